@@ -1,0 +1,202 @@
+"""Settings: YAML file, then environment overrides, checked so a typo names its key."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from domain.parsing import parse_duration
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LANGUAGES = ("km", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    listen: str
+    port: int
+    url: str
+    path: str
+    secret_token: str
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    base_url: str
+    mode: str
+    webhook: WebhookConfig
+    database: Path
+    persistence_interval: timedelta
+    districts: tuple[str, ...]
+    places_scope: str
+    default_language: str
+    timezone: ZoneInfo
+    staff_user_ids: frozenset[int]
+    log_level: str
+    source: str  # where the settings came from, for messages
+
+
+# Every setting with its default. The shape of this dict is the schema: a key not here is a typo.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "telegram": {
+        "token": "",
+        "base_url": "",
+        "mode": "polling",
+        "webhook": {
+            "listen": "127.0.0.1",
+            "port": 8443,
+            "url": "",
+            "path": "telegram",
+            "secret_token": "",
+        },
+    },
+    "storage": {"database": "data/bot.sqlite3", "persistence_interval": "2s"},
+    "places": {"districts": ["0906", "0901"], "scope": "pilot"},
+    "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
+    "staff": {"user_ids": []},
+    "logging": {"level": "INFO"},
+}
+
+
+def load_config(
+    path: Path | None, environ: dict[str, str] | None = None, *, must_exist: bool = False
+) -> Config:
+    """Reads the YAML file (if any), applies environment overrides and checks every value.
+
+    Without a file the defaults apply, so a token in the environment is all a fresh clone needs.
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None and path.exists():
+        source = str(path)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            raise ConfigError(f"{path}: cannot read it as YAML: {error}") from error
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of sections")
+        raw = loaded
+    elif path is not None and must_exist:
+        raise ConfigError(f"{path}: no such config file")
+    merged = _merge(DEFAULTS, raw, source, "")
+    base_dir = path.resolve().parent if path is not None and path.exists() else PROJECT_DIR
+    return _build(merged, env, source, base_dir)
+
+
+def _merge(defaults: dict[str, Any], given: dict[str, Any], source: str, prefix: str) -> Any:
+    merged = dict(defaults)
+    for key, value in given.items():
+        name = f"{prefix}{key}"
+        if key not in defaults:
+            raise ConfigError(f"{source}: {name}: unknown setting (see config.example.yaml)")
+        if isinstance(defaults[key], dict):
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: {name}: must be a section of settings")
+            merged[key] = _merge(defaults[key], value, source, f"{name}.")
+        else:
+            merged[key] = value
+    return merged
+
+
+def _text(value: Any, source: str, key: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: {key}: must be text (put it in quotes)")
+    return value.strip()
+
+
+def _choice(value: Any, options: tuple[str, ...], source: str, key: str) -> str:
+    text = _text(value, source, key)
+    if text not in options:
+        raise ConfigError(f"{source}: {key}: must be one of {', '.join(options)}, not {text!r}")
+    return text
+
+
+def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config:
+    tg, hook = raw["telegram"], raw["telegram"]["webhook"]
+    token = env.get("TELEGRAM_BOT_TOKEN") or _text(tg["token"], source, "telegram.token")
+    base_url = env.get("TELEGRAM_API_BASE_URL") or _text(
+        tg["base_url"], source, "telegram.base_url"
+    )
+    mode = _choice(tg["mode"], ("polling", "webhook"), source, "telegram.mode")
+    port = hook["port"]
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{source}: telegram.webhook.port: must be a port number (1-65535)")
+    webhook = WebhookConfig(
+        listen=_text(hook["listen"], source, "telegram.webhook.listen"),
+        port=port,
+        url=_text(hook["url"], source, "telegram.webhook.url"),
+        path=_text(hook["path"], source, "telegram.webhook.path").strip("/"),
+        secret_token=_text(hook["secret_token"], source, "telegram.webhook.secret_token"),
+    )
+    if mode == "webhook" and not (webhook.url and webhook.secret_token):
+        raise ConfigError(
+            f"{source}: telegram.webhook: webhook mode needs both url and secret_token"
+        )
+    database = Path(_text(raw["storage"]["database"], source, "storage.database"))
+    if not database.parts:
+        raise ConfigError(f"{source}: storage.database: must name a file")
+    try:
+        interval = parse_duration(
+            _text(raw["storage"]["persistence_interval"], source, "storage.persistence_interval")
+        )
+    except ValueError as error:
+        raise ConfigError(f"{source}: storage.persistence_interval: {error}") from error
+    districts = raw["places"]["districts"]
+    if not isinstance(districts, list) or not districts:
+        raise ConfigError(f"{source}: places.districts: must be a list of district codes")
+    for code in districts:
+        if not isinstance(code, str) or not (code.isdigit() and len(code) == 4):
+            raise ConfigError(
+                f"{source}: places.districts: {code!r} is not a 4-digit district code in quotes"
+            )
+    scope = _choice(raw["places"]["scope"], ("pilot", "all"), source, "places.scope")
+    language = _choice(raw["bot"]["default_language"], LANGUAGES, source, "bot.default_language")
+    zone_name = _text(raw["bot"]["timezone"], source, "bot.timezone")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"{source}: bot.timezone: unknown time zone {zone_name!r}") from error
+    staff = raw["staff"]["user_ids"]
+    if not isinstance(staff, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in staff
+    ):
+        raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
+    level = _choice(
+        str(raw["logging"]["level"]).upper(),
+        ("DEBUG", "INFO", "WARNING", "ERROR"),
+        source,
+        "logging.level",
+    )
+    return Config(
+        token=token.strip(),
+        base_url=base_url.strip().rstrip("/"),
+        mode=mode,
+        webhook=webhook,
+        database=database if database.is_absolute() else base_dir / database,
+        persistence_interval=interval,
+        districts=tuple(districts),
+        places_scope=scope,
+        default_language=language,
+        timezone=zone,
+        staff_user_ids=frozenset(staff),
+        log_level=level,
+        source=source,
+    )

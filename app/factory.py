@@ -1,0 +1,88 @@
+"""The composition root: one function builds the Application that bot.py runs and tests drive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import BaseRequest
+
+from app.config import Config
+from app.context import SERVICES_KEY, BotApplication, BotContext, Services
+from content.bundle import load_content
+from conversations import errors, hotlines, language, menu, onboarding, privacy, unknown
+from domain.clock import Clock
+from storage.persistence import SqlitePersistence
+from storage.store import Store
+
+# Handler groups: PTB lets one handler per group act on an update, groups in this order.
+MAIN = 0
+AFTER = 100  # runs after the main group has finished with the update
+
+
+async def open_services(config: Config, clock: Clock) -> Services:
+    """Loads and checks all content, then opens the database (running migrations)."""
+    content = load_content(
+        districts=config.districts,
+        places_scope=config.places_scope,
+        default_language=config.default_language,
+    )
+    store = await Store.open(config.database, clock)
+    return Services(config=config, store=store, content=content, clock=clock)
+
+
+def build_application(services: Services, *, request: BaseRequest | None = None) -> BotApplication:
+    """Builds the bot: settings, persistence, every handler in one commented place."""
+    config = services.config
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .persistence(SqlitePersistence(services.store, config.persistence_interval.total_seconds()))
+        # Stay under Telegram's ~30 messages/s; retry a RetryAfter instead of losing a message.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Conversations need updates of one person in order (see ECOSYSTEM-NOTES).
+        .concurrent_updates(False)
+    )
+    if config.base_url:
+        builder = builder.base_url(f"{config.base_url}").base_file_url(
+            f"{config.base_url.removesuffix('/bot')}/file/bot"
+        )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data[SERVICES_KEY] = services
+    _add_handlers(application)
+    return application
+
+
+def _add_handlers(application: BotApplication) -> None:
+    handlers: list[Any] = [
+        # Conversations first: while one is active it sees the person's messages first.
+        onboarding.build_handler(),
+        # Commands and buttons that work anywhere.
+        *menu.build_handlers(),
+        *hotlines.build_handlers(),
+        *privacy.build_handlers(),
+        *language.build_handlers(),
+        # Whatever nobody took: an answer, never silence.
+        *unknown.build_handlers(),
+    ]
+    application.add_handlers(handlers, group=MAIN)
+    # After every update: write conversation states and drafts now, not within the next
+    # persistence interval, so a crash right after a step does not lose the step.
+    application.add_handler(TypeHandler(Update, _flush), group=AFTER)
+    application.add_error_handler(errors.on_error)
+
+
+async def _flush(update: Update, context: BotContext) -> None:
+    """Writes the conversation states and drafts this update changed."""
+    await context.application.update_persistence()

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Safe-migration bot: command line.
+
+python bot.py [--config FILE] run      run the bot (long polling, or webhook by config)
+python bot.py [--config FILE] check    check the settings and all content, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+
+from app.config import Config, ConfigError, load_config
+from app.factory import build_application, open_services
+from content.bundle import load_content
+from content.errors import ContentError
+from conversations.commands import register_commands
+from domain.clock import SystemClock
+
+log = logging.getLogger("bot")
+EXIT_USAGE = 2  # wrong settings or content: fixing them, not retrying, helps
+NO_TOKEN = (
+    "No bot token. Create a bot with @BotFather in Telegram, then put its token in config.yaml "
+    "(telegram.token) or set TELEGRAM_BOT_TOKEN."
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.py", description="Safe-migration Telegram bot")
+    parser.add_argument("--config", type=Path, help="settings file (default: config.yaml)")
+    parser.add_argument("command", nargs="?", default="run", choices=("run", "check"))
+    args = parser.parse_args(argv)
+    try:
+        config = _config(args.config)
+    except ConfigError as error:
+        print(f"Config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "check":
+        return check(config)
+    return run(config)
+
+
+def _config(path: Path | None) -> Config:
+    if path is not None:
+        return load_config(path, must_exist=True)
+    # config.yaml in the working directory, else beside bot.py; neither is fine (defaults).
+    for candidate in (Path.cwd() / "config.yaml", Path(__file__).resolve().parent / "config.yaml"):
+        if candidate.exists():
+            return load_config(candidate)
+    return load_config(None)
+
+
+def check(config: Config) -> int:
+    """Checks settings and content; prints what is wrong, or a summary."""
+    try:
+        content = load_content(
+            districts=config.districts,
+            places_scope=config.places_scope,
+            default_language=config.default_language,
+        )
+    except ContentError as error:
+        print(f"Content error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    texts = content.texts
+    print(f"Settings: {config.source} (OK)")
+    print(f"UI strings: {len(texts.keys('km'))} in each of {', '.join(texts.languages)} (OK)")
+    print(
+        f"Hotlines: {len(content.contacts.contacts)} in {len(content.contacts.countries)} countries"
+    )
+    print(f"Villages: {content.places.village_count()} in districts {', '.join(config.districts)}")
+    if not config.token:
+        print(f"Note: {NO_TOKEN}")
+    return 0
+
+
+def run(config: Config) -> int:
+    """Runs the bot until Ctrl+C or SIGTERM."""
+    if not config.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_USAGE
+    _setup_logging(config.log_level)
+    try:
+        asyncio.run(_serve(config))
+    except ContentError as error:
+        print(f"Content error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidToken:
+        print("Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
+        return EXIT_USAGE
+    except NetworkError as error:
+        print(f"Cannot reach Telegram: {type(error).__name__}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=level)
+    # httpx logs every request URL, and Bot API URLs contain the token: never let it through.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def _serve(config: Config) -> None:
+    services = await open_services(config, SystemClock())
+    application = build_application(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with application:  # initialize … shutdown (flushes persistence)
+            await register_commands(application, services)
+            await application.start()
+            updater = application.updater
+            assert updater is not None
+            if config.mode == "webhook":
+                hook = config.webhook
+                await updater.start_webhook(
+                    listen=hook.listen,
+                    port=hook.port,
+                    url_path=hook.path,
+                    webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
+                    secret_token=hook.secret_token,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("bot_started mode=%s database=%s", config.mode, config.database.name)
+            await stop.wait()
+            log.info("bot_stopping")
+            await updater.stop()
+            await application.stop()
+    finally:
+        await services.store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Hotlines and embassies by country, with where each number comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from content.errors import ContentError
+from content.yamlfile import field, read_yaml
+
+STATUSES = ("confirmed", "single_source", "unconfirmed")
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    country: str
+    phone: str
+    status: str
+    source: str
+    last_verified: date
+    names: dict[str, str]
+    notes: dict[str, str]
+
+    @property
+    def needs_check(self) -> bool:
+        """Whether people must be told to check the number before relying on it."""
+        return self.status != "confirmed"
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    names: dict[str, str]
+    tips: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Directory:
+    countries: tuple[Country, ...]
+    contacts: tuple[Contact, ...]
+
+    def country(self, code: str) -> Country | None:
+        return next((c for c in self.countries if c.code == code), None)
+
+    def for_country(self, code: str) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if c.country == code)
+
+
+def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
+    """Loads ``contacts.yaml`` and each language's names; every id must resolve both ways."""
+    path = content_dir / "contacts.yaml"
+    data = read_yaml(path)
+    codes = field(path, data, "countries", "", list)
+    if len(set(codes)) != len(codes) or not all(isinstance(c, str) for c in codes):
+        raise ContentError(str(path), "countries", "must be unique quoted country codes")
+    entries: list[dict[str, Any]] = field(path, data, "contacts", "", list)
+    local = {lang: _local(content_dir / lang / "contacts.yaml", codes) for lang in languages}
+    seen: set[str] = set()
+    contacts = []
+    for index, entry in enumerate(entries):
+        where = f"contacts[{index}]"
+        contact_id = field(path, entry, "id", where)
+        if contact_id in seen:
+            raise ContentError(str(path), f"{where}.id", f"duplicate id {contact_id!r}")
+        seen.add(contact_id)
+        country = field(path, entry, "country", where)
+        if country not in codes:
+            raise ContentError(str(path), f"{where}.country", f"{country!r} is not in countries")
+        status = field(path, entry, "status", where)
+        if status not in STATUSES:
+            raise ContentError(str(path), f"{where}.status", f"must be one of {STATUSES}")
+        try:
+            verified = date.fromisoformat(field(path, entry, "last_verified", where))
+        except ValueError as error:
+            raise ContentError(
+                str(path), f"{where}.last_verified", "must be a quoted date YYYY-MM-DD"
+            ) from error
+        names, notes = {}, {}
+        for lang, (_, texts) in local.items():
+            lang_path = content_dir / lang / "contacts.yaml"
+            if contact_id not in texts:
+                raise ContentError(str(lang_path), f"contacts.{contact_id}", "is missing")
+            names[lang] = field(lang_path, texts[contact_id], "name", f"contacts.{contact_id}")
+            notes[lang] = str(texts[contact_id].get("note") or "")
+        contacts.append(
+            Contact(
+                id=contact_id,
+                country=country,
+                phone=field(path, entry, "phone", where),
+                status=status,
+                source=field(path, entry, "source", where),
+                last_verified=verified,
+                names=names,
+                notes=notes,
+            )
+        )
+    for lang, (_, texts) in local.items():
+        for extra in sorted(set(texts) - seen):
+            raise ContentError(
+                str(content_dir / lang / "contacts.yaml"), f"contacts.{extra}", "unknown id"
+            )
+    countries = tuple(
+        Country(
+            code=code,
+            names={lang: country_texts[code][0] for lang, (country_texts, _) in local.items()},
+            tips={lang: country_texts[code][1] for lang, (country_texts, _) in local.items()},
+        )
+        for code in codes
+    )
+    return Directory(countries=countries, contacts=tuple(contacts))
+
+
+def _local(
+    path: Path, codes: list[str]
+) -> tuple[dict[str, tuple[str, str]], dict[str, dict[str, Any]]]:
+    data = read_yaml(path)
+    countries = field(path, data, "countries", "", dict)
+    country_texts = {}
+    for code in codes:
+        if code not in countries:
+            raise ContentError(str(path), f"countries.{code}", "is missing")
+        name = field(path, countries[code], "name", f"countries.{code}")
+        country_texts[code] = (name, str(countries[code].get("tip") or ""))
+    contacts = field(path, data, "contacts", "", dict)
+    return country_texts, contacts

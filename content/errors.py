@@ -1,0 +1,13 @@
+"""The one error type for bad content: it names the file, the key and the problem."""
+
+from __future__ import annotations
+
+
+class ContentError(Exception):
+    """Content that must not reach users: startup stops with this message."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        super().__init__(f"{file}: {key}: {problem}")
+        self.file = file
+        self.key = key
+        self.problem = problem

@@ -1,0 +1,39 @@
+"""Dates, money and numbers for people: Babel for the shape, Khmer digits in Khmer text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal
+
+from domain.parsing import to_khmer_digits
+
+
+def _digits(text: str, language: str) -> str:
+    return to_khmer_digits(text) if language == "km" else text
+
+
+def format_number(value: int | float, language: str) -> str:
+    return _digits(format_decimal(value, locale=language), language)
+
+
+def format_usd(amount: float, language: str) -> str:
+    """Dollars as people write them: ``$1,234`` / ``1,234$`` with Khmer digits in Khmer."""
+    text = format_currency(amount, "USD", locale=language)
+    if float(amount).is_integer():
+        text = text.replace(".00", "")  # whole dollars read better without cents
+    return _digits(text, language)
+
+
+def format_riel(amount: float, language: str) -> str:
+    """Riel without decimals (CLDR would give two): ``40,000៛``."""
+    text = format_currency(
+        round(amount), "KHR", locale=language, format="#,##0\u00a0¤", currency_digits=False
+    )
+    return _digits(text, language)
+
+
+def format_day(day: date, language: str) -> str:
+    """A date in words, e.g. ``25 November 2026`` / ``25 វិច្ឆិកា 2026`` (Khmer digits)."""
+    return _digits(babel_format_date(day, "long", locale=language), language)

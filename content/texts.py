@@ -1,0 +1,111 @@
+"""UI strings: one gettext catalog per language, looked up by stable key, then formatted."""
+
+from __future__ import annotations
+
+import html
+import string
+from collections.abc import Mapping
+from pathlib import Path
+
+from babel.messages.pofile import PoFileError, read_po
+
+from content.errors import ContentError
+from domain.parsing import to_khmer_digits
+
+
+class Html(str):
+    """Text that is already safe HTML (e.g. another looked-up string); inserted unescaped."""
+
+    __slots__ = ()
+
+
+def load_catalog(path: Path) -> dict[str, str]:
+    """Reads a ``messages.po`` into {key: text}, refusing fuzzy or empty entries."""
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except OSError as error:
+        raise ContentError(str(path), "-", f"cannot read the catalog: {error}") from error
+    except PoFileError as error:
+        raise ContentError(str(path), "-", f"not a valid .po file: {error}") from error
+    texts: dict[str, str] = {}
+    for message in catalog:
+        if not message.id:
+            continue  # the header
+        key = str(message.id)
+        if message.fuzzy:
+            raise ContentError(str(path), key, "marked fuzzy: translate or confirm it")
+        if not isinstance(message.string, str) or not message.string.strip():
+            raise ContentError(str(path), key, "no translation (empty msgstr)")
+        texts[key] = message.string
+    return texts
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a text expects."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"broken braces: {error}") from error
+
+
+class Texts:
+    """All UI strings of all languages, checked to match one another."""
+
+    def __init__(self, catalogs: Mapping[str, Mapping[str, str]], default_language: str) -> None:
+        self._catalogs = {lang: dict(texts) for lang, texts in catalogs.items()}
+        self.default_language = default_language
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._catalogs)
+
+    def keys(self, language: str) -> set[str]:
+        return set(self._catalogs[language])
+
+    def raw(self, language: str, key: str) -> str:
+        """The catalog text itself, unformatted (KeyError when missing)."""
+        catalog = self._catalogs.get(language) or self._catalogs[self.default_language]
+        return catalog[key]
+
+    def get(self, language: str, key: str, /, **values: object) -> Html:
+        """Looks up ``key`` and fills in ``values``, HTML-escaping them unless already Html.
+
+        Numbers are shown with Khmer digits in Khmer text.
+        """
+        template = self.raw(language, key)
+        safe = {name: _render(value, language) for name, value in values.items()}
+        return Html(template.format(**safe))
+
+
+def _render(value: object, language: str) -> str:
+    if isinstance(value, Html):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        return to_khmer_digits(text) if language == "km" else text
+    return html.escape(str(value), quote=False)
+
+
+def check_parity(catalogs: Mapping[str, Mapping[str, str]], files: Mapping[str, Path]) -> None:
+    """Every language has the same keys, and each key the same placeholders."""
+    languages = list(catalogs)
+    reference = languages[0]
+    for language in languages[1:]:
+        for key in sorted(set(catalogs[reference]) - set(catalogs[language])):
+            raise ContentError(str(files[language]), key, f"missing (present in {reference})")
+        for key in sorted(set(catalogs[language]) - set(catalogs[reference])):
+            raise ContentError(str(files[reference]), key, f"missing (present in {language})")
+    for language in languages:
+        for key, text in catalogs[language].items():
+            try:
+                names = placeholders(text)
+                expected = placeholders(catalogs[reference][key])
+            except ValueError as error:
+                raise ContentError(str(files[language]), key, str(error)) from error
+            if names != expected:
+                raise ContentError(
+                    str(files[language]),
+                    key,
+                    f"placeholders {sorted(names)} differ from {reference}'s {sorted(expected)}",
+                )

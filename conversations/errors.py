@@ -1,0 +1,40 @@
+"""When a handler fails: log what failed (ids, no content) and tell the person what to do."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from app.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Logs the failure without personal data and apologises in the person's language."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    # exc_info gives the traceback (code lines, not message text); the message of a Telegram
+    # error may quote user input, so only its type is logged.
+    log.error(
+        "handler_failed update=%s error=%s",
+        update_id,
+        type(error).__name__,
+        exc_info=error if not isinstance(error, TelegramError) else None,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    language = context.services.config.default_language
+    try:
+        if update.effective_user is not None:
+            profile = await context.store.get_user(update.effective_user.id)
+            language = profile.language if profile else language
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await update.effective_chat.send_message(
+            context.content.texts.get(language, "error.generic")
+        )
+    except Exception as second:  # the apology must never raise out of the error handler
+        log.error("apology_failed update=%s error=%s", update_id, type(second).__name__)

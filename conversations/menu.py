@@ -1,0 +1,64 @@
+"""The main menu: big buttons for everything a person can do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from app.context import BotContext
+from conversations.ui import PRIVATE_MESSAGE, answer, column, keyboard, language_of, send, show
+
+# Entries in order. Later features add theirs here; an entry that is not built is absent.
+ENTRIES = (
+    ("menu.help", "help:home"),
+    ("menu.mydata", "privacy:mydata"),
+    ("menu.language", "lang:choose"),
+)
+
+
+def menu_keyboard(context: BotContext, lang: str) -> InlineKeyboardMarkup:
+    t = context.content.texts
+    return keyboard(column([(t.raw(lang, key), data) for key, data in ENTRIES]))
+
+
+def menu_button(context: BotContext, lang: str) -> tuple[str, str]:
+    """A "main menu" button for the bottom of other screens."""
+    return context.content.texts.raw(lang, "common.menu"), "menu:home"
+
+
+async def send_menu(
+    update: Update, context: BotContext, greeting: str | None = None, *, replace: bool = False
+) -> None:
+    """Shows the menu, under an optional greeting, in place of the pressed message or anew."""
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = [t.get(lang, greeting)] if greeting else []
+    if await context.store.get_user(update.effective_user.id) is None:
+        parts.append(t.get(lang, "input.start_first"))
+    parts.append(t.get(lang, "menu.title"))
+    text, markup = "\n\n".join(parts), menu_keyboard(context, lang)
+    if replace:
+        await show(update, text, markup)
+    else:
+        await send(update, text, markup)
+
+
+async def menu_command(update: Update, context: BotContext) -> None:
+    """Shows the main menu."""
+    await send_menu(update, context)
+
+
+async def open_menu(update: Update, context: BotContext) -> None:
+    """Shows the main menu in place of the screen whose menu button was pressed."""
+    await answer(update)
+    await send_menu(update, context, replace=True)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("menu", menu_command, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(open_menu, pattern=r"^menu:home$"),
+    ]

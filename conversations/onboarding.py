@@ -1,0 +1,396 @@
+"""First contact: language → consent → district → commune → village → optional about-me → menu.
+
+Every step is a screen rendered from the person's draft (``user_data["onboarding"]``), so a
+wrong input, a forged button or a restart simply shows the current screen again. Nothing about
+the person is written to the ``users`` table until they have agreed and chosen a village.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from app.context import BotContext
+from conversations import menu
+from conversations.leaving import leaving_handlers
+from conversations.ui import (
+    DRAFT_LANGUAGE,
+    Button,
+    answer,
+    column,
+    keyboard,
+    language_of,
+    send,
+    show,
+)
+
+PREFIX = "onb"
+DRAFT = "onboarding"
+GENDERS = ("female", "male")
+AGE_BANDS = ("under_18", "18_24", "25_35", "36_plus")
+
+
+class Step(IntEnum):
+    """Onboarding states (IntEnum: they survive the JSON round trip of persistence)."""
+
+    LANGUAGE = 0
+    CONSENT = 1
+    DISTRICT = 2
+    COMMUNE = 3
+    VILLAGE = 4
+    NOT_LISTED = 5
+    GENDER = 6
+    AGE = 7
+
+
+Screen = tuple[str, InlineKeyboardMarkup]
+
+
+def _draft(context: BotContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
+    return draft
+
+
+# -- screens: what each step shows, from the draft alone ------------------------------------
+
+
+def _language_screen(context: BotContext, lang: str) -> Screen:
+    texts = context.content.texts
+    prompt = "\n".join(texts.raw(code, "language.choose") for code in texts.languages)
+    buttons = [
+        (texts.raw(code, "language.name"), f"{PREFIX}:lang:{code}") for code in texts.languages
+    ]
+    return prompt, keyboard(column(buttons))
+
+
+def _consent_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    return t.get(lang, "consent.text"), keyboard(
+        [
+            [(t.raw(lang, "consent.agree"), f"{PREFIX}:consent:yes")],
+            [(t.raw(lang, "consent.decline"), f"{PREFIX}:consent:no")],
+        ]
+    )
+
+
+def _district_screen(context: BotContext, lang: str) -> Screen:
+    places = context.content.places
+    buttons = [(d.name(lang), f"{PREFIX}:district:{d.code}") for d in places.districts()]
+    return context.content.texts.get(lang, "onboarding.choose_district"), keyboard(column(buttons))
+
+
+def _commune_screen(context: BotContext, lang: str) -> Screen:
+    places, t = context.content.places, context.content.texts
+    district = places.district(_draft(context).get("district", ""))
+    if district is None:
+        return _district_screen(context, lang)
+    buttons: list[Button] = [
+        (c.name(lang), f"{PREFIX}:commune:{c.code}") for c in places.communes(district.code)
+    ]
+    rows = column(buttons)
+    if len(places.districts()) > 1:
+        rows.append([(t.raw(lang, "common.back"), f"{PREFIX}:back")])
+    text = t.get(lang, "onboarding.choose_commune", district=district.name(lang))
+    return text, keyboard(rows)
+
+
+def _village_screen(context: BotContext, lang: str) -> Screen:
+    places, t = context.content.places, context.content.texts
+    commune = places.commune(_draft(context).get("commune", ""))
+    if commune is None:
+        return _commune_screen(context, lang)
+    buttons = [(v.name(lang), f"{PREFIX}:village:{v.code}") for v in places.villages(commune.code)]
+    rows = column(buttons)
+    rows.append([(t.raw(lang, "onboarding.not_listed"), f"{PREFIX}:unlisted")])
+    rows.append([(t.raw(lang, "common.back"), f"{PREFIX}:back")])
+    return t.get(lang, "onboarding.choose_village", commune=commune.name(lang)), keyboard(rows)
+
+
+def _not_listed_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    return t.get(lang, "onboarding.not_listed_text"), keyboard(
+        [
+            [(t.raw(lang, "onboarding.continue"), f"{PREFIX}:unlisted:ok")],
+            [(t.raw(lang, "common.back"), f"{PREFIX}:back")],
+        ]
+    )
+
+
+def _gender_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    buttons = [(t.raw(lang, f"gender.{g}"), f"{PREFIX}:gender:{g}") for g in GENDERS]
+    buttons.append((t.raw(lang, "common.skip"), f"{PREFIX}:gender:skip"))
+    return t.get(lang, "onboarding.ask_gender"), keyboard(column(buttons))
+
+
+def _age_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    buttons = [(t.raw(lang, f"age.{band}"), f"{PREFIX}:age:{band}") for band in AGE_BANDS]
+    buttons.append((t.raw(lang, "common.skip"), f"{PREFIX}:age:skip"))
+    return t.get(lang, "onboarding.ask_age"), keyboard(column(buttons))
+
+
+SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
+    Step.LANGUAGE: _language_screen,
+    Step.CONSENT: _consent_screen,
+    Step.DISTRICT: _district_screen,
+    Step.COMMUNE: _commune_screen,
+    Step.VILLAGE: _village_screen,
+    Step.NOT_LISTED: _not_listed_screen,
+    Step.GENDER: _gender_screen,
+    Step.AGE: _age_screen,
+}
+
+
+async def _go(update: Update, context: BotContext, step: Step) -> Step:
+    """Shows the screen of ``step`` and makes it the current one."""
+    await answer(update)
+    text, markup = SCREENS[step](context, await language_of(update, context))
+    await show(update, text, markup)
+    return step
+
+
+def _choice(update: Update) -> str:
+    """The last part of the pressed button's data (``onb:district:0906`` → ``0906``)."""
+    assert update.callback_query is not None
+    return (update.callback_query.data or "").rsplit(":", 1)[-1]
+
+
+# -- steps ----------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: BotContext) -> int:
+    """Begins onboarding afresh, or greets a person who already finished it with the menu."""
+    assert update.effective_user is not None and context.user_data is not None
+    if await context.store.get_user(update.effective_user.id) is not None:
+        await menu.send_menu(update, context, greeting="start.welcome_back")
+        return ConversationHandler.END
+    # A deep-link payload (/start r_… or l_…) is read by the features that issue them; a
+    # payload nobody knows is ignored rather than refused, so an old link still starts the bot.
+    context.user_data.pop(DRAFT_LANGUAGE, None)
+    context.user_data[DRAFT] = {}
+    return await _go(update, context, Step.LANGUAGE)
+
+
+async def choose_language(update: Update, context: BotContext) -> int | None:
+    """Keeps the chosen language and asks for consent."""
+    assert context.user_data is not None
+    language = _choice(update)
+    if language not in context.content.texts.languages:
+        return await _refuse(update, context, Step.LANGUAGE)
+    context.user_data[DRAFT_LANGUAGE] = language
+    return await _go(update, context, Step.CONSENT)
+
+
+async def agree(update: Update, context: BotContext) -> int:
+    """Notes the consent and asks for the district (or commune, when there is one district)."""
+    draft = _draft(context)
+    draft["consented_at"] = context.clock.now().isoformat()
+    districts = context.content.places.districts()
+    if len(districts) == 1:
+        draft["district"] = districts[0].code
+        return await _go(update, context, Step.COMMUNE)
+    return await _go(update, context, Step.DISTRICT)
+
+
+async def decline(update: Update, context: BotContext) -> int:
+    """Forgets everything and says how to come back."""
+    assert context.user_data is not None
+    await answer(update)
+    lang = await language_of(update, context)
+    context.user_data.clear()
+    await show(update, context.content.texts.get(lang, "consent.declined"))
+    return ConversationHandler.END
+
+
+async def choose_district(update: Update, context: BotContext) -> int | None:
+    """Keeps a valid district and asks for the commune."""
+    code = _choice(update)
+    if context.content.places.district(code) is None:
+        return await _refuse(update, context, Step.DISTRICT)
+    draft = _draft(context)
+    draft["district"] = code
+    draft.pop("commune", None)
+    return await _go(update, context, Step.COMMUNE)
+
+
+async def choose_commune(update: Update, context: BotContext) -> int | None:
+    """Keeps a commune of the chosen district and asks for the village."""
+    draft = _draft(context)
+    code = _choice(update)
+    if code not in {c.code for c in context.content.places.communes(draft.get("district", ""))}:
+        return await _refuse(update, context, Step.COMMUNE)
+    draft["commune"] = code
+    return await _go(update, context, Step.VILLAGE)
+
+
+async def choose_village(update: Update, context: BotContext) -> int | None:
+    """Registers the person in a village of the chosen commune and asks the optional questions."""
+    draft = _draft(context)
+    code = _choice(update)
+    if code not in {v.code for v in context.content.places.villages(draft.get("commune", ""))}:
+        return await _refuse(update, context, Step.VILLAGE)
+    return await _register(update, context, village_code=code)
+
+
+async def village_not_listed(update: Update, context: BotContext) -> int:
+    """Explains what works without a listed village."""
+    return await _go(update, context, Step.NOT_LISTED)
+
+
+async def accept_not_listed(update: Update, context: BotContext) -> int | None:
+    """Registers the person without a village and asks the optional questions."""
+    return await _register(update, context, village_code=None)
+
+
+async def _register(update: Update, context: BotContext, village_code: str | None) -> int | None:
+    assert update.effective_user is not None
+    draft = _draft(context)
+    consented = draft.get("consented_at")
+    if not isinstance(consented, str):  # an old draft from before consent: ask again
+        return await _go(update, context, Step.CONSENT)
+    lang = await language_of(update, context)
+    await context.store.complete_onboarding(
+        update.effective_user.id,
+        language=lang,
+        district_code=draft.get("district"),
+        village_code=village_code,
+        consented_at=datetime.fromisoformat(consented),
+    )
+    t, places = context.content.texts, context.content.places
+    path = places.village_path(village_code) if village_code else None
+    if path is None:
+        done = t.get(lang, "onboarding.registered_unlisted")
+    else:
+        _, commune, village = path
+        done = t.get(
+            lang, "onboarding.registered", village=village.name(lang), commune=commune.name(lang)
+        )
+    await answer(update)
+    question, markup = _gender_screen(context, lang)
+    await show(update, f"{done}\n\n{question}", markup)
+    return Step.GENDER
+
+
+def _back_to(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    async def back(update: Update, context: BotContext) -> int:
+        """Goes one step back in the choice of place."""
+        return await _go(update, context, step)
+
+    return back
+
+
+async def choose_gender(update: Update, context: BotContext) -> int | None:
+    """Keeps the gender (or the skip) and asks the age group."""
+    value = _choice(update)
+    if value not in (*GENDERS, "skip"):
+        return await _refuse(update, context, Step.GENDER)
+    _draft(context)["gender"] = None if value == "skip" else value
+    return await _go(update, context, Step.AGE)
+
+
+async def choose_age(update: Update, context: BotContext) -> int | None:
+    """Stores the optional answers, forgets the draft and shows the main menu."""
+    assert update.effective_user is not None and context.user_data is not None
+    value = _choice(update)
+    if value not in (*AGE_BANDS, "skip"):
+        return await _refuse(update, context, Step.AGE)
+    gender = _draft(context).get("gender")
+    await context.store.set_about_me(
+        update.effective_user.id,
+        gender=gender if gender in GENDERS else None,
+        age_band=None if value == "skip" else value,
+    )
+    context.user_data.pop(DRAFT, None)
+    context.user_data.pop(DRAFT_LANGUAGE, None)
+    await answer(update)
+    await menu.send_menu(update, context, greeting="onboarding.done", replace=True)
+    return ConversationHandler.END
+
+
+# -- wrong input: say so, show the current screen again, change nothing ----------------------
+
+
+async def _refuse(update: Update, context: BotContext, step: Step) -> int | None:
+    """A press that does not fit this step (old, or forged): a pop-up, then the screen anew."""
+    lang = await language_of(update, context)
+    await answer(update, context.content.texts.get(lang, "input.button_expired"))
+    text, markup = SCREENS[step](context, lang)
+    await send(update, text, markup)
+    return None
+
+
+def _reprompt(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]:
+    async def reprompt(update: Update, context: BotContext) -> int | None:
+        """Answers typing, stickers or photos where a button is expected, staying at this step."""
+        if update.callback_query is not None:
+            return await _refuse(update, context, step)
+        lang = await language_of(update, context)
+        text, markup = SCREENS[step](context, lang)
+        hint = context.content.texts.get(lang, "input.use_buttons")
+        await send(update, f"{hint}\n\n{text}", markup)
+        return None
+
+    return reprompt
+
+
+def build_handler() -> ConversationHandler[BotContext]:
+    """The onboarding conversation, persistent so a restart resumes at the same screen."""
+
+    def press(callback: Any, suffix: str) -> CallbackQueryHandler[BotContext, Any]:
+        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{suffix}")
+
+    def stay(step: Step) -> list[BaseHandler[Update, BotContext, Any]]:
+        # Last in each state: any other onboarding press, or any non-command message.
+        return [
+            CallbackQueryHandler(_reprompt(step), pattern=rf"^{PREFIX}:"),
+            MessageHandler(~filters.COMMAND, _reprompt(step)),
+        ]
+
+    return ConversationHandler(
+        entry_points=[CommandHandler("start", start)],
+        states={
+            Step.LANGUAGE: [press(choose_language, "lang:"), *stay(Step.LANGUAGE)],
+            Step.CONSENT: [
+                press(agree, "consent:yes$"),
+                press(decline, "consent:no$"),
+                *stay(Step.CONSENT),
+            ],
+            Step.DISTRICT: [press(choose_district, "district:"), *stay(Step.DISTRICT)],
+            Step.COMMUNE: [
+                press(choose_commune, "commune:"),
+                press(_back_to(Step.DISTRICT), "back$"),
+                *stay(Step.COMMUNE),
+            ],
+            Step.VILLAGE: [
+                press(choose_village, "village:"),
+                press(village_not_listed, "unlisted$"),
+                press(_back_to(Step.COMMUNE), "back$"),
+                *stay(Step.VILLAGE),
+            ],
+            Step.NOT_LISTED: [
+                press(accept_not_listed, "unlisted:ok$"),
+                press(_back_to(Step.VILLAGE), "back$"),
+                *stay(Step.NOT_LISTED),
+            ],
+            Step.GENDER: [press(choose_gender, "gender:"), *stay(Step.GENDER)],
+            Step.AGE: [press(choose_age, "age:"), *stay(Step.AGE)],
+        },
+        fallbacks=leaving_handlers(DRAFT),
+        allow_reentry=True,
+        name="onboarding",
+        persistent=True,
+    )

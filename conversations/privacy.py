@@ -1,0 +1,128 @@
+"""/mydata shows everything kept about a person; /delete erases all of it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.menu import menu_button
+from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+
+log = logging.getLogger(__name__)
+PREFIX = "privacy"
+ERASE_YES = f"{PREFIX}:erase:yes"
+
+
+async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]:
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t, places = context.content.texts, context.content.places
+    data = await context.store.personal_data(update.effective_user.id)
+    rows = [[menu_button(context, lang)]]
+    if data.is_empty:
+        return t.get(lang, "mydata.empty"), keyboard(rows)
+    lines = [t.get(lang, "mydata.title"), ""]
+    profile = data.profile
+    if profile is not None:
+        not_given = t.raw(lang, "mydata.not_given")
+        lines.append(
+            t.get(lang, "mydata.language", language=t.raw(profile.language, "language.name"))
+        )
+        path = places.village_path(profile.village_code) if profile.village_code else None
+        if path is None:
+            lines.append(t.get(lang, "mydata.village_unlisted"))
+        else:
+            district, commune, village = (place.name(lang) for place in path)
+            lines.append(
+                t.get(lang, "mydata.village", village=village, commune=commune, district=district)
+            )
+        gender = t.raw(lang, f"gender.{profile.gender}") if profile.gender else not_given
+        age = t.raw(lang, f"age.{profile.age_band}") if profile.age_band else not_given
+        lines.append(t.get(lang, "mydata.gender", gender=gender))
+        lines.append(t.get(lang, "mydata.age", age=age))
+        agreed = profile.consented_at.astimezone(context.services.config.timezone).date()
+        lines.append(t.get(lang, "mydata.agreed", date=format_day(agreed, lang)))
+    if data.draft or data.open_conversations:
+        lines.append(t.get(lang, "mydata.unfinished"))
+    lines += ["", t.get(lang, "mydata.who_sees"), t.get(lang, "mydata.delete_hint")]
+    rows.insert(0, [(t.raw(lang, "mydata.delete_button"), f"{PREFIX}:delete")])
+    return "\n".join(lines), keyboard(rows)
+
+
+async def mydata_command(update: Update, context: BotContext) -> None:
+    """Shows everything the bot keeps about the person."""
+    text, markup = await _mydata_screen(update, context)
+    await send(update, text, markup)
+
+
+async def open_mydata(update: Update, context: BotContext) -> None:
+    """Shows the person's data in place of the pressed screen."""
+    await answer(update)
+    text, markup = await _mydata_screen(update, context)
+    await show(update, text, markup)
+
+
+async def _confirm_screen(update: Update, context: BotContext) -> tuple[str, Any]:
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    if (await context.store.personal_data(update.effective_user.id)).is_empty:
+        return t.get(lang, "delete.nothing"), keyboard([[menu_button(context, lang)]])
+    return t.get(lang, "delete.confirm"), keyboard(
+        [
+            [(t.raw(lang, "delete.yes"), ERASE_YES)],
+            [(t.raw(lang, "delete.no"), f"{PREFIX}:erase:no")],
+        ]
+    )
+
+
+async def delete_command(update: Update, context: BotContext) -> None:
+    """Asks whether to erase everything."""
+    text, markup = await _confirm_screen(update, context)
+    await send(update, text, markup)
+
+
+async def open_delete(update: Update, context: BotContext) -> None:
+    """Asks whether to erase everything, in place of the pressed screen."""
+    await answer(update)
+    text, markup = await _confirm_screen(update, context)
+    await show(update, text, markup)
+
+
+async def erase(update: Update, context: BotContext) -> int:
+    """Erases every row, draft and conversation state about the person."""
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    lang = await language_of(update, context)  # before erasing: afterwards it is gone
+    await context.store.erase_user(user_id)
+    # Forget the in-memory draft too; the persistence drops its row on the next flush.
+    context.application.drop_user_data(user_id)
+    log.info("user_erased user=%s", user_id)
+    await answer(update)
+    await show(update, context.content.texts.get(lang, "delete.done"))
+    # Returned to a ConversationHandler (as a fallback) this ends the conversation in memory.
+    return ConversationHandler.END
+
+
+async def keep(update: Update, context: BotContext) -> None:
+    """Leaves everything as it was."""
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    await show(update, t.get(lang, "delete.kept"), keyboard([[menu_button(context, lang)]]))
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("mydata", mydata_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("delete", delete_command, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(open_mydata, pattern=rf"^{PREFIX}:mydata$"),
+        CallbackQueryHandler(open_delete, pattern=rf"^{PREFIX}:delete$"),
+        CallbackQueryHandler(erase, pattern=rf"^{PREFIX}:erase:yes$"),
+        CallbackQueryHandler(keep, pattern=rf"^{PREFIX}:erase:no$"),
+    ]

@@ -1,0 +1,97 @@
+"""Shared helpers for talking to a person: their language, keyboards, showing a screen."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import filters
+
+from app.context import BotContext
+from content.texts import Html
+
+log = logging.getLogger(__name__)
+
+Button = tuple[str, str]  # (label, callback_data)
+DRAFT_LANGUAGE = "language"  # user_data key: chosen language before onboarding is complete
+
+
+async def language_of(update: Update, context: BotContext) -> str:
+    """The person's language: their profile, else what they chose so far, else the default."""
+    user = update.effective_user
+    if user is not None:
+        profile = await context.store.get_user(user.id)
+        if profile is not None:
+            return profile.language
+        chosen = (context.user_data or {}).get(DRAFT_LANGUAGE)
+        if chosen in context.content.texts.languages:
+            return str(chosen)
+    return context.services.config.default_language
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard; callback data must fit Telegram's 64-byte limit."""
+    for row in rows:
+        for _, data in row:
+            if not 0 < len(data.encode()) <= 64:
+                raise ValueError(f"callback data {data!r} must be 1-64 bytes")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def column(buttons: Sequence[Button]) -> list[list[Button]]:
+    """One button per row: big targets for thumbs on small screens."""
+    return [[button] for button in buttons]
+
+
+async def show(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Shows a screen: replaces the pressed message in place, or sends a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            edited = await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            # Too old to edit, or identical: fall through and send it anew.
+            log.info("edit_failed reason=%s", type(error).__name__)
+        else:
+            return edited if isinstance(edited, Message) else None
+    return await send(update, text, markup)
+
+
+async def send(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Sends a new message to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    try:
+        return await chat.send_message(text, reply_markup=markup)
+    except Forbidden:
+        # The person blocked the bot: nothing to show; later issues escalate this for migrants.
+        log.info("send_forbidden chat=%s", chat.id)
+        return None
+
+
+async def answer(update: Update, alert: str | None = None) -> None:
+    """Acknowledges a button press (stops the spinner), optionally with a pop-up."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(alert, show_alert=alert is not None)
+        except BadRequest:
+            log.info("answer_failed")  # the press is too old to answer: harmless
+
+
+def html(text: str) -> Html:
+    """Marks looked-up content as already-safe HTML for use inside another text."""
+    return Html(text)
+
+
+# New messages in a private chat: what people type to the bot. Edits and group chatter are not
+# answered (an edited message is not a new request).
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE

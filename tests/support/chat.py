@@ -1,0 +1,232 @@
+"""The bot under test and the people talking to it, written so tests read like a chat.
+
+villager = bot.user(1001)
+await villager.send("/start")
+await villager.click("ភាសាខ្មែរ")
+assert "យល់ព្រម" in villager.last_text()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from app.config import load_config
+from app.context import BotApplication, Services
+from app.factory import build_application, open_services
+from conversations.commands import register_commands
+from domain.clock import ManualClock
+from tests.support.fake_telegram import BOT_USER, ChatMessage, FakeTelegram
+
+TEST_TOKEN = "123456:TEST-TOKEN-never-valid"
+START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Phnom Penh
+
+
+class Bot:
+    """The real Application (the factory bot.py uses) on a temporary database and a fake Telegram."""
+
+    def __init__(self, database: Path, clock: ManualClock | None = None) -> None:
+        self.database = database
+        self.clock = clock or ManualClock(START)
+        self.telegram = FakeTelegram()
+        self._ids = itertools.count(1)
+        self.app: BotApplication | None = None
+        self.services: Services | None = None
+
+    async def start(self, **config_overrides: Any) -> Bot:
+        config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
+        config = replace(config, database=self.database, **config_overrides)
+        self.services = await open_services(config, self.clock)
+        self.app = build_application(self.services, request=self.telegram)
+        await self.app.initialize()
+        await register_commands(self.app, self.services)
+        await self.app.start()
+        return self
+
+    async def stop(self) -> None:
+        """A clean shutdown, as on SIGTERM."""
+        if self.app is not None:
+            await self.app.stop()
+            await self.app.shutdown()
+        if self.services is not None:
+            await self.services.store.close()
+        self.app, self.services = None, None
+
+    async def crash(self) -> None:
+        """The process dies: the database connection goes first, nothing more is written."""
+        assert self.app is not None and self.services is not None
+        await self.services.store.close()
+        app = self.app
+        self.app, self.services = None, None
+        # The final persistence write fails on the closed database: that is the crash.
+        with contextlib.suppress(Exception):
+            await app.stop()
+        with contextlib.suppress(Exception):
+            await app.shutdown()
+
+    async def restart(self, crash: bool = False) -> None:
+        """A new Application on the same database file, as after a restart."""
+        await (self.crash() if crash else self.stop())
+        await self.start()
+
+    @property
+    def store(self) -> Any:
+        assert self.services is not None
+        return self.services.store
+
+    def user(self, user_id: int, first_name: str = "Sokha", language_code: str = "km") -> Person:
+        return Person(self, user_id, first_name, language_code)
+
+    def next_update_id(self) -> int:
+        return next(self._ids)
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        assert self.app is not None, "the bot is not running"
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+
+
+class Person:
+    """Someone in a private chat with the bot."""
+
+    def __init__(self, bot: Bot, user_id: int, first_name: str, language_code: str) -> None:
+        self.bot = bot
+        self.id = user_id
+        self.json = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
+        self._seen = 0  # how much of the shown list this person has read
+
+    # -- doing -------------------------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        """Types and sends a text (a leading /command is marked as one, as Telegram does)."""
+        message = self._own_message(text)
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._deliver(message)
+
+    async def send_sticker(self) -> None:
+        message = self._own_message(None)
+        message["sticker"] = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        await self._deliver(message)
+
+    async def send_photo(self) -> None:
+        message = self._own_message(None)
+        message["photo"] = [
+            {"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}
+        ]
+        await self._deliver(message)
+
+    async def send_voice(self) -> None:
+        message = self._own_message(None)
+        message["voice"] = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}
+        await self._deliver(message)
+
+    async def click(self, label: str) -> None:
+        """Taps the button with this label on the newest message that has it."""
+        for message in reversed(self._messages()):
+            for text, data in message.buttons():
+                if text == label:
+                    return await self.press(data, message)
+        raise AssertionError(f"no button {label!r}; the last buttons are {self.buttons()}")
+
+    async def press(self, data: str, message: ChatMessage | None = None) -> None:
+        """Sends a button press with any data, as a forged or stale client could."""
+        message = message or self._last_with_buttons() or self._messages()[-1]
+        query_id = f"q{self.bot.next_update_id()}"
+        self.bot.telegram.callback_owner[query_id] = self.id
+        await self.bot.feed(
+            {
+                "update_id": self.bot.next_update_id(),
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.json,
+                    "chat_instance": f"ci{self.id}",
+                    "data": data,
+                    "message": self.bot.telegram.message_json(message, self.json),
+                },
+            }
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def last_text(self) -> str:
+        """What the bot showed last in this chat: a new message or an edit (not a pop-up)."""
+        texts = [
+            s.text
+            for s in self.bot.telegram.shown
+            if s.chat_id == self.id and s.kind in ("message", "edit")
+        ]
+        assert texts, "the bot has shown nothing"
+        return texts[-1]
+
+    def last_alert(self) -> str | None:
+        alerts = [
+            s.text
+            for s in self.bot.telegram.shown
+            if s.chat_id == self.id and s.kind in ("alert", "toast")
+        ]
+        return alerts[-1] if alerts else None
+
+    def new_texts(self) -> list[str]:
+        """Everything the bot showed since the last call (messages and edits)."""
+        shown = [s for s in self.bot.telegram.shown if s.chat_id == self.id]
+        fresh, self._seen = shown[self._seen :], len(shown)
+        return [s.text for s in fresh if s.kind in ("message", "edit")]
+
+    def buttons(self) -> list[str]:
+        """Labels of the newest message with buttons."""
+        message = self._last_with_buttons()
+        return [label for label, _ in message.buttons()] if message else []
+
+    def button_data(self) -> list[str]:
+        message = self._last_with_buttons()
+        return [data for _, data in message.buttons()] if message else []
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _messages(self) -> list[ChatMessage]:
+        return [m for m in self.bot.telegram.chats.get(self.id, []) if not m.deleted]
+
+    def _last_with_buttons(self) -> ChatMessage | None:
+        bot_messages = [m for m in self._messages() if m.from_bot and m.reply_markup]
+        return bot_messages[-1] if bot_messages else None
+
+    def _own_message(self, text: str | None) -> dict[str, Any]:
+        telegram = self.bot.telegram
+        message = telegram.add(
+            ChatMessage(self.id, telegram.new_message_id(self.id), text or "", False)
+        )
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": telegram.now,
+            "chat": {"id": self.id, "type": "private", "first_name": self.json["first_name"]},
+            "from": self.json,
+        }
+        if text is not None:
+            data["text"] = text
+        return data
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        await self.bot.feed({"update_id": self.bot.next_update_id(), "message": message})
+
+
+__all__ = ["BOT_USER", "Bot", "Person"]

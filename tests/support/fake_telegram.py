@@ -1,0 +1,270 @@
+"""A fake Bot API at the lowest layer PTB offers (a ``BaseRequest``): the only thing we fake.
+
+It answers the methods the bot uses the way Telegram does (including its refusals: messages over
+4,096 characters, broken HTML, callback data over 64 bytes, "message is not modified"), and
+records everything the bot showed, so tests can read it like a chat.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "Safe Migration",
+    "username": "safe_migration_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+MAX_TEXT = 4096
+
+
+class ApiRefusal(Exception):
+    """What Telegram answers with ``ok: false``."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+@dataclass
+class ChatMessage:
+    """One message in a chat, as Telegram would keep it."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    from_bot: bool
+    reply_markup: dict[str, Any] | None = None
+    deleted: bool = False
+    edits: int = 0
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data) of every inline button, row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+@dataclass
+class Shown:
+    """One thing the bot did that a person sees: a new message, an edit, or a pop-up."""
+
+    kind: str  # "message" | "edit" | "alert" | "toast"
+    chat_id: int
+    text: str
+    message_id: int | None = None
+
+
+@dataclass
+class FakeTelegram(BaseRequest):
+    """An in-memory Telegram for one bot."""
+
+    chats: dict[int, list[ChatMessage]] = field(default_factory=dict)
+    shown: list[Shown] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    refusals: list[tuple[str, str]] = field(default_factory=list)
+    callback_owner: dict[str, int] = field(default_factory=dict)
+    _next_id: dict[int, int] = field(default_factory=dict)
+    now: int = 1_772_330_400  # seconds; tests may move it
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    # -- BaseRequest -------------------------------------------------------------------------
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((name, params))
+        api = getattr(self, f"_api_{name}", None)
+        try:
+            if api is None:
+                raise ApiRefusal(404, f"Not Found: method {name} is not in the fake")
+            result = api(params)
+        except ApiRefusal as refusal:
+            self.refusals.append((name, refusal.description))
+            body = {"ok": False, "error_code": refusal.code, "description": refusal.description}
+            return refusal.code, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # -- chats ---------------------------------------------------------------------------------
+
+    def new_message_id(self, chat_id: int) -> int:
+        self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
+        return self._next_id[chat_id]
+
+    def add(self, message: ChatMessage) -> ChatMessage:
+        self.chats.setdefault(message.chat_id, []).append(message)
+        return message
+
+    def message(self, chat_id: int, message_id: int) -> ChatMessage:
+        for message in self.chats.get(chat_id, []):
+            if message.message_id == message_id and not message.deleted:
+                return message
+        raise ApiRefusal(400, "Bad Request: message to edit not found")
+
+    def message_json(
+        self, message: ChatMessage, user: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": self.now,
+            "chat": {"id": message.chat_id, "type": "private", "first_name": "Chat"},
+            "from": BOT_USER if message.from_bot else user,
+            "text": message.text,
+        }
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        return data
+
+    # -- Bot API methods -----------------------------------------------------------------------
+
+    def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        text = _checked_text(params.get("text"), params.get("parse_mode"))
+        markup = _checked_markup(params.get("reply_markup"))
+        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), text, True, markup))
+        self.shown.append(Shown("message", chat_id, text, message.message_id))
+        return self.message_json(message)
+
+    def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        message = self.message(int(params["chat_id"]), int(params["message_id"]))
+        text = _checked_text(params.get("text"), params.get("parse_mode"))
+        markup = _checked_markup(params.get("reply_markup"))
+        if text == message.text and markup == message.reply_markup:
+            raise ApiRefusal(400, "Bad Request: message is not modified")
+        message.text, message.reply_markup = text, markup
+        message.edits += 1
+        self.shown.append(Shown("edit", message.chat_id, text, message.message_id))
+        return self.message_json(message)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        message = self.message(int(params["chat_id"]), int(params["message_id"]))
+        message.reply_markup = _checked_markup(params.get("reply_markup"))
+        return self.message_json(message)
+
+    def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        self.message(int(params["chat_id"]), int(params["message_id"])).deleted = True
+        return True
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        query_id = str(params["callback_query_id"])
+        if query_id not in self.callback_owner:
+            raise ApiRefusal(400, "Bad Request: query is too old or query ID is invalid")
+        chat_id = self.callback_owner.pop(query_id)  # a query can be answered once
+        if params.get("text"):
+            kind = "alert" if params.get("show_alert") else "toast"
+            self.shown.append(Shown(kind, chat_id, str(params["text"])))
+        return True
+
+    def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        commands = params["commands"]
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        self.commands[str(params.get("language_code") or "")] = list(commands)
+        return True
+
+    def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        return []
+
+    def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+
+def _checked_text(text: Any, parse_mode: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ApiRefusal(400, "Bad Request: message text is empty")
+    if len(text) > MAX_TEXT:
+        raise ApiRefusal(400, "Bad Request: message is too long")
+    if parse_mode == "HTML":
+        _HtmlCheck().check(text)
+    return text
+
+
+def _checked_markup(markup: Any) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise ApiRefusal(400, "Bad Request: BUTTON_DATA_INVALID")
+            if not button.get("text"):
+                raise ApiRefusal(400, "Bad Request: button text is empty")
+    return dict(markup)
+
+
+class _HtmlCheck(HTMLParser):
+    """Refuses what Telegram refuses: unknown tags, unclosed tags, a stray ``<`` or ``&``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+
+    def check(self, text: str) -> None:
+        for index, char in enumerate(text):
+            if char == "&" and not _is_entity(text, index):
+                raise ApiRefusal(400, "Bad Request: can't parse entities: unescaped &")
+        self.feed(text)
+        self.close()
+        if self.open:
+            raise ApiRefusal(400, f"Bad Request: can't parse entities: unclosed <{self.open[-1]}>")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise ApiRefusal(400, f"Bad Request: can't parse entities: unsupported tag <{tag}>")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            raise ApiRefusal(400, f"Bad Request: can't parse entities: unexpected </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data:
+            raise ApiRefusal(400, "Bad Request: can't parse entities: stray <")
+
+    def unknown_decl(self, data: str) -> None:
+        raise ApiRefusal(400, "Bad Request: can't parse entities")
+
+
+def _is_entity(text: str, index: int) -> bool:
+    end = text.find(";", index)
+    name = text[index + 1 : end] if end != -1 else ""
+    return 0 < len(name) <= 8 and (name.isalnum() or (name[0] == "#" and name[1:].isalnum()))
