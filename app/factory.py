@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -16,6 +17,8 @@ from conversations import errors, hotlines, language, menu, onboarding, privacy,
 from domain.clock import Clock
 from storage.persistence import SqlitePersistence
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 # Handler groups: PTB lets one handler per group act on an update, groups in this order.
 MAIN = 0
@@ -85,4 +88,12 @@ def _add_handlers(application: BotApplication) -> None:
 
 async def _flush(update: Update, context: BotContext) -> None:
     """Writes the conversation states and drafts this update changed."""
-    await context.application.update_persistence()
+    if update.effective_user is not None:
+        # PTB marks user_data for writing only after the last handler group; mark it now.
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    try:
+        await context.application.update_persistence()
+    except Exception as error:
+        # The person's step itself succeeded (its rows are written by the store); only the
+        # conversation position may be stale. Log it; do not apologise a second time.
+        log.error("persistence_failed update=%s error=%s", update.update_id, type(error).__name__)

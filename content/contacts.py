@@ -19,8 +19,8 @@ class Contact:
     country: str
     phone: str
     status: str
-    source: str
     last_verified: date
+    sources: dict[str, str]  # where the number comes from, said in each language
     names: dict[str, str]
     notes: dict[str, str]
 
@@ -78,12 +78,13 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             raise ContentError(
                 str(path), f"{where}.last_verified", "must be a quoted date YYYY-MM-DD"
             ) from error
-        names, notes = {}, {}
+        names, notes, sources = {}, {}, {}
         for lang, (_, texts) in local.items():
             lang_path = content_dir / lang / "contacts.yaml"
             if contact_id not in texts:
                 raise ContentError(str(lang_path), f"contacts.{contact_id}", "is missing")
             names[lang] = field(lang_path, texts[contact_id], "name", f"contacts.{contact_id}")
+            sources[lang] = field(lang_path, texts[contact_id], "source", f"contacts.{contact_id}")
             notes[lang] = str(texts[contact_id].get("note") or "")
         contacts.append(
             Contact(
@@ -91,7 +92,7 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
                 country=country,
                 phone=field(path, entry, "phone", where),
                 status=status,
-                source=field(path, entry, "source", where),
+                sources=sources,
                 last_verified=verified,
                 names=names,
                 notes=notes,

@@ -31,8 +31,14 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.effective_user is not None:
             profile = await context.store.get_user(update.effective_user.id)
             language = profile.language if profile else language
+    except Exception:  # the store may be what failed: apologise in the default language
+        log.info("apology_language_unknown update=%s", update_id)
+    try:
         if update.callback_query is not None:
             await update.callback_query.answer()
+    except TelegramError:
+        pass  # already answered, or too old: the message below is what matters
+    try:
         await update.effective_chat.send_message(
             context.content.texts.get(language, "error.generic")
         )

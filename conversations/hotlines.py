@@ -43,7 +43,7 @@ def country_text(context: BotContext, lang: str, code: str) -> str:
             t.get(
                 lang,
                 "help.source",
-                source=contact.source,
+                source=contact.sources[lang],
                 date=format_day(contact.last_verified, lang),
             )
         )

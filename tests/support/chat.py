@@ -29,7 +29,7 @@ START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Phnom Penh
 
 
 class Bot:
-    """The real Application (the factory bot.py uses) on a temporary database and a fake Telegram."""
+    """The real Application (built as bot.py builds it), a temporary database, a fake Telegram."""
 
     def __init__(self, database: Path, clock: ManualClock | None = None) -> None:
         self.database = database

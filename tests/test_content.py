@@ -1,0 +1,125 @@
+"""Content is checked once at startup: a broken file stops the bot with file, key and reason."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from content.bundle import CONTENT_DIR, LANGUAGES, load_content
+from content.errors import ContentError
+from content.texts import load_catalog, placeholders
+
+PROJECT = CONTENT_DIR.parent
+PILOT = ("0906", "0901")
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def load(content_dir: Path) -> None:
+    load_content(districts=PILOT, content_dir=content_dir)
+
+
+def test_the_shipped_content_loads() -> None:
+    content = load_content(districts=PILOT)
+    assert content.texts.languages == LANGUAGES
+    assert content.places.village_count() == 28
+    assert len(content.contacts.contacts) >= 10
+
+
+def test_khmer_and_english_have_the_same_keys_and_placeholders() -> None:
+    km = load_catalog(CONTENT_DIR / "km" / "messages.po")
+    en = load_catalog(CONTENT_DIR / "en" / "messages.po")
+    assert set(km) == set(en)
+    for key in km:
+        assert placeholders(km[key]) == placeholders(en[key]), key
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    keys = load_catalog(CONTENT_DIR / "en" / "messages.po")
+    used: set[str] = set()
+    for path in [
+        PROJECT / "bot.py",
+        *PROJECT.glob("conversations/*.py"),
+        *PROJECT.glob("app/*.py"),
+    ]:
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'(?:get|raw)\(\s*\w+,\s*"([a-z_]+\.[a-z_.0-9]+)"', source))
+        used |= set(re.findall(r'greeting="([a-z_]+\.[a-z_.]+)"', source))
+        used |= {f"{m}" for m in re.findall(r'\(\s*"(menu\.[a-z_]+)",', source)}
+    assert used, "the pattern found no keys: update this test"
+    assert sorted(used - set(keys)) == []
+
+
+def break_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "named"),
+    [
+        (
+            "km/messages.po",
+            'msgid "menu.help"\nmsgstr "🆘 ជំនួយ និងលេខទូរស័ព្ទ"\n',
+            "",
+            "en/messages.po: menu.help: missing (present in en)|km/messages.po: menu.help",
+        ),
+        (
+            "km/messages.po",
+            'msgid "menu.help"\nmsgstr "🆘 ជំនួយ និងលេខទូរស័ព្ទ"',
+            'msgid "menu.help"\nmsgstr ""',
+            "km/messages.po: menu.help: no translation",
+        ),
+        (
+            "km/messages.po",
+            'msgid "menu.help"',
+            '#, fuzzy\nmsgid "menu.help"',
+            "km/messages.po: menu.help: marked fuzzy",
+        ),
+        (
+            "km/messages.po",
+            "ឃុំណា នៅក្នុងស្រុក{district}?",
+            "ឃុំណា នៅក្នុងស្រុក{distrikt}?",
+            "onboarding.choose_commune: placeholders",
+        ),
+        ("en/messages.po", 'msgid "menu.help"', 'msgid "menu.help', "messages.po: menu.help"),
+        ("contacts.yaml", "id: police_trafficking", "id: child_helpline", "duplicate id"),
+        ("contacts.yaml", 'country: "TH"', 'country: "XX"', "contacts\\[3\\].country"),
+        ("contacts.yaml", "status: unconfirmed", "status: maybe", "contacts\\[12\\].status"),
+        ("contacts.yaml", 'last_verified: "2026-11-25"', "last_verified: soon", "last_verified"),
+        ("km/contacts.yaml", "  embassy_seoul:\n", "  embassy_soul:\n", "km/contacts.yaml"),
+        ("en/contacts.yaml", "KR: {name:", "KP: {name:", "en/contacts.yaml: countries.KR"),
+        ("places.yaml", 'code: "09060405"', 'code: "0906040"', "places.yaml"),
+    ],
+)
+def test_broken_content_is_refused_with_file_and_key(
+    content_copy: Path, file: str, old: str, new: str, named: str
+) -> None:
+    break_file(content_copy / file, old, new)
+    with pytest.raises(ContentError, match=named) as raised:
+        load(content_copy)
+    assert str(content_copy) in str(raised.value)
+
+
+def test_a_missing_file_is_named(content_copy: Path) -> None:
+    (content_copy / "km" / "contacts.yaml").unlink()
+    with pytest.raises(ContentError, match=r"km/contacts\.yaml: -: file is missing"):
+        load(content_copy)
+
+
+def test_content_text_is_valid_telegram_html() -> None:
+    for language in LANGUAGES:
+        for key, text in load_catalog(CONTENT_DIR / language / "messages.po").items():
+            tags = re.findall(r"</?([a-zA-Z]+)", text)
+            assert set(tags) <= {"b", "i"}, (language, key)
+            assert text.count("<b>") == text.count("</b>"), (language, key)
+            assert "&" not in text.replace("&amp;", ""), (language, key)

@@ -1,0 +1,100 @@
+"""/mydata shows everything kept; /delete erases everything; then /start begins afresh."""
+
+from __future__ import annotations
+
+from tests.support.chat import Bot, Person
+from tests.test_onboarding import onboard_in_khmer
+
+
+async def test_mydata_shows_everything_kept_in_khmer(bot: Bot) -> None:
+    villager = bot.user(4001)
+    await onboard_in_khmer(villager)
+    await villager.send("/mydata")
+    text = villager.last_text()
+    assert "<b>អ្វីដែលបូតនេះរក្សាទុកអំពីអ្នក</b>" in text
+    assert "ភាសា៖ ភាសាខ្មែរ" in text
+    assert "ភូមិ៖ នេសាទ ឃុំជ្រោយស្វាយ ស្រុកស្រែ អំបិល" in text
+    assert "ភេទ៖ ស្ត្រី" in text
+    assert "ក្រុមអាយុ៖ ១៨ ដល់ ២៤ឆ្នាំ" in text
+    assert "ថ្ងៃដែលអ្នកយល់ព្រម៖ ១ មីនា ២០២៦" in text  # Khmer digits, Phnom Penh date
+    assert "មានតែបុគ្គលិកកម្មវិធីប៉ុណ្ណោះដែលមើលឃើញ" in text
+
+
+async def test_mydata_of_someone_unknown_says_nothing_is_kept(bot: Bot) -> None:
+    stranger = bot.user(4002, language_code="en")
+    await stranger.send("/mydata")
+    assert stranger.last_text() == "បូតនេះមិនរក្សាទុកអ្វីអំពីអ្នកទេ។"  # Khmer by default
+    assert stranger.buttons() == ["🏠 ម៉ឺនុយដើម"]
+
+
+async def erase_everything(person: Person) -> None:
+    await person.send("/delete")
+    assert person.last_text().startswith("លុបអ្វីៗទាំងអស់")
+    await person.click("បាទ/ចាស លុបទាំងអស់")
+
+
+async def test_delete_erases_every_row_and_start_begins_afresh(bot: Bot) -> None:
+    villager = bot.user(4003)
+    await onboard_in_khmer(villager)
+    assert await bot.store.rows_about(4003) > 0
+
+    await erase_everything(villager)
+
+    assert "ព័ត៌មានទាំងអស់អំពីអ្នកត្រូវបានលុបហើយ" in villager.last_text()
+    assert await bot.store.rows_about(4003) == 0
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]
+
+
+async def test_no_keeps_everything(bot: Bot) -> None:
+    villager = bot.user(4004)
+    await onboard_in_khmer(villager)
+    await villager.send("/delete")
+    await villager.click("ទេ ទុកវាចុះ")
+    assert "មិនបានលុបអ្វីទេ" in villager.last_text()
+    assert await bot.store.get_user(4004) is not None
+
+
+async def test_delete_in_the_middle_of_onboarding_leaves_no_state(bot: Bot) -> None:
+    villager = bot.user(4005)
+    await villager.send("/start")
+    await villager.click("ភាសាខ្មែរ")
+    await villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
+    await villager.click("ស្រែ អំបិល")
+    await erase_everything(villager)
+    assert await bot.store.rows_about(4005) == 0
+
+    await villager.press("onb:commune:090604")  # the old onboarding message is dead
+    assert villager.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    assert await bot.store.rows_about(4005) == 0
+
+    await bot.restart()  # and nothing comes back from persistence
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]
+
+
+async def test_erase_from_mydata_while_onboarding_is_open_ends_it(bot: Bot) -> None:
+    villager = bot.user(4006)
+    await villager.send("/start")
+    await villager.click("English")
+    await villager.send("/mydata")
+    assert "An unfinished form" in villager.last_text()
+    await villager.click("🗑 Erase my data")
+    await villager.click("Yes, erase everything")
+    assert await bot.store.rows_about(4006) == 0
+    await villager.press("onb:consent:yes")
+    assert await bot.store.rows_about(4006) == 0
+
+
+async def test_delete_when_nothing_is_kept(bot: Bot) -> None:
+    stranger = bot.user(4007)
+    await stranger.send("/delete")
+    assert "គ្មានអ្វីត្រូវលុបទេ" in stranger.last_text()
+
+
+async def test_erasing_one_person_leaves_the_others(bot: Bot) -> None:
+    first, second = bot.user(4008), bot.user(4009)
+    await onboard_in_khmer(first)
+    await onboard_in_khmer(second)
+    await erase_everything(first)
+    assert await bot.store.get_user(4009) is not None

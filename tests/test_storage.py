@@ -1,0 +1,96 @@
+"""The database: migrations from blank, and the store's promises."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from domain.clock import ManualClock
+from storage.migrations import MIGRATIONS
+from storage.store import Store
+
+CLOCK = ManualClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
+
+EXPECTED_SCHEMA = {
+    "schema_migrations": ["name", "applied_at"],
+    "users": [
+        "user_id",
+        "language",
+        "district_code",
+        "village_code",
+        "gender",
+        "age_band",
+        "consented_at",
+        "created_at",
+        "updated_at",
+    ],
+    "conversations": ["name", "key", "user_id", "state", "updated_at"],
+    "drafts": ["user_id", "data", "updated_at"],
+}
+EXPECTED_INDEXES = {"users_village", "conversations_user"}
+
+
+def schema(path: Path) -> tuple[dict[str, list[str]], set[str]]:
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        columns = {t: [c[1] for c in db.execute(f"PRAGMA table_info({t})")] for t in tables}
+        indexes = {
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='index' AND sql NOT NULL"
+            )
+        }
+    return columns, indexes
+
+
+async def test_a_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "new" / "bot.sqlite3", CLOCK)
+    await store.close()
+    columns, indexes = schema(tmp_path / "new" / "bot.sqlite3")
+    assert columns == EXPECTED_SCHEMA
+    assert indexes == EXPECTED_INDEXES
+
+
+async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    for _ in range(2):
+        store = await Store.open(path, CLOCK)
+        await store.close()
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert mode == "wal"
+
+
+async def test_drafts_and_conversations_round_trip(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    await store.save_draft(7, {"onboarding": {"district": "0906"}, "language": "km"})
+    await store.save_conversation("onboarding", (7, 7), 3)
+    assert await store.load_drafts() == {7: {"onboarding": {"district": "0906"}, "language": "km"}}
+    assert await store.load_conversations("onboarding") == {(7, 7): 3}
+    await store.save_conversation("onboarding", (7, 7), None)
+    await store.save_draft(7, {})
+    assert await store.rows_about(7) == 0
+    await store.close()
+
+
+async def test_erase_removes_every_row_in_one_go(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    await store.complete_onboarding(
+        8, language="km", district_code="0906", village_code="09060405", consented_at=CLOCK.now()
+    )
+    await store.save_draft(8, {"x": 1})
+    await store.save_conversation("onboarding", (8, 8), 6)
+    assert await store.rows_about(8) == 3
+    await store.erase_user(8)
+    assert await store.rows_about(8) == 0
+    await store.close()
+
+
+async def test_set_language_of_an_unknown_person_changes_nothing(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    assert await store.set_language(9, "en") is False
+    assert await store.rows_about(9) == 0
+    await store.close()
