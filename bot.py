@@ -20,7 +20,7 @@ from telegram.error import InvalidToken, NetworkError
 from app.config import Config, ConfigError, load_config
 from app.factory import build_application, open_services
 from content.bundle import load_content
-from content.errors import ContentError
+from content.errors import ContentError, ContentErrors
 from conversations.commands import register_commands
 from domain.clock import SystemClock
 
@@ -65,6 +65,10 @@ def check(config: Config) -> int:
             places_scope=config.places_scope,
             default_language=config.default_language,
         )
+    except ContentErrors as errors:
+        for problem in errors.problems:
+            print(f"Content error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentError as error:
         print(f"Content error: {error}", file=sys.stderr)
         return EXIT_USAGE

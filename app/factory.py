@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
@@ -19,6 +21,12 @@ from storage.persistence import SqlitePersistence
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# Each conversation keeps one inline keyboard live at a time, so per_message=False is right and
+# PTB's warning about it is noise (pyproject.toml silences the same message under pytest).
+warnings.filterwarnings(
+    "ignore", message="If 'per_message=False'", category=PTBUserWarning, module="telegram"
+)
 
 # Handler groups: PTB lets one handler per group act on an update, groups in this order.
 MAIN = 0

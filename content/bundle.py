@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.contacts import Directory, load_directory
+from content.errors import ContentError, ContentErrors
 from content.places import Gazetteer, load_gazetteer
 from content.texts import Texts, check_parity, load_catalog
 
@@ -29,7 +30,15 @@ def load_content(
 ) -> Content:
     """Loads every content file and checks that languages match; raises ContentError."""
     files = {lang: content_dir / lang / "messages.po" for lang in LANGUAGES}
-    catalogs = {lang: load_catalog(path) for lang, path in files.items()}
+    problems: list[ContentError] = []
+    catalogs = {}
+    for lang, path in files.items():
+        try:
+            catalogs[lang] = load_catalog(path)
+        except ContentErrors as errors:
+            problems += errors.problems
+    if problems:
+        raise ContentErrors(problems)
     check_parity(catalogs, files)
     return Content(
         texts=Texts(catalogs, default_language),

@@ -11,3 +11,13 @@ class ContentError(Exception):
         self.file = file
         self.key = key
         self.problem = problem
+
+
+class ContentErrors(ContentError):
+    """Several problems found in one pass, so a translator can fix them all at once."""
+
+    def __init__(self, problems: list[ContentError]) -> None:
+        first = problems[0]
+        super().__init__(first.file, first.key, first.problem)
+        self.problems = problems
+        self.args = ("\n".join(str(p) for p in problems),)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import PoFileError, read_po
 
-from content.errors import ContentError
+from content.errors import ContentError, ContentErrors
 from domain.parsing import to_khmer_digits
 
 
@@ -29,15 +29,19 @@ def load_catalog(path: Path) -> dict[str, str]:
     except PoFileError as error:
         raise ContentError(str(path), "-", f"not a valid .po file: {error}") from error
     texts: dict[str, str] = {}
+    problems: list[ContentError] = []
     for message in catalog:
         if not message.id:
             continue  # the header
         key = str(message.id)
         if message.fuzzy:
-            raise ContentError(str(path), key, "marked fuzzy: translate or confirm it")
-        if not isinstance(message.string, str) or not message.string.strip():
-            raise ContentError(str(path), key, "no translation (empty msgstr)")
-        texts[key] = message.string
+            problems.append(ContentError(str(path), key, "marked fuzzy: translate or confirm it"))
+        elif not isinstance(message.string, str) or not message.string.strip():
+            problems.append(ContentError(str(path), key, "no translation (empty msgstr)"))
+        else:
+            texts[key] = message.string
+    if problems:
+        raise ContentErrors(problems)
     return texts
 
 
@@ -88,24 +92,32 @@ def _render(value: object, language: str) -> str:
 
 
 def check_parity(catalogs: Mapping[str, Mapping[str, str]], files: Mapping[str, Path]) -> None:
-    """Every language has the same keys, and each key the same placeholders."""
+    """Every language has the same keys, and each key the same placeholders (all problems)."""
+    problems: list[ContentError] = []
     languages = list(catalogs)
     reference = languages[0]
     for language in languages[1:]:
         for key in sorted(set(catalogs[reference]) - set(catalogs[language])):
-            raise ContentError(str(files[language]), key, f"missing (present in {reference})")
+            problems.append(ContentError(str(files[language]), key, f"missing (in {reference})"))
         for key in sorted(set(catalogs[language]) - set(catalogs[reference])):
-            raise ContentError(str(files[reference]), key, f"missing (present in {language})")
+            problems.append(ContentError(str(files[reference]), key, f"missing (in {language})"))
     for language in languages:
         for key, text in catalogs[language].items():
+            if key not in catalogs[reference]:
+                continue
             try:
                 names = placeholders(text)
                 expected = placeholders(catalogs[reference][key])
             except ValueError as error:
-                raise ContentError(str(files[language]), key, str(error)) from error
+                problems.append(ContentError(str(files[language]), key, str(error)))
+                continue
             if names != expected:
-                raise ContentError(
-                    str(files[language]),
-                    key,
-                    f"placeholders {sorted(names)} differ from {reference}'s {sorted(expected)}",
+                problems.append(
+                    ContentError(
+                        str(files[language]),
+                        key,
+                        f"placeholders {sorted(names)} differ from {sorted(expected)} in {reference}",
+                    )
                 )
+    if problems:
+        raise ContentErrors(problems)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from content.bundle import CONTENT_DIR, LANGUAGES, load_content
-from content.errors import ContentError
+from content.errors import ContentError, ContentErrors
 from content.texts import load_catalog, placeholders
 
 PROJECT = CONTENT_DIR.parent
@@ -71,7 +71,7 @@ def break_file(path: Path, old: str, new: str) -> None:
             "km/messages.po",
             'msgid "menu.help"\nmsgstr "🆘 ជំនួយ និងលេខទូរស័ព្ទ"\n',
             "",
-            "en/messages.po: menu.help: missing (present in en)|km/messages.po: menu.help",
+            "km/messages.po: menu.help: missing \\(in en\\)",
         ),
         (
             "km/messages.po",
@@ -123,3 +123,16 @@ def test_content_text_is_valid_telegram_html() -> None:
             assert set(tags) <= {"b", "i"}, (language, key)
             assert text.count("<b>") == text.count("</b>"), (language, key)
             assert "&" not in text.replace("&amp;", ""), (language, key)
+
+
+def test_every_translation_problem_is_reported_at_once(content_copy: Path) -> None:
+    break_file(content_copy / "km" / "messages.po", 'msgstr "ម៉ឺនុយដើម"', 'msgstr ""')
+    break_file(
+        content_copy / "km" / "messages.po", 'msgid "delete.yes"', '#, fuzzy\nmsgid "delete.yes"'
+    )
+    with pytest.raises(ContentErrors) as raised:
+        load(content_copy)
+    assert {(p.key, p.problem.split(" ")[0]) for p in raised.value.problems} == {
+        ("command.menu", "no"),
+        ("delete.yes", "marked"),
+    }
