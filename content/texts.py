@@ -116,7 +116,7 @@ def check_parity(catalogs: Mapping[str, Mapping[str, str]], files: Mapping[str, 
                     ContentError(
                         str(files[language]),
                         key,
-                        f"placeholders {sorted(names)} differ from {sorted(expected)} in {reference}",
+                        f"placeholders {sorted(names)} differ from {reference}'s",
                     )
                 )
     if problems:
