@@ -14,14 +14,12 @@ import signal
 import sys
 from pathlib import Path
 
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from app.config import Config, ConfigError, load_config
-from app.factory import build_application, open_services
+from app.runner import serve
 from content.bundle import load_content
 from content.errors import ContentError, ContentErrors
-from conversations.commands import register_commands
 from domain.clock import SystemClock
 
 log = logging.getLogger("bot")
@@ -112,37 +110,11 @@ def _setup_logging(level: str) -> None:
 
 
 async def _serve(config: Config) -> None:
-    services = await open_services(config, SystemClock())
-    application = build_application(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        async with application:  # initialize … shutdown (flushes persistence)
-            await register_commands(application, services)
-            await application.start()
-            updater = application.updater
-            assert updater is not None
-            if config.mode == "webhook":
-                hook = config.webhook
-                await updater.start_webhook(
-                    listen=hook.listen,
-                    port=hook.port,
-                    url_path=hook.path,
-                    webhook_url=f"{hook.url.rstrip('/')}/{hook.path}",
-                    secret_token=hook.secret_token,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("bot_started mode=%s database=%s", config.mode, config.database.name)
-            await stop.wait()
-            log.info("bot_stopping")
-            await updater.stop()
-            await application.stop()
-    finally:
-        await services.store.close()
+    await serve(config, SystemClock(), stop)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ records everything the bot showed, so tests can read it like a chat.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -74,6 +75,8 @@ class FakeTelegram(BaseRequest):
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     refusals: list[tuple[str, str]] = field(default_factory=list)
     callback_owner: dict[str, int] = field(default_factory=dict)
+    pending_updates: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
+    webhook: dict[str, Any] = field(default_factory=dict)
     _next_id: dict[int, int] = field(default_factory=dict)
     now: int = 1_772_330_400  # seconds; tests may move it
 
@@ -105,6 +108,8 @@ class FakeTelegram(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
+        if name == "getUpdates" and not self._updates_from(params):
+            await asyncio.sleep(0.02)  # a long poll that returns early, briefly
         api = getattr(self, f"_api_{name}", None)
         try:
             if api is None:
@@ -199,8 +204,19 @@ class FakeTelegram(BaseRequest):
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
+    def _updates_from(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        return [u for u in self.pending_updates if u["update_id"] >= offset]
+
     def _api_getUpdates(self, params: dict[str, Any]) -> Any:
-        return []
+        offset = int(params.get("offset") or 0)
+        # Telegram forgets updates below the offset the bot confirms.
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+        return self._updates_from(params)
+
+    def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = dict(params)
+        return True
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
