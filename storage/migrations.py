@@ -49,6 +49,69 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             """,
         ),
     ),
+    (
+        "m002_awareness",
+        (
+            """
+            CREATE TABLE lesson_progress (
+                user_id     INTEGER NOT NULL,
+                lesson_id   TEXT NOT NULL,
+                finished_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, lesson_id)
+            )
+            """,
+            """
+            CREATE TABLE statement_answers (
+                user_id      INTEGER NOT NULL,
+                statement_id TEXT NOT NULL,
+                answer       TEXT NOT NULL CHECK (answer IN ('agree', 'disagree')),
+                answered_at  TEXT NOT NULL,
+                PRIMARY KEY (user_id, statement_id)
+            )
+            """,
+            # One row per attempt; answers keep question and option ids (never their text).
+            """
+            CREATE TABLE quiz_attempts (
+                attempt_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id     INTEGER NOT NULL,
+                started_at  TEXT NOT NULL,
+                finished_at TEXT,
+                score       INTEGER,
+                total       INTEGER,
+                passed      INTEGER
+            )
+            """,
+            "CREATE INDEX quiz_attempts_user ON quiz_attempts (user_id)",
+            """
+            CREATE TABLE quiz_answers (
+                attempt_id  INTEGER NOT NULL REFERENCES quiz_attempts (attempt_id)
+                            ON DELETE CASCADE,
+                user_id     INTEGER NOT NULL,
+                question_id TEXT NOT NULL,
+                option_id   TEXT NOT NULL,
+                correct     INTEGER NOT NULL,
+                answered_at TEXT NOT NULL,
+                PRIMARY KEY (attempt_id, question_id)
+            )
+            """,
+            "CREATE INDEX quiz_answers_user ON quiz_answers (user_id)",
+            # Word of mouth (report, obs. 1): whose link brought whom, counted once per person.
+            """
+            CREATE TABLE referral_codes (
+                user_id INTEGER PRIMARY KEY,
+                code    TEXT NOT NULL UNIQUE
+            )
+            """,
+            """
+            CREATE TABLE referrals (
+                referred_user_id INTEGER PRIMARY KEY,
+                referrer_user_id INTEGER NOT NULL CHECK (referrer_user_id != referred_user_id),
+                joined_at        TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX referrals_referrer ON referrals (referrer_user_id)",
+        ),
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from domain.clock import ManualClock
 from storage.migrations import MIGRATIONS
+from storage.people import PERSONAL_ROWS
 from storage.store import Store
 
 CLOCK = ManualClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
@@ -27,8 +28,36 @@ EXPECTED_SCHEMA = {
     ],
     "conversations": ["name", "key", "user_id", "state", "updated_at"],
     "drafts": ["user_id", "data", "updated_at"],
+    "lesson_progress": ["user_id", "lesson_id", "finished_at"],
+    "statement_answers": ["user_id", "statement_id", "answer", "answered_at"],
+    "quiz_attempts": [
+        "attempt_id",
+        "user_id",
+        "started_at",
+        "finished_at",
+        "score",
+        "total",
+        "passed",
+    ],
+    "sqlite_sequence": ["name", "seq"],
+    "quiz_answers": [
+        "attempt_id",
+        "user_id",
+        "question_id",
+        "option_id",
+        "correct",
+        "answered_at",
+    ],
+    "referral_codes": ["user_id", "code"],
+    "referrals": ["referred_user_id", "referrer_user_id", "joined_at"],
 }
-EXPECTED_INDEXES = {"users_village", "conversations_user"}
+EXPECTED_INDEXES = {
+    "users_village",
+    "conversations_user",
+    "quiz_attempts_user",
+    "quiz_answers_user",
+    "referrals_referrer",
+}
 
 
 def schema(path: Path) -> tuple[dict[str, list[str]], set[str]]:
@@ -93,4 +122,48 @@ async def test_set_language_of_an_unknown_person_changes_nothing(tmp_path: Path)
     store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
     assert await store.set_language(9, "en") is False
     assert await store.rows_about(9) == 0
+    await store.close()
+
+
+async def test_every_column_that_names_a_person_is_erased_by_delete(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    await store.close()
+    columns, _ = schema(tmp_path / "bot.sqlite3")
+    personal = {
+        (table, column)
+        for table, names in columns.items()
+        for column in names
+        if column == "user_id" or column.endswith("_user_id")
+    }
+    assert personal == set(PERSONAL_ROWS)
+
+
+async def test_referrals_count_once_and_never_oneself(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    code = await store.referral_code(1)
+    assert code == await store.referral_code(1)  # stable
+    assert await store.referrer_of(code) == 1
+    assert await store.record_referral(1, 1) is False
+    assert await store.record_referral(1, 2) is True
+    assert await store.record_referral(1, 2) is False
+    assert await store.record_referral(3, 2) is False  # already counted for someone
+    assert (await store.learning(1)).joined_through_me == 1
+    await store.erase_user(2)
+    assert (await store.learning(1)).joined_through_me == 0
+    await store.close()
+
+
+async def test_a_quiz_question_is_answered_once_per_attempt(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "bot.sqlite3", CLOCK)
+    attempt = await store.start_quiz(5)
+    assert await store.answer_quiz(attempt, 5, "q1", "a", True) is True
+    assert await store.answer_quiz(attempt, 5, "q1", "b", False) is False
+    await store.finish_quiz(attempt, 1, 1, True)
+    stored = await store.quiz_attempt(attempt)
+    assert stored is not None
+    assert (stored.score, stored.total, stored.passed) == (1, 1, True)
+    assert [a.option_id for a in stored.answers] == ["a"]
+    await store.erase_user(5)
+    assert await store.quiz_attempt(attempt) is None
+    assert await store.rows_about(5) == 0
     await store.close()
