@@ -43,6 +43,8 @@ class Config:
     default_language: str
     timezone: ZoneInfo
     staff_user_ids: frozenset[int]
+    quiz_pass_percent: int
+    riel_per_dollar: int
     log_level: str
     source: str  # where the settings came from, for messages
 
@@ -65,6 +67,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "places": {"districts": ["0906", "0901"], "scope": "pilot"},
     "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
     "staff": {"user_ids": []},
+    "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
 }
 
@@ -129,6 +132,12 @@ def _choice(value: Any, options: tuple[str, ...], source: str, key: str) -> str:
     return text
 
 
+def _whole(value: Any, low: int, high: int, source: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{source}: {key}: must be a whole number from {low} to {high}")
+    return value
+
+
 def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config:
     tg, hook = raw["telegram"], raw["telegram"]["webhook"]
     token = env.get("TELEGRAM_BOT_TOKEN") or _text(tg["token"], source, "telegram.token")
@@ -179,6 +188,12 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in staff
     ):
         raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
+    pass_percent = _whole(
+        raw["awareness"]["quiz_pass_percent"], 1, 100, source, "awareness.quiz_pass_percent"
+    )
+    riel = _whole(
+        raw["awareness"]["riel_per_dollar"], 1, 100_000, source, "awareness.riel_per_dollar"
+    )
     level = _choice(
         str(raw["logging"]["level"]).upper(),
         ("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -197,6 +212,8 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         default_language=language,
         timezone=zone,
         staff_user_ids=frozenset(staff),
+        quiz_pass_percent=pass_percent,
+        riel_per_dollar=riel,
         log_level=level,
         source=source,
     )

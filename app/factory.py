@@ -15,7 +15,19 @@ from telegram.warnings import PTBUserWarning
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
 from content.bundle import load_content
-from conversations import errors, hotlines, language, menu, onboarding, privacy, unknown
+from conversations import (
+    calculator,
+    errors,
+    hotlines,
+    language,
+    learn,
+    menu,
+    onboarding,
+    privacy,
+    quiz,
+    share,
+    unknown,
+)
 from domain.clock import Clock
 from storage.persistence import SqlitePersistence
 from storage.store import Store
@@ -79,8 +91,12 @@ def _add_handlers(application: BotApplication) -> None:
     handlers: list[Any] = [
         # Conversations first: while one is active it sees the person's messages first.
         onboarding.build_handler(),
+        calculator.build_handler(),
         # Commands and buttons that work anywhere.
         *menu.build_handlers(),
+        *learn.build_handlers(),
+        *quiz.build_handlers(),
+        *share.build_handlers(),
         *hotlines.build_handlers(),
         *privacy.build_handlers(),
         *language.build_handlers(),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from content.errors import ContentError
+from content.texts import html_problem
 from content.yamlfile import field, read_yaml
 
 # Fields whose values are words for people, so they differ between languages.
@@ -212,6 +213,8 @@ def _check_texts(path: Path, node: Any, where: str) -> None:
             inner = f"{where}.{key}"
             if key in ("title", "text", "feedback"):
                 field(path, node, key, where)
+                if problem := html_problem(value):
+                    raise ContentError(str(path), inner, problem)
             elif key in ("screens", "points"):
                 if not isinstance(value, list) or not value:
                     raise ContentError(str(path), inner, "must be a non-empty list of texts")
@@ -220,6 +223,8 @@ def _check_texts(path: Path, node: Any, where: str) -> None:
                         raise ContentError(str(path), f"{inner}[{n}]", "must be non-empty text")
                     if len(text) > MAX_SCREEN:
                         raise ContentError(str(path), f"{inner}[{n}]", "too long for one screen")
+                    if problem := html_problem(text):
+                        raise ContentError(str(path), f"{inner}[{n}]", problem)
             else:
                 _check_texts(path, value, inner)
     elif isinstance(node, list):

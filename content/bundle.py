@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from content.awareness import Awareness, load_awareness
 from content.contacts import Directory, load_directory
 from content.errors import ContentError, ContentErrors
 from content.places import Gazetteer, load_gazetteer
@@ -19,6 +20,7 @@ class Content:
     texts: Texts
     contacts: Directory
     places: Gazetteer
+    awareness: Awareness
 
 
 def load_content(
@@ -44,4 +46,5 @@ def load_content(
         texts=Texts(catalogs, default_language),
         contacts=load_directory(content_dir, LANGUAGES),
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
+        awareness=load_awareness(content_dir, LANGUAGES),
     )

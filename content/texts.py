@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import string
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,11 +39,38 @@ def load_catalog(path: Path) -> dict[str, str]:
             problems.append(ContentError(str(path), key, "marked fuzzy: translate or confirm it"))
         elif not isinstance(message.string, str) or not message.string.strip():
             problems.append(ContentError(str(path), key, "no translation (empty msgstr)"))
+        elif problem := html_problem(message.string):
+            problems.append(ContentError(str(path), key, problem))
         else:
             texts[key] = message.string
     if problems:
         raise ContentErrors(problems)
     return texts
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z]*)[^>]*>")
+ALLOWED_TAGS = ("b", "i")
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse this text as HTML (only <b> and <i>, balanced), or None."""
+    open_tags: list[str] = []
+    for match in _TAG.finditer(text):
+        closing, tag = match.group(1) == "/", match.group(2)
+        if tag not in ALLOWED_TAGS:
+            return f"tag {match.group(0)!r} is not allowed (only <b> and <i>)"
+        if not closing:
+            open_tags.append(tag)
+        elif not open_tags or open_tags.pop() != tag:
+            return f"{match.group(0)!r} closes nothing"
+    if open_tags:
+        return f"<{open_tags[-1]}> is never closed"
+    stripped = _TAG.sub("", text)
+    if "<" in stripped or ">" in stripped:
+        return "a bare < or > must be written &lt; or &gt;"
+    if re.search(r"&(?!(amp|lt|gt|quot|#\d+);)", stripped):
+        return "a bare & must be written &amp;"
+    return None
 
 
 def placeholders(text: str) -> set[str]:

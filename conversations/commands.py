@@ -7,7 +7,18 @@ from telegram import BotCommand
 from app.context import BotApplication, Services
 
 # In the order people need them.
-COMMANDS = ("start", "menu", "help", "mydata", "delete", "language")
+COMMANDS = (
+    "start",
+    "menu",
+    "learn",
+    "quiz",
+    "calc",
+    "share",
+    "help",
+    "mydata",
+    "delete",
+    "language",
+)
 
 
 async def register_commands(application: BotApplication, services: Services) -> None:

@@ -12,6 +12,10 @@ from conversations.ui import PRIVATE_MESSAGE, answer, column, keyboard, language
 
 # Entries in order. Later features add theirs here; an entry that is not built is absent.
 ENTRIES = (
+    ("menu.learn", "learn:home"),
+    ("menu.quiz", "quiz:intro"),
+    ("menu.calc", "calc:open"),
+    ("menu.share", "share:open"),
     ("menu.help", "help:home"),
     ("menu.mydata", "privacy:mydata"),
     ("menu.language", "lang:choose"),

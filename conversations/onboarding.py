@@ -25,6 +25,7 @@ from telegram.ext import (
 from app.context import BotContext
 from conversations import menu
 from conversations.leaving import leaving_handlers
+from conversations.share import referral_code_of
 from conversations.ui import (
     DRAFT_LANGUAGE,
     Button,
@@ -178,10 +179,12 @@ async def start(update: Update, context: BotContext) -> int:
     if await context.store.get_user(update.effective_user.id) is not None:
         await menu.send_menu(update, context, greeting="start.welcome_back")
         return ConversationHandler.END
-    # A deep-link payload (/start r_… or l_…) is read by the features that issue them; a
-    # payload nobody knows is ignored rather than refused, so an old link still starts the bot.
+    # A payload nobody knows is ignored rather than refused, so an old link still starts the bot.
     context.user_data.pop(DRAFT_LANGUAGE, None)
     context.user_data[DRAFT] = {}
+    code = referral_code_of(context.args[0]) if context.args else None
+    if code is not None:
+        context.user_data[DRAFT]["invited_by"] = code  # counted once they have agreed
     return await _go(update, context, Step.LANGUAGE)
 
 
@@ -270,6 +273,11 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         village_code=village_code,
         consented_at=datetime.fromisoformat(consented),
     )
+    invited_by = draft.get("invited_by")
+    if isinstance(invited_by, str):
+        referrer = await context.store.referrer_of(invited_by)
+        if referrer is not None:
+            await context.store.record_referral(referrer, update.effective_user.id)
     t, places = context.content.texts, context.content.places
     path = places.village_path(village_code) if village_code else None
     if path is None:

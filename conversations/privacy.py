@@ -23,8 +23,9 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
     lang = await language_of(update, context)
     t, places = context.content.texts, context.content.places
     data = await context.store.personal_data(update.effective_user.id)
+    learning = await context.store.learning(update.effective_user.id)
     rows = [[menu_button(context, lang)]]
-    if data.is_empty:
+    if await context.store.rows_about(update.effective_user.id) == 0:
         return t.get(lang, "mydata.empty"), keyboard(rows)
     lines = [t.get(lang, "mydata.title"), ""]
     profile = data.profile
@@ -47,6 +48,16 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
         lines.append(t.get(lang, "mydata.age", age=age))
         agreed = profile.consented_at.astimezone(context.services.config.timezone).date()
         lines.append(t.get(lang, "mydata.agreed", date=format_day(agreed, lang)))
+    lessons = len(learning.lessons_finished)
+    if lessons:
+        total = len(context.content.awareness.lessons)
+        lines.append(t.get(lang, "mydata.lessons", count=lessons, total=total))
+    if learning.statements:
+        lines.append(t.get(lang, "mydata.statements", count=len(learning.statements)))
+    if learning.quiz_attempts:
+        lines.append(t.get(lang, "mydata.quiz", count=learning.quiz_attempts))
+    if learning.referral_code:
+        lines.append(t.get(lang, "mydata.invited", count=learning.joined_through_me))
     if data.draft or data.open_conversations:
         lines.append(t.get(lang, "mydata.unfinished"))
     lines += ["", t.get(lang, "mydata.who_sees"), t.get(lang, "mydata.delete_hint")]
@@ -71,7 +82,7 @@ async def _confirm_screen(update: Update, context: BotContext) -> tuple[str, Any
     assert update.effective_user is not None
     lang = await language_of(update, context)
     t = context.content.texts
-    if (await context.store.personal_data(update.effective_user.id)).is_empty:
+    if await context.store.rows_about(update.effective_user.id) == 0:
         return t.get(lang, "delete.nothing"), keyboard([[menu_button(context, lang)]])
     return t.get(lang, "delete.confirm"), keyboard(
         [

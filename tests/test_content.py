@@ -87,8 +87,8 @@ def break_file(path: Path, old: str, new: str) -> None:
         ),
         (
             "km/messages.po",
-            "ឃុំណា នៅក្នុងស្រុក{district}?",
-            "ឃុំណា នៅក្នុងស្រុក{distrikt}?",
+            "តើអ្នករស់នៅឃុំណា ក្នុងស្រុក{district}?",
+            "តើអ្នករស់នៅឃុំណា ក្នុងស្រុក{distrikt}?",
             "onboarding.choose_commune: placeholders",
         ),
         ("en/messages.po", 'msgid "menu.help"', 'msgid "menu.help', "messages.po: menu.help"),

@@ -37,12 +37,12 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     assert villager.buttons() == ["ស្រែ អំបិល", "បុទុមសាគរ"]
 
     await villager.click("ស្រែ អំបិល")
-    assert villager.last_text() == "ឃុំណា នៅក្នុងស្រុកស្រែ អំបិល?"
+    assert villager.last_text() == "តើអ្នករស់នៅឃុំណា ក្នុងស្រុកស្រែ អំបិល?"
     assert len(villager.buttons()) == 6 + 1  # six pilot communes and "back"
 
     await villager.click("ជ្រោយស្វាយ")
-    assert villager.last_text() == "ភូមិណា នៅក្នុងឃុំជ្រោយស្វាយ?"
-    assert "ភូមិរបស់ខ្ញុំមិនមានក្នុងបញ្ជី" in villager.buttons()
+    assert villager.last_text() == "តើអ្នករស់នៅភូមិណា ក្នុងឃុំជ្រោយស្វាយ?"
+    assert "ភូមិខ្ញុំមិនមានក្នុងបញ្ជី" in villager.buttons()
     assert await bot.store.get_user(1001) is None  # nothing kept before a village is chosen
 
     await villager.click("នេសាទ")
@@ -61,6 +61,10 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     await villager.click("១៨ ដល់ ២៤ឆ្នាំ")
     assert "ម៉ឺនុយដើម" in villager.last_text()
     assert villager.buttons() == [
+        "📚 រៀនពីចំណាកស្រុកដោយសុវត្ថិភាព",
+        "📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?",
+        "🧮 ទៅ ឬនៅ? គិតលុយមើល",
+        "📤 ប្រាប់មិត្តភក្តិ",
         "🆘 ជំនួយ និងលេខទូរស័ព្ទ",
         "🔒 ព័ត៌មានរបស់ខ្ញុំ",
         "🌐 ភាសា / Language",
@@ -120,11 +124,11 @@ async def test_a_village_not_in_the_list_still_gets_everything_else(bot: Bot) ->
     await villager.click(AGREE_KM)
     await villager.click("បុទុមសាគរ")
     await villager.click("កណ្ដោល")
-    await villager.click("ភូមិរបស់ខ្ញុំមិនមានក្នុងបញ្ជី")
-    assert "មេរៀន លេខទូរស័ព្ទជំនួយ និងជំនួយ" in villager.last_text()
+    await villager.click("ភូមិខ្ញុំមិនមានក្នុងបញ្ជី")
+    assert "មេរៀន លេខទូរស័ព្ទជំនួយ និងការសុំជំនួយ" in villager.last_text()
     await villager.click("⬅️ ត្រឡប់ក្រោយ")
-    assert villager.last_text() == "ភូមិណា នៅក្នុងឃុំកណ្ដោល?"
-    await villager.click("ភូមិរបស់ខ្ញុំមិនមានក្នុងបញ្ជី")
+    assert villager.last_text() == "តើអ្នករស់នៅភូមិណា ក្នុងឃុំកណ្ដោល?"
+    await villager.click("ភូមិខ្ញុំមិនមានក្នុងបញ្ជី")
     await villager.click("បន្ត")
     assert "ភូមិរបស់អ្នកមិនមានក្នុងបញ្ជី" in villager.last_text()
     profile = await bot.store.get_user(1003)
@@ -147,7 +151,7 @@ async def test_a_returning_person_gets_the_menu_not_the_questions(bot: Bot) -> N
     villager = bot.user(1005)
     await onboard_in_khmer(villager)
     await villager.send("/start")
-    assert "សូមស្វាគមន៍ការត្រឡប់មកវិញ" in villager.last_text()
+    assert "សូមស្វាគមន៍ម្ដងទៀត" in villager.last_text()
     assert "ម៉ឺនុយដើម" in villager.last_text()
 
 
@@ -193,11 +197,11 @@ async def test_typing_where_a_button_is_expected_repeats_the_step(bot: Bot, wron
 
     await send_wrong(villager, wrong)
 
-    assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងមួយខាងក្រោម។")
-    assert "ឃុំណា នៅក្នុងស្រុកស្រែ អំបិល?" in villager.last_text()
+    assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងណាមួយខាងក្រោម។")
+    assert "តើអ្នករស់នៅឃុំណា ក្នុងស្រុកស្រែ អំបិល?" in villager.last_text()
     assert await bot.store.personal_data(1010) == before
     await villager.click("ជ្រោយស្វាយ")  # and the person can go on
-    assert villager.last_text() == "ភូមិណា នៅក្នុងឃុំជ្រោយស្វាយ?"
+    assert villager.last_text() == "តើអ្នករស់នៅភូមិណា ក្នុងឃុំជ្រោយស្វាយ?"
 
 
 STEPS_AND_FORGERIES = [
@@ -249,13 +253,17 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
     assert [c["command"] for c in commands["km"]] == [
         "start",
         "menu",
+        "learn",
+        "quiz",
+        "calc",
+        "share",
         "help",
         "mydata",
         "delete",
         "language",
     ]
-    assert commands["km"][2]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
-    assert commands["en"][2]["description"] == "Help and hotlines"
+    assert commands["km"][6]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
+    assert commands["en"][6]["description"] == "Help and hotlines"
     assert commands[""] == commands["km"]  # Khmer for everyone else
 
 

@@ -13,11 +13,11 @@ async def test_mydata_shows_everything_kept_in_khmer(bot: Bot) -> None:
     text = villager.last_text()
     assert "<b>អ្វីដែលបូតនេះរក្សាទុកអំពីអ្នក</b>" in text
     assert "ភាសា៖ ភាសាខ្មែរ" in text
-    assert "ភូមិ៖ នេសាទ ឃុំជ្រោយស្វាយ ស្រុកស្រែ អំបិល" in text
+    assert "ភូមិ៖ នេសាទ\nឃុំ៖ ជ្រោយស្វាយ\nស្រុក៖ ស្រែ អំបិល" in text
     assert "ភេទ៖ ស្ត្រី" in text
-    assert "ក្រុមអាយុ៖ ១៨ ដល់ ២៤ឆ្នាំ" in text
+    assert "អាយុ៖ ១៨ ដល់ ២៤ឆ្នាំ" in text
     assert "ថ្ងៃដែលអ្នកយល់ព្រម៖ ១ មីនា ២០២៦" in text  # Khmer digits, Phnom Penh date
-    assert "មានតែបុគ្គលិកកម្មវិធីប៉ុណ្ណោះដែលមើលឃើញ" in text
+    assert "មានតែបុគ្គលិកគម្រោងប៉ុណ្ណោះដែលមើលឃើញ" in text
 
 
 async def test_mydata_of_someone_unknown_says_nothing_is_kept(bot: Bot) -> None:
@@ -29,7 +29,7 @@ async def test_mydata_of_someone_unknown_says_nothing_is_kept(bot: Bot) -> None:
 
 async def erase_everything(person: Person) -> None:
     await person.send("/delete")
-    assert person.last_text().startswith("លុបអ្វីៗទាំងអស់")
+    assert person.last_text().startswith("តើអ្នកចង់លុបអ្វីៗទាំងអស់")
     await person.click("បាទ/ចាស លុបទាំងអស់")
 
 
@@ -40,7 +40,7 @@ async def test_delete_erases_every_row_and_start_begins_afresh(bot: Bot) -> None
 
     await erase_everything(villager)
 
-    assert "ព័ត៌មានទាំងអស់អំពីអ្នកត្រូវបានលុបហើយ" in villager.last_text()
+    assert "យើងបានលុបព័ត៌មានទាំងអស់អំពីអ្នកហើយ" in villager.last_text()
     assert await bot.store.rows_about(4003) == 0
     await villager.send("/start")
     assert villager.buttons() == ["ភាសាខ្មែរ", "English"]
@@ -50,7 +50,7 @@ async def test_no_keeps_everything(bot: Bot) -> None:
     villager = bot.user(4004)
     await onboard_in_khmer(villager)
     await villager.send("/delete")
-    await villager.click("ទេ ទុកវាចុះ")
+    await villager.click("ទេ កុំលុប")
     assert "មិនបានលុបអ្វីទេ" in villager.last_text()
     assert await bot.store.get_user(4004) is not None
 

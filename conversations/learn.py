@@ -1,0 +1,275 @@
+"""/learn: lessons screen by screen, the two stories, and the four gender statements.
+
+No conversation state: every button carries where it leads (``learn:l:<lesson>:<screen>``), and
+every press is checked against the content, so an old or forged button can only be refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from app.context import BotContext
+from content.awareness import Lesson, Story
+from conversations.menu import menu_button
+from conversations.ui import (
+    PRIVATE_MESSAGE,
+    Button,
+    answer,
+    html,
+    keyboard,
+    language_of,
+    send,
+    show,
+)
+
+log = logging.getLogger(__name__)
+PREFIX = "learn"
+ANSWERS = ("agree", "disagree")
+
+
+def _parts(update: Update) -> list[str]:
+    assert update.callback_query is not None
+    return (update.callback_query.data or "").split(":")
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    lang = await language_of(update, context)
+    await answer(update, context.content.texts.get(lang, "input.button_expired"))
+
+
+def _index(text: str, length: int) -> int | None:
+    """A screen number from button data, if it is one of this item's screens."""
+    return int(text) if text.isdigit() and len(text) < 4 and int(text) < length else None
+
+
+async def _home_screen(update: Update, context: BotContext) -> tuple[str, InlineKeyboardMarkup]:
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t, awareness = context.content.texts, context.content.awareness
+    done = (await context.store.learning(update.effective_user.id)).lessons_finished
+    rows: list[list[Button]] = [
+        [
+            (
+                ("✅ " if lesson.id in done else "📖 ") + lesson.titles[lang],
+                f"{PREFIX}:l:{lesson.id}:0",
+            )
+        ]
+        for lesson in awareness.lessons
+    ]
+    rows.append([(t.raw(lang, "learn.stories"), f"{PREFIX}:stories")])
+    rows.append([(t.raw(lang, "learn.statements"), f"{PREFIX}:st:{awareness.statements[0].id}")])
+    rows.append([(t.raw(lang, "menu.quiz"), "quiz:intro")])
+    rows.append([menu_button(context, lang)])
+    finished = len(done & {lesson.id for lesson in awareness.lessons})
+    text = t.get(lang, "learn.home", done=finished, total=len(awareness.lessons))
+    return text, keyboard(rows)
+
+
+async def learn_command(update: Update, context: BotContext) -> None:
+    """Lists the lessons, marking those already finished."""
+    text, markup = await _home_screen(update, context)
+    await send(update, text, markup)
+
+
+async def open_home(update: Update, context: BotContext) -> None:
+    """Lists the lessons in place of the pressed screen."""
+    await answer(update)
+    text, markup = await _home_screen(update, context)
+    await show(update, text, markup)
+
+
+def _pager(
+    context: BotContext, lang: str, code: str, item: Lesson | Story, n: int, last: Button
+) -> InlineKeyboardMarkup:
+    t = context.content.texts
+    row: list[Button] = []
+    if n > 0:
+        row.append((t.raw(lang, "common.back"), f"{PREFIX}:{code}:{item.id}:{n - 1}"))
+    if n + 1 < item.length:
+        row.append((t.raw(lang, "learn.next"), f"{PREFIX}:{code}:{item.id}:{n + 1}"))
+    else:
+        row.append(last)
+    home = "learn.all_stories" if code == "s" else "learn.all_lessons"
+    target = f"{PREFIX}:stories" if code == "s" else f"{PREFIX}:home"
+    return keyboard([row, [(t.raw(lang, home), target)]])
+
+
+async def open_lesson(update: Update, context: BotContext) -> None:
+    """Shows one screen of a lesson; its picture and recording come before the first screen."""
+    parts = _parts(update)
+    lesson = context.content.awareness.lesson(parts[2]) if len(parts) == 4 else None
+    n = _index(parts[3], lesson.length) if lesson else None
+    if lesson is None or n is None:
+        return await _refuse(update, context)
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    text = t.get(
+        lang,
+        "learn.screen",
+        title=lesson.titles[lang],
+        number=n + 1,
+        total=lesson.length,
+        body=html(lesson.screens[lang][n]),
+    )
+    finish = (t.raw(lang, "learn.finish"), f"{PREFIX}:done:{lesson.id}")
+    markup = _pager(context, lang, "l", lesson, n, finish)
+    if n == 0 and (lesson.picture or lesson.audio[lang]):
+        await _send_media(update, lesson, lang)
+        await send(update, text, markup)  # below the media, not in place of the old screen
+    else:
+        await show(update, text, markup)
+
+
+async def _send_media(update: Update, lesson: Lesson, lang: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        if lesson.picture is not None:
+            with lesson.picture.open("rb") as picture:
+                await chat.send_photo(picture)
+        recording = lesson.audio[lang]
+        if recording is not None:
+            with recording.open("rb") as audio:
+                await chat.send_audio(audio, title=lesson.titles[lang])
+    except (OSError, TelegramError) as error:
+        # The words carry the lesson; a missing picture must not block it.
+        log.warning("lesson_media_failed lesson=%s error=%s", lesson.id, type(error).__name__)
+
+
+async def finish_lesson(update: Update, context: BotContext) -> None:
+    """Records the lesson as finished and offers the next one and the quiz."""
+    assert update.effective_user is not None
+    parts = _parts(update)
+    awareness = context.content.awareness
+    lesson = awareness.lesson(parts[2]) if len(parts) == 3 else None
+    if lesson is None:
+        return await _refuse(update, context)
+    await context.store.finish_lesson(update.effective_user.id, lesson.id)
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    rows: list[list[Button]] = []
+    position = awareness.lessons.index(lesson)
+    if position + 1 < len(awareness.lessons):
+        following = awareness.lessons[position + 1]
+        label = t.get(lang, "learn.next_lesson", title=following.titles[lang])
+        rows.append([(label, f"{PREFIX}:l:{following.id}:0")])
+    rows.append([(t.raw(lang, "menu.quiz"), "quiz:intro")])
+    rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
+    await show(update, t.get(lang, "learn.finished", title=lesson.titles[lang]), keyboard(rows))
+
+
+async def open_stories(update: Update, context: BotContext) -> None:
+    """Lists the true stories from the programme."""
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    rows: list[list[Button]] = [
+        [(story.titles[lang], f"{PREFIX}:s:{story.id}:0")]
+        for story in context.content.awareness.stories
+    ]
+    rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
+    await show(update, t.get(lang, "learn.stories_intro"), keyboard(rows))
+
+
+async def open_story(update: Update, context: BotContext) -> None:
+    """Shows one screen of a story; the last leads to the lesson that goes with it."""
+    parts = _parts(update)
+    awareness = context.content.awareness
+    story = awareness.story(parts[2]) if len(parts) == 4 else None
+    n = _index(parts[3], story.length) if story else None
+    if story is None or n is None:
+        return await _refuse(update, context)
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    lesson = awareness.lesson(story.lesson)
+    assert lesson is not None  # checked when content was loaded
+    text = t.get(
+        lang,
+        "learn.screen",
+        title=story.titles[lang],
+        number=n + 1,
+        total=story.length,
+        body=html(story.screens[lang][n]),
+    )
+    last = (
+        t.get(lang, "learn.read_lesson", title=lesson.titles[lang]),
+        f"{PREFIX}:l:{lesson.id}:0",
+    )
+    await show(update, text, _pager(context, lang, "s", story, n, last))
+
+
+async def open_statement(update: Update, context: BotContext) -> None:
+    """Asks whether the person agrees with one of the report's gender statements."""
+    parts = _parts(update)
+    awareness = context.content.awareness
+    statement = awareness.statement(parts[2]) if len(parts) == 3 else None
+    if statement is None:
+        return await _refuse(update, context)
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    number = awareness.statements.index(statement) + 1
+    text = t.get(
+        lang,
+        "learn.statement",
+        number=number,
+        total=len(awareness.statements),
+        statement=statement.texts[lang],
+    )
+    markup = keyboard(
+        [
+            [(t.raw(lang, "learn.agree"), f"{PREFIX}:sa:{statement.id}:agree")],
+            [(t.raw(lang, "learn.disagree"), f"{PREFIX}:sa:{statement.id}:disagree")],
+        ]
+    )
+    await show(update, text, markup)
+
+
+async def answer_statement(update: Update, context: BotContext) -> None:
+    """Keeps the answer and shows what villagers said in the discussion."""
+    assert update.effective_user is not None
+    parts = _parts(update)
+    awareness = context.content.awareness
+    statement = awareness.statement(parts[2]) if len(parts) == 4 else None
+    if statement is None or parts[3] not in ANSWERS:
+        return await _refuse(update, context)
+    await context.store.answer_statement(update.effective_user.id, statement.id, parts[3])
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    points = "\n".join(f"• {point}" for point in statement.points[lang])
+    text = t.get(
+        lang,
+        "learn.statement_points",
+        statement=statement.texts[lang],
+        answer=t.raw(lang, f"learn.{parts[3]}"),
+        points=html(points),
+    )
+    position = awareness.statements.index(statement)
+    rows: list[list[Button]] = []
+    if position + 1 < len(awareness.statements):
+        following = awareness.statements[position + 1]
+        rows.append([(t.raw(lang, "learn.next_statement"), f"{PREFIX}:st:{following.id}")])
+    rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
+    await show(update, text, keyboard(rows))
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("learn", learn_command, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(open_home, pattern=rf"^{PREFIX}:home$"),
+        CallbackQueryHandler(open_lesson, pattern=rf"^{PREFIX}:l:"),
+        CallbackQueryHandler(finish_lesson, pattern=rf"^{PREFIX}:done:"),
+        CallbackQueryHandler(open_stories, pattern=rf"^{PREFIX}:stories$"),
+        CallbackQueryHandler(open_story, pattern=rf"^{PREFIX}:s:"),
+        CallbackQueryHandler(open_statement, pattern=rf"^{PREFIX}:st:"),
+        CallbackQueryHandler(answer_statement, pattern=rf"^{PREFIX}:sa:"),
+    ]
