@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from pathlib import Path
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -14,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
-from content.bundle import load_content
+from content.bundle import CONTENT_DIR, load_content
 from conversations import (
     calculator,
     errors,
@@ -45,12 +46,13 @@ MAIN = 0
 AFTER = 100  # runs after the main group has finished with the update
 
 
-async def open_services(config: Config, clock: Clock) -> Services:
+async def open_services(config: Config, clock: Clock, content_dir: Path = CONTENT_DIR) -> Services:
     """Loads and checks all content, then opens the database (running migrations)."""
     content = load_content(
         districts=config.districts,
         places_scope=config.places_scope,
         default_language=config.default_language,
+        content_dir=content_dir,
     )
     store = await Store.open(config.database, clock)
     return Services(config=config, store=store, content=content, clock=clock)

@@ -233,13 +233,12 @@ def _check_texts(path: Path, node: Any, where: str) -> None:
 
 
 def _skeleton(node: Any) -> Any:
-    """The node with words for people replaced by their count (lists) or dropped (texts)."""
+    """The node without words for people: texts dropped, lists of texts reduced to a count."""
     if isinstance(node, dict):
         return {
-            key: (len(value) if isinstance(value, list) else None)
-            if key in TRANSLATED
-            else _skeleton(value)
+            key: len(value) if key in TRANSLATED else _skeleton(value)
             for key, value in node.items()
+            if key not in TRANSLATED or isinstance(value, list)
         }
     if isinstance(node, list):
         return [_skeleton(value) for value in node]

@@ -27,11 +27,13 @@ def format_usd(amount: float, language: str) -> str:
 
 
 def format_riel(amount: float, language: str) -> str:
-    """Riel without decimals (CLDR would give two): ``40,000៛``."""
-    text = format_currency(
-        round(amount), "KHR", locale=language, format="#,##0\u00a0¤", currency_digits=False
-    )
-    return _digits(text, language)
+    """Riel without decimals (CLDR would give two): ``៤០,០០០ ៛`` / ``40,000 riel``."""
+    if language == "km":
+        text = format_currency(
+            round(amount), "KHR", locale=language, format="#,##0\u00a0¤", currency_digits=False
+        )
+        return _digits(text, language)
+    return f"{format_decimal(round(amount), locale=language)} riel"
 
 
 def format_day(day: date, language: str) -> str:

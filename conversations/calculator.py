@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from content.formatting import format_riel, format_usd
+from content.formatting import format_number, format_riel, format_usd
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.ui import (
@@ -146,7 +146,7 @@ def _result_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, Inl
     blocks.append(t.get(lang, "calc.risk_unpaid", amount=usd(result.unpaid_two_months)))
     if plan.destination == "abroad":
         blocks.append(t.get(lang, f"calc.note_{plan.route}"))
-    blocks.append(t.get(lang, "calc.rate", rate=rate))
+    blocks.append(t.get(lang, "calc.rate", rate=format_number(rate, lang)))
     rows: list[list[Button]] = [
         [(t.raw(lang, "calc.change"), f"{PREFIX}:edit")],
         [(t.raw(lang, "calc.again"), f"{PREFIX}:again")],

@@ -136,3 +136,35 @@ def test_every_translation_problem_is_reported_at_once(content_copy: Path) -> No
         ("command.menu", "no"),
         ("delete.yes", "marked"),
     }
+
+
+def test_a_lesson_with_a_screen_missing_in_khmer_is_named(content_copy: Path) -> None:
+    import yaml
+
+    path = content_copy / "km" / "lessons.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["lessons"][2]["screens"].pop()
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"en/lessons\.yaml: lessons\[2\]\.screens: differs"):
+        load(content_copy)
+
+
+def test_a_quiz_question_with_two_right_answers_is_refused(content_copy: Path) -> None:
+    import yaml
+
+    for lang in LANGUAGES:
+        path = content_copy / lang / "quiz.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for option in data["questions"][0]["options"]:
+            option["correct"] = True
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"questions\[0\]\.options: needs exactly one correct"):
+        load(content_copy)
+
+
+def test_awareness_text_with_broken_html_is_refused(content_copy: Path) -> None:
+    path = content_copy / "en" / "stories.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("named Saray", "named <u>Saray", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"stories\[0\]\.screens\[0\]: tag '<u>' is not allowed"):
+        load(content_copy)

@@ -98,3 +98,19 @@ async def test_erasing_one_person_leaves_the_others(bot: Bot) -> None:
     await onboard_in_khmer(second)
     await erase_everything(first)
     assert await bot.store.get_user(4009) is not None
+
+
+async def test_mydata_lists_learning_and_delete_erases_it(bot: Bot) -> None:
+    villager = bot.user(4010)
+    await onboard_in_khmer(villager)
+    await villager.press("learn:done:passport")
+    await villager.send("/quiz")
+    await villager.click("▶️ ចាប់ផ្ដើម")
+    await villager.send("/share")
+    await villager.send("/mydata")
+    text = villager.last_text()
+    assert "មេរៀនដែលរៀនចប់៖ ១ ក្នុងចំណោម ៩" in text
+    assert "ចំនួនដងដែលអ្នកឆ្លើយសំណួរ (រួមទាំងចម្លើយនីមួយៗ)៖ ១" in text
+    assert "អ្នកដែលចូលតាមតំណនេះ៖ ០" in text
+    await erase_everything(villager)
+    assert await bot.store.rows_about(4010) == 0

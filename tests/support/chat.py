@@ -20,6 +20,7 @@ from telegram import Update
 from app.config import load_config
 from app.context import BotApplication, Services
 from app.factory import build_application, open_services
+from content.bundle import CONTENT_DIR
 from conversations.commands import register_commands
 from domain.clock import ManualClock
 from tests.support.fake_telegram import BOT_USER, ChatMessage, FakeTelegram
@@ -31,8 +32,11 @@ START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Phnom Penh
 class Bot:
     """The real Application (built as bot.py builds it), a temporary database, a fake Telegram."""
 
-    def __init__(self, database: Path, clock: ManualClock | None = None) -> None:
+    def __init__(
+        self, database: Path, clock: ManualClock | None = None, content_dir: Path = CONTENT_DIR
+    ) -> None:
         self.database = database
+        self.content_dir = content_dir
         self.clock = clock or ManualClock(START)
         self.telegram = FakeTelegram()
         self._ids = itertools.count(1)
@@ -42,7 +46,7 @@ class Bot:
     async def start(self, **config_overrides: Any) -> Bot:
         config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
         config = replace(config, database=self.database, **config_overrides)
-        self.services = await open_services(config, self.clock)
+        self.services = await open_services(config, self.clock, self.content_dir)
         self.app = build_application(self.services, request=self.telegram)
         await self.app.initialize()
         await register_commands(self.app, self.services)
@@ -191,6 +195,14 @@ class Person:
         shown = [s for s in self.bot.telegram.shown if s.chat_id == self.id]
         fresh, self._seen = shown[self._seen :], len(shown)
         return [s.text for s in fresh if s.kind in ("message", "edit")]
+
+    def media(self) -> list[str]:
+        """The kinds of media ("photo", "audio") the bot sent this person, in order."""
+        return [
+            s.kind
+            for s in self.bot.telegram.shown
+            if s.chat_id == self.id and s.kind in ("photo", "audio")
+        ]
 
     def buttons(self) -> list[str]:
         """Labels of the newest message with buttons."""

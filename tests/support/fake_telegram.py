@@ -201,6 +201,24 @@ class FakeTelegram(BaseRequest):
         self.commands[str(params.get("language_code") or "")] = list(commands)
         return True
 
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self._media("photo", params)
+
+    def _api_sendAudio(self, params: dict[str, Any]) -> Any:
+        return self._media("audio", params)
+
+    def _media(self, kind: str, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), f"[{kind}]", True))
+        self.shown.append(Shown(kind, chat_id, f"[{kind}]", message.message_id))
+        data = self.message_json(message)
+        del data["text"]
+        if kind == "photo":
+            data["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        else:
+            data["audio"] = {"file_id": "a", "file_unique_id": "a", "duration": 1}
+        return data
+
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
