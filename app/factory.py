@@ -37,9 +37,7 @@ log = logging.getLogger(__name__)
 
 # Each conversation keeps one inline keyboard live at a time, so per_message=False is right and
 # PTB's warning about it is noise (pyproject.toml silences the same message under pytest).
-warnings.filterwarnings(
-    "ignore", message="If 'per_message=False'", category=PTBUserWarning, module="telegram"
-)
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Handler groups: PTB lets one handler per group act on an update, groups in this order.
 MAIN = 0
