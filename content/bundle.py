@@ -23,6 +23,51 @@ class Content:
     awareness: Awareness
 
 
+def load_catalogs(content_dir: Path) -> dict[str, dict[str, str]]:
+    """Every ``<lang>/*.po`` (one per feature), merged per language after checking parity.
+
+    Each language must have the same files, each file the same keys and placeholders, and no
+    key may appear in two files. All problems are reported together.
+    """
+    names = {lang: sorted(p.name for p in (content_dir / lang).glob("*.po")) for lang in LANGUAGES}
+    reference = names[LANGUAGES[0]]
+    if not reference:
+        raise ContentError(str(content_dir / LANGUAGES[0]), "-", "no .po catalog found")
+    for lang in LANGUAGES[1:]:
+        for missing in sorted(set(reference) ^ set(names[lang])):
+            owner = LANGUAGES[0] if missing in names[lang] else lang
+            raise ContentError(str(content_dir / owner / missing), "-", "file is missing")
+    problems: list[ContentError] = []
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    seen_in: dict[str, str] = {}
+    for name in reference:
+        files = {lang: content_dir / lang / name for lang in LANGUAGES}
+        catalogs = {}
+        for lang, path in files.items():
+            try:
+                catalogs[lang] = load_catalog(path)
+            except ContentErrors as errors:
+                problems += errors.problems
+        if len(catalogs) != len(LANGUAGES):
+            continue
+        try:
+            check_parity(catalogs, files)
+        except ContentErrors as errors:
+            problems += errors.problems
+            continue
+        for key in catalogs[LANGUAGES[0]]:
+            if key in seen_in:
+                problems.append(
+                    ContentError(str(files[LANGUAGES[0]]), key, f"also in {seen_in[key]}")
+                )
+            seen_in[key] = name
+        for lang in LANGUAGES:
+            merged[lang].update(catalogs[lang])
+    if problems:
+        raise ContentErrors(problems)
+    return merged
+
+
 def load_content(
     *,
     districts: tuple[str, ...],
@@ -31,19 +76,8 @@ def load_content(
     content_dir: Path = CONTENT_DIR,
 ) -> Content:
     """Loads every content file and checks that languages match; raises ContentError."""
-    files = {lang: content_dir / lang / "messages.po" for lang in LANGUAGES}
-    problems: list[ContentError] = []
-    catalogs = {}
-    for lang, path in files.items():
-        try:
-            catalogs[lang] = load_catalog(path)
-        except ContentErrors as errors:
-            problems += errors.problems
-    if problems:
-        raise ContentErrors(problems)
-    check_parity(catalogs, files)
     return Content(
-        texts=Texts(catalogs, default_language),
+        texts=Texts(load_catalogs(content_dir), default_language),
         contacts=load_directory(content_dir, LANGUAGES),
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
         awareness=load_awareness(content_dir, LANGUAGES),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from content.bundle import CONTENT_DIR, LANGUAGES, load_content
+from content.bundle import CONTENT_DIR, LANGUAGES, load_catalogs, load_content
 from content.errors import ContentError, ContentErrors
-from content.texts import load_catalog, placeholders
+from content.texts import placeholders
 
 PROJECT = CONTENT_DIR.parent
 PILOT = ("0906", "0901")
@@ -35,15 +35,15 @@ def test_the_shipped_content_loads() -> None:
 
 
 def test_khmer_and_english_have_the_same_keys_and_placeholders() -> None:
-    km = load_catalog(CONTENT_DIR / "km" / "messages.po")
-    en = load_catalog(CONTENT_DIR / "en" / "messages.po")
+    catalogs = load_catalogs(CONTENT_DIR)
+    km, en = catalogs["km"], catalogs["en"]
     assert set(km) == set(en)
     for key in km:
         assert placeholders(km[key]) == placeholders(en[key]), key
 
 
 def test_every_key_the_code_uses_exists() -> None:
-    keys = load_catalog(CONTENT_DIR / "en" / "messages.po")
+    keys = load_catalogs(CONTENT_DIR)["en"]
     used: set[str] = set()
     for path in [
         PROJECT / "bot.py",
@@ -117,8 +117,8 @@ def test_a_missing_file_is_named(content_copy: Path) -> None:
 
 
 def test_content_text_is_valid_telegram_html() -> None:
-    for language in LANGUAGES:
-        for key, text in load_catalog(CONTENT_DIR / language / "messages.po").items():
+    for language, catalog in load_catalogs(CONTENT_DIR).items():
+        for key, text in catalog.items():
             tags = re.findall(r"</?([a-zA-Z]+)", text)
             assert set(tags) <= {"b", "i"}, (language, key)
             assert text.count("<b>") == text.count("</b>"), (language, key)
@@ -167,4 +167,20 @@ def test_awareness_text_with_broken_html_is_refused(content_copy: Path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("named Saray", "named <u>Saray", 1), encoding="utf-8")
     with pytest.raises(ContentError, match=r"stories\[0\]\.screens\[0\]: tag '<u>' is not allowed"):
+        load(content_copy)
+
+
+def test_a_key_in_two_catalog_files_is_refused(content_copy: Path) -> None:
+    for lang in LANGUAGES:
+        source = (content_copy / lang / "messages.po").read_text(encoding="utf-8")
+        entry = source[source.index('msgid "menu.help"') :].split("\n\n")[0]
+        header = source.split("\n\n")[0]
+        (content_copy / lang / "zz_extra.po").write_text(f"{header}\n\n{entry}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"zz_extra\.po: menu\.help: also in messages\.po"):
+        load(content_copy)
+
+
+def test_a_catalog_missing_in_one_language_is_named(content_copy: Path) -> None:
+    (content_copy / "en" / "zz_extra.po").write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    with pytest.raises(ContentError, match=r"km/zz_extra\.po: -: file is missing"):
         load(content_copy)
