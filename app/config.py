@@ -43,6 +43,7 @@ class Config:
     default_language: str
     timezone: ZoneInfo
     staff_user_ids: frozenset[int]
+    staff_chat_id: int
     quiz_pass_percent: int
     riel_per_dollar: int
     log_level: str
@@ -66,7 +67,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "storage": {"database": "data/bot.sqlite3", "persistence_interval": "2s"},
     "places": {"districts": ["0906", "0901"], "scope": "pilot"},
     "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
-    "staff": {"user_ids": []},
+    "staff": {"user_ids": [], "chat_id": 0},
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
 }
@@ -188,6 +189,9 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in staff
     ):
         raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
+    staff_chat = raw["staff"]["chat_id"]
+    if isinstance(staff_chat, bool) or not isinstance(staff_chat, int):
+        raise ConfigError(f"{source}: staff.chat_id: must be a Telegram chat id (a number), or 0")
     pass_percent = _whole(
         raw["awareness"]["quiz_pass_percent"], 1, 100, source, "awareness.quiz_pass_percent"
     )
@@ -212,6 +216,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         default_language=language,
         timezone=zone,
         staff_user_ids=frozenset(staff),
+        staff_chat_id=staff_chat,
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,

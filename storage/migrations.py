@@ -112,6 +112,110 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX referrals_referrer ON referrals (referrer_user_id)",
         ),
     ),
+    (
+        "m003_departures_and_leaders",
+        (
+            # A planned departure, told to the village leader. Only what a leader needs to help
+            # (the report's follow-up list, obs. 4) plus optional numbers to reach someone.
+            """
+            CREATE TABLE departures (
+                departure_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id          INTEGER NOT NULL,
+                for_self         INTEGER NOT NULL,
+                name             TEXT NOT NULL,
+                gender           TEXT NOT NULL,
+                age              INTEGER NOT NULL,
+                village_code     TEXT,
+                destination      TEXT NOT NULL,
+                work             TEXT NOT NULL,
+                duration         TEXT NOT NULL CHECK (duration IN ('short', 'long')),
+                channel          TEXT NOT NULL,
+                agency           TEXT,
+                documents        TEXT NOT NULL,
+                employer_phone   TEXT,
+                wage             INTEGER,
+                depart_on        TEXT NOT NULL,
+                arrive_on        TEXT NOT NULL,
+                reason           TEXT NOT NULL,
+                family_phone     TEXT,
+                risk_flags       TEXT NOT NULL,
+                status           TEXT NOT NULL DEFAULT 'active'
+                                 CHECK (status IN ('active', 'cancelled', 'returned')),
+                created_at       TEXT NOT NULL,
+                updated_at       TEXT NOT NULL,
+                acknowledged_at  TEXT,
+                acknowledged_by  INTEGER,
+                escalated_at     TEXT
+            )
+            """,
+            "CREATE INDEX departures_user ON departures (user_id)",
+            "CREATE INDEX departures_village ON departures (village_code, status)",
+            # Partial index: the staff-fallback sweep only ever looks at unacknowledged ones.
+            """
+            CREATE INDEX departures_waiting ON departures (created_at)
+            WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND status = 'active'
+            """,
+            # Village leaders, made only through one-time invites; several per village.
+            """
+            CREATE TABLE leaders (
+                leader_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id      INTEGER NOT NULL,
+                village_code TEXT NOT NULL,
+                display_name TEXT NOT NULL,
+                created_at   TEXT NOT NULL,
+                revoked_at   TEXT,
+                UNIQUE (user_id, village_code)
+            )
+            """,
+            "CREATE INDEX leaders_village ON leaders (village_code)",
+            # Invite codes are stored hashed: a leaked database does not leak usable invites.
+            """
+            CREATE TABLE leader_invites (
+                code_hash    TEXT PRIMARY KEY,
+                village_code TEXT NOT NULL,
+                created_at   TEXT NOT NULL,
+                expires_at   TEXT NOT NULL,
+                used_at      TEXT,
+                used_by_user_id INTEGER
+            )
+            """,
+            # Which message went to which responder, to update them all when one acts.
+            """
+            CREATE TABLE notices (
+                notice_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+                departure_id INTEGER NOT NULL REFERENCES departures (departure_id)
+                             ON DELETE CASCADE,
+                chat_id      INTEGER NOT NULL,
+                message_id   INTEGER NOT NULL,
+                sent_at      TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX notices_departure ON notices (departure_id)",
+            # Licensed recruitment agencies, imported by staff, shown with their check date.
+            """
+            CREATE TABLE agencies (
+                agency_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                name          TEXT NOT NULL,
+                licence       TEXT NOT NULL UNIQUE,
+                phone         TEXT,
+                destinations  TEXT NOT NULL,
+                last_verified TEXT NOT NULL
+            )
+            """,
+            # Suspicious recruiters reported by villagers; user_id NULL when anonymous.
+            """
+            CREATE TABLE broker_reports (
+                report_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+                reporter_user_id INTEGER,
+                village_code TEXT,
+                who          TEXT NOT NULL,
+                place        TEXT NOT NULL,
+                promised     TEXT NOT NULL,
+                created_at   TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -12,6 +12,10 @@ from storage.rows import PersonalData, UserProfile
 # Every (table, column) that points at a person. /delete erases all of them; a test checks that
 # every table with a person column is listed here, so a new table cannot be forgotten.
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
+    ("departures", "user_id"),
+    ("leaders", "user_id"),
+    ("leader_invites", "used_by_user_id"),
+    ("broker_reports", "reporter_user_id"),
     ("quiz_answers", "user_id"),
     ("quiz_attempts", "user_id"),
     ("lesson_progress", "user_id"),
@@ -23,6 +27,9 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("drafts", "user_id"),
     ("users", "user_id"),
 )
+# Columns that mention a person inside someone else's row: emptied, the row is kept (a leader
+# who erases their data must not erase the departure they acknowledged).
+PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (("departures", "acknowledged_by"),)
 
 
 class PeopleQueries(StoreBase):
@@ -110,11 +117,15 @@ class PeopleQueries(StoreBase):
         async with self._transaction() as db:
             for table, column in PERSONAL_ROWS:
                 await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+            for table, column in PERSONAL_MENTIONS:
+                await db.execute(
+                    f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (user_id,)
+                )
 
     async def rows_about(self, user_id: int) -> int:
         """How many rows in any table mention this person (for tests and audits)."""
         total = 0
-        for table, column in PERSONAL_ROWS:
+        for table, column in PERSONAL_ROWS + PERSONAL_MENTIONS:
             async with self._db.execute(
                 f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (user_id,)
             ) as cursor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -66,3 +66,67 @@ class Learning:
     best_quiz: tuple[int, int] | None  # (score, total) of the best finished attempt
     referral_code: str | None
     joined_through_me: int
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A planned departure as registered (and maybe told to the village leader)."""
+
+    departure_id: int
+    user_id: int
+    for_self: bool
+    name: str
+    gender: str
+    age: int
+    village_code: str | None
+    destination: str
+    work: str
+    duration: str
+    channel: str
+    agency: str | None
+    documents: tuple[str, ...]
+    employer_phone: str | None
+    wage: int | None
+    depart_on: date
+    arrive_on: date
+    reason: str
+    family_phone: str | None
+    risk_flags: tuple[str, ...]
+    status: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Leader:
+    leader_id: int
+    user_id: int
+    village_code: str
+    display_name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A licensed recruitment agency from the staff's verified list."""
+
+    agency_id: int
+    name: str
+    licence: str
+    phone: str | None
+    destinations: tuple[str, ...]  # country codes: "TH", "MY", "KR", …
+    last_verified: date
+
+
+@dataclass(frozen=True)
+class BrokerReport:
+    report_id: int
+    reporter_user_id: int | None  # None: reported anonymously
+    village_code: str | None
+    who: str
+    place: str
+    promised: str
+    created_at: datetime

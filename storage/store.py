@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from storage.awareness import AwarenessQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
+from storage.departures import DepartureQueries
+from storage.leaders import LeaderQueries
 from storage.people import PeopleQueries
 
 
-class Store(PeopleQueries, AwarenessQueries, PersistenceQueries):
+class Store(PeopleQueries, AwarenessQueries, DepartureQueries, LeaderQueries, PersistenceQueries):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""
 
 

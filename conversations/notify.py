@@ -1,0 +1,72 @@
+"""Messages the bot starts itself: to village leaders and to staff, each in their language.
+
+Sending to someone who blocked the bot, or to a staff group the bot was removed from, must not
+stop the others from being told; a group that became a supergroup is followed to its new id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+
+from app.context import BotContext
+
+log = logging.getLogger(__name__)
+
+# What to say, given the recipient's language.
+Render = Callable[[str], tuple[str, InlineKeyboardMarkup | None]]
+MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
+
+
+async def send_to(
+    context: BotContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Sends one message; None (logged, never raised) when Telegram will not deliver it."""
+    try:
+        return await context.bot.send_message(chat_id, text, reply_markup=markup)
+    except ChatMigrated as moved:
+        log.warning("chat_migrated chat=%s new_chat=%s", chat_id, moved.new_chat_id)
+        context.application.bot_data[MIGRATED_KEY] = moved.new_chat_id
+        return await send_to(context, moved.new_chat_id, text, markup)
+    except (Forbidden, BadRequest) as error:
+        log.warning("send_refused chat=%s error=%s", chat_id, type(error).__name__)
+        return None
+
+
+async def language_of_user(context: BotContext, user_id: int) -> str:
+    profile = await context.store.get_user(user_id)
+    return profile.language if profile else context.services.config.default_language
+
+
+async def notify_staff(context: BotContext, render: Render) -> list[Message]:
+    """Tells every staff member (and the staff group, if configured)."""
+    config = context.services.config
+    sent = []
+    for user_id in sorted(config.staff_user_ids):
+        text, markup = render(await language_of_user(context, user_id))
+        if (message := await send_to(context, user_id, text, markup)) is not None:
+            sent.append(message)
+    if config.staff_chat_id:
+        chat_id = int(context.application.bot_data.get(MIGRATED_KEY, config.staff_chat_id))
+        text, markup = render(config.default_language)
+        if (message := await send_to(context, chat_id, text, markup)) is not None:
+            sent.append(message)
+    return sent
+
+
+async def notify_village(
+    context: BotContext, village_code: str | None, render: Render
+) -> list[Message]:
+    """Tells the village's leaders; with no leader (or none reachable), staff instead."""
+    sent = []
+    if village_code is not None:
+        for leader in await context.store.leaders_of(village_code):
+            text, markup = render(await language_of_user(context, leader.user_id))
+            if (message := await send_to(context, leader.user_id, text, markup)) is not None:
+                sent.append(message)
+    if not sent:
+        sent = await notify_staff(context, render)
+    return sent

@@ -1,0 +1,122 @@
+"""Village leaders: one-time invites (stored hashed), who leads which village, revoking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from storage.base import StoreBase
+from storage.rows import Leader
+
+
+class InviteResult(Enum):
+    ACCEPTED = "accepted"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+_LEADER = (
+    "SELECT leader_id, user_id, village_code, display_name, created_at, revoked_at FROM leaders"
+)
+
+
+def _leader(row: tuple[object, ...]) -> Leader:
+    return Leader(
+        leader_id=int(str(row[0])),
+        user_id=int(str(row[1])),
+        village_code=str(row[2]),
+        display_name=str(row[3]),
+        created_at=datetime.fromisoformat(str(row[4])),
+        revoked_at=datetime.fromisoformat(str(row[5])) if row[5] else None,
+    )
+
+
+class LeaderQueries(StoreBase):
+    async def create_invite(self, code_hash: str, village_code: str, expires_at: datetime) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO leader_invites (code_hash, village_code, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (code_hash, village_code, self._now(), expires_at.isoformat()),
+            )
+
+    async def invite_village(self, code_hash: str) -> tuple[InviteResult, str | None]:
+        """Whether an invite can be used now, and for which village (nothing is changed)."""
+        async with self._db.execute(
+            "SELECT village_code, expires_at, used_at FROM leader_invites WHERE code_hash = ?",
+            (code_hash,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return InviteResult.UNKNOWN, None
+        if row[2] is not None:
+            return InviteResult.USED, None
+        if datetime.fromisoformat(row[1]) <= self._clock.now():
+            return InviteResult.EXPIRED, None
+        return InviteResult.ACCEPTED, str(row[0])
+
+    async def accept_invite(
+        self, code_hash: str, user_id: int, display_name: str
+    ) -> tuple[InviteResult, str | None]:
+        """Uses an invite once, atomically, making the person a leader of its village."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT village_code, expires_at, used_at FROM leader_invites WHERE code_hash = ?",
+                (code_hash,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return InviteResult.UNKNOWN, None
+            if row[2] is not None:
+                return InviteResult.USED, None
+            if datetime.fromisoformat(row[1]) <= self._clock.now():
+                return InviteResult.EXPIRED, None
+            village = str(row[0])
+            await db.execute(
+                "UPDATE leader_invites SET used_at = ?, used_by_user_id = ? WHERE code_hash = ?",
+                (self._now(), user_id, code_hash),
+            )
+            await db.execute(
+                "INSERT INTO leaders (user_id, village_code, display_name, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, village_code) DO UPDATE"
+                " SET revoked_at = NULL, display_name = excluded.display_name",
+                (user_id, village, display_name, self._now()),
+            )
+            return InviteResult.ACCEPTED, village
+
+    async def leaders_of(self, village_code: str) -> list[Leader]:
+        """The village's active leaders."""
+        async with self._db.execute(
+            f"{_LEADER} WHERE village_code = ? AND revoked_at IS NULL ORDER BY leader_id",
+            (village_code,),
+        ) as cursor:
+            return [_leader(tuple(row)) async for row in cursor]
+
+    async def led_villages(self, user_id: int) -> list[str]:
+        """The villages this person leads now (usually one)."""
+        async with self._db.execute(
+            "SELECT village_code FROM leaders WHERE user_id = ? AND revoked_at IS NULL",
+            (user_id,),
+        ) as cursor:
+            return [str(row[0]) async for row in cursor]
+
+    async def all_leaders(self) -> list[Leader]:
+        async with self._db.execute(
+            f"{_LEADER} WHERE revoked_at IS NULL ORDER BY village_code, leader_id"
+        ) as cursor:
+            return [_leader(tuple(row)) async for row in cursor]
+
+    async def revoke_leader(self, leader_id: int) -> Leader | None:
+        """Ends a leader's role; returns who it was, or None if not active."""
+        async with self._transaction() as db:
+            async with db.execute(
+                f"{_LEADER} WHERE leader_id = ? AND revoked_at IS NULL", (leader_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await db.execute(
+                "UPDATE leaders SET revoked_at = ? WHERE leader_id = ?", (self._now(), leader_id)
+            )
+            return _leader(tuple(row))
