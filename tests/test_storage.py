@@ -8,7 +8,7 @@ from pathlib import Path
 
 from domain.clock import ManualClock
 from storage.migrations import MIGRATIONS
-from storage.people import PERSONAL_ROWS
+from storage.people import PERSONAL_MENTIONS, PERSONAL_ROWS
 from storage.store import Store
 
 CLOCK = ManualClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
@@ -50,6 +50,23 @@ EXPECTED_SCHEMA = {
     ],
     "referral_codes": ["user_id", "code"],
     "referrals": ["referred_user_id", "referrer_user_id", "joined_at"],
+    "departures": [
+        *("departure_id", "user_id", "for_self", "name", "gender", "age", "village_code"),
+        *("destination", "work", "duration", "channel", "agency", "documents"),
+        *("employer_phone", "wage", "depart_on", "arrive_on", "reason", "family_phone"),
+        *("risk_flags", "status", "created_at", "updated_at", "acknowledged_at"),
+        *("acknowledged_by", "escalated_at"),
+    ],
+    "leaders": ["leader_id", "user_id", "village_code", "display_name", "created_at", "revoked_at"],
+    "leader_invites": [
+        *("code_hash", "village_code", "created_at", "expires_at", "used_at", "used_by_user_id"),
+    ],
+    "notices": ["notice_id", "departure_id", "chat_id", "message_id", "sent_at"],
+    "agencies": ["agency_id", "name", "licence", "phone", "destinations", "last_verified"],
+    "broker_reports": [
+        *("report_id", "reporter_user_id", "village_code", "who", "place", "promised"),
+        "created_at",
+    ],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -57,6 +74,11 @@ EXPECTED_INDEXES = {
     "quiz_attempts_user",
     "quiz_answers_user",
     "referrals_referrer",
+    "departures_user",
+    "departures_village",
+    "departures_waiting",
+    "leaders_village",
+    "notices_departure",
 }
 
 
@@ -136,6 +158,9 @@ async def test_every_column_that_names_a_person_is_erased_by_delete(tmp_path: Pa
         if column == "user_id" or column.endswith("_user_id")
     }
     assert personal == set(PERSONAL_ROWS)
+    # acknowledged_by names a leader inside a villager's row: emptied on erase, not deleted
+    assert "acknowledged_by" in columns["departures"]
+    assert ("departures", "acknowledged_by") in PERSONAL_MENTIONS
 
 
 async def test_referrals_count_once_and_never_oneself(tmp_path: Path) -> None:
