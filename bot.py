@@ -14,15 +14,20 @@ import signal
 import sys
 from pathlib import Path
 
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
+from app.agency_import import import_agencies_command
 from app.config import Config, ConfigError, load_config
+from app.invites import create_invite, invite_link
 from app.runner import serve
 from content.bundle import load_content
 from content.errors import ContentError, ContentErrors
 from domain.clock import SystemClock
+from storage.store import Store
 
 log = logging.getLogger("bot")
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 EXIT_USAGE = 2  # wrong settings or content: fixing them, not retrying, helps
 NO_TOKEN = (
     "No bot token. Create a bot with @BotFather in Telegram, then put its token in config.yaml "
@@ -33,7 +38,14 @@ NO_TOKEN = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description="Safe-migration Telegram bot")
     parser.add_argument("--config", type=Path, help="settings file (default: config.yaml)")
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "check"))
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=("run", "check", "invite-leader", "import-agencies"),
+    )
+    parser.add_argument("file", nargs="?", help="the CSV file for import-agencies")
+    parser.add_argument("--village", help="village code for invite-leader, e.g. 09060405")
     args = parser.parse_args(argv)
     try:
         config = _config(args.config)
@@ -42,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "check":
         return check(config)
+    if args.command == "invite-leader":
+        return invite_leader(config, args.village or "")
+    if args.command == "import-agencies":
+        if not args.file:
+            print("Name the CSV file: python bot.py import-agencies agencies.csv", file=sys.stderr)
+            return EXIT_USAGE
+        return import_agencies_command(config, Path(args.file))
     return run(config)
 
 
@@ -80,6 +99,50 @@ def check(config: Config) -> int:
     if not config.token:
         print(f"Note: {NO_TOKEN}")
     return 0
+
+
+def invite_leader(config: Config, village: str) -> int:
+    """Prints a one-time, expiring invite for a leader of ``village``."""
+    content = load_content(
+        districts=config.districts,
+        places_scope=config.places_scope,
+        default_language=config.default_language,
+    )
+    path = content.places.village_path(village)
+    if path is None:
+        print(
+            f"Unknown village code {village!r}: use an 8-digit code from content/places.yaml.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    async def make() -> tuple[str, str | None]:
+        clock = SystemClock()
+        store = await Store.open(config.database, clock)
+        try:
+            code = await create_invite(store, clock, village, config.invite_valid.total_seconds())
+        finally:
+            await store.close()
+        return code, await _bot_username(config)
+
+    code, username = asyncio.run(make())
+    district, commune, place = path
+    print(f"Leader invite for {place.name_en}, {commune.name_en}, {district.name_en} ({village}).")
+    until = (SystemClock().now() + config.invite_valid).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"It works once, until {until}. Send it to that person only:")
+    print(invite_link(username, code))
+    return 0
+
+
+async def _bot_username(config: Config) -> str | None:
+    """The bot's @username for a t.me link; None when Telegram cannot be asked."""
+    if not config.token:
+        return None
+    try:
+        async with Bot(config.token, base_url=config.base_url or DEFAULT_BASE_URL) as bot:
+            return bot.username
+    except (InvalidToken, NetworkError):
+        return None
 
 
 def run(config: Config) -> int:

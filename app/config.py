@@ -44,6 +44,9 @@ class Config:
     timezone: ZoneInfo
     staff_user_ids: frozenset[int]
     staff_chat_id: int
+    ack_timeout: timedelta
+    invite_valid: timedelta
+    sweep_interval: timedelta
     quiz_pass_percent: int
     riel_per_dollar: int
     log_level: str
@@ -68,6 +71,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "places": {"districts": ["0906", "0901"], "scope": "pilot"},
     "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
     "staff": {"user_ids": [], "chat_id": 0},
+    "leaders": {"ack_timeout": "24h", "invite_valid": "7d", "sweep_interval": "60s"},
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
 }
@@ -133,6 +137,16 @@ def _choice(value: Any, options: tuple[str, ...], source: str, key: str) -> str:
     return text
 
 
+def _duration(value: Any, source: str, key: str) -> timedelta:
+    try:
+        duration = parse_duration(_text(value, source, key))
+    except ValueError as error:
+        raise ConfigError(f"{source}: {key}: {error}") from error
+    if duration <= timedelta(0):
+        raise ConfigError(f"{source}: {key}: must be longer than zero")
+    return duration
+
+
 def _whole(value: Any, low: int, high: int, source: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{source}: {key}: must be a whole number from {low} to {high}")
@@ -189,6 +203,10 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in staff
     ):
         raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
+    leaders = {
+        key: _duration(raw["leaders"][key], source, f"leaders.{key}")
+        for key in ("ack_timeout", "invite_valid", "sweep_interval")
+    }
     staff_chat = raw["staff"]["chat_id"]
     if isinstance(staff_chat, bool) or not isinstance(staff_chat, int):
         raise ConfigError(f"{source}: staff.chat_id: must be a Telegram chat id (a number), or 0")
@@ -217,6 +235,9 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         timezone=zone,
         staff_user_ids=frozenset(staff),
         staff_chat_id=staff_chat,
+        ack_timeout=leaders["ack_timeout"],
+        invite_valid=leaders["invite_valid"],
+        sweep_interval=leaders["sweep_interval"],
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,

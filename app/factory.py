@@ -17,16 +17,24 @@ from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
 from content.bundle import CONTENT_DIR, load_content
 from conversations import (
+    agencies,
+    broker_report,
     calculator,
+    departure,
     errors,
     hotlines,
     language,
+    leader,
     learn,
     menu,
+    my_departures,
+    notices,
     onboarding,
     privacy,
     quiz,
     share,
+    staff,
+    sweeps,
     unknown,
 )
 from domain.clock import Clock
@@ -92,11 +100,20 @@ def _add_handlers(application: BotApplication) -> None:
         # Conversations first: while one is active it sees the person's messages first.
         onboarding.build_handler(),
         calculator.build_handler(),
+        broker_report.build_handler(),
+        departure.build_handler(),
+        my_departures.build_dates_handler(),
         # Commands and buttons that work anywhere.
         *menu.build_handlers(),
         *learn.build_handlers(),
         *quiz.build_handlers(),
         *share.build_handlers(),
+        *agencies.build_handlers(),
+        *broker_report.build_handlers(),
+        *my_departures.build_handlers(),
+        *notices.build_handlers(),
+        *leader.build_handlers(),
+        *staff.build_handlers(),
         *hotlines.build_handlers(),
         *privacy.build_handlers(),
         *language.build_handlers(),
@@ -108,6 +125,12 @@ def _add_handlers(application: BotApplication) -> None:
     # persistence interval, so a crash right after a step does not lose the step.
     application.add_handler(TypeHandler(Update, _flush), group=AFTER)
     application.add_error_handler(errors.on_error)
+    # The JobQueue only ticks: what is due lives in the database, so a restart loses nothing.
+    if application.job_queue is not None:
+        interval = application.bot_data[SERVICES_KEY].config.sweep_interval.total_seconds()
+        application.job_queue.run_repeating(
+            sweeps.sweep, interval=interval, first=interval, name="sweep"
+        )
 
 
 async def _flush(update: Update, context: BotContext) -> None:

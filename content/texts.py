@@ -49,16 +49,16 @@ def load_catalog(path: Path) -> dict[str, str]:
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z]*)[^>]*>")
-ALLOWED_TAGS = ("b", "i")
+ALLOWED_TAGS = ("b", "i", "a")
 
 
 def html_problem(text: str) -> str | None:
-    """Why Telegram would refuse this text as HTML (only <b> and <i>, balanced), or None."""
+    """Why Telegram would refuse this text as HTML (only <b>, <i> and <a>, balanced), or None."""
     open_tags: list[str] = []
     for match in _TAG.finditer(text):
         closing, tag = match.group(1) == "/", match.group(2)
         if tag not in ALLOWED_TAGS:
-            return f"tag {match.group(0)!r} is not allowed (only <b> and <i>)"
+            return f"tag {match.group(0)!r} is not allowed (only <b>, <i> and <a>)"
         if not closing:
             open_tags.append(tag)
         elif not open_tags or open_tags.pop() != tag:
@@ -109,14 +109,21 @@ class Texts:
         safe = {name: _render(value, language) for name, value in values.items()}
         return Html(template.format(**safe))
 
+    def plain(self, language: str, key: str, /, **values: object) -> str:
+        """Like get, for plain text (button labels, pop-ups): values are not HTML-escaped."""
+        template = self.raw(language, key)
+        return template.format(
+            **{name: _render(value, language, escape=False) for name, value in values.items()}
+        )
 
-def _render(value: object, language: str) -> str:
+
+def _render(value: object, language: str, *, escape: bool = True) -> str:
     if isinstance(value, Html):
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
         return to_khmer_digits(text) if language == "km" else text
-    return html.escape(str(value), quote=False)
+    return html.escape(str(value), quote=False) if escape else str(value)
 
 
 def check_parity(catalogs: Mapping[str, Mapping[str, str]], files: Mapping[str, Path]) -> None:

@@ -159,7 +159,7 @@ def _fields_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, Inl
     t = context.content.texts
     buttons: list[Button] = [
         (
-            t.get(
+            t.plain(
                 lang,
                 "calc.field_button",
                 label=t.raw(lang, f"calc.field.{name}"),

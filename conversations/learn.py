@@ -158,7 +158,7 @@ async def finish_lesson(update: Update, context: BotContext) -> None:
     position = awareness.lessons.index(lesson)
     if position + 1 < len(awareness.lessons):
         following = awareness.lessons[position + 1]
-        label = t.get(lang, "learn.next_lesson", title=following.titles[lang])
+        label = t.plain(lang, "learn.next_lesson", title=following.titles[lang])
         rows.append([(label, f"{PREFIX}:l:{following.id}:0")])
     rows.append([(t.raw(lang, "menu.quiz"), "quiz:intro")])
     rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
@@ -200,7 +200,7 @@ async def open_story(update: Update, context: BotContext) -> None:
         body=html(story.screens[lang][n]),
     )
     last = (
-        t.get(lang, "learn.read_lesson", title=lesson.titles[lang]),
+        t.plain(lang, "learn.read_lesson", title=lesson.titles[lang]),
         f"{PREFIX}:l:{lesson.id}:0",
     )
     await show(update, text, _pager(context, lang, "s", story, n, last))

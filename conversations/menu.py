@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
+from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, column, keyboard, language_of, send, show
 
 # Entries in order. Later features add theirs here; an entry that is not built is absent.
@@ -15,16 +16,27 @@ ENTRIES = (
     ("menu.learn", "learn:home"),
     ("menu.quiz", "quiz:intro"),
     ("menu.calc", "calc:open"),
+    ("menu.plan", "plan:open"),
+    ("menu.mydepartures", "dep:list"),
     ("menu.share", "share:open"),
     ("menu.help", "help:home"),
     ("menu.mydata", "privacy:mydata"),
     ("menu.language", "lang:choose"),
 )
+# Shown only to village leaders and staff (who are re-checked when they press them).
+RESPONDER_ENTRIES = (
+    ("menu.away", "leader:away"),
+    ("menu.stats", "leader:stats"),
+    ("menu.export", "leader:export"),
+)
 
 
-def menu_keyboard(context: BotContext, lang: str) -> InlineKeyboardMarkup:
+def menu_keyboard(
+    context: BotContext, lang: str, *, responder: bool = False
+) -> InlineKeyboardMarkup:
     t = context.content.texts
-    return keyboard(column([(t.raw(lang, key), data) for key, data in ENTRIES]))
+    entries = (RESPONDER_ENTRIES if responder else ()) + ENTRIES
+    return keyboard(column([(t.raw(lang, key), data) for key, data in entries]))
 
 
 def menu_button(context: BotContext, lang: str) -> tuple[str, str]:
@@ -43,7 +55,8 @@ async def send_menu(
     if await context.store.get_user(update.effective_user.id) is None:
         parts.append(t.get(lang, "input.start_first"))
     parts.append(t.get(lang, "menu.title"))
-    text, markup = "\n\n".join(parts), menu_keyboard(context, lang)
+    responder = await villages_in_scope(context, update.effective_user.id) != []
+    text, markup = "\n\n".join(parts), menu_keyboard(context, lang, responder=responder)
     if replace:
         await show(update, text, markup)
     else:

@@ -7,6 +7,7 @@ the person is written to the ``users`` table until they have agreed and chosen a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from enum import IntEnum
@@ -23,6 +24,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
+from app.invites import PAYLOAD_PREFIX, hash_code, invite_code_of
 from conversations import menu
 from conversations.leaving import leaving_handlers
 from conversations.share import referral_code_of
@@ -36,7 +38,9 @@ from conversations.ui import (
     send,
     show,
 )
+from storage.leaders import InviteResult
 
+log = logging.getLogger(__name__)
 PREFIX = "onb"
 DRAFT = "onboarding"
 GENDERS = ("female", "male")
@@ -176,16 +180,58 @@ def _choice(update: Update) -> str:
 async def start(update: Update, context: BotContext) -> int:
     """Begins onboarding afresh, or greets a person who already finished it with the menu."""
     assert update.effective_user is not None and context.user_data is not None
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(PAYLOAD_PREFIX):
+        return await _leader_invite(update, context, invite_code_of(payload))
     if await context.store.get_user(update.effective_user.id) is not None:
         await menu.send_menu(update, context, greeting="start.welcome_back")
         return ConversationHandler.END
     # A payload nobody knows is ignored rather than refused, so an old link still starts the bot.
     context.user_data.pop(DRAFT_LANGUAGE, None)
     context.user_data[DRAFT] = {}
-    code = referral_code_of(context.args[0]) if context.args else None
+    code = referral_code_of(payload)
     if code is not None:
         context.user_data[DRAFT]["invited_by"] = code  # counted once they have agreed
     return await _go(update, context, Step.LANGUAGE)
+
+
+async def _leader_invite(update: Update, context: BotContext, code: str | None) -> int:
+    """Checks a leader invite; a known person becomes a leader now, a new one after consent."""
+    assert update.effective_user is not None and context.user_data is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    result, village = (
+        await context.store.invite_village(hash_code(code))
+        if code
+        else (InviteResult.UNKNOWN, None)
+    )
+    if result is not InviteResult.ACCEPTED or village is None:
+        log.info("invite_refused user=%s reason=%s", update.effective_user.id, result.value)
+        await send(update, t.get(lang, f"leader.invite_{result.value}"))
+        return ConversationHandler.END
+    assert code is not None
+    if await context.store.get_user(update.effective_user.id) is not None:
+        await send(update, await _accept(update, context, code, lang))
+        await menu.send_menu(update, context)
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT_LANGUAGE, None)
+    context.user_data[DRAFT] = {"leader_invite": code}
+    return await _go(update, context, Step.LANGUAGE)
+
+
+async def _accept(update: Update, context: BotContext, code: str, lang: str) -> str:
+    """Uses the invite (once, atomically) and says what happened."""
+    assert update.effective_user is not None
+    name = update.effective_user.full_name[:60] or str(update.effective_user.id)
+    result, village = await context.store.accept_invite(
+        hash_code(code), update.effective_user.id, name
+    )
+    t = context.content.texts
+    if result is not InviteResult.ACCEPTED or village is None:
+        return t.get(lang, f"leader.invite_{result.value}")
+    log.info("leader_joined user=%s village=%s", update.effective_user.id, village)
+    path = context.content.places.village_path(village)
+    return t.get(lang, "leader.welcome", village=path[2].name(lang) if path else village)
 
 
 async def choose_language(update: Update, context: BotContext) -> int | None:
@@ -202,6 +248,14 @@ async def agree(update: Update, context: BotContext) -> int:
     """Notes the consent and asks for the district (or commune, when there is one district)."""
     draft = _draft(context)
     draft["consented_at"] = context.clock.now().isoformat()
+    invite = draft.get("leader_invite")
+    if isinstance(invite, str):
+        _, village = await context.store.invite_village(hash_code(invite))
+        path = context.content.places.village_path(village or "")
+        if path is not None:  # the invite names the village: no need to ask
+            draft.update(district=path[0].code, commune=path[1].code)
+            return await _register(update, context, village_code=path[2].code)
+        draft.pop("leader_invite")
     districts = context.content.places.districts()
     if len(districts) == 1:
         draft["district"] = districts[0].code
@@ -259,7 +313,7 @@ async def accept_not_listed(update: Update, context: BotContext) -> int | None:
     return await _register(update, context, village_code=None)
 
 
-async def _register(update: Update, context: BotContext, village_code: str | None) -> int | None:
+async def _register(update: Update, context: BotContext, village_code: str | None) -> int:
     assert update.effective_user is not None
     draft = _draft(context)
     consented = draft.get("consented_at")
@@ -273,6 +327,9 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         village_code=village_code,
         consented_at=datetime.fromisoformat(consented),
     )
+    became_leader = None
+    if isinstance(draft.get("leader_invite"), str):
+        became_leader = await _accept(update, context, draft.pop("leader_invite"), lang)
     invited_by = draft.get("invited_by")
     if isinstance(invited_by, str):
         referrer = await context.store.referrer_of(invited_by)
@@ -289,7 +346,8 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         )
     await answer(update)
     question, markup = _gender_screen(context, lang)
-    await show(update, f"{done}\n\n{question}", markup)
+    intro = f"{done}\n\n{became_leader}" if became_leader else done
+    await show(update, f"{intro}\n\n{question}", markup)
     return Step.GENDER
 
 

@@ -201,7 +201,7 @@ def _result_screen(
         for lesson_id in lessons[:3]:
             lesson = awareness.lesson(lesson_id)
             assert lesson is not None
-            label = t.get(lang, "learn.read_lesson", title=lesson.titles[lang])
+            label = t.plain(lang, "learn.read_lesson", title=lesson.titles[lang])
             rows.append([(label, f"learn:l:{lesson.id}:0")])
     rows.append([(t.raw(lang, "quiz.retake"), f"{PREFIX}:start")])
     rows.append([menu_button(context, lang)])

@@ -29,6 +29,11 @@ def parse_whole_number(text: str) -> int | None:
     return int(cleaned.translate(_TO_LATIN))
 
 
+def to_latin_digits(text: str) -> str:
+    """Writes the Khmer digits of ``text`` as Latin digits (for numbers people will dial)."""
+    return text.translate(_TO_LATIN)
+
+
 def to_khmer_digits(text: str) -> str:
     """Writes the Latin digits of ``text`` as Khmer digits (Babel never emits them)."""
     return text.translate(_TO_KHMER)

@@ -5,14 +5,24 @@ The SQL lives in one small module per concern; this class only puts them togethe
 
 from __future__ import annotations
 
+from storage.agencies import AgencyQueries
 from storage.awareness import AwarenessQueries
+from storage.broker_reports import BrokerReportQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
 from storage.leaders import LeaderQueries
 from storage.people import PeopleQueries
 
 
-class Store(PeopleQueries, AwarenessQueries, DepartureQueries, LeaderQueries, PersistenceQueries):
+class Store(
+    PeopleQueries,
+    AwarenessQueries,
+    DepartureQueries,
+    LeaderQueries,
+    AgencyQueries,
+    BrokerReportQueries,
+    PersistenceQueries,
+):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""
 
 

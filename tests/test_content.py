@@ -120,7 +120,7 @@ def test_content_text_is_valid_telegram_html() -> None:
     for language, catalog in load_catalogs(CONTENT_DIR).items():
         for key, text in catalog.items():
             tags = re.findall(r"</?([a-zA-Z]+)", text)
-            assert set(tags) <= {"b", "i"}, (language, key)
+            assert set(tags) <= {"b", "i", "a"}, (language, key)
             assert text.count("<b>") == text.count("</b>"), (language, key)
             assert "&" not in text.replace("&amp;", ""), (language, key)
 

@@ -64,6 +64,8 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
         "📚 រៀនពីចំណាកស្រុកដោយសុវត្ថិភាព",
         "📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?",
         "🧮 ទៅ ឬនៅ? គិតលុយមើល",
+        "✈️ ខ្ញុំគ្រោងចេញទៅ៖ ប្រាប់មេភូមិ",
+        "🧳 ការចេញដំណើររបស់ខ្ញុំ",
         "📤 ប្រាប់មិត្តភក្តិ",
         "🆘 ជំនួយ និងលេខទូរស័ព្ទ",
         "🔒 ព័ត៌មានរបស់ខ្ញុំ",
@@ -256,14 +258,18 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "learn",
         "quiz",
         "calc",
+        "plan",
+        "mydepartures",
+        "agency",
+        "report_broker",
         "share",
         "help",
         "mydata",
         "delete",
         "language",
     ]
-    assert commands["km"][6]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
-    assert commands["en"][6]["description"] == "Help and hotlines"
+    assert commands["km"][10]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
+    assert commands["en"][10]["description"] == "Help and hotlines"
     assert commands[""] == commands["km"]  # Khmer for everyone else
 
 

@@ -23,6 +23,7 @@ from app.factory import build_application, open_services
 from content.bundle import CONTENT_DIR
 from conversations.commands import register_commands
 from domain.clock import ManualClock
+from storage.store import Store
 from tests.support.fake_telegram import BOT_USER, ChatMessage, FakeTelegram
 
 TEST_TOKEN = "123456:TEST-TOKEN-never-valid"
@@ -80,7 +81,7 @@ class Bot:
         await self.start()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         assert self.services is not None
         return self.services.store
 

@@ -31,10 +31,13 @@ MAX_TEXT = 4096
 class ApiRefusal(Exception):
     """What Telegram answers with ``ok: false``."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.parameters = parameters
 
 
 @dataclass
@@ -77,6 +80,10 @@ class FakeTelegram(BaseRequest):
     callback_owner: dict[str, int] = field(default_factory=dict)
     pending_updates: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
     webhook: dict[str, Any] = field(default_factory=dict)
+    documents: dict[int, bytes] = field(default_factory=dict)  # message id -> file content
+    blocked: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
+    migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup id
+    _files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _next_id: dict[int, int] = field(default_factory=dict)
     now: int = 1_772_330_400  # seconds; tests may move it
 
@@ -107,6 +114,13 @@ class FakeTelegram(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        self._files = {}
+        if request_data is not None and request_data.contains_files:
+            multipart = request_data.multipart_data or {}
+            self._files = {
+                k: (str(v[0]), v[1] if isinstance(v[1], bytes) else v[1].read())
+                for k, v in multipart.items()
+            }
         self.calls.append((name, params))
         if name == "getUpdates" and not self._updates_from(params):
             await asyncio.sleep(0.02)  # a long poll that returns early, briefly
@@ -118,6 +132,8 @@ class FakeTelegram(BaseRequest):
         except ApiRefusal as refusal:
             self.refusals.append((name, refusal.description))
             body = {"ok": False, "error_code": refusal.code, "description": refusal.description}
+            if refusal.parameters:
+                body["parameters"] = refusal.parameters
             return refusal.code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -156,8 +172,20 @@ class FakeTelegram(BaseRequest):
     def _api_getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
+    def _check_chat(self, chat_id: int) -> None:
+        """Refuses as Telegram does for a blocked bot or a group that became a supergroup."""
+        if chat_id in self.blocked:
+            raise ApiRefusal(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.migrated:
+            raise ApiRefusal(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
+
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
+        self._check_chat(chat_id)
         text = _checked_text(params.get("text"), params.get("parse_mode"))
         markup = _checked_markup(params.get("reply_markup"))
         message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), text, True, markup))
@@ -217,6 +245,20 @@ class FakeTelegram(BaseRequest):
             data["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
         else:
             data["audio"] = {"file_id": "a", "file_unique_id": "a", "duration": 1}
+        return data
+
+    def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        filename, content = self._files.get("document", ("document", b""))
+        text = f"[document {filename}]"
+        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), text, True))
+        self.documents[message.message_id] = content
+        self.shown.append(Shown("document", chat_id, text, message.message_id))
+        data = self.message_json(message)
+        del data["text"]
+        data["document"] = {"file_id": "d", "file_unique_id": "d", "file_name": filename}
+        if params.get("caption"):
+            data["caption"] = params["caption"]
         return data
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:

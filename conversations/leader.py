@@ -1,0 +1,210 @@
+"""For village leaders and staff: who is away, the village's numbers, the follow-up list.
+
+A leader sees only their own village; staff see every village. A villager who tries these gets
+a clear "only for village leaders and staff", and nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import Counter
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.menu import menu_button
+from conversations.roles import villages_in_scope
+from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from domain.departure import ABROAD, is_regular
+from storage.rows import Departure
+
+log = logging.getLogger(__name__)
+PREFIX = "leader"
+AWAY_AT_MOST = 30
+EXPORT_COLUMNS = (
+    "name",
+    "age",
+    "gender",
+    "safe_or_unsafe",
+    "destination",
+    "work",
+    "reason",
+    "duration",
+    "village",
+    "depart_on",
+    "arrive_on",
+    "status",
+)
+
+
+async def _scope(update: Update, context: BotContext) -> list[str] | bool | None:
+    """The villages in scope (None = all); False after telling a non-leader it is not for them."""
+    assert update.effective_user is not None
+    scope = await villages_in_scope(context, update.effective_user.id)
+    if scope == []:
+        lang = await language_of(update, context)
+        text = context.content.texts.get(lang, "leader.only_leaders")
+        await answer(update, text if update.callback_query else None)
+        if update.callback_query is None:
+            await send(update, text)
+        log.info("not_a_leader user=%s", update.effective_user.id)
+        return False
+    return scope
+
+
+async def away(update: Update, context: BotContext) -> None:
+    """Lists who from the village is away or about to leave."""
+    scope = await _scope(update, context)
+    if scope is False:
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    departures = await context.store.departures_in(scope if isinstance(scope, list) else None)
+    lines = [t.get(lang, "leader.away_title", count=len(departures))]
+    for departure in departures[:AWAY_AT_MOST]:
+        lines.append(
+            t.get(
+                lang,
+                "leader.away_line",
+                mark="✅" if departure.acknowledged_at else "⏳",
+                name=departure.name,
+                age=departure.age,
+                destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
+                depart=format_day(departure.depart_on, lang),
+                arrive=format_day(departure.arrive_on, lang),
+            )
+        )
+    if len(departures) > AWAY_AT_MOST:
+        lines.append(t.get(lang, "quiz.review_more", count=len(departures) - AWAY_AT_MOST))
+    await show(update, "\n".join(lines), keyboard([[menu_button(context, lang)]]))
+
+
+def count_lines(context: BotContext, lang: str, departures: list[Departure]) -> list[str]:
+    """The report's tables for these departures: by gender, place, destination, channel, length."""
+    t = context.content.texts
+
+    def table(title_key: str, counts: Counter[str], label: Any) -> str:
+        rows = [
+            t.get(lang, "leader.stats_row", label=label(k), count=n)
+            for k, n in counts.most_common()
+        ]
+        return "\n".join([t.get(lang, title_key), *rows])
+
+    return [
+        table(
+            "leader.by_gender",
+            Counter(d.gender for d in departures),
+            lambda k: t.raw(lang, f"plan.opt.gender.{k}"),
+        ),
+        table(
+            "leader.by_place",
+            Counter("abroad" if d.destination in ABROAD else "inside" for d in departures),
+            lambda k: t.raw(lang, f"leader.place.{k}"),
+        ),
+        table(
+            "leader.by_destination",
+            Counter(d.destination for d in departures),
+            lambda k: t.raw(lang, f"plan.opt.destination.{k}"),
+        ),
+        table(
+            "leader.by_channel",
+            Counter(
+                "regular" if is_regular(d.channel, d.documents, d.destination) else "irregular"
+                for d in departures
+            ),
+            lambda k: t.raw(lang, f"leader.channel.{k}"),
+        ),
+        table(
+            "leader.by_duration",
+            Counter(d.duration for d in departures),
+            lambda k: t.raw(lang, f"plan.opt.duration.{k}"),
+        ),
+    ]
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """Shows the village's numbers (all villages for staff)."""
+    scope = await _scope(update, context)
+    if scope is False:
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    departures = await context.store.departures_in(
+        scope if isinstance(scope, list) else None, ("active", "returned")
+    )
+    blocks: list[str] = [t.get(lang, "leader.stats_title", count=len(departures))]
+    if departures:
+        blocks += count_lines(context, lang, departures)
+    await show(update, "\n\n".join(blocks), keyboard([[menu_button(context, lang)]]))
+
+
+def export_csv(context: BotContext, lang: str, departures: list[Departure]) -> bytes:
+    """The follow-up list the report asks for (obs. 4), one row per departure, spreadsheet-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for departure in departures:
+        path = context.content.places.village_path(departure.village_code or "")
+        safe = is_regular(departure.channel, departure.documents, departure.destination)
+        row = [
+            departure.name,
+            departure.age,
+            departure.gender,
+            "safe" if safe else "unsafe",
+            departure.destination,
+            departure.work,
+            departure.reason,
+            departure.duration,
+            path[2].name(lang) if path else "",
+            departure.depart_on.isoformat(),
+            departure.arrive_on.isoformat(),
+            departure.status,
+        ]
+        writer.writerow([_cell(v) for v in row])
+    # A BOM so spreadsheet programs read Khmer names as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value: object) -> object:
+    """Cells a spreadsheet would run as a formula are written as text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """Sends the follow-up list of the village (all villages for staff) as a CSV file."""
+    scope = await _scope(update, context)
+    if scope is False:
+        return
+    await answer(update)
+    assert update.effective_chat is not None and update.effective_user is not None
+    lang = await language_of(update, context)
+    departures = await context.store.departures_in(
+        scope if isinstance(scope, list) else None, ("active", "returned", "cancelled")
+    )
+    today = context.clock.now().astimezone(context.services.config.timezone).date()
+    await update.effective_chat.send_document(
+        export_csv(context, lang, departures),
+        filename=f"departures-{today.isoformat()}.csv",
+        caption=context.content.texts.get(lang, "leader.export_caption", count=len(departures)),
+    )
+    log.info("export user=%s rows=%s", update.effective_user.id, len(departures))
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("away", away, filters=PRIVATE_MESSAGE),
+        CommandHandler("stats", stats, filters=PRIVATE_MESSAGE),
+        CommandHandler("export", export, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(away, pattern=rf"^{PREFIX}:away$"),
+        CallbackQueryHandler(stats, pattern=rf"^{PREFIX}:stats$"),
+        CallbackQueryHandler(export, pattern=rf"^{PREFIX}:export$"),
+    ]

@@ -1,0 +1,176 @@
+"""The departure form as data, and its pure rules: parsing what people type, risk flags.
+
+A field is asked only when it applies (``when``); answers are kept by field id and option id,
+never by label. The conversation in conversations/departure.py walks these fields one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from domain.parsing import parse_whole_number, to_latin_digits
+
+ABROAD = ("TH", "MY", "KR", "OTHER")
+INSIDE = ("KH_PP", "KH_PROVINCE", "KH_SEZ")
+DESTINATIONS = INSIDE + ABROAD
+WORK = ("factory", "construction", "farm", "fishing", "seafood", "domestic", "services", "other")
+CHANNELS = ("agency", "broker", "friends", "own")
+REGULAR_CHANNELS = ("agency",)  # the report's "safe" migration: through a licensed agency
+DOCUMENTS = ("passport", "visa_permit", "border_pass")
+REASONS = (
+    "poverty_debt",
+    "family_crisis",
+    "no_local_job",
+    "low_education",
+    "violence",
+    "friends_went",
+    "city_life",
+    "climate",
+    "other",
+)
+NAME_MAX = 60
+AGE_RANGE = (5, 99)
+WAGE_MAX = 100_000
+DATE_WINDOW = timedelta(days=366)  # a date further than a year either way is a typo
+
+Answers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    kind: str  # choice | multi | text | number | phone | date | agency
+    options: tuple[str, ...] = ()
+    optional: bool = False
+    when: Callable[[Answers], bool] = field(default=lambda answers: True)
+
+
+def _abroad(answers: Answers) -> bool:
+    return answers.get("destination") in ABROAD
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("who", "choice", ("self", "family")),
+    Field("name", "text"),
+    Field("gender", "choice", ("female", "male")),
+    Field("age", "number"),
+    Field("destination", "choice", DESTINATIONS),
+    Field("work", "choice", WORK),
+    Field("duration", "choice", ("short", "long")),
+    Field("channel", "choice", CHANNELS),
+    Field("agency", "agency", when=lambda a: a.get("channel") == "agency"),
+    Field(
+        "agency_name",
+        "text",
+        when=lambda a: a.get("channel") == "agency" and a.get("agency") == "typed",
+    ),
+    Field("documents", "multi", DOCUMENTS),
+    Field("employer_phone", "phone", optional=True),
+    Field("wage", "number", optional=True),
+    Field("depart_on", "date", ("0", "1", "7")),
+    Field("arrive_on", "date", ("0", "1", "3")),
+    Field("reason", "choice", REASONS),
+    Field("family_phone", "phone", optional=True),
+)
+BY_ID = {f.id: f for f in FIELDS}
+
+
+def next_field(answers: Answers) -> Field | None:
+    """The first field that applies and has no answer yet; None when the form is complete."""
+    return next((f for f in FIELDS if f.when(answers) and f.id not in answers), None)
+
+
+def applicable(answers: Answers) -> list[Field]:
+    return [f for f in FIELDS if f.when(answers)]
+
+
+# -- typed answers ---------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def parse_name(text: str) -> str | None:
+    """A name or nickname: 1-60 characters once invisible characters and extra spaces go."""
+    cleaned = " ".join(_CONTROL.sub("", text).split())
+    return cleaned if 0 < len(cleaned) <= NAME_MAX else None
+
+
+def parse_age(text: str) -> int | None:
+    value = parse_whole_number(text)
+    return value if value is not None and AGE_RANGE[0] <= value <= AGE_RANGE[1] else None
+
+
+def parse_wage(text: str) -> int | None:
+    value = parse_whole_number(text)
+    return value if value is not None and value <= WAGE_MAX else None
+
+
+def parse_phone(text: str) -> str | None:
+    """A phone number as people write it: digits (Latin or Khmer), spaces, + - ( ) and dots."""
+    cleaned = " ".join(_CONTROL.sub("", text).split())
+    digits = re.sub(r"[^0-9០-៩]", "", cleaned)
+    if not 6 <= len(digits) <= 15 or not re.fullmatch(r"\+?[0-9០-៩ \-().]{6,24}", cleaned):
+        return None
+    return to_latin_digits(cleaned)
+
+
+_DATE = re.compile(r"([0-9០-៩]{1,2})\s*[/.\-]\s*([0-9០-៩]{1,2})(?:\s*[/.\-]\s*([0-9០-៩]{2,4}))?")
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """``25/12``, ``25-12-2026`` or ``២៥/១២/២០២៦`` (day first, as in Cambodia); within a year.
+
+    Without a year, the date is the next one on or after today, or the latest past one if that
+    is nearer (someone registering a trip they already started).
+    """
+    match = _DATE.fullmatch(_CONTROL.sub("", text).strip())
+    if match is None:
+        return None
+    day, month = parse_whole_number(match.group(1)), parse_whole_number(match.group(2))
+    year_text = match.group(3)
+    assert day is not None and month is not None
+    try:
+        if year_text is not None:
+            year = parse_whole_number(year_text)
+            assert year is not None
+            year = year + 2000 if year < 100 else year
+            result = date(year, month, day)
+        else:
+            candidates = [date(today.year + shift, month, day) for shift in (-1, 0, 1)]
+            result = min(candidates, key=lambda d: abs((d - today).days))
+    except ValueError:
+        return None
+    return result if abs(result - today) <= DATE_WINDOW else None
+
+
+# -- what a leader should know -------------------------------------------------------------------
+
+RISK_FLAGS = ("minor", "abroad_no_papers", "broker", "agency_unverified", "no_employer_contact")
+
+
+def risk_flags(answers: Answers) -> tuple[str, ...]:
+    """The risks the report and the ILO indicators point to, in a fixed order."""
+    flags = []
+    if int(answers.get("age", 99)) < 18:
+        flags.append("minor")
+    documents = set(answers.get("documents", ()))
+    if _abroad(answers) and not {"passport", "visa_permit"} <= documents:
+        flags.append("abroad_no_papers")
+    if answers.get("channel") == "broker":
+        flags.append("broker")
+    if answers.get("channel") == "agency" and answers.get("agency") == "typed":
+        flags.append("agency_unverified")
+    if not answers.get("employer_phone"):
+        flags.append("no_employer_contact")
+    return tuple(flags)
+
+
+def is_regular(channel: str, documents: tuple[str, ...], destination: str) -> bool:
+    """The report's "safe" (regular) migration: a licensed agency, with papers when abroad."""
+    if channel not in REGULAR_CHANNELS:
+        return False
+    return destination not in ABROAD or {"passport", "visa_permit"} <= set(documents)
