@@ -37,6 +37,7 @@ from conversations import (
     sweeps,
     unknown,
 )
+from conversations.switching import Switchboard
 from domain.clock import Clock
 from storage.persistence import SqlitePersistence
 from storage.store import Store
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Handler groups: PTB lets one handler per group act on an update, groups in this order.
+BEFORE = -1
 MAIN = 0
 AFTER = 100  # runs after the main group has finished with the update
 
@@ -96,13 +98,15 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
 
 
 def _add_handlers(application: BotApplication) -> None:
+    # Persistent conversations, each with the draft it keeps; one is open at a time.
+    forms = Switchboard()
     handlers: list[Any] = [
         # Conversations first: while one is active it sees the person's messages first.
-        onboarding.build_handler(),
-        calculator.build_handler(),
-        broker_report.build_handler(),
-        departure.build_handler(),
-        my_departures.build_dates_handler(),
+        forms.add(onboarding.build_handler(), onboarding.DRAFT),
+        forms.add(calculator.build_handler(), calculator.DRAFT),
+        forms.add(broker_report.build_handler(), broker_report.DRAFT),
+        forms.add(departure.build_handler(), departure.DRAFT),
+        forms.add(my_departures.build_dates_handler(), my_departures.DRAFT),
         # Commands and buttons that work anywhere.
         *menu.build_handlers(),
         *learn.build_handlers(),
@@ -120,6 +124,8 @@ def _add_handlers(application: BotApplication) -> None:
         # Whatever nobody took: an answer, never silence.
         *unknown.build_handlers(),
     ]
+    # Before everything: a command or a form's entry button leaves any other open form.
+    application.add_handler(TypeHandler(Update, forms.switch), group=BEFORE)
     application.add_handlers(handlers, group=MAIN)
     # After every update: write conversation states and drafts now, not within the next
     # persistence interval, so a crash right after a step does not lose the step.

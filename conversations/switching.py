@@ -1,0 +1,85 @@
+"""One form at a time: starting a conversation, or any command, leaves the others.
+
+Without this, a person who opened the calculator and then typed /report_broker would find their
+next message taken by the calculator (it comes first in the handler list). PTB has no public way
+to end a conversation from outside, so the two private calls it takes live here, in one place,
+with tests that fail if a PTB upgrade changes them (tests/test_switching.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from app.context import BotContext
+
+log = logging.getLogger(__name__)
+
+# Commands that show something and leave an open form where it was (help in the middle of a
+# form must not cost the answers given so far).
+KEEP_FORMS = frozenset({"help", "mydata", "agency", "sos"})
+
+
+@dataclass
+class Switchboard:
+    """The persistent conversations, each with the draft it keeps in ``user_data``."""
+
+    conversations: list[tuple[ConversationHandler[BotContext], str]] = field(default_factory=list)
+
+    def add(
+        self, handler: ConversationHandler[BotContext], draft_key: str
+    ) -> ConversationHandler[BotContext]:
+        self.conversations.append((handler, draft_key))
+        return handler
+
+    def _entered(self, update: Update) -> tuple[bool, ConversationHandler[BotContext] | None]:
+        """(whether this update switches at all, the conversation it enters if any)."""
+        message, query = update.message, update.callback_query
+        if message is not None and message.text and message.text.startswith("/"):
+            command = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+            if command in KEEP_FORMS:
+                return False, None
+            for handler, _ in self.conversations:
+                for entry in handler.entry_points:
+                    if isinstance(entry, CommandHandler) and command in entry.commands:
+                        return True, handler
+            return True, None
+        if query is not None and query.data:
+            for handler, _ in self.conversations:
+                for entry in handler.entry_points:
+                    pattern = getattr(entry, "pattern", None)
+                    is_button = isinstance(entry, CallbackQueryHandler)
+                    if is_button and isinstance(pattern, re.Pattern) and pattern.match(query.data):
+                        return True, handler
+        return False, None
+
+    async def switch(self, update: Update, context: BotContext) -> None:
+        """Ends the person's other open conversations (and their drafts) before this update."""
+        switches, target = self._entered(update)
+        if not switches or update.effective_user is None:
+            return
+        for handler, draft_key in self.conversations:
+            if handler is not target and end_conversation(handler, update):
+                if context.user_data is not None:
+                    context.user_data.pop(draft_key, None)
+                log.info(
+                    "conversation_left user=%s name=%s", update.effective_user.id, handler.name
+                )
+
+
+def end_conversation(handler: ConversationHandler[Any], update: Update) -> bool:
+    """Ends ``handler``'s conversation with the sender of ``update``; True if one was open.
+
+    Uses PTB's private key and state methods: deleting the key marks it for persistence, as a
+    handler returning END would.
+    """
+    key = handler._get_key(update)
+    if key not in handler._conversations:
+        return False
+    handler._update_state(ConversationHandler.END, key)
+    return True
