@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from domain.parsing import parse_duration
+from domain.schedule import Ladder, Window
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LANGUAGES = ("km", "en")
@@ -47,6 +48,13 @@ class Config:
     ack_timeout: timedelta
     invite_valid: timedelta
     sweep_interval: timedelta
+    ladder: Ladder
+    window: Window
+    reminder_after: timedelta
+    leader_after: timedelta
+    staff_after: timedelta
+    retry_after: timedelta
+    time_zones: dict[str, ZoneInfo]
     quiz_pass_percent: int
     riel_per_dollar: int
     log_level: str
@@ -72,6 +80,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
     "staff": {"user_ids": [], "chat_id": 0},
     "leaders": {"ack_timeout": "24h", "invite_valid": "7d", "sweep_interval": "60s"},
+    "checkins": {
+        "ladder_days": [1, 7, 14, 30],
+        "then_every_days": 30,
+        "window_start": "08:00",
+        "window_end": "19:00",
+        "reminder_after": "24h",
+        "leader_after": "24h",
+        "staff_after": "24h",
+        "retry_after": "5m",
+        "time_zones": {
+            "KH": "Asia/Phnom_Penh",
+            "TH": "Asia/Bangkok",
+            "MY": "Asia/Kuala_Lumpur",
+            "KR": "Asia/Seoul",
+            "OTHER": "Asia/Phnom_Penh",
+        },
+    },
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
 }
@@ -147,6 +172,48 @@ def _duration(value: Any, source: str, key: str) -> timedelta:
     return duration
 
 
+def _checkins(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    days = raw["ladder_days"]
+    if (
+        not isinstance(days, list)
+        or not days
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in days)
+        or days != sorted(set(days))
+    ):
+        raise ConfigError(f"{source}: checkins.ladder_days: must be rising whole days, e.g. [1, 7]")
+    every = _whole(raw["then_every_days"], 1, 365, source, "checkins.then_every_days")
+    start = _clock_time(raw["window_start"], source, "checkins.window_start")
+    end = _clock_time(raw["window_end"], source, "checkins.window_end")
+    if not start < end:
+        raise ConfigError(f"{source}: checkins.window_end: must be after window_start")
+    zones_raw = raw["time_zones"]
+    if not isinstance(zones_raw, dict) or "OTHER" not in zones_raw or "KH" not in zones_raw:
+        raise ConfigError(f"{source}: checkins.time_zones: needs at least KH and OTHER")
+    zones = {}
+    for code, name in zones_raw.items():
+        try:
+            zones[str(code)] = ZoneInfo(_text(name, source, f"checkins.time_zones.{code}"))
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigError(f"{source}: checkins.time_zones.{code}: unknown time zone") from error
+    return {
+        "ladder": Ladder(tuple(days), every),
+        "window": Window(start, end),
+        **{
+            key: _duration(raw[key], source, f"checkins.{key}")
+            for key in ("reminder_after", "leader_after", "staff_after", "retry_after")
+        },
+        "time_zones": zones,
+    }
+
+
+def _clock_time(value: Any, source: str, key: str) -> time:
+    text = _text(value, source, key)
+    try:
+        return time.fromisoformat(text)
+    except ValueError as error:
+        raise ConfigError(f'{source}: {key}: must be a quoted time like "08:00"') from error
+
+
 def _whole(value: Any, low: int, high: int, source: str, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{source}: {key}: must be a whole number from {low} to {high}")
@@ -207,6 +274,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         key: _duration(raw["leaders"][key], source, f"leaders.{key}")
         for key in ("ack_timeout", "invite_valid", "sweep_interval")
     }
+    checkins = _checkins(raw["checkins"], source)
     staff_chat = raw["staff"]["chat_id"]
     if isinstance(staff_chat, bool) or not isinstance(staff_chat, int):
         raise ConfigError(f"{source}: staff.chat_id: must be a Telegram chat id (a number), or 0")
@@ -238,6 +306,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         ack_timeout=leaders["ack_timeout"],
         invite_valid=leaders["invite_valid"],
         sweep_interval=leaders["sweep_interval"],
+        **checkins,
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,

@@ -16,7 +16,9 @@ from content.texts import html_problem
 from content.yamlfile import field, read_yaml
 
 # Fields whose values are words for people, so they differ between languages.
-TRANSLATED = frozenset({"title", "text", "screens", "points", "feedback", "audio"})
+TRANSLATED = frozenset(
+    {"title", "text", "screens", "points", "feedback", "audio", "label", "advice"}
+)
 MAX_SCREEN = 1000  # characters; Telegram allows 4,096, a phone screen far fewer
 
 
@@ -94,10 +96,10 @@ class Awareness:
 
 def load_awareness(content_dir: Path, languages: tuple[str, ...]) -> Awareness:
     """Loads and cross-checks the four awareness files of every language."""
-    lessons = _load(content_dir, languages, "lessons.yaml", "lessons")
-    stories = _load(content_dir, languages, "stories.yaml", "stories")
-    statements = _load(content_dir, languages, "statements.yaml", "statements")
-    questions = _load(content_dir, languages, "quiz.yaml", "questions")
+    lessons = load_parallel(content_dir, languages, "lessons.yaml", "lessons")
+    stories = load_parallel(content_dir, languages, "stories.yaml", "stories")
+    statements = load_parallel(content_dir, languages, "statements.yaml", "statements")
+    questions = load_parallel(content_dir, languages, "quiz.yaml", "questions")
     first = languages[0]
     first_file = content_dir / first / "lessons.yaml"
 
@@ -174,7 +176,7 @@ def _field(path: Path, mapping: Any, key: str, where: str, kind: type = str) -> 
     return field(path, mapping, key, where, kind)
 
 
-def _load(
+def load_parallel(
     content_dir: Path, languages: tuple[str, ...], name: str, top: str
 ) -> dict[str, list[dict[str, Any]]]:
     """Reads one file per language, checks each, then checks they share one skeleton."""
@@ -211,7 +213,7 @@ def _check_texts(path: Path, node: Any, where: str) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             inner = f"{where}.{key}"
-            if key in ("title", "text", "feedback"):
+            if key in ("title", "text", "feedback", "label", "advice"):
                 field(path, node, key, where)
                 if problem := html_problem(value):
                     raise ContentError(str(path), inner, problem)

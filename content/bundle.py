@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.awareness import Awareness, load_awareness
+from content.checkin import Problem, load_problems
 from content.contacts import Directory, load_directory
 from content.errors import ContentError, ContentErrors
 from content.places import Gazetteer, load_gazetteer
@@ -21,6 +22,7 @@ class Content:
     contacts: Directory
     places: Gazetteer
     awareness: Awareness
+    problems: tuple[Problem, ...]
 
 
 def load_catalogs(content_dir: Path) -> dict[str, dict[str, str]]:
@@ -81,4 +83,5 @@ def load_content(
         contacts=load_directory(content_dir, LANGUAGES),
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
         awareness=load_awareness(content_dir, LANGUAGES),
+        problems=load_problems(content_dir, LANGUAGES),
     )

@@ -10,6 +10,8 @@ from app.context import BotApplication, Services
 COMMANDS = (
     "start",
     "menu",
+    "sos",
+    "home",
     "learn",
     "quiz",
     "calc",

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations import notices
+from conversations.checkin_plan import plan_next
 from conversations.departure_text import risk_advice, summary
 from conversations.leaving import leaving_handlers
 from conversations.ui import (
@@ -373,6 +374,9 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     log.info("departure_registered departure=%s user=%s", departure_id, update.effective_user.id)
     await answer(update)
     reached = await notices.send_departure_notice(context, departure_id)
+    departure = await context.store.departure(departure_id)
+    if departure is not None:
+        await plan_next(context, departure, None)  # the first check-in, the day after arrival
     lang = await language_of(update, context)
     key = "plan.sent_leader" if reached == "leader" else "plan.sent_staff"
     await show(update, context.content.texts.get(lang, key))

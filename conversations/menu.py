@@ -25,17 +25,22 @@ ENTRIES = (
 )
 # Shown only to village leaders and staff (who are re-checked when they press them).
 RESPONDER_ENTRIES = (
+    ("menu.alerts", "al:list"),
     ("menu.away", "leader:away"),
     ("menu.stats", "leader:stats"),
     ("menu.export", "leader:export"),
 )
 
 
+# Shown to someone with a departure under way.
+AWAY_ENTRIES = (("menu.sos", "sos:now"), ("menu.home", "ret:home"))
+
+
 def menu_keyboard(
-    context: BotContext, lang: str, *, responder: bool = False
+    context: BotContext, lang: str, *, responder: bool = False, away: bool = False
 ) -> InlineKeyboardMarkup:
     t = context.content.texts
-    entries = (RESPONDER_ENTRIES if responder else ()) + ENTRIES
+    entries = (AWAY_ENTRIES if away else ()) + (RESPONDER_ENTRIES if responder else ()) + ENTRIES
     return keyboard(column([(t.raw(lang, key), data) for key, data in entries]))
 
 
@@ -56,7 +61,11 @@ async def send_menu(
         parts.append(t.get(lang, "input.start_first"))
     parts.append(t.get(lang, "menu.title"))
     responder = await villages_in_scope(context, update.effective_user.id) != []
-    text, markup = "\n\n".join(parts), menu_keyboard(context, lang, responder=responder)
+    away = any(
+        d.status == "active" for d in await context.store.departures_of(update.effective_user.id)
+    )
+    text = "\n\n".join(parts)
+    markup = menu_keyboard(context, lang, responder=responder, away=away)
     if replace:
         await show(update, text, markup)
     else:

@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.checkin_plan import replan
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.notify import notify_village
@@ -145,6 +146,7 @@ async def cancel(update: Update, context: BotContext) -> None:
         departure.departure_id, "cancelled"
     ):
         return await _refuse(update, context)
+    await context.store.cancel_planned(departure.departure_id)
     log.info("departure_cancelled departure=%s", departure.departure_id)
     await answer(update)
     t = context.content.texts
@@ -233,6 +235,7 @@ async def _keep(update: Update, context: BotContext, value: date | None, step: S
     ):
         await send(update, t.get(lang, "input.button_expired"))
         return ConversationHandler.END
+    await replan(context, departure.departure_id)
     log.info("departure_dates_changed departure=%s", departure.departure_id)
 
     def render(reader: str) -> tuple[str, None]:

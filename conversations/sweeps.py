@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from app.context import BotContext
+from conversations.alerts import escalate_alerts
+from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
 from conversations.notices import escalate_unacknowledged
 
 log = logging.getLogger(__name__)
@@ -17,7 +19,13 @@ log = logging.getLogger(__name__)
 
 async def sweep(context: BotContext) -> None:
     """Runs every due task once; one failing task does not stop the others."""
-    for task in (escalate_unacknowledged,):
+    for task in (
+        settle_stale_claims,
+        send_due_checkins,
+        follow_up_silence,
+        escalate_alerts,
+        escalate_unacknowledged,
+    ):
         try:
             await task(context)
         except Exception:

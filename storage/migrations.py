@@ -216,6 +216,101 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             """,
         ),
     ),
+    (
+        "m004_checkins_and_alerts",
+        (
+            # One row per planned prompt; the next one is planned when this one goes out.
+            """
+            CREATE TABLE checkins (
+                checkin_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                departure_id INTEGER NOT NULL REFERENCES departures (departure_id)
+                             ON DELETE CASCADE,
+                user_id      INTEGER NOT NULL,
+                number       INTEGER NOT NULL,
+                catch_up     INTEGER NOT NULL,
+                due_at       TEXT NOT NULL,
+                status       TEXT NOT NULL CHECK (status IN
+                             ('planned', 'sending', 'sent', 'answered', 'cancelled', 'failed')),
+                attempts     INTEGER NOT NULL DEFAULT 0,
+                claimed_at   TEXT,
+                sent_at      TEXT,
+                message_ids  TEXT NOT NULL DEFAULT '',
+                reminders    INTEGER NOT NULL DEFAULT 0,
+                next_step_at TEXT,
+                answered_at  TEXT,
+                answer       TEXT
+            )
+            """,
+            # Partial indexes: the sweep reads only what is due, however many rows there are.
+            "CREATE INDEX checkins_due ON checkins (due_at) WHERE status = 'planned'",
+            "CREATE INDEX checkins_waiting ON checkins (next_step_at) WHERE status = 'sent'",
+            "CREATE INDEX checkins_claimed ON checkins (claimed_at) WHERE status = 'sending'",
+            "CREATE INDEX checkins_departure ON checkins (departure_id)",
+            "CREATE INDEX checkins_user ON checkins (user_id)",
+            # What a person said was wrong (ILO forced-labour indicators), by id.
+            """
+            CREATE TABLE checkin_problems (
+                checkin_id  INTEGER NOT NULL REFERENCES checkins (checkin_id) ON DELETE CASCADE,
+                user_id     INTEGER NOT NULL,
+                problem_id  TEXT NOT NULL,
+                answered_at TEXT NOT NULL,
+                PRIMARY KEY (checkin_id, problem_id)
+            )
+            """,
+            # Cries for help and silences, until someone acknowledges and resolves them.
+            """
+            CREATE TABLE alerts (
+                alert_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind            TEXT NOT NULL
+                                CHECK (kind IN ('sos', 'help', 'problem', 'silence', 'blocked')),
+                user_id         INTEGER NOT NULL,
+                departure_id    INTEGER REFERENCES departures (departure_id) ON DELETE SET NULL,
+                checkin_id      INTEGER,
+                village_code    TEXT,
+                details         TEXT NOT NULL DEFAULT '',
+                created_at      TEXT NOT NULL,
+                staff_due_at    TEXT,
+                staff_told_at   TEXT,
+                acknowledged_at TEXT,
+                acknowledged_by INTEGER,
+                resolved_at     TEXT,
+                resolved_by     INTEGER
+            )
+            """,
+            """
+            CREATE INDEX alerts_staff_due ON alerts (staff_due_at)
+            WHERE staff_told_at IS NULL AND acknowledged_at IS NULL
+            """,
+            "CREATE INDEX alerts_open ON alerts (village_code) WHERE resolved_at IS NULL",
+            "CREATE INDEX alerts_user ON alerts (user_id)",
+            """
+            CREATE TABLE alert_messages (
+                alert_id   INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX alert_messages_alert ON alert_messages (alert_id)",
+            # Coming home: what really happened (report: returnees share their experience).
+            """
+            CREATE TABLE returns (
+                return_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                departure_id     INTEGER REFERENCES departures (departure_id) ON DELETE CASCADE,
+                user_id          INTEGER NOT NULL,
+                returned_on      TEXT NOT NULL,
+                wage_as_promised TEXT,
+                savings          TEXT,
+                problems         TEXT NOT NULL DEFAULT '',
+                kept_documents   TEXT,
+                would_advise     TEXT,
+                story            TEXT,
+                story_consent    INTEGER NOT NULL DEFAULT 0,
+                created_at       TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX returns_user ON returns (user_id)",
+        ),
+    ),
 )
 
 

@@ -12,6 +12,10 @@ from storage.rows import PersonalData, UserProfile
 # Every (table, column) that points at a person. /delete erases all of them; a test checks that
 # every table with a person column is listed here, so a new table cannot be forgotten.
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
+    ("checkin_problems", "user_id"),
+    ("checkins", "user_id"),
+    ("alerts", "user_id"),
+    ("returns", "user_id"),
     ("departures", "user_id"),
     ("leaders", "user_id"),
     ("leader_invites", "used_by_user_id"),
@@ -29,7 +33,11 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
 )
 # Columns that mention a person inside someone else's row: emptied, the row is kept (a leader
 # who erases their data must not erase the departure they acknowledged).
-PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (("departures", "acknowledged_by"),)
+PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
+    ("departures", "acknowledged_by"),
+    ("alerts", "acknowledged_by"),
+    ("alerts", "resolved_by"),
+)
 
 
 class PeopleQueries(StoreBase):

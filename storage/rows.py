@@ -130,3 +130,40 @@ class BrokerReport:
     place: str
     promised: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """One planned or sent check-in prompt."""
+
+    checkin_id: int
+    departure_id: int
+    user_id: int
+    number: int
+    catch_up: bool
+    due_at: datetime
+    status: str
+    attempts: int
+    sent_at: datetime | None
+    message_ids: tuple[int, ...]
+    reminders: int
+    next_step_at: datetime | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A cry for help, a reported problem or a silence, until someone resolves it."""
+
+    alert_id: int
+    kind: str
+    user_id: int
+    departure_id: int | None
+    village_code: str | None
+    details: tuple[str, ...]
+    created_at: datetime
+    staff_due_at: datetime | None
+    staff_told_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    resolved_at: datetime | None

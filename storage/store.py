@@ -6,8 +6,10 @@ The SQL lives in one small module per concern; this class only puts them togethe
 from __future__ import annotations
 
 from storage.agencies import AgencyQueries
+from storage.alerts import AlertQueries
 from storage.awareness import AwarenessQueries
 from storage.broker_reports import BrokerReportQueries
+from storage.checkins import CheckinQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
 from storage.leaders import LeaderQueries
@@ -21,6 +23,8 @@ class Store(
     LeaderQueries,
     AgencyQueries,
     BrokerReportQueries,
+    CheckinQueries,
+    AlertQueries,
     PersistenceQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""

@@ -278,8 +278,8 @@ async def test_a_name_not_on_the_list_proves_nothing_and_says_what_to_do(bot: Bo
     await villager.send("/agency Golden Job <Co>")
     text = villager.last_text()
     assert text.startswith(f"«Golden Job &lt;Co&gt;» {NOT_LISTED_KM}")
-    assert "នេះមិនប្រាកដថា ទីភ្នាក់ងារនេះក្លែងក្លាយទេ" in text  # not proof of fake…
-    assert "ហើយក៏មិនប្រាកដថា វាពិតដែរ" in text  # …nor of real
+    assert "នេះមិនមែនមានន័យថា ទីភ្នាក់ងារនេះក្លែងក្លាយទេ" in text  # not proof of fake…
+    assert "ហើយក៏មិនមែនមានន័យថា វាជាទីភ្នាក់ងារពិតដែរ" in text  # …nor of real
     assert "សូមសួរមេភូមិ ឬបុគ្គលិកគម្រោងសិន" in text
     assert "មុនពេលមានកូតា" in text and "ទិដ្ឋាការទេសចរណ៍" in text  # the warning signs
     assert villager.buttons() == ["🚩 រាយការណ៍ពីមេខ្យល់", "🏠 ម៉ឺនុយដើម"]
@@ -333,4 +333,4 @@ async def test_a_pasted_essay_is_refused_without_being_echoed(bot: Bot) -> None:
     villager: Person = bot.user(8108)
     await with_list(bot)
     await villager.send("/agency " + "ក" * 5000)
-    assert villager.last_text() == "ឈ្មោះនេះវែងពេក។ សូមវាយយ៉ាងច្រើន ១០០ តួអក្សរ នៅពីក្រោយ /agency ។"
+    assert villager.last_text() == "ឈ្មោះនេះវែងពេក។ សូមវាយយ៉ាងច្រើន ១០០ តួអក្សរ បន្ទាប់ពី /agency ។"

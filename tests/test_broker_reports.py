@@ -91,7 +91,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
         "នរណា៖ លោក សុខ &lt;មេខ្យល់&gt; &amp; បងប្អូន\n"
         f"ជួបនៅឯណា និងរបៀបណា៖ {PLACE}\n"
         f"គាត់សន្យាអ្វី៖ {PROMISED}\n"
-        "ឈ្មោះរបស់អ្នក៖ នឹងបង្ហាញទៅមេភូមិ និងបុគ្គលិកគម្រោង\n"
+        "ឈ្មោះរបស់អ្នក៖ នឹងបង្ហាញឱ្យមេភូមិ និងបុគ្គលិកគម្រោងឃើញ\n"
         "\n"
         "ផ្ញើឥឡូវនេះឬ?"
     )
@@ -207,7 +207,7 @@ async def test_bad_input_at_a_typed_step_changes_nothing(
         "long": "វែងពេក។ សូមសរសេរឱ្យខ្លីជាងនេះ៖ យ៉ាងច្រើន ៣០០ តួអក្សរ។",
         "short": "ខ្លីពេក។ សូមសរសេរយ៉ាងតិច ២ តួអក្សរ។",
         "blank": "ខ្លីពេក។ សូមសរសេរយ៉ាងតិច ២ តួអក្សរ។",
-    }.get(nonsense, "សូមវាយជាអក្សរ។ នៅទីនេះ មិនអាចផ្ញើស្ទីគ័រ រូបថត ឬសារជាសំឡេងបានទេ។")
+    }.get(nonsense, "សូមវាយជាអក្សរ។ នៅទីនេះ មិនអាចផ្ញើស្ទីគ័រ រូបថត ឬសារសំឡេងបានទេ។")
     assert villager.last_text().startswith(f"{expected}\n\n{question}")
     assert (await bot.store.personal_data(5601)).draft == before
     await villager.send("ត្រឹមត្រូវ")  # the right kind of answer still works
@@ -358,7 +358,7 @@ async def test_each_sees_the_reports_of_their_scope(bot: Bot) -> None:
     text = staff.last_text()
     assert "ថ្មីបំផុត ២៖" in text
     assert text.index("Broker Nowhere") < text.index("Broker Nesat")  # newest first
-    assert "ពី៖ អនាមិក" in text
+    assert "ពី៖ អ្នកមិនប្រាប់ឈ្មោះ" in text
 
 
 async def test_a_revoked_leader_sees_nothing_any_more(bot: Bot) -> None:

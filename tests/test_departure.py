@@ -52,14 +52,14 @@ async def test_the_whole_path_in_khmer(bot: Bot) -> None:
     assert await bot.store.departures_of(200) == []  # nothing stored before the yes
 
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
-    assert villager.last_text().startswith("✅ បានផ្ញើហើយ។ មេភូមិរបស់អ្នកបានដឹងហើយ។")
+    assert villager.last_text().startswith("✅ បានផ្ញើហើយ។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ។")
     [departure] = await bot.store.departures_of(200)
     assert departure.risk_flags == ("abroad_no_papers", "broker", "no_employer_contact")
     assert (departure.family_phone, departure.wage, departure.age) == ("012 345 678", 250, 20)
 
     notice = leader.last_text()
     assert notice.startswith("<b>ដំណឹងចេញដំណើរ</b> — នេសាទ")
-    assert "⚠️ <b>ប្រយ័ត្ន៖</b> ទៅក្រៅប្រទេស គ្មានលិខិតឆ្លងដែន និងប័ណ្ណការងារ, ទៅតាមមេខ្យល់" in notice
+    assert "⚠️ <b>ចំណុចគួរប្រយ័ត្ន៖</b> ទៅក្រៅប្រទេស ឯកសារមិនគ្រប់, ទៅតាមមេខ្យល់" in notice
     assert 'href="tg://user?id=200"' in notice
     assert "សូមស្ដាប់ និងផ្ដល់ដំបូន្មានដោយទន់ភ្លន់" in notice  # counsel, don't blame (obs. 10)
     assert deputy.last_text() == notice
@@ -67,9 +67,9 @@ async def test_the_whole_path_in_khmer(bot: Bot) -> None:
     await deputy.click("✅ ខ្ញុំបានឃើញហើយ")
     assert "✅ Deputy Dara បានឃើញ" in leader.last_text()  # the other leader sees who acted
     assert leader.buttons() == [] or "✅ ខ្ញុំបានឃើញហើយ" not in leader.buttons()
-    assert "👍 Deputy Dara បានឃើញការចេញដំណើររបស់ Srey Mom ហើយ" in villager.last_text()
+    assert "👍 Deputy Dara បានឃើញដំណឹងចេញដំណើររបស់ Srey Mom ហើយ" in villager.last_text()
     await leader.press(f"leader:ack:{departure.departure_id}")
-    assert leader.last_alert() == "មានអ្នកបានទទួលស្គាល់ការចេញដំណើរនេះរួចហើយ។"
+    assert leader.last_alert() == "មានអ្នកផ្សេងបានឆ្លើយតបដំណឹងនេះរួចហើយ។"
     stored = await bot.store.departure(departure.departure_id)
     assert stored is not None and stored.acknowledged_by == 101
 
@@ -241,7 +241,7 @@ async def test_a_restart_in_the_middle_keeps_every_answer(bot: Bot) -> None:
     await bot.restart(crash=True)
     await villager.click("ស្ត្រី")
     await villager.send("២២")
-    assert "តើគាត់ទៅណា?" in villager.last_text()
+    assert "តើទៅណា?" in villager.last_text()
     assert (await bot.store.personal_data(213)).draft["departure"]["answers"]["name"] == "Sokha"
 
 

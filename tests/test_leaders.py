@@ -53,7 +53,7 @@ async def test_an_invite_works_once(bot: Bot) -> None:
     await first.send(f"/start {payload}")
     await first.click("ភាសាខ្មែរ")
     await first.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
-    assert "🎖 ឥឡូវ អ្នកជាមេភូមិក្នុងបូតនេះ សម្រាប់ភូមិ <b>នេសាទ</b>" in first.last_text()
+    assert "🎖 សូមស្វាគមន៍! ឥឡូវ លោកអ្នកបានចុះឈ្មោះក្នុងបូតនេះ ជាមេភូមិ <b>នេសាទ</b>" in first.last_text()
     assert await bot.store.led_villages(300) == ["09060405"]
     await second.send(f"/start {payload}")
     assert second.last_text().startswith("ការអញ្ជើញនេះ ត្រូវបានប្រើរួចហើយ។")
@@ -152,7 +152,7 @@ async def test_away_stats_and_export_for_the_village(bot: Bot) -> None:
     stats = leader.last_text()
     assert "<b>ការចេញដំណើរដែលបានចុះឈ្មោះ៖ ២</b>" in stats
     assert "• ក្រៅប្រទេស៖ ១" in stats and "• ក្នុងប្រទេសកម្ពុជា៖ ១" in stats
-    assert "• ខុសច្បាប់៖ ២" in stats
+    assert "• ក្រៅផ្លូវការ៖ ២" in stats
 
     await leader.send("/export")
     document = [m for m in bot.telegram.chats[320] if m.text.startswith("[document")][-1]

@@ -255,6 +255,8 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
     assert [c["command"] for c in commands["km"]] == [
         "start",
         "menu",
+        "sos",
+        "home",
         "learn",
         "quiz",
         "calc",
@@ -268,8 +270,8 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "delete",
         "language",
     ]
-    assert commands["km"][10]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
-    assert commands["en"][10]["description"] == "Help and hotlines"
+    assert commands["km"][12]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
+    assert commands["en"][12]["description"] == "Help and hotlines"
     assert commands[""] == commands["km"]  # Khmer for everyone else
 
 

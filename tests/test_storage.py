@@ -63,6 +63,22 @@ EXPECTED_SCHEMA = {
     ],
     "notices": ["notice_id", "departure_id", "chat_id", "message_id", "sent_at"],
     "agencies": ["agency_id", "name", "licence", "phone", "destinations", "last_verified"],
+    "checkins": [
+        *("checkin_id", "departure_id", "user_id", "number", "catch_up", "due_at", "status"),
+        *("attempts", "claimed_at", "sent_at", "message_ids", "reminders", "next_step_at"),
+        *("answered_at", "answer"),
+    ],
+    "checkin_problems": ["checkin_id", "user_id", "problem_id", "answered_at"],
+    "alerts": [
+        *("alert_id", "kind", "user_id", "departure_id", "checkin_id", "village_code"),
+        *("details", "created_at", "staff_due_at", "staff_told_at", "acknowledged_at"),
+        *("acknowledged_by", "resolved_at", "resolved_by"),
+    ],
+    "alert_messages": ["alert_id", "chat_id", "message_id"],
+    "returns": [
+        *("return_id", "departure_id", "user_id", "returned_on", "wage_as_promised", "savings"),
+        *("problems", "kept_documents", "would_advise", "story", "story_consent", "created_at"),
+    ],
     "broker_reports": [
         *("report_id", "reporter_user_id", "village_code", "who", "place", "promised"),
         "created_at",
@@ -79,6 +95,16 @@ EXPECTED_INDEXES = {
     "departures_waiting",
     "leaders_village",
     "notices_departure",
+    "checkins_due",
+    "checkins_waiting",
+    "checkins_claimed",
+    "checkins_departure",
+    "checkins_user",
+    "alerts_staff_due",
+    "alerts_open",
+    "alerts_user",
+    "alert_messages_alert",
+    "returns_user",
 }
 
 

@@ -83,6 +83,7 @@ class FakeTelegram(BaseRequest):
     documents: dict[int, bytes] = field(default_factory=dict)  # message id -> file content
     blocked: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
     migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup id
+    failing: dict[int, int] = field(default_factory=dict)  # chat -> sends that fail (HTTP 502)
     _files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _next_id: dict[int, int] = field(default_factory=dict)
     now: int = 1_772_330_400  # seconds; tests may move it
@@ -176,6 +177,9 @@ class FakeTelegram(BaseRequest):
         """Refuses as Telegram does for a blocked bot or a group that became a supergroup."""
         if chat_id in self.blocked:
             raise ApiRefusal(403, "Forbidden: bot was blocked by the user")
+        if self.failing.get(chat_id, 0) > 0:
+            self.failing[chat_id] -= 1
+            raise ApiRefusal(502, "Bad Gateway")
         if chat_id in self.migrated:
             raise ApiRefusal(
                 400,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from app.context import BotContext
+from conversations.sweeps import sweep
 from tests.support.chat import Bot, Person
 
 STAFF_ID = 7777
@@ -84,3 +88,19 @@ async def register_departure(
     await villager.click("ថ្ងៃបន្ទាប់")
     await villager.click("ក្រីក្រ ឬជំពាក់បំណុល")
     await villager.send("012 345 678")  # family phone
+
+
+async def sweep_at(bot: Bot, moment: datetime) -> None:
+    """Moves the clock to ``moment`` and runs the sweep once, as the repeating job would."""
+    assert bot.app is not None
+    if moment > bot.clock.now():
+        bot.clock.advance(moment - bot.clock.now())
+    await sweep(BotContext(bot.app))
+
+
+async def sent_departure(bot: Bot, villager: Person, **kwargs: Any) -> int:
+    """Onboards, registers a departure (leaves tomorrow, arrives the day after) and sends it."""
+    await onboard(villager)
+    await register_departure(villager, **kwargs)
+    await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
+    return (await bot.store.departures_of(villager.id))[0].departure_id

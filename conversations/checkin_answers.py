@@ -1,0 +1,148 @@
+"""Answers to a check-in: I'm fine / I have a problem / I need help now / I'm back home.
+
+Every button names its check-in; only the person it was sent to may answer, once. An answer to
+an old prompt after coming home is met kindly, never with an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from app.context import BotContext
+from conversations import returning, sos
+from conversations.alerts import raise_alert
+from conversations.ui import Button, answer, column, keyboard, language_of, show
+from storage.rows import Checkin
+
+log = logging.getLogger(__name__)
+ANSWERS = ("fine", "problem", "help", "home")
+
+
+async def _own(update: Update, context: BotContext, raw: str) -> Checkin | None:
+    assert update.effective_user is not None
+    if not (raw.isdigit() and len(raw) < 12):
+        return None
+    checkin = await context.store.checkin(int(raw))
+    return checkin if checkin is not None and checkin.user_id == update.effective_user.id else None
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    lang = await language_of(update, context)
+    await answer(update, context.content.texts.plain(lang, "input.button_expired"))
+
+
+def _clear_button(context: BotContext, lang: str, checkin_id: int) -> Button:
+    return context.content.texts.raw(lang, "checkin.clear"), f"ci:{checkin_id}:clear"
+
+
+async def respond(update: Update, context: BotContext) -> None:
+    """Takes the answer to a check-in and does what it asks for."""
+    assert update.callback_query is not None and update.effective_user is not None
+    parts = (update.callback_query.data or "").split(":")
+    checkin = await _own(update, context, parts[1]) if len(parts) == 3 else None
+    if checkin is None or parts[2] not in (*ANSWERS, "clear"):
+        log.warning("forged_press user=%s action=checkin", update.effective_user.id)
+        return await _refuse(update, context)
+    if parts[2] == "clear":
+        return await clear(update, context, checkin)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    departure = await context.store.departure(checkin.departure_id)
+    if departure is None or departure.status != "active":
+        await answer(update)
+        await show(update, t.get(lang, "checkin.closed"))
+        return
+    answered = await context.store.answer_checkin(checkin.checkin_id, parts[2])
+    if not answered and parts[2] != "help":  # a double tap, or an older prompt; help never waits
+        await answer(update, t.plain(lang, "checkin.already"))
+        return
+    log.info("checkin_answered checkin=%s answer=%s", checkin.checkin_id, parts[2])
+    await answer(update)
+    if parts[2] == "fine":
+        markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
+        await show(update, t.get(lang, "checkin.thanks"), markup)
+    elif parts[2] == "problem":
+        await show(update, *_problem_screen(context, lang, checkin.checkin_id, []))
+    elif parts[2] == "help":
+        await sos.help_now(update, context, departure=departure, checkin_id=checkin.checkin_id)
+    else:
+        await returning.came_home(update, context, departure)
+
+
+def _problem_screen(
+    context: BotContext, lang: str, checkin_id: int, chosen: list[str]
+) -> tuple[str, Any]:
+    t = context.content.texts
+    buttons: list[Button] = [
+        (("☑️ " if p.id in chosen else "") + p.labels[lang], f"pb:{checkin_id}:{p.id}")
+        for p in context.content.problems
+    ]
+    rows = column(buttons)
+    rows.append([(t.raw(lang, "checkin.problems_done"), f"pb:{checkin_id}:done")])
+    advice = [p.advice[lang] for p in context.content.problems if p.id in chosen[-1:]]
+    text = "\n\n".join([*advice, t.get(lang, "checkin.which_problem")])
+    return text, keyboard(rows)
+
+
+async def pick_problem(update: Update, context: BotContext) -> None:
+    """Keeps one named problem and shows its advice; "done" raises an alert if one needs it."""
+    assert update.callback_query is not None and update.effective_user is not None
+    parts = (update.callback_query.data or "").split(":")
+    checkin = await _own(update, context, parts[1]) if len(parts) == 3 else None
+    problems = {p.id: p for p in context.content.problems}
+    if checkin is None or checkin.answer != "problem" or parts[2] not in (*problems, "done"):
+        return await _refuse(update, context)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    if parts[2] != "done":
+        await context.store.add_checkin_problem(checkin.checkin_id, checkin.user_id, parts[2])
+        await answer(update)
+        chosen = await context.store.checkin_problems(checkin.checkin_id)
+        chosen = [c for c in chosen if c != parts[2]] + [parts[2]]  # the latest one's advice
+        await show(update, *_problem_screen(context, lang, checkin.checkin_id, chosen))
+        return
+    await answer(update)
+    chosen = await context.store.checkin_problems(checkin.checkin_id)
+    serious = tuple(c for c in chosen if problems[c].alert)
+    markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
+    if not serious:
+        await show(update, t.get(lang, "checkin.problem_noted"), markup)
+        return
+    departure = await context.store.departure(checkin.departure_id)
+    reached = await raise_alert(
+        context,
+        "problem",
+        checkin.user_id,
+        departure=departure,
+        checkin_id=checkin.checkin_id,
+        details=serious,
+    )
+    key = "checkin.problem_alerted" if reached else "checkin.problem_unreached"
+    await show(update, t.get(lang, key), markup)
+
+
+async def clear(update: Update, context: BotContext, checkin: Checkin) -> None:
+    """Deletes the bot's check-in messages from the chat (someone may read over the shoulder)."""
+    assert update.effective_chat is not None
+    await answer(update)
+    ids = set(checkin.message_ids)
+    if update.callback_query is not None and update.callback_query.message is not None:
+        ids.add(update.callback_query.message.message_id)
+    for message_id in sorted(ids):
+        # Already gone, or too old to delete (48 h): nothing to do.
+        with contextlib.suppress(BadRequest, Forbidden):
+            await context.bot.delete_message(update.effective_chat.id, message_id)
+    log.info("checkin_cleared checkin=%s", checkin.checkin_id)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CallbackQueryHandler(respond, pattern=r"^ci:"),
+        CallbackQueryHandler(pick_problem, pattern=r"^pb:"),
+    ]

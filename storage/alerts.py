@@ -1,0 +1,138 @@
+"""Alerts: raised once, acknowledged by the first responder, resolved, escalated on time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.base import StoreBase
+from storage.rows import Alert
+
+_ALERT = (
+    "SELECT alert_id, kind, user_id, departure_id, village_code, details, created_at,"
+    " staff_due_at, staff_told_at, acknowledged_at, acknowledged_by, resolved_at FROM alerts"
+)
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _alert(row: Any) -> Alert:
+    return Alert(
+        alert_id=row[0],
+        kind=row[1],
+        user_id=row[2],
+        departure_id=row[3],
+        village_code=row[4],
+        details=tuple(d for d in str(row[5]).split(",") if d),
+        created_at=datetime.fromisoformat(row[6]),
+        staff_due_at=_when(row[7]),
+        staff_told_at=_when(row[8]),
+        acknowledged_at=_when(row[9]),
+        acknowledged_by=row[10],
+        resolved_at=_when(row[11]),
+    )
+
+
+class AlertQueries(StoreBase):
+    async def create_alert(
+        self,
+        kind: str,
+        user_id: int,
+        *,
+        departure_id: int | None,
+        checkin_id: int | None,
+        village_code: str | None,
+        details: tuple[str, ...],
+        staff_due_at: datetime | None,
+    ) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO alerts (kind, user_id, departure_id, checkin_id, village_code,"
+                " details, created_at, staff_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    user_id,
+                    departure_id,
+                    checkin_id,
+                    village_code,
+                    ",".join(details),
+                    self._now(),
+                    staff_due_at.isoformat() if staff_due_at else None,
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        async with self._db.execute(f"{_ALERT} WHERE alert_id = ?", (alert_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def recent_open_alert(self, user_id: int, kind: str, since: datetime) -> Alert | None:
+        """An unacknowledged alert of this kind raised since ``since`` (to avoid duplicates)."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE user_id = ? AND kind = ? AND acknowledged_at IS NULL"
+            " AND resolved_at IS NULL AND created_at >= ? ORDER BY alert_id DESC LIMIT 1",
+            (user_id, kind, since.isoformat()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def acknowledge_alert(self, alert_id: int, by_user_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?"
+                " WHERE alert_id = ? AND acknowledged_at IS NULL",
+                (self._now(), by_user_id, alert_id),
+            )
+            return cursor.rowcount > 0
+
+    async def resolve_alert(self, alert_id: int, by_user_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET resolved_at = ?, resolved_by = ?,"
+                " acknowledged_at = COALESCE(acknowledged_at, ?),"
+                " acknowledged_by = COALESCE(acknowledged_by, ?)"
+                " WHERE alert_id = ? AND resolved_at IS NULL",
+                (self._now(), by_user_id, self._now(), by_user_id, alert_id),
+            )
+            return cursor.rowcount > 0
+
+    async def alerts_due_for_staff(self, now: datetime) -> list[Alert]:
+        async with self._db.execute(
+            f"{_ALERT} WHERE staff_told_at IS NULL AND acknowledged_at IS NULL"
+            " AND staff_due_at <= ? ORDER BY staff_due_at",
+            (now.isoformat(),),
+        ) as cursor:
+            return [_alert(row) async for row in cursor]
+
+    async def mark_staff_told(self, alert_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET staff_told_at = ? WHERE alert_id = ? AND staff_told_at IS NULL",
+                (self._now(), alert_id),
+            )
+            return cursor.rowcount > 0
+
+    async def open_alerts(self, village_codes: list[str] | None) -> list[Alert]:
+        query, params = f"{_ALERT} WHERE resolved_at IS NULL", []
+        if village_codes is not None:
+            query += f" AND village_code IN ({', '.join('?' for _ in village_codes)})"
+            params = list(village_codes)
+        async with self._db.execute(query + " ORDER BY alert_id DESC", params) as cursor:
+            return [_alert(row) async for row in cursor]
+
+    async def record_alert_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO alert_messages (alert_id, chat_id, message_id) VALUES (?, ?, ?)",
+                (alert_id, chat_id, message_id),
+            )
+
+    async def alert_messages(self, alert_id: int) -> list[tuple[int, int]]:
+        async with self._db.execute(
+            "SELECT chat_id, message_id FROM alert_messages WHERE alert_id = ?", (alert_id,)
+        ) as cursor:
+            return [(int(c), int(m)) async for c, m in cursor]

@@ -1,0 +1,306 @@
+"""Check-ins after arrival, in the migrant's own time zone, with silence treated as a signal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.support.chat import Bot, Person
+from tests.support.journeys import (
+    STAFF_ID,
+    make_leader,
+    onboard,
+    sent_departure,
+    staffed_bot,
+    sweep_at,
+)
+
+PROMPT_KM = "សួស្ដី! សុខសប្បាយទេ? សូមចុចមួយ៖"
+REMINDER_KM = "សួស្ដីម្ដងទៀត។ សូមចុចមួយ ដើម្បីឱ្យយើងដឹងថាអ្នកសុខសប្បាយទេ៖"
+
+
+def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    harness = await staffed_bot(tmp_path)
+    yield harness
+    await harness.stop()
+
+
+def prompts(person: Person) -> list[str]:
+    return [t for t in person.new_texts() if t in (PROMPT_KM, REMINDER_KM)]
+
+
+async def test_the_first_check_in_comes_the_day_after_arrival_at_8_in_thailand(bot: Bot) -> None:
+    villager = bot.user(500)
+    await sent_departure(bot, villager)  # registered 1 March; leaves 2 March, arrives 3 March
+    prompts(villager)
+    await sweep_at(bot, utc(3, 4, 0, 59))  # 07:59 in Bangkok on 4 March
+    assert prompts(villager) == []
+    await sweep_at(bot, utc(3, 4, 1, 0))  # 08:00 in Bangkok
+    assert prompts(villager) == [PROMPT_KM]
+    assert villager.buttons() == [
+        "🙂 ខ្ញុំសុខសប្បាយ",
+        "😟 ខ្ញុំមានបញ្ហា",
+        "🚨 ខ្ញុំត្រូវការជំនួយឥឡូវ",
+        "🏡 ខ្ញុំត្រឡប់មកផ្ទះវិញហើយ",
+    ]
+    await sweep_at(bot, utc(3, 4, 1, 5))
+    assert prompts(villager) == []  # never the same prompt twice
+
+
+async def test_korea_is_two_hours_ahead_and_night_waits_for_morning(bot: Bot) -> None:
+    villager = bot.user(501)
+    await sent_departure(bot, villager, destination="🇰🇷 កូរ៉េខាងត្បូង")
+    prompts(villager)
+    await sweep_at(bot, utc(3, 3, 23, 0))  # 08:00 in Seoul on 4 March
+    assert prompts(villager) == [PROMPT_KM]
+    await villager.click("🙂 ខ្ញុំសុខសប្បាយ")
+    # the next one (7 days after arrival) falls due at 08:00 Seoul on 10 March; at 21:00 Seoul
+    # the sweep finds nothing, and at night a due prompt waits for the window
+    await sweep_at(bot, utc(3, 9, 12, 0))
+    assert prompts(villager) == []
+    await sweep_at(bot, utc(3, 9, 23, 0))
+    assert prompts(villager) == [PROMPT_KM]
+
+
+async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) -> None:
+    leader, villager, staff = (
+        bot.user(510, "Chief"),
+        bot.user(511),
+        bot.user(STAFF_ID, "Staff", "en"),
+    )
+    await onboard(staff, "en")
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    leader.new_texts()
+    await sweep_at(bot, utc(3, 4, 1))
+    assert prompts(villager) == [PROMPT_KM]
+    await sweep_at(bot, utc(3, 5, 0, 59))
+    assert prompts(villager) == []
+    await sweep_at(bot, utc(3, 5, 1))  # 24 h
+    assert prompts(villager) == [REMINDER_KM]
+    await sweep_at(bot, utc(3, 6, 1))  # 48 h
+    assert prompts(villager) == [REMINDER_KM]
+    await sweep_at(bot, utc(3, 7, 1))  # 72 h: the leader is told
+    alert = leader.last_text()
+    assert alert.startswith("🔕 <b>មិនបានឆ្លើយការសួរសុខទុក្ខ អស់រយៈពេលបីថ្ងៃ</b>")
+    assert "Srey Mom" in alert and "012 345 678" in alert  # the family phone to try
+    staff.new_texts()
+    await sweep_at(bot, utc(3, 8, 0, 59))
+    assert staff.new_texts() == []
+    await sweep_at(bot, utc(3, 8, 1, 1))  # the leader did not act within 24 h: staff
+    assert staff.last_text().startswith("🔕 <b>No reply to check-ins for three days</b>")
+    await staff.click("✅ I'm on it")
+    assert "✅ Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
+    assert villager.last_text().startswith("👍 Staff បានឃើញសាររបស់អ្នក")
+
+
+async def test_an_answer_stops_the_reminders(bot: Bot) -> None:
+    villager = bot.user(520)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await villager.click("🙂 ខ្ញុំសុខសប្បាយ")
+    assert villager.last_text().startswith("អរគុណ។ សូមថែរក្សាខ្លួន។")
+    prompts(villager)
+    await sweep_at(bot, utc(3, 5, 2))
+    await sweep_at(bot, utc(3, 6, 2))
+    assert prompts(villager) == []
+    await villager.click("🧹 លុបសារទាំងនេះ")
+    assert not any(m.text == PROMPT_KM for m in villager._messages())
+
+
+async def test_a_late_registration_catches_up_once(bot: Bot) -> None:
+    villager = bot.user(530)
+    await onboard(villager)
+    await villager.send("/plan")
+    for step in ("c:who:self",):
+        await villager.press(f"plan:{step}")
+    await villager.send("Dara")
+    await villager.press("plan:c:gender:male")
+    await villager.send("25")
+    for step in ("c:destination:TH", "c:work:farm", "c:duration:short", "c:channel:friends"):
+        await villager.press(f"plan:{step}")
+    await villager.click("✅ រួចរាល់")
+    await villager.click("រំលង")
+    await villager.click("រំលង")
+    await villager.send("15/02")  # left two weeks ago
+    await villager.send("16/02")
+    await villager.click("ហេតុផលផ្សេង")
+    await villager.click("រំលង")
+    await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
+    prompts(villager)
+    await sweep_at(bot, utc(3, 1, 2, 30))  # 09:30 in Bangkok: the catch-up goes now
+    assert prompts(villager) == [PROMPT_KM]
+    [departure] = await bot.store.departures_of(530)
+    checkins = await bot.store.checkins_of(departure.departure_id)
+    assert [(c.number, c.catch_up, c.status) for c in checkins] == [
+        (1, True, "sent"),  # 17 and 23 Feb folded into one
+        (2, False, "planned"),
+    ]
+    assert checkins[1].due_at == utc(3, 2, 1)  # 14 days after arrival, 08:00 Bangkok
+
+
+async def test_new_dates_re_plan_and_cancel_stops(bot: Bot) -> None:
+    villager = bot.user(540)
+    departure_id = await sent_departure(bot, villager)
+    await villager.send("/mydepartures")
+    await villager.click("📅 ប្ដូរថ្ងៃ៖ Srey Mom")
+    await villager.send("10/03")
+    await villager.send("12/03")
+    planned = [c for c in await bot.store.checkins_of(departure_id) if c.status == "planned"]
+    assert [c.due_at for c in planned] == [utc(3, 13, 1)]
+    await villager.send("/mydepartures")
+    await villager.click("✖️ បោះបង់៖ Srey Mom")
+    await villager.click("បាទ/ចាស បោះបង់")
+    prompts(villager)
+    await sweep_at(bot, utc(3, 13, 2))
+    assert prompts(villager) == []
+
+
+@pytest.mark.parametrize("crash", [False, True])
+async def test_a_restart_between_sweeps_sends_nothing_twice(bot: Bot, crash: bool) -> None:
+    villager = bot.user(550)
+    await sent_departure(bot, villager)
+    prompts(villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await bot.restart(crash=crash)
+    await sweep_at(bot, utc(3, 4, 1, 10))
+    assert prompts(villager) == [PROMPT_KM]
+
+
+async def test_a_failing_send_is_tried_again_later(bot: Bot) -> None:
+    villager = bot.user(560)
+    await sent_departure(bot, villager)
+    prompts(villager)
+    bot.telegram.failing[560] = 1
+    await sweep_at(bot, utc(3, 4, 1))
+    assert prompts(villager) == []
+    await sweep_at(bot, utc(3, 4, 1, 4))
+    assert prompts(villager) == []  # retried after 5 minutes, not at once
+    await sweep_at(bot, utc(3, 4, 1, 6))
+    assert prompts(villager) == [PROMPT_KM]
+
+
+async def test_a_blocked_migrant_escalates_to_the_leader(bot: Bot) -> None:
+    leader, villager = bot.user(570, "Chief"), bot.user(571)
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    bot.telegram.blocked.add(571)
+    await sweep_at(bot, utc(3, 4, 1))
+    assert leader.last_text().startswith("🔕 <b>ទាក់ទងតាម Telegram មិនបាន</b>")
+
+
+async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_person(
+    bot: Bot,
+) -> None:
+    leader, villager, staff = (
+        bot.user(580, "Chief"),
+        bot.user(581),
+        bot.user(STAFF_ID, "Staff", "en"),
+    )
+    await onboard(staff, "en")
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវ")
+    text = villager.last_text()
+    assert text.startswith("🚨 <b>យើងបានប្រាប់គេហើយ។</b>")
+    assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in text and "1-800-010-181" in text
+    assert leader.last_text().startswith("🚨 <b>សុំជំនួយឥឡូវ</b>")
+    assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
+    await leader.click("✅ ខ្ញុំកំពុងជួយ")
+    assert villager.last_text() == "👍 Chief បានឃើញសាររបស់អ្នក ហើយនឹងជួយអ្នក។"
+    assert "✅ Chief is on it" in staff.last_text()
+    await staff.click("✔️ Sorted")
+    assert await bot.store.open_alerts(None) == []
+
+
+async def test_sos_works_without_a_registration_and_is_not_repeated(bot: Bot) -> None:
+    stranger, staff = bot.user(590), bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await stranger.send("/sos")
+    assert stranger.last_text().startswith("🚨 <b>យើងបានប្រាប់គេហើយ។</b>")
+    assert "<b>កម្ពុជា៖ លេខទូរស័ព្ទជំនួយ</b>" in stranger.last_text()
+    assert staff.last_text().startswith("🚨 <b>Asks for help now (SOS)</b>")
+    shown = len(staff.new_texts())
+    await stranger.send("/sos")
+    assert stranger.last_text().startswith("🚨 សំណើសុំជំនួយរបស់អ្នក បានផ្ញើរួចហើយ")
+    assert len(staff.new_texts()) == 0 and shown
+
+
+async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
+    leader, villager = bot.user(600, "Chief"), bot.user(601)
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await villager.click("😟 ខ្ញុំមានបញ្ហា")
+    await villager.click("ថៅកែយកលិខិតឆ្លងដែន ឬឯកសារខ្ញុំទុក")
+    assert villager.last_text().startswith("លិខិតឆ្លងដែន ជារបស់អ្នក។")
+    await villager.click("ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
+    await villager.click("✅ រួចរាល់")
+    assert villager.last_text().startswith("អរគុណដែលបានប្រាប់។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ")
+    alert = leader.last_text()
+    assert alert.startswith("⚠️ <b>ប្រាប់ថាមានបញ្ហានៅកន្លែងការងារ</b>")
+    assert "ថៅកែយកលិខិតឆ្លងដែន" in alert and "ម៉ោងច្រើនពេក" not in alert  # only alerting ones
+
+
+async def test_home_stops_everything_and_an_old_prompt_is_met_kindly(bot: Bot) -> None:
+    leader, villager = bot.user(610, "Chief"), bot.user(611)
+    await make_leader(bot, leader)
+    departure_id = await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    old_prompt_data = next(d for d in villager.button_data() if d.endswith(":fine"))
+    await villager.send("/home")
+    assert villager.last_text().startswith("🏡 សូមស្វាគមន៍ការមកផ្ទះវិញ!")
+    assert leader.last_text() == "🏡 Srey Mom បានត្រឡប់មកផ្ទះវិញហើយ។"
+    await villager.click("▶️ ឆ្លើយសំណួរ")
+    await villager.click("បានខ្លះ")
+    await villager.click("១០០ ដល់ ៥០០ ដុល្លារ")
+    await villager.click("⬜ ខ្ញុំមិនបានប្រាក់ខែ ឬបានតិចជាងការសន្យា")
+    await villager.click("✅ រួចរាល់")
+    await villager.click("បាទ/ចាស ខ្ញុំរក្សាខ្លួនឯង")
+    await villager.click("មិនប្រាកដ")
+    await villager.send_sticker()
+    assert villager.last_text().startswith("សូមវាយរឿងរបស់អ្នកជាអក្សរ")
+    await villager.send("The boss paid half. I came back with my friend.")
+    await villager.click("បាទ/ចាស ចែករំលែកបាន ដោយមិនប្រាប់ឈ្មោះ")
+    assert villager.last_text().startswith("អរគុណ។")
+    [answers] = await bot.store.returns_of(611)
+    assert answers["wage_as_promised"] == "partly" and answers["problems"] == "wages_withheld"
+    assert answers["story_consent"] == 1
+
+    prompts(villager)
+    await sweep_at(bot, utc(4, 20, 2))
+    assert prompts(villager) == []  # no more check-ins
+    await villager.press(old_prompt_data)
+    assert "ការសួរសុខទុក្ខនេះ បានបិទហើយ" in villager.last_text()
+    assert all(c.status != "planned" for c in await bot.store.checkins_of(departure_id))
+
+
+async def test_someone_else_cannot_answer_a_check_in(bot: Bot) -> None:
+    villager, other = bot.user(620), bot.user(621)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    data = next(d for d in villager.button_data() if d.endswith(":help"))
+    await onboard(other)
+    await other.press(data)
+    assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    assert await bot.store.open_alerts(None) == []
+
+
+async def test_delete_stops_check_ins(bot: Bot) -> None:
+    villager = bot.user(630)
+    await sent_departure(bot, villager)
+    await villager.send("/delete")
+    await villager.click("បាទ/ចាស លុបទាំងអស់")
+    prompts(villager)
+    await sweep_at(bot, utc(3, 4, 2))
+    assert prompts(villager) == []
+    assert await bot.store.rows_about(630) == 0
