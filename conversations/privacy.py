@@ -16,6 +16,18 @@ from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, sen
 log = logging.getLogger(__name__)
 PREFIX = "privacy"
 ERASE_YES = f"{PREFIX}:erase:yes"
+# Kept rows listed by count on /mydata (profile and learning are shown in detail above them).
+ALSO_KEPT = (
+    "departures.user_id",
+    "checkins.user_id",
+    "checkin_problems.user_id",
+    "alerts.user_id",
+    "returns.user_id",
+    "broker_reports.reporter_user_id",
+    "leaders.user_id",
+    "departures.acknowledged_by",
+    "alerts.acknowledged_by",
+)
 
 
 async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]:
@@ -25,7 +37,8 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
     data = await context.store.personal_data(update.effective_user.id)
     learning = await context.store.learning(update.effective_user.id)
     rows = [[menu_button(context, lang)]]
-    if await context.store.rows_about(update.effective_user.id) == 0:
+    counts = await context.store.rows_by_table(update.effective_user.id)
+    if sum(counts.values()) == 0:
         return t.get(lang, "mydata.empty"), keyboard(rows)
     lines = [t.get(lang, "mydata.title"), ""]
     profile = data.profile
@@ -58,6 +71,9 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
         lines.append(t.get(lang, "mydata.quiz", count=learning.quiz_attempts))
     if learning.referral_code:
         lines.append(t.get(lang, "mydata.invited", count=learning.joined_through_me))
+    for table in ALSO_KEPT:
+        if counts.get(table):
+            lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))
     if data.draft or data.open_conversations:
         lines.append(t.get(lang, "mydata.unfinished"))
     lines += ["", t.get(lang, "mydata.who_sees"), t.get(lang, "mydata.delete_hint")]

@@ -132,14 +132,18 @@ class PeopleQueries(StoreBase):
 
     async def rows_about(self, user_id: int) -> int:
         """How many rows in any table mention this person (for tests and audits)."""
-        total = 0
+        return sum((await self.rows_by_table(user_id)).values())
+
+    async def rows_by_table(self, user_id: int) -> dict[str, int]:
+        """For /mydata: how many rows of each table (``table.column``) mention this person."""
+        counts = {}
         for table, column in PERSONAL_ROWS + PERSONAL_MENTIONS:
             async with self._db.execute(
                 f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (user_id,)
             ) as cursor:
                 row = await cursor.fetchone()
-            total += row[0] if row else 0
-        return total
+            counts[f"{table}.{column}"] = int(row[0]) if row else 0
+        return counts
 
     async def _draft(self, user_id: int) -> dict[str, Any]:
         async with self._db.execute(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from tests.support.chat import Bot, Person
 from tests.test_onboarding import onboard_in_khmer
 
@@ -114,3 +117,48 @@ async def test_mydata_lists_learning_and_delete_erases_it(bot: Bot) -> None:
     assert "អ្នកដែលចូលតាមតំណនេះ៖ ០" in text
     await erase_everything(villager)
     assert await bot.store.rows_about(4010) == 0
+
+
+async def test_mydata_lists_departures_and_check_ins_and_delete_erases_them(tmp_path: Path) -> None:
+    from tests.support.journeys import sent_departure, staffed_bot, sweep_at
+
+    harness = await staffed_bot(tmp_path)
+    try:
+        villager = harness.user(4020)
+        await sent_departure(harness, villager)
+        await sweep_at(harness, datetime(2026, 3, 4, 1, tzinfo=UTC))
+        await villager.send("/mydata")
+        text = villager.last_text()
+        assert "ការចេញដំណើរដែលអ្នកបានចុះឈ្មោះ (បានប្រាប់មេភូមិ)៖ ១" in text
+        assert "ការសួរសុខទុក្ខដែលគ្រោងផ្ញើ ឬបានផ្ញើមកអ្នក និងចម្លើយរបស់អ្នក៖ ២" in text
+        await villager.send("/delete")
+        await villager.click("បាទ/ចាស លុបទាំងអស់")
+        assert await harness.store.rows_about(4020) == 0
+    finally:
+        await harness.stop()
+
+
+def test_every_kept_table_has_a_mydata_line() -> None:
+    from content.bundle import CONTENT_DIR, load_catalogs
+    from conversations.privacy import ALSO_KEPT
+    from storage.people import PERSONAL_MENTIONS, PERSONAL_ROWS
+
+    shown_in_detail = {
+        "users.user_id",
+        "drafts.user_id",
+        "conversations.user_id",
+        "lesson_progress.user_id",
+        "statement_answers.user_id",
+        "quiz_attempts.user_id",
+        "quiz_answers.user_id",
+        "referral_codes.user_id",
+        "referrals.referrer_user_id",
+        "referrals.referred_user_id",
+        "leader_invites.used_by_user_id",
+        "alerts.resolved_by",
+    }
+    every = {f"{t}.{c}" for t, c in PERSONAL_ROWS + PERSONAL_MENTIONS}
+    assert every - shown_in_detail == set(ALSO_KEPT)
+    keys = load_catalogs(CONTENT_DIR)["km"]
+    for table in ALSO_KEPT:
+        assert f"mydata.kept.{table.replace('.', '_')}" in keys
