@@ -8,6 +8,7 @@ resolve with buttons; the first acknowledgement is shown on every copy and the p
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,26 @@ log = logging.getLogger(__name__)
 PREFIX = "al"
 URGENT = ("sos", "help")  # staff are told at once, not only when leaders are slow
 DESTINATION_COUNTRY = {"TH": "TH", "MY": "MY", "KR": "KR"}  # others: Cambodian numbers
+
+
+@dataclass(frozen=True)
+class Reached:
+    """How many leaders and staff an alert reached (to tell the person the truth)."""
+
+    leaders: int
+    staff: int
+
+    @property
+    def anyone(self) -> bool:
+        return self.leaders + self.staff > 0
+
+    def key(self, prefix: str) -> str:
+        """``prefix`` + told / told_leader / told_staff / unreached."""
+        if self.leaders and self.staff:
+            return f"{prefix}.told"
+        if self.leaders:
+            return f"{prefix}.told_leader"
+        return f"{prefix}.told_staff" if self.staff else f"{prefix}.unreached"
 
 
 def country_of(destination: str | None) -> str:
@@ -83,8 +104,8 @@ async def raise_alert(
     departure: Departure | None,
     checkin_id: int | None = None,
     details: tuple[str, ...] = (),
-) -> int:
-    """Stores an alert and tells who must act; returns how many people were reached."""
+) -> Reached:
+    """Stores an alert and tells who must act; returns who was reached."""
     now = context.clock.now()
     village = departure.village_code if departure else None
     if village is None:
@@ -102,13 +123,13 @@ async def raise_alert(
     )
     alert = await context.store.alert(alert_id)
     assert alert is not None
-    reached = 0
+    leaders = 0
     for leader in await context.store.leaders_of(village or ""):
-        reached += await _deliver(context, alert, leader.user_id)
-    if urgent or reached == 0:
-        reached += await _tell_staff(context, alert)
+        leaders += await _deliver(context, alert, leader.user_id)
+    staff = await _tell_staff(context, alert) if urgent or leaders == 0 else 0
+    reached = Reached(leaders, staff)
     log.info("alert_raised alert=%s kind=%s user=%s reached=%s", alert_id, kind, user_id, reached)
-    if reached == 0:
+    if not reached.anyone:
         log.error("alert_unreached alert=%s", alert_id)
     return reached
 

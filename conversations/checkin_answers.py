@@ -123,8 +123,7 @@ async def pick_problem(update: Update, context: BotContext) -> None:
         checkin_id=checkin.checkin_id,
         details=serious,
     )
-    key = "checkin.problem_alerted" if reached else "checkin.problem_unreached"
-    await show(update, t.get(lang, key), markup)
+    await show(update, t.get(lang, reached.key("checkin.problem")), markup)
 
 
 async def clear(update: Update, context: BotContext, checkin: Checkin) -> None:

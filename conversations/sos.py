@@ -52,7 +52,7 @@ async def help_now(
         reached = await raise_alert(
             context, kind, user_id, departure=departure, checkin_id=checkin_id
         )
-        status = t.get(lang, "sos.told" if reached else "sos.unreached")
+        status = t.get(lang, reached.key("sos"))
     if departure is not None:
         await context.store.silence_pending(departure.departure_id)  # no reminders now
     country = country_of(departure.destination if departure else None)

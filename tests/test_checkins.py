@@ -18,8 +18,8 @@ from tests.support.journeys import (
     sweep_at,
 )
 
-PROMPT_KM = "សួស្ដី! សុខសប្បាយទេ? សូមចុចមួយ៖"
-REMINDER_KM = "សួស្ដីម្ដងទៀត។ សូមចុចមួយ ដើម្បីឱ្យយើងដឹងថាអ្នកសុខសប្បាយទេ៖"
+PROMPT_KM = "សួស្ដី! សុខសប្បាយទេ? សូមចុចប៊ូតុងមួយខាងក្រោម៖"
+REMINDER_KM = "សួស្ដីម្ដងទៀត! គ្រាន់តែចុចប៊ូតុងមួយខាងក្រោម ដើម្បីឱ្យយើងដឹងពីសុខទុក្ខរបស់អ្នក៖"
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -48,7 +48,7 @@ async def test_the_first_check_in_comes_the_day_after_arrival_at_8_in_thailand(b
     assert villager.buttons() == [
         "🙂 ខ្ញុំសុខសប្បាយ",
         "😟 ខ្ញុំមានបញ្ហា",
-        "🚨 ខ្ញុំត្រូវការជំនួយឥឡូវ",
+        "🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ",
         "🏡 ខ្ញុំត្រឡប់មកផ្ទះវិញហើយ",
     ]
     await sweep_at(bot, utc(3, 4, 1, 5))
@@ -209,11 +209,11 @@ async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_per
     await make_leader(bot, leader)
     await sent_departure(bot, villager)
     await sweep_at(bot, utc(3, 4, 1))
-    await villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវ")
+    await villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ")
     text = villager.last_text()
-    assert text.startswith("🚨 <b>យើងបានប្រាប់គេហើយ។</b>")
+    assert text.startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
     assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in text and "1-800-010-181" in text
-    assert leader.last_text().startswith("🚨 <b>សុំជំនួយឥឡូវ</b>")
+    assert leader.last_text().startswith("🚨 <b>សុំជំនួយបន្ទាន់</b>")
     assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
     await leader.click("✅ ខ្ញុំកំពុងជួយ")
     assert villager.last_text() == "👍 Chief បានឃើញសាររបស់អ្នក ហើយនឹងជួយអ្នក។"
@@ -226,12 +226,12 @@ async def test_sos_works_without_a_registration_and_is_not_repeated(bot: Bot) ->
     stranger, staff = bot.user(590), bot.user(STAFF_ID, "Staff", "en")
     await onboard(staff, "en")
     await stranger.send("/sos")
-    assert stranger.last_text().startswith("🚨 <b>យើងបានប្រាប់គេហើយ។</b>")
+    assert stranger.last_text().startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
     assert "<b>កម្ពុជា៖ លេខទូរស័ព្ទជំនួយ</b>" in stranger.last_text()
     assert staff.last_text().startswith("🚨 <b>Asks for help now (SOS)</b>")
     shown = len(staff.new_texts())
     await stranger.send("/sos")
-    assert stranger.last_text().startswith("🚨 សំណើសុំជំនួយរបស់អ្នក បានផ្ញើរួចហើយ")
+    assert stranger.last_text().startswith("🚨 សារសុំជំនួយរបស់អ្នក បានផ្ញើរួចហើយ")
     assert len(staff.new_texts()) == 0 and shown
 
 
@@ -258,14 +258,14 @@ async def test_home_stops_everything_and_an_old_prompt_is_met_kindly(bot: Bot) -
     await sweep_at(bot, utc(3, 4, 1))
     old_prompt_data = next(d for d in villager.button_data() if d.endswith(":fine"))
     await villager.send("/home")
-    assert villager.last_text().startswith("🏡 សូមស្វាគមន៍ការមកផ្ទះវិញ!")
+    assert villager.last_text().startswith("🏡 សូមស្វាគមន៍ការត្រឡប់មកផ្ទះវិញ!")
     assert leader.last_text() == "🏡 Srey Mom បានត្រឡប់មកផ្ទះវិញហើយ។"
     await villager.click("▶️ ឆ្លើយសំណួរ")
     await villager.click("បានខ្លះ")
     await villager.click("១០០ ដល់ ៥០០ ដុល្លារ")
-    await villager.click("⬜ ខ្ញុំមិនបានប្រាក់ខែ ឬបានតិចជាងការសន្យា")
+    await villager.click("⬜ ខ្ញុំមិនបានប្រាក់ខែ ឬបានតិចជាងគេសន្យា")
     await villager.click("✅ រួចរាល់")
-    await villager.click("បាទ/ចាស ខ្ញុំរក្សាខ្លួនឯង")
+    await villager.click("បាទ/ចាស ខ្ញុំទុកជាប់នឹងខ្លួន")
     await villager.click("មិនប្រាកដ")
     await villager.send_sticker()
     assert villager.last_text().startswith("សូមវាយរឿងរបស់អ្នកជាអក្សរ")
