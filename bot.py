@@ -1,29 +1,45 @@
 #!/usr/bin/env python3
-"""Safe-migration bot: command line.
+"""Safe-migration bot: command line (every command takes ``--config FILE``, default config.yaml).
 
-python bot.py [--config FILE] run      run the bot (long polling, or webhook by config)
-python bot.py [--config FILE] check    check the settings and all content, then exit
+python bot.py run                      run the bot (long polling, or webhook by config)
+python bot.py check                    check the settings and all content, then exit
+python bot.py invite-leader --village CODE
+                                       print a one-time invite link for a village leader
+python bot.py import-agencies FILE.csv replace the verified agency list
+python bot.py report [--scope CODE] [--days N|all] [--lang km|en] [--out DIR]
+                                       the programme report: text, a CSV and a PNG chart
+python bot.py strings export FILE.csv | strings import FILE.csv | strings sync
+                                       translators: UI strings to a spreadsheet and back
+python bot.py backup DEST              copy the database, safe while the bot runs
+python bot.py restore FILE [--force]   put a backup back (only while the bot is stopped)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
+import re
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
 from app.agency_import import import_agencies_command
+from app.backup import backup_command, restore_command
 from app.config import Config, ConfigError, load_config
 from app.invites import create_invite, invite_link
+from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
-from content.bundle import load_content
+from app.strings import export_csv, import_csv, sync_comments
+from content.bundle import CONTENT_DIR, load_content
 from content.errors import ContentError, ContentErrors
 from domain.clock import SystemClock
+from domain.report import Report
 from storage.store import Store
 
 log = logging.getLogger("bot")
@@ -42,10 +58,28 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="run",
-        choices=("run", "check", "invite-leader", "import-agencies"),
+        choices=(
+            "run",
+            "check",
+            "invite-leader",
+            "import-agencies",
+            "report",
+            "strings",
+            "backup",
+            "restore",
+        ),
     )
-    parser.add_argument("file", nargs="?", help="the CSV file for import-agencies")
+    parser.add_argument("--scope", default="all", help="report: all, or a place code")
+    parser.add_argument("--days", default="30", help="report: the last N days, or all")
+    parser.add_argument("--lang", default=None, choices=("km", "en"), help="report language")
+    parser.add_argument("--out", type=Path, default=Path.cwd(), help="report: folder for files")
+    parser.add_argument("file", nargs="?", help="import-agencies: the CSV; strings: the action")
+    parser.add_argument("more", nargs="?", help="strings export/import: the CSV file")
+    parser.add_argument("--content", type=Path, default=CONTENT_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--village", help="village code for invite-leader, e.g. 09060405")
+    parser.add_argument(
+        "--force", action="store_true", help="restore: even if an earlier restore left a file"
+    )
     args = parser.parse_args(argv)
     try:
         config = _config(args.config)
@@ -53,14 +87,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Config error: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "check":
-        return check(config)
+        return check(config, args.content)
+    if args.command == "strings":
+        return strings(args.file or "", args.more, args.content)
     if args.command == "invite-leader":
         return invite_leader(config, args.village or "")
+    if args.command == "report":
+        return report(config, args.scope, args.days, args.lang or config.default_language, args.out)
     if args.command == "import-agencies":
         if not args.file:
             print("Name the CSV file: python bot.py import-agencies agencies.csv", file=sys.stderr)
             return EXIT_USAGE
         return import_agencies_command(config, Path(args.file))
+    if args.command == "backup":
+        if not args.file:
+            print("Name a folder: python bot.py backup /var/backups/bot/", file=sys.stderr)
+            return EXIT_USAGE
+        return backup_command(config, Path(args.file))
+    if args.command == "restore":
+        if not args.file:
+            print("Name the backup: python bot.py restore FILE", file=sys.stderr)
+            return EXIT_USAGE
+        return restore_command(config, Path(args.file), force=args.force)
     return run(config)
 
 
@@ -74,13 +122,14 @@ def _config(path: Path | None) -> Config:
     return load_config(None)
 
 
-def check(config: Config) -> int:
+def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
     """Checks settings and content; prints what is wrong, or a summary."""
     try:
         content = load_content(
             districts=config.districts,
             places_scope=config.places_scope,
             default_language=config.default_language,
+            content_dir=content_dir,
         )
     except ContentErrors as errors:
         for problem in errors.problems:
@@ -99,6 +148,24 @@ def check(config: Config) -> int:
     if not config.token:
         print(f"Note: {NO_TOKEN}")
     return 0
+
+
+def strings(action: str, file: str | None, content_dir: Path) -> int:
+    """The translators' workflow (see docs/TRANSLATING.md)."""
+    if action == "sync":
+        print(f"English comments updated: {sync_comments(content_dir)}")
+        return 0
+    if action in ("export", "import") and file:
+        if action == "export":
+            print(f"Strings written: {export_csv(content_dir, Path(file))} to {file}")
+            return 0
+        changed, problems = import_csv(content_dir, Path(file))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"Khmer strings changed: {changed}. Now run: python bot.py check")
+        return EXIT_USAGE if problems else 0
+    print("Use: strings export FILE.csv | strings import FILE.csv | strings sync", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def invite_leader(config: Config, village: str) -> int:
@@ -143,6 +210,43 @@ async def _bot_username(config: Config) -> str | None:
             return bot.username
     except (InvalidToken, NetworkError):
         return None
+
+
+def report(config: Config, scope_code: str, days_text: str, lang: str, out: Path) -> int:
+    """Writes the programme report's CSV and chart to ``out`` and prints its text."""
+    content = load_content(
+        districts=config.districts,
+        places_scope=config.places_scope,
+        default_language=config.default_language,
+    )
+    scope = resolve_scope(content, scope_code)
+    all_time = days_text == "all"
+    days = None if all_time else (int(days_text) if days_text.isdigit() else 0)
+    if scope is None or days == 0 or not out.is_dir():
+        print(
+            "Use --scope all or a district/commune/village code, --days N or all, "
+            "and --out an existing folder.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    async def make() -> tuple[Report, date, date]:
+        clock = SystemClock()
+        store = await Store.open(config.database, clock)
+        try:
+            return await gather(store, clock, content, scope, days, config.timezone)
+        finally:
+            await store.close()
+
+    data, first, last = asyncio.run(make())
+    name = f"report-{scope.code or 'all'}-{last.isoformat()}"
+    (out / f"{name}.csv").write_bytes(render_csv(content, lang, data))
+    title = content.texts.plain(lang, "report.chart_title", scope=scope_name(content, lang, scope))
+    (out / f"{name}.png").write_bytes(render_chart(content, lang, data, title))
+    text = render_text(content, lang, data, scope, first, last, all_time)
+    print(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    print(f"\nWritten: {out / (name + '.csv')} and {out / (name + '.png')}")
+    return 0
 
 
 def run(config: Config) -> int:

@@ -58,6 +58,8 @@ class Config:
     quiz_pass_percent: int
     riel_per_dollar: int
     log_level: str
+    about_operator: str  # who runs this bot, shown by /about ("" when not set)
+    about_contact: str  # how to reach them
     source: str  # where the settings came from, for messages
 
 
@@ -99,7 +101,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
+    "about": {"operator": "", "contact": ""},
 }
+ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
 
 
 def load_config(
@@ -290,6 +294,12 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         source,
         "logging.level",
     )
+    about = {
+        key: _text(raw["about"][key], source, f"about.{key}") for key in ("operator", "contact")
+    }
+    for key, text in about.items():
+        if len(text) > ABOUT_MAX:
+            raise ConfigError(f"{source}: about.{key}: at most {ABOUT_MAX} characters, please")
     return Config(
         token=token.strip(),
         base_url=base_url.strip().rstrip("/"),
@@ -310,5 +320,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,
+        about_operator=about["operator"],
+        about_contact=about["contact"],
         source=source,
     )

@@ -17,6 +17,7 @@ from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
 from content.bundle import CONTENT_DIR, load_content
 from conversations import (
+    about,
     agencies,
     alerts,
     broker_report,
@@ -34,10 +35,12 @@ from conversations import (
     onboarding,
     privacy,
     quiz,
+    report,
     returning,
     share,
     sos,
     staff,
+    status,
     sweeps,
     unknown,
 )
@@ -53,6 +56,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # Handler groups: PTB lets one handler per group act on an update, groups in this order.
+LOG = -2
 BEFORE = -1
 MAIN = 0
 AFTER = 100  # runs after the main group has finished with the update
@@ -97,6 +101,7 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
         builder = builder.request(request).get_updates_request(request)
     application: BotApplication = builder.build()  # type: ignore[assignment]
     application.bot_data[SERVICES_KEY] = services
+    application.bot_data[status.STARTED_KEY] = services.clock.now()
     _add_handlers(application)
     return application
 
@@ -127,12 +132,17 @@ def _add_handlers(application: BotApplication) -> None:
         *notices.build_handlers(),
         *leader.build_handlers(),
         *staff.build_handlers(),
+        *report.build_handlers(),
+        *status.build_handlers(),
         *hotlines.build_handlers(),
+        *about.build_handlers(),
         *privacy.build_handlers(),
         *language.build_handlers(),
         # Whatever nobody took: an answer, never silence.
         *unknown.build_handlers(),
     ]
+    # First of all: one log line per update (ids and kinds only).
+    application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.
     application.add_handler(TypeHandler(Update, forms.switch), group=BEFORE)
     application.add_handlers(handlers, group=MAIN)

@@ -23,6 +23,7 @@ COMMANDS = (
     "help",
     "mydata",
     "delete",
+    "about",
     "language",
 )
 

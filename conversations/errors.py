@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from app.context import BotContext
+from conversations.status import LAST_ERROR_KEY
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ async def on_error(update: object, context: BotContext) -> None:
         type(error).__name__,
         exc_info=error if not isinstance(error, TelegramError) else None,
     )
+    # For /status: the type of the last failure and when (no content).
+    context.application.bot_data[LAST_ERROR_KEY] = (context.clock.now(), type(error).__name__)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     language = context.services.config.default_language

@@ -21,6 +21,7 @@ ENTRIES = (
     ("menu.share", "share:open"),
     ("menu.help", "help:home"),
     ("menu.mydata", "privacy:mydata"),
+    ("menu.about", "about:open"),
     ("menu.language", "lang:choose"),
 )
 # Shown only to village leaders and staff (who are re-checked when they press them).

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Commands that show something and leave an open form where it was (help in the middle of a
 # form must not cost the answers given so far).
-KEEP_FORMS = frozenset({"help", "mydata", "agency", "sos"})
+KEEP_FORMS = frozenset({"help", "mydata", "agency", "sos", "about"})
 
 
 @dataclass

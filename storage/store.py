@@ -14,6 +14,7 @@ from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
 from storage.leaders import LeaderQueries
 from storage.people import PeopleQueries
+from storage.reports import ReportQueries
 
 
 class Store(
@@ -25,6 +26,7 @@ class Store(
     BrokerReportQueries,
     CheckinQueries,
     AlertQueries,
+    ReportQueries,
     PersistenceQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""

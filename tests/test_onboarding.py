@@ -69,6 +69,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
         "📤 ប្រាប់មិត្តភក្តិ",
         "🆘 ជំនួយ និងលេខទូរស័ព្ទ",
         "🔒 ព័ត៌មានរបស់ខ្ញុំ",
+        "ℹ️ អំពីបូតនេះ",
         "🌐 ភាសា / Language",
     ]
 
@@ -268,6 +269,7 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "help",
         "mydata",
         "delete",
+        "about",
         "language",
     ]
     assert commands["km"][12]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"

@@ -1,0 +1,56 @@
+"""/report for staff: the programme's numbers for a place and period, as text, chart and sheet."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from app.context import BotContext
+from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
+from conversations.roles import is_staff
+from conversations.ui import PRIVATE_MESSAGE, language_of, send
+
+log = logging.getLogger(__name__)
+DEFAULT_DAYS = 30
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """Sends the report: /report [all|district|commune|village code] [days|all]."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    if not is_staff(context, update.effective_user.id):
+        await send(update, t.get(lang, "staff.only_staff"))
+        return
+    args = list(context.args or [])
+    scope = resolve_scope(context.content, args[0] if args else "")
+    days_text = args[1] if len(args) > 1 else str(DEFAULT_DAYS)
+    all_time = days_text == "all"
+    days = (
+        None
+        if all_time
+        else (int(days_text) if days_text.isdigit() and 0 < int(days_text) < 10000 else 0)
+    )
+    if scope is None or days == 0 or len(args) > 2:
+        await send(update, t.get(lang, "report.usage"))
+        return
+    zone = context.services.config.timezone
+    data, first, last = await gather(
+        context.store, context.clock, context.content, scope, days, zone
+    )
+    await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
+    title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))
+    await update.effective_chat.send_photo(render_chart(context.content, lang, data, title))
+    await update.effective_chat.send_document(
+        render_csv(context.content, lang, data),
+        filename=f"report-{scope.code or 'all'}-{last.isoformat()}.csv",
+        caption=t.get(lang, "report.spreadsheet_caption"),
+    )
+    log.info("report user=%s scope=%s days=%s", update.effective_user.id, scope.code or "all", days)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [CommandHandler("report", report, filters=PRIVATE_MESSAGE)]

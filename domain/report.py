@@ -1,0 +1,118 @@
+"""The programme report as data: named tables of counts, with small numbers masked (pure).
+
+A row's key is an id (a destination code, an answer id…); the words come from content when the
+report is shown, so the same report reads in Khmer and English.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from statistics import median
+
+from domain.departure import ABROAD, is_regular
+
+MASKED = -1  # a count too small to show in a small place (see mask)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    rows: tuple[tuple[str, int], ...]  # (key id, count), largest first
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.rows if count > 0)
+
+
+@dataclass(frozen=True)
+class Report:
+    tables: tuple[Table, ...]
+
+    def table(self, table_id: str) -> Table | None:
+        return next((t for t in self.tables if t.id == table_id), None)
+
+
+def _table(table_id: str, counts: Counter[str], order: Iterable[str] | None = None) -> Table:
+    if order is None:
+        rows = tuple(counts.most_common())
+    else:
+        rows = tuple((key, counts[key]) for key in order if counts[key])
+    return Table(table_id, rows)
+
+
+def build_report(
+    *,
+    departures: list[tuple[str, str, str, str, str, str, str]],
+    away_now: int,
+    checkins_sent: int,
+    answers: Counter[str],
+    problems: Counter[str],
+    alerts: list[tuple[str, datetime, datetime | None]],
+    out_of_contact: int,
+    returns: list[tuple[str | None, str | None]],
+    awareness: dict[str, int],
+) -> Report:
+    """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
+    gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
+    for g, dest, w, ch, documents, dur, why in departures:
+        gender[g] += 1
+        place["abroad" if dest in ABROAD else "inside"] += 1
+        destination[dest] += 1
+        work[w] += 1
+        docs = tuple(d for d in documents.split(",") if d)
+        channel["regular" if is_regular(ch, docs, dest) else "irregular"] += 1
+        duration[dur] += 1
+        reason[why] += 1
+    acknowledged = [(a - r).total_seconds() / 3600 for _, r, a in alerts if a is not None]
+    follow_up = Counter[str](
+        {
+            "away_now": away_now,
+            "checkins_sent": checkins_sent,
+            "out_of_contact": out_of_contact,
+            "alerts": len(alerts),
+            "alerts_acknowledged": len(acknowledged),
+        }
+    )
+    speed = Counter[str]({"median_hours": round(median(acknowledged))} if acknowledged else {})
+    return Report(
+        (
+            _table("departures_gender", gender),
+            _table("departures_place", place, ("inside", "abroad")),
+            _table("departures_destination", destination),
+            _table("departures_work", work),
+            _table("departures_channel", channel, ("regular", "irregular")),
+            _table("departures_duration", duration, ("short", "long")),
+            _table("departures_reason", reason),
+            _table("follow_up", follow_up, tuple(follow_up)),
+            _table("alert_speed", speed),
+            _table("checkin_answers", answers, ("fine", "problem", "help", "home")),
+            _table("problems", problems),
+            _table("alerts_kind", Counter(kind for kind, _, _ in alerts)),
+            _table("returns_wage", Counter(w for w, _ in returns if w), ("yes", "partly", "no")),
+            _table(
+                "returns_savings",
+                Counter(s for _, s in returns if s),
+                ("none", "under_100", "100_500", "over_500"),
+            ),
+            _table("awareness", Counter(awareness), tuple(awareness)),
+        )
+    )
+
+
+# Tables that count people (masked in small places) and those that do not (hours, totals).
+NOT_PEOPLE = frozenset({"alert_speed"})
+
+
+def mask(report: Report, below: int) -> Report:
+    """Counts from 1 to ``below - 1`` become MASKED: in one village they could name a person."""
+    tables = []
+    for table in report.tables:
+        if table.id in NOT_PEOPLE:
+            tables.append(table)
+            continue
+        rows = tuple((key, MASKED if 0 < count < below else count) for key, count in table.rows)
+        tables.append(replace(table, rows=rows))
+    return Report(tuple(tables))

@@ -1,0 +1,163 @@
+"""Programme numbers: the report's tables, counted from live data for a period and villages.
+
+Every query counts rows; none returns names or messages. ``villages`` None means every village.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from storage.base import StoreBase
+
+
+def _in(column: str, villages: list[str] | None) -> tuple[str, list[Any]]:
+    if villages is None:
+        return "", []
+    return f" AND {column} IN ({', '.join('?' for _ in villages)})", list(villages)
+
+
+class ReportQueries(StoreBase):
+    async def _counter(self, query: str, params: list[Any]) -> Counter[str]:
+        async with self._db.execute(query, params) as cursor:
+            return Counter({str(key): int(count) async for key, count in cursor if key is not None})
+
+    async def departure_rows(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> list[tuple[str, str, str, str, str, str, str]]:
+        """(gender, destination, work, channel, documents, duration, reason) of the period."""
+        where, params = _in("village_code", villages)
+        async with self._db.execute(
+            "SELECT gender, destination, work, channel, documents, duration, reason FROM departures"
+            " WHERE status != 'cancelled' AND created_at >= ? AND created_at < ?" + where,
+            [start.isoformat(), end.isoformat(), *params],
+        ) as cursor:
+            return [tuple(str(v) for v in row) async for row in cursor]  # type: ignore[misc]
+
+    async def away_now(self, villages: list[str] | None, today: date) -> int:
+        where, params = _in("village_code", villages)
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM departures WHERE status = 'active' AND depart_on <= ?" + where,
+            [today.isoformat(), *params],
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def checkin_answers(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> Counter[str]:
+        where, params = _in("d.village_code", villages)
+        return await self._counter(
+            "SELECT c.answer, COUNT(*) FROM checkins c JOIN departures d USING (departure_id)"
+            " WHERE c.answered_at >= ? AND c.answered_at < ?" + where + " GROUP BY c.answer",
+            [start.isoformat(), end.isoformat(), *params],
+        )
+
+    async def checkins_sent(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> int:
+        where, params = _in("d.village_code", villages)
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM checkins c JOIN departures d USING (departure_id)"
+            " WHERE c.sent_at >= ? AND c.sent_at < ?" + where,
+            [start.isoformat(), end.isoformat(), *params],
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def problems_named(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> Counter[str]:
+        where, params = _in("d.village_code", villages)
+        return await self._counter(
+            "SELECT p.problem_id, COUNT(*) FROM checkin_problems p"
+            " JOIN checkins c USING (checkin_id) JOIN departures d USING (departure_id)"
+            " WHERE p.answered_at >= ? AND p.answered_at < ?" + where + " GROUP BY p.problem_id",
+            [start.isoformat(), end.isoformat(), *params],
+        )
+
+    async def alert_rows(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> list[tuple[str, datetime, datetime | None]]:
+        """(kind, raised, acknowledged) of alerts raised in the period."""
+        where, params = _in("village_code", villages)
+        async with self._db.execute(
+            "SELECT kind, created_at, acknowledged_at FROM alerts"
+            " WHERE created_at >= ? AND created_at < ?" + where,
+            [start.isoformat(), end.isoformat(), *params],
+        ) as cursor:
+            return [
+                (str(k), datetime.fromisoformat(c), datetime.fromisoformat(a) if a else None)
+                async for k, c, a in cursor
+            ]
+
+    async def out_of_contact(self, villages: list[str] | None) -> int:
+        """Active departures with an open silence or unreachable alert."""
+        where, params = _in("village_code", villages)
+        async with self._db.execute(
+            "SELECT COUNT(DISTINCT departure_id) FROM alerts WHERE kind IN ('silence', 'blocked')"
+            " AND resolved_at IS NULL AND departure_id IN"
+            " (SELECT departure_id FROM departures WHERE status = 'active')" + where,
+            params,
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def return_rows(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> list[tuple[str | None, str | None]]:
+        """(wage as promised, savings) of returnee answers given in the period."""
+        where, params = _in("d.village_code", villages)
+        async with self._db.execute(
+            "SELECT r.wage_as_promised, r.savings FROM returns r"
+            " LEFT JOIN departures d USING (departure_id)"
+            " WHERE r.created_at >= ? AND r.created_at < ?" + where,
+            [start.isoformat(), end.isoformat(), *params],
+        ) as cursor:
+            return [(w, s) async for w, s in cursor]
+
+    async def awareness_counts(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """People onboarded, lessons finished, quiz attempts and passes, joined through sharing."""
+        where, params = _in("u.village_code", villages)
+        period = [start.isoformat(), end.isoformat()]
+        queries = {
+            "onboarded": "SELECT COUNT(*) FROM users u"
+            " WHERE u.created_at >= ? AND u.created_at < ?",
+            "lessons": "SELECT COUNT(*) FROM lesson_progress l JOIN users u USING (user_id)"
+            " WHERE l.finished_at >= ? AND l.finished_at < ?",
+            "quiz_attempts": "SELECT COUNT(*) FROM quiz_attempts q JOIN users u USING (user_id)"
+            " WHERE q.finished_at >= ? AND q.finished_at < ?",
+            "quiz_passed": "SELECT COUNT(*) FROM quiz_attempts q JOIN users u USING (user_id)"
+            " WHERE q.passed = 1 AND q.finished_at >= ? AND q.finished_at < ?",
+            "shared_joined": "SELECT COUNT(*) FROM referrals r"
+            " JOIN users u ON u.user_id = r.referred_user_id"
+            " WHERE r.joined_at >= ? AND r.joined_at < ?",
+        }
+        counts = {}
+        for name, query in queries.items():
+            async with self._db.execute(query + where, [*period, *params]) as cursor:
+                row = await cursor.fetchone()
+            counts[name] = int(row[0]) if row else 0
+        return counts
+
+    async def status_counts(self, now: datetime) -> dict[str, int]:
+        """For /status: prompts due now, prompts waiting for an answer, open alerts, people."""
+        queries = {
+            "due": (
+                "SELECT COUNT(*) FROM checkins WHERE status = 'planned' AND due_at <= ?",
+                [now.isoformat()],
+            ),
+            "waiting": ("SELECT COUNT(*) FROM checkins WHERE status = 'sent'", []),
+            "alerts": ("SELECT COUNT(*) FROM alerts WHERE resolved_at IS NULL", []),
+            "people": ("SELECT COUNT(*) FROM users", []),
+            "away": ("SELECT COUNT(*) FROM departures WHERE status = 'active'", []),
+        }
+        counts = {}
+        for name, (query, params) in queries.items():
+            async with self._db.execute(query, params) as cursor:
+                row = await cursor.fetchone()
+            counts[name] = int(row[0]) if row else 0
+        return counts
