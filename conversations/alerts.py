@@ -19,8 +19,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.notify import language_of_user, notify_staff, send_to
-from conversations.roles import may_act_for, villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send
+from conversations.roles import may_act_for, responder_name, villages_in_scope
+from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, pressed, send
 from storage.rows import Alert, Departure
 
 log = logging.getLogger(__name__)
@@ -178,20 +178,15 @@ async def respond(update: Update, context: BotContext) -> None:
     user = update.effective_user
     lang = await language_of(update, context)
     t = context.content.texts
-    parts = (update.callback_query.data or "").split(":")
-    alert = None
-    if (
-        len(parts) == 3
-        and parts[1] in ("ack", "done")
-        and parts[2].isdigit()
-        and len(parts[2]) < 12
-    ):
-        alert = await context.store.alert(int(parts[2]))
+    press = pressed(update, ("ack", "done"))
+    alert = await context.store.alert(press[1]) if press else None
     if alert is None or not await may_act_for(context, user.id, alert.village_code):
         log.warning("forged_press user=%s action=alert", user.id)
         await answer(update, t.plain(lang, "input.not_allowed"))
         return
-    if parts[1] == "ack":
+    assert press is not None
+    action = press[0]
+    if action == "ack":
         changed = await context.store.acknowledge_alert(alert.alert_id, user.id)
         status_key = "alert.acknowledged_by"
     else:
@@ -201,19 +196,12 @@ async def respond(update: Update, context: BotContext) -> None:
         await answer(update, t.plain(lang, "alert.already"))
         return
     await answer(update)
-    log.info("alert_%s alert=%s by=%s", parts[1], alert.alert_id, user.id)
-    name = await _name(context, user.id, alert.village_code, user.full_name)
-    await _update_copies(context, alert.alert_id, status_key, name, resolved=parts[1] == "done")
-    if parts[1] == "ack":
+    log.info("alert_%s alert=%s by=%s", action, alert.alert_id, user.id)
+    name = await responder_name(context, user.id, alert.village_code, user.full_name)
+    await _update_copies(context, alert.alert_id, status_key, name, resolved=action == "done")
+    if action == "ack":
         person = await language_of_user(context, alert.user_id)
         await send_to(context, alert.user_id, t.get(person, "alert.person_told", name=name))
-
-
-async def _name(context: BotContext, user_id: int, village: str | None, fallback: str) -> str:
-    for leader in await context.store.leaders_of(village or ""):
-        if leader.user_id == user_id:
-            return leader.display_name
-    return fallback
 
 
 async def _update_copies(

@@ -18,8 +18,8 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.departure_text import answers_of, flag_names, summary
 from conversations.notify import Render, language_of_user, notify_staff, send_to
-from conversations.roles import may_act_for
-from conversations.ui import answer, keyboard, language_of
+from conversations.roles import may_act_for, responder_name
+from conversations.ui import answer, keyboard, language_of, pressed
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -98,15 +98,8 @@ async def respond(update: Update, context: BotContext) -> None:
     user = update.effective_user
     lang = await language_of(update, context)
     t = context.content.texts
-    parts = (update.callback_query.data or "").split(":")
-    departure = None
-    if (
-        len(parts) == 3
-        and parts[1] in ("ack", "call")
-        and parts[2].isdigit()
-        and len(parts[2]) < 12
-    ):
-        departure = await context.store.departure(int(parts[2]))
+    press = pressed(update, ("ack", "call"))
+    departure = await context.store.departure(press[1]) if press else None
     if departure is None or not await may_act_for(context, user.id, departure.village_code):
         log.warning("forged_press user=%s action=leader", user.id)
         await answer(update, t.get(lang, "input.not_allowed"))
@@ -116,9 +109,10 @@ async def respond(update: Update, context: BotContext) -> None:
         return
     log.info("departure_acknowledged departure=%s by=%s", departure.departure_id, user.id)
     await answer(update)
-    name = await _responder_name(context, user.id, departure.village_code, user.first_name)
+    name = await responder_name(context, user.id, departure.village_code, user.first_name)
     today = context.clock.now().astimezone(context.services.config.timezone).date()
-    status_key = "notice.acknowledged_by" if parts[1] == "ack" else "notice.calling"
+    assert press is not None
+    status_key = "notice.acknowledged_by" if press[0] == "ack" else "notice.calling"
     for chat_id, message_id in await context.store.notices_of(departure.departure_id):
         reader = await language_of_user(context, chat_id)
         status = t.get(reader, status_key, name=name, date=format_day(today, reader))
@@ -134,15 +128,6 @@ async def respond(update: Update, context: BotContext) -> None:
         departure.user_id,
         t.get(villager_lang, "plan.acknowledged", name=name, person=departure.name),
     )
-
-
-async def _responder_name(
-    context: BotContext, user_id: int, village: str | None, fallback: str
-) -> str:
-    for leader in await context.store.leaders_of(village or ""):
-        if leader.user_id == user_id:
-            return leader.display_name
-    return fallback
 
 
 async def escalate_unacknowledged(context: BotContext) -> int:

@@ -24,3 +24,13 @@ async def may_act_for(context: BotContext, user_id: int, village_code: str | Non
     """Whether this person may see and act on a matter of this village."""
     scope = await villages_in_scope(context, user_id)
     return scope is None or (village_code is not None and village_code in scope)
+
+
+async def responder_name(
+    context: BotContext, user_id: int, village: str | None, fallback: str
+) -> str:
+    """How a responder is named to others: their leader name for this village, else Telegram's."""
+    for leader in await context.store.leaders_of(village or ""):
+        if leader.user_id == user_id:
+            return leader.display_name
+    return fallback

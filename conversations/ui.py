@@ -95,3 +95,14 @@ def html(text: str) -> Html:
 # New messages in a private chat: what people type to the bot. Edits and group chatter are not
 # answered (an edited message is not a new request).
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+def pressed(update: Update, actions: Sequence[str]) -> tuple[str, int] | None:
+    """``(action, id)`` from button data ``prefix:action:id``; None for anything else (forged)."""
+    if update.callback_query is None:
+        return None
+    parts = (update.callback_query.data or "").split(":")
+    if len(parts) != 3 or parts[1] not in actions:
+        return None
+    raw = parts[2]
+    return (parts[1], int(raw)) if raw.isdigit() and len(raw) < 12 else None

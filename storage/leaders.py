@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
+import aiosqlite
+
 from storage.base import StoreBase
 from storage.rows import Leader
 
@@ -43,7 +45,12 @@ class LeaderQueries(StoreBase):
 
     async def invite_village(self, code_hash: str) -> tuple[InviteResult, str | None]:
         """Whether an invite can be used now, and for which village (nothing is changed)."""
-        async with self._db.execute(
+        return await self._invite_state(self._db, code_hash)
+
+    async def _invite_state(
+        self, db: aiosqlite.Connection, code_hash: str
+    ) -> tuple[InviteResult, str | None]:
+        async with db.execute(
             "SELECT village_code, expires_at, used_at FROM leader_invites WHERE code_hash = ?",
             (code_hash,),
         ) as cursor:
@@ -61,18 +68,9 @@ class LeaderQueries(StoreBase):
     ) -> tuple[InviteResult, str | None]:
         """Uses an invite once, atomically, making the person a leader of its village."""
         async with self._transaction() as db:
-            async with db.execute(
-                "SELECT village_code, expires_at, used_at FROM leader_invites WHERE code_hash = ?",
-                (code_hash,),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                return InviteResult.UNKNOWN, None
-            if row[2] is not None:
-                return InviteResult.USED, None
-            if datetime.fromisoformat(row[1]) <= self._clock.now():
-                return InviteResult.EXPIRED, None
-            village = str(row[0])
+            result, village = await self._invite_state(db, code_hash)
+            if result is not InviteResult.ACCEPTED or village is None:
+                return result, None
             await db.execute(
                 "UPDATE leader_invites SET used_at = ?, used_by_user_id = ? WHERE code_hash = ?",
                 (self._now(), user_id, code_hash),
