@@ -26,7 +26,7 @@ ANSWERS = ("fine", "problem", "help", "home")
 
 async def _own(update: Update, context: BotContext, raw: str) -> Checkin | None:
     assert update.effective_user is not None
-    if not (raw.isdigit() and len(raw) < 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         return None
     checkin = await context.store.checkin(int(raw))
     return checkin if checkin is not None and checkin.user_id == update.effective_user.id else None

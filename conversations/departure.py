@@ -248,7 +248,7 @@ async def pick_agency(update: Update, context: BotContext) -> int | None:
     else:
         agency = (
             await context.store.agency(int(parts[3]))
-            if parts[3].isdigit() and len(parts[3]) < 10
+            if parts[3].isascii() and parts[3].isdigit() and len(parts[3]) < 10
             else None
         )
         if agency is None:

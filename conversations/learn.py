@@ -44,7 +44,11 @@ async def _refuse(update: Update, context: BotContext) -> None:
 
 def _index(text: str, length: int) -> int | None:
     """A screen number from button data, if it is one of this item's screens."""
-    return int(text) if text.isdigit() and len(text) < 4 and int(text) < length else None
+    return (
+        int(text)
+        if text.isascii() and text.isdigit() and len(text) < 4 and int(text) < length
+        else None
+    )
 
 
 async def _home_screen(update: Update, context: BotContext) -> tuple[str, InlineKeyboardMarkup]:

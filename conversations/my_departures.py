@@ -43,12 +43,13 @@ from storage.rows import Departure
 log = logging.getLogger(__name__)
 PREFIX = "dep"
 DRAFT = "departure_dates"
+MAX_SHOWN = 8
 STATUS_MARK = {"active": "🧳", "cancelled": "✖️", "returned": "🏡"}
 
 
 async def _own_active(update: Update, context: BotContext, raw: str) -> Departure | None:
     assert update.effective_user is not None
-    if not (raw.isdigit() and len(raw) < 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         return None
     departure = await context.store.departure(int(raw))
     if (
@@ -80,7 +81,10 @@ async def _list_screen(update: Update, context: BotContext) -> tuple[str, Inline
         return t.get(lang, "mydep.none"), keyboard(rows)
     lines = [t.get(lang, "mydep.title")]
     buttons: list[Button] = []
-    for departure in departures:
+    # Active ones first, then the latest few others: one message must stay under 4,096 chars.
+    active = [d for d in departures if d.status == "active"][:MAX_SHOWN]
+    others = [d for d in departures if d.status != "active"][: max(0, MAX_SHOWN - len(active))]
+    for departure in active + others:
         lines.append(
             t.get(
                 lang,

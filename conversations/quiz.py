@@ -91,7 +91,13 @@ async def _own_open_attempt(
 ) -> tuple[QuizAttempt, int] | None:
     """The attempt and question a press names, if they are this person's and next in line."""
     assert update.effective_user is not None
-    if not (attempt_text.isdigit() and n_text.isdigit() and len(attempt_text) < 19):
+    if not (
+        attempt_text.isascii()
+        and attempt_text.isdigit()
+        and n_text.isascii()
+        and n_text.isdigit()
+        and len(attempt_text) < 19
+    ):
         return None
     attempt = await context.store.quiz_attempt(int(attempt_text))
     n = int(n_text)
@@ -156,7 +162,7 @@ async def result(update: Update, context: BotContext) -> None:
     parts = (update.callback_query.data or "").split(":")
     questions = context.content.awareness.questions
     attempt = None
-    if len(parts) == 3 and parts[2].isdigit() and len(parts[2]) < 19:
+    if len(parts) == 3 and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 19:
         attempt = await context.store.quiz_attempt(int(parts[2]))
     if (
         attempt is None

@@ -32,7 +32,11 @@ async def report(update: Update, context: BotContext) -> None:
     days = (
         None
         if all_time
-        else (int(days_text) if days_text.isdigit() and 0 < int(days_text) < 10000 else 0)
+        else (
+            int(days_text)
+            if days_text.isascii() and days_text.isdigit() and 0 < int(days_text) < 10000
+            else 0
+        )
     )
     if scope is None or days == 0 or len(args) > 2:
         await send(update, t.get(lang, "report.usage"))

@@ -117,7 +117,7 @@ async def pick_who(update: Update, context: BotContext) -> None:
 async def _own(update: Update, context: BotContext) -> Departure | None:
     assert update.callback_query is not None and update.effective_user is not None
     raw = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    if not (raw.isdigit() and len(raw) < 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         return None
     departure = await context.store.departure(int(raw))
     return departure if departure and departure.user_id == update.effective_user.id else None

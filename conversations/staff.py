@@ -107,7 +107,9 @@ async def revoke(update: Update, context: BotContext) -> None:
     t = context.content.texts
     raw = (update.callback_query.data or "").rsplit(":", 1)[-1]
     revoked = (
-        await context.store.revoke_leader(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        await context.store.revoke_leader(int(raw))
+        if raw.isascii() and raw.isdigit() and len(raw) < 12
+        else None
     )
     if revoked is None:
         await answer(update, t.get(lang, "input.button_expired"))

@@ -26,7 +26,8 @@ def _kind(update: Update) -> str:
     if message is None:
         return "other"
     if message.text and message.text.startswith("/"):
-        return "command:" + message.text[1:].split(maxsplit=1)[0].split("@")[0][:32].lower()
+        words = message.text[1:].split(maxsplit=1) or [""]  # a lone "/" is a command of nothing
+        return "command:" + words[0].split("@")[0][:32].lower()
     for kind in ("text", "sticker", "photo", "voice", "video", "document", "location"):
         if getattr(message, kind, None):
             return kind

@@ -41,7 +41,8 @@ class Switchboard:
         """(whether this update switches at all, the conversation it enters if any)."""
         message, query = update.message, update.callback_query
         if message is not None and message.text and message.text.startswith("/"):
-            command = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+            words = message.text[1:].split(maxsplit=1) or [""]  # a lone "/" names nothing
+            command = words[0].split("@")[0].lower()
             if command in KEEP_FORMS:
                 return False, None
             for handler, _ in self.conversations:

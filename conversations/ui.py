@@ -105,4 +105,4 @@ def pressed(update: Update, actions: Sequence[str]) -> tuple[str, int] | None:
     if len(parts) != 3 or parts[1] not in actions:
         return None
     raw = parts[2]
-    return (parts[1], int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    return (parts[1], int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
