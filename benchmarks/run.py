@@ -1,0 +1,97 @@
+"""``make bench``: every benchmark, each in its own process, then a summary of the headlines.
+
+    python -m benchmarks.run                      # all (about 7 minutes on 2 cores)
+    python -m benchmarks.run throughput memory    # some of them
+
+One temporary directory holds the run's databases and is removed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import CACHE_ENV, RESULTS_FILE
+
+BENCHMARKS = ("throughput", "sweep_scale", "memory", "sending")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(chosen: list[str]) -> int:
+    names = chosen or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    print(
+        f"Benchmarks on {platform.python_implementation()} {platform.python_version()},"
+        f" {os.cpu_count()} CPUs, {platform.machine()}; they measure, they never fail a build.",
+        flush=True,
+    )
+    directory = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    environment = {**os.environ, CACHE_ENV: str(directory)}
+    started = time.perf_counter()
+    failed = []
+    try:
+        for name in names:
+            began = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", f"benchmarks.{name}"], cwd=ROOT, env=environment
+            )
+            print(f"  ({name}: {time.perf_counter() - began:.0f} s)", flush=True)
+            if done.returncode:
+                failed.append(name)
+        _summary(directory / RESULTS_FILE)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    print(f"\nTotal {time.perf_counter() - started:.0f} s.", flush=True)
+    if failed:
+        print(f"These benchmarks stopped with an error: {', '.join(failed)}", flush=True)
+        return 1
+    return 0
+
+
+def _summary(results: Path) -> None:
+    if not results.exists():
+        return
+    print("\n== Summary ==", flush=True)
+    for raw in results.read_text(encoding="utf-8").splitlines():
+        result: dict[str, Any] = json.loads(raw)
+        name = result.pop("benchmark")
+        if name == "throughput":
+            print(
+                f"  throughput, {result['transport']}: bot {result['bot_updates_per_s']}"
+                f" updates/s, echo {result['echo_updates_per_s']}, ratio {result['ratio']};"
+                f" p50 {result['p50_ms']} ms (echo {result['echo_p50_ms']}),"
+                f" p99 {result['p99_ms']} ms (echo {result['echo_p99_ms']})"
+            )
+        elif name == "sweep_scale":
+            sizes = "/".join(f"{s:,}" for s in result["sizes"])
+            print(
+                f"  sweep at {sizes} departures: due query {result['due_ms']} ms,"
+                f" sending 20 due {result['send20_ms']} ms, idle sweep {result['idle_ms']} ms"
+            )
+        elif name == "memory":
+            for case, figures in result.items():
+                print(
+                    f"  memory, {case}: {figures['started'] / 1024:.0f} MB after startup,"
+                    f" {figures['after_updates'] / 1024:.0f} MB after the walks"
+                )
+        elif name == "sending":
+            print(
+                f"  sending, {result['label']}: {result['delivered']:,}/{result['due']:,}"
+                f" delivered, {result['twice']} twice, {result['refused_429']} HTTP 429s, in"
+                f" {result['seconds']} s; most in any 1 s: {result['max_1s_window']}"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,230 @@
+"""Sending: 5,000 check-ins fall due at once; all delivered, once each, under the flood limit.
+
+The Application is built by the real factory (so with its ``AIORateLimiter(max_retries=3)``) on
+a database where 5,000 prompts are due, and runs as in production: its JobQueue ticks, each
+sweep reads what is due (500 at most) and sends. Time flows for real (the bot's clock starts at
+09:00 in Phnom Penh and runs with the wall clock), and the rate is measured from the fake's own
+timestamps. The fake Bot API answers like a busy Telegram: every 250th message gets HTTP 429
+with ``retry_after: 1``, and five chats are refused four times in a row (``retry_after: 2``),
+more than the limiter retries, so their prompts go back to the database and a later sweep sends
+them. Counted per check-in id: every prompt delivered, none twice.
+
+A second, shorter run sends 1,000 prompts through a smoothed limiter (one request every 1/30 s,
+no burst), to compare what the factory's limiter does at the start of each sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+from app.config import load_config
+from app.factory import build_application, open_services
+from benchmarks.common import (
+    FlowingClock,
+    cache_dir,
+    heading,
+    line,
+    max_in_window,
+    production_logging,
+    record,
+)
+from benchmarks.fill import FIRST_USER, Mix, create_schema, fill, iso
+from tests.support.chat import START, TEST_TOKEN
+from tests.support.fake_telegram import ApiRefusal, FakeTelegram
+
+DUE = 5_000
+SMOOTH_DUE = 1_000
+LIMIT = 30  # Telegram: about 30 messages a second in total
+SWEEP_INTERVAL = timedelta(seconds=5)  # production: 60 s (see benchmarks/README.md)
+EVERY_NTH_REFUSED = 250
+STUBBORN = frozenset(FIRST_USER + i for i in (7, 1234, 2500, 3999, 4999))
+STUBBORN_REFUSALS = 4  # one more than the limiter's max_retries
+TIMEOUT = 480.0
+
+
+@dataclass
+class BusyTelegram(FakeTelegram):
+    """The fake Bot API, answering some messages with HTTP 429 and ``retry_after``."""
+
+    attempts: list[float] = field(default_factory=list)  # monotonic time of every sendMessage
+    delivered: list[tuple[float, int]] = field(default_factory=list)  # (time, check-in id)
+    refused_429: int = 0
+    _stubborn_left: dict[int, int] = field(default_factory=dict)
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        now = time.monotonic()
+        self.attempts.append(now)
+        chat_id = int(params["chat_id"])
+        if chat_id in STUBBORN and self._stubborn_left.get(chat_id, STUBBORN_REFUSALS) > 0:
+            self._stubborn_left[chat_id] = self._stubborn_left.get(chat_id, STUBBORN_REFUSALS) - 1
+            self._too_many(2)
+        if len(self.attempts) % EVERY_NTH_REFUSED == 0:
+            self._too_many(1)
+        result = super()._api_sendMessage(params)
+        self.delivered.append((now, _checkin_of(params)))
+        return result
+
+    def _too_many(self, seconds: int) -> None:
+        self.refused_429 += 1
+        raise ApiRefusal(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+def _checkin_of(params: dict[str, Any]) -> int:
+    """The check-in id in the prompt's buttons (``ci:<id>:fine``); -1 for any other message."""
+    markup = params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            data = str(button.get("callback_data", ""))
+            if data.startswith("ci:"):
+                return int(data.split(":")[1])
+    return -1
+
+
+@dataclass
+class Delivery:
+    label: str
+    due: int
+    seconds: float = 0.0
+    delivered: int = 0
+    missing: int = 0
+    twice: int = 0
+    refused_429: int = 0
+    max_window: int = 0
+    max_window_attempts: int = 0
+    seconds_over: int = 0
+    typical_rate: float = 0.0
+    sent_in_db: int = 0
+
+
+def _prepare(path: Path, due: int) -> list[int]:
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    asyncio.run(create_schema(path))
+    fill(path, Mix(departures=2 * due, due_batches=1, due_per_batch=due, waiting_due=0))
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute(
+            "SELECT checkin_id FROM checkins WHERE status = 'planned' AND due_at <= ?",
+            (iso(START),),
+        )
+        return [row[0] for row in rows]
+    finally:
+        db.close()
+
+
+async def _deliver(path: Path, expected: int, smooth: bool) -> tuple[BusyTelegram, float]:
+    telegram = BusyTelegram()
+    config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
+    config = replace(config, database=path, sweep_interval=SWEEP_INTERVAL)
+    services = await open_services(config, FlowingClock(START))
+    app = build_application(services, request=telegram)
+    if smooth:  # one request every 1/30 s: never a burst
+        app.bot._rate_limiter = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / LIMIT, max_retries=3
+        )
+    await app.initialize()
+    await app.start()  # the JobQueue ticks from here
+    started = time.monotonic()
+    try:
+        while len({c for _, c in telegram.delivered}) < expected:
+            if time.monotonic() - started > TIMEOUT:
+                break
+            await asyncio.sleep(0.25)
+    finally:
+        await app.stop()
+        await app.shutdown()
+        await services.store.close()
+    return telegram, time.monotonic() - started
+
+
+def measure(label: str, due: int, smooth: bool = False) -> Delivery:
+    path = cache_dir() / f"sending-{due}.sqlite3"
+    expected = _prepare(path, due)
+    telegram, seconds = asyncio.run(_deliver(path, len(expected), smooth))
+    result = Delivery(label, len(expected), seconds, refused_429=telegram.refused_429)
+    counts = Counter(c for _, c in telegram.delivered)
+    result.delivered = sum(1 for c in expected if counts[c] >= 1)
+    result.missing = len(expected) - result.delivered
+    result.twice = sum(1 for c in expected if counts[c] > 1)
+    stamps = [t for t, _ in telegram.delivered]
+    result.max_window = max_in_window(stamps)
+    result.max_window_attempts = max_in_window(telegram.attempts)
+    first = stamps[0] if stamps else 0.0
+    per_second = Counter(int(t - first) for t in stamps)
+    result.seconds_over = sum(1 for n in per_second.values() if n > LIMIT)
+    if per_second:  # whole seconds between the first and the last delivery, pauses included
+        span = range(1, max(per_second))  # the first and last seconds are partial
+        result.typical_rate = statistics.median(per_second[s] for s in span) if span else 0.0
+    db = sqlite3.connect(path)
+    try:
+        marks = ",".join("?" * len(expected))
+        result.sent_in_db = db.execute(
+            f"SELECT count(*) FROM checkins WHERE status = 'sent' AND checkin_id IN ({marks})",
+            expected,
+        ).fetchone()[0]
+    finally:
+        db.close()
+    for used in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        used.unlink(missing_ok=True)
+    return result
+
+
+def report(result: Delivery) -> None:
+    heading(f"Sending: {result.label}")
+    line("prompts due at once", f"{result.due:,}")
+    line(
+        "delivered / missing / twice",
+        f"{result.delivered:,} / {result.missing:,} / {result.twice:,}"
+        f"  (marked sent in the database: {result.sent_in_db:,})",
+    )
+    line("HTTP 429 answers (retry_after)", f"{result.refused_429}")
+    line("time to deliver all", f"{result.seconds:.1f} s")
+    line("messages per second (median whole second)", f"{result.typical_rate:.0f}")
+    line(
+        f"most in any 1-second window (limit {LIMIT})",
+        f"{result.max_window} delivered, {result.max_window_attempts} attempts (incl. 429s)",
+    )
+    line(f"whole seconds with more than {LIMIT} delivered", f"{result.seconds_over}")
+    record(
+        "sending",
+        label=result.label,
+        due=result.due,
+        delivered=result.delivered,
+        missing=result.missing,
+        twice=result.twice,
+        refused_429=result.refused_429,
+        seconds=round(result.seconds, 1),
+        median_per_second=result.typical_rate,
+        max_1s_window=result.max_window,
+        max_1s_window_attempts=result.max_window_attempts,
+        seconds_over_limit=result.seconds_over,
+    )
+
+
+def main(arguments: list[str]) -> None:
+    with_logs = cache_dir() / "sending-logs"
+    with_logs.mkdir(exist_ok=True)
+    production_logging(with_logs)
+    numbers = [int(a) for a in arguments if a.isdigit()]
+    due = numbers[0] if numbers else DUE
+    report(measure("the factory's AIORateLimiter(max_retries=3)", due))
+    if "--no-smooth" not in arguments:
+        report(measure("a smoothed limiter, for comparison", SMOOTH_DUE, smooth=True))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
