@@ -226,16 +226,17 @@ def report(scales: list[Scale]) -> None:
         scans = [step for plan in plans for step in plan if step.startswith("SCAN")]
         if scans:
             line(f"TABLE SCAN at {scale.size:,} (no index used)", "; ".join(scans))
-    smallest = [s for s in scales if s.size == min(s.size for s in scales)]
-    for label, figure in (
-        ("due_checkins", "due"),
-        ("send 20 due", "send"),
-        ("idle sweep", "idle"),
-    ):
-        big = percentile(getattr(largest, figure), 0.5)
-        small = [percentile(getattr(s, figure), 0.5) for s in smallest]
-        growths = " and ".join(f"x{big / value:.2f}" for value in small)
-        line(f"{label}, {largest.size:,} vs {smallest[0].size:,} (before, after)", growths)
+    if len(ordered) > 1:
+        smallest = [s for s in scales if s.size == min(s.size for s in scales)]
+        for label, figure in (
+            ("due_checkins", "due"),
+            ("send 20 due", "send"),
+            ("idle sweep", "idle"),
+        ):
+            big = percentile(getattr(largest, figure), 0.5)
+            small = [percentile(getattr(s, figure), 0.5) for s in smallest]
+            growths = " and ".join(f"x{big / value:.2f}" for value in small)
+            line(f"{label}, {largest.size:,} vs {smallest[0].size:,} (before, after)", growths)
     scales = ordered
     record(
         "sweep_scale",
