@@ -24,7 +24,13 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from app.invites import PAYLOAD_PREFIX, hash_code, invite_code_of
+from app.invites import (
+    PAYLOAD_PREFIX,
+    hash_code,
+    invite_code_of,
+    note_failed_invite,
+    too_many_failed_invites,
+)
 from conversations import menu
 from conversations.leaving import leaving_handlers
 from conversations.share import referral_code_of
@@ -196,17 +202,26 @@ async def start(update: Update, context: BotContext) -> int:
 
 
 async def _leader_invite(update: Update, context: BotContext, code: str | None) -> int:
-    """Checks a leader invite; a known person becomes a leader now, a new one after consent."""
+    """Checks a leader invite; a known person becomes a leader now, a new one after consent.
+
+    After too many codes that did not work, the person is refused without looking at the code.
+    """
     assert update.effective_user is not None and context.user_data is not None
+    user_id = update.effective_user.id
     lang = await language_of(update, context)
     t = context.content.texts
+    if await too_many_failed_invites(context.store, context.clock, user_id):
+        log.info("invite_refused user=%s reason=too_many", user_id)
+        await send(update, t.get(lang, "leader.invite_too_many"))
+        return ConversationHandler.END
     result, village = (
         await context.store.invite_village(hash_code(code))
         if code
         else (InviteResult.UNKNOWN, None)
     )
     if result is not InviteResult.ACCEPTED or village is None:
-        log.info("invite_refused user=%s reason=%s", update.effective_user.id, result.value)
+        await note_failed_invite(context.store, context.clock, user_id)
+        log.info("invite_refused user=%s reason=%s", user_id, result.value)
         await send(update, t.get(lang, f"leader.invite_{result.value}"))
         return ConversationHandler.END
     assert code is not None

@@ -25,6 +25,7 @@ ALSO_KEPT = (
     "returns.user_id",
     "broker_reports.reporter_user_id",
     "leaders.user_id",
+    "invite_attempts.user_id",
     "departures.acknowledged_by",
     "alerts.acknowledged_by",
 )

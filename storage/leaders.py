@@ -118,3 +118,25 @@ class LeaderQueries(StoreBase):
                 "UPDATE leaders SET revoked_at = ? WHERE leader_id = ?", (self._now(), leader_id)
             )
             return _leader(tuple(row))
+
+    # -- failed invite tries (kept per person, so guessing stays slow across restarts) ---------
+
+    async def record_failed_invite(self, user_id: int, *, forget_before: datetime) -> None:
+        """Notes one unknown, used or expired code; forgets everyone's tries before the cutoff."""
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM invite_attempts WHERE attempted_at < ?", (forget_before.isoformat(),)
+            )
+            await db.execute(
+                "INSERT INTO invite_attempts (user_id, attempted_at) VALUES (?, ?)",
+                (user_id, self._now()),
+            )
+
+    async def failed_invites_since(self, user_id: int, since: datetime) -> int:
+        """How many bad codes this person tried since then."""
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM invite_attempts WHERE user_id = ? AND attempted_at >= ?",
+            (user_id, since.isoformat()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

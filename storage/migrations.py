@@ -311,6 +311,21 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX returns_user ON returns (user_id)",
         ),
     ),
+    (
+        "m005_invite_attempts",
+        (
+            # Invite codes that did not work (unknown, used, expired), per person: a few a day
+            # are allowed (app/invites.py), so codes cannot be guessed by trying many.
+            # Personal data: listed in storage/people.py, erased by /delete.
+            """
+            CREATE TABLE invite_attempts (
+                user_id      INTEGER NOT NULL,
+                attempted_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX invite_attempts_user ON invite_attempts (user_id, attempted_at)",
+        ),
+    ),
 )
 
 

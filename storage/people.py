@@ -19,6 +19,7 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("departures", "user_id"),
     ("leaders", "user_id"),
     ("leader_invites", "used_by_user_id"),
+    ("invite_attempts", "user_id"),
     ("broker_reports", "reporter_user_id"),
     ("quiz_answers", "user_id"),
     ("quiz_attempts", "user_id"),

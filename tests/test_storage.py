@@ -83,6 +83,7 @@ EXPECTED_SCHEMA = {
         *("report_id", "reporter_user_id", "village_code", "who", "place", "promised"),
         "created_at",
     ],
+    "invite_attempts": ["user_id", "attempted_at"],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -105,6 +106,7 @@ EXPECTED_INDEXES = {
     "alerts_user",
     "alert_messages_alert",
     "returns_user",
+    "invite_attempts_user",
 }
 
 
