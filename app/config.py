@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -244,6 +245,10 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
     if mode == "webhook" and not (webhook.url and webhook.secret_token):
         raise ConfigError(
             f"{source}: telegram.webhook: webhook mode needs both url and secret_token"
+        )
+    if webhook.secret_token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook.secret_token):
+        raise ConfigError(  # Telegram would refuse it at setWebhook; the value is never shown
+            f"{source}: telegram.webhook.secret_token: use 1-256 characters of A-Z, a-z, 0-9, _ -"
         )
     database = Path(_text(raw["storage"]["database"], source, "storage.database"))
     if not database.parts:
