@@ -2,6 +2,7 @@
 """Safe-migration bot: command line (every command takes ``--config FILE``, default config.yaml).
 
 python bot.py run                      run the bot (long polling, or webhook by config)
+python bot.py preview [--port 8080]    try the bot without Telegram: a chat page on this machine
 python bot.py check                    check the settings and all content, then exit
 python bot.py invite-leader --village CODE
                                        print a one-time invite link for a village leader
@@ -23,6 +24,7 @@ import logging
 import re
 import signal
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from content.bundle import CONTENT_DIR, load_content
 from content.errors import ContentError, ContentErrors
 from domain.clock import SystemClock
 from domain.report import Report
+from preview.run import DEFAULT_PORT, LOOPBACK, is_loopback, run_preview
 from storage.store import Store
 
 log = logging.getLogger("bot")
@@ -48,6 +51,16 @@ EXIT_USAGE = 2  # wrong settings or content: fixing them, not retrying, helps
 NO_TOKEN = (
     "No bot token. Create a bot with @BotFather in Telegram, then put its token in config.yaml "
     "(telegram.token) or set TELEGRAM_BOT_TOKEN."
+)
+NO_TOKEN_PREVIEW = (
+    "No bot token is set, so this starts the local PREVIEW instead of the real bot.\n"
+    "For the real thing on Telegram: create a bot with @BotFather, put its token in "
+    "config.yaml (telegram.token) or TELEGRAM_BOT_TOKEN, and run `make run` again."
+)
+PREVIEW_BANNER = (
+    "\n  Preview ready: open {page} in a browser.\n"
+    "  A villager, a village leader and a staff member chat with the real bot here; nothing\n"
+    "  goes to Telegram. Each start begins afresh (--keep keeps the last one). Ctrl+C stops.\n"
 )
 
 
@@ -60,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         default="run",
         choices=(
             "run",
+            "preview",
             "check",
             "invite-leader",
             "import-agencies",
@@ -79,6 +93,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--village", help="village code for invite-leader, e.g. 09060405")
     parser.add_argument(
         "--force", action="store_true", help="restore: even if an earlier restore left a file"
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="preview: the page's port")
+    parser.add_argument(
+        "--host",
+        default=LOOPBACK,
+        help="preview: the address to listen on (default 127.0.0.1, this machine only)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="preview: keep the last preview's database"
+    )
+    parser.add_argument(
+        "--preview-if-no-token",
+        action="store_true",
+        help="run: start the preview instead of failing when no token is set (make run)",
     )
     args = parser.parse_args(argv)
     try:
@@ -109,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Name the backup: python bot.py restore FILE", file=sys.stderr)
             return EXIT_USAGE
         return restore_command(config, Path(args.file), force=args.force)
+    if args.command == "preview" or (args.preview_if_no_token and not config.token):
+        return preview(config, args.host, args.port, keep=args.keep)
     return run(config)
 
 
@@ -267,6 +297,49 @@ def run(config: Config) -> int:
         print(f"Cannot reach Telegram: {type(error).__name__}", file=sys.stderr)
         return 1
     return 0
+
+
+def preview(config: Config, host: str, port: int, *, keep: bool = False) -> int:
+    """Runs the real bot against a Bot API on this machine, with a chat page, until Ctrl+C."""
+    if not is_loopback(host):
+        print(
+            f"Warning: the preview listens on {host}, so other machines can reach it. "
+            "It has no passwords; use it only on a network you trust.",
+            file=sys.stderr,
+        )
+    _setup_logging(config.log_level)
+    # Every page poll and every scheduler tick would be a line; keep the bot's own lines.
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if not config.token:
+        print(NO_TOKEN_PREVIEW)
+
+    def announce(page: str) -> None:
+        print(PREVIEW_BANNER.format(page=page), flush=True)
+
+    try:
+        asyncio.run(_serve_preview(config, host, port, keep, announce))
+    except OSError as error:
+        print(
+            f"Cannot start the preview on {host}:{port}: {error.strerror}. "
+            "Try another port: python bot.py preview --port 8081",
+            file=sys.stderr,
+        )
+        return 1
+    except ContentError as error:
+        print(f"Content error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+async def _serve_preview(
+    config: Config, host: str, port: int, keep: bool, announce: Callable[[str], None]
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_preview(config, stop, host=host, port=port, keep=keep, announce=announce)
 
 
 def _setup_logging(level: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.request import BaseRequest
 
 from app.config import Config
+from app.context import BotApplication
 from app.factory import build_application, open_services
 from conversations.commands import register_commands
 from domain.clock import Clock
@@ -23,8 +25,13 @@ async def serve(
     *,
     request: BaseRequest | None = None,
     ready: asyncio.Event | None = None,
+    started: Callable[[BotApplication], None] | None = None,
 ) -> None:
-    """Opens everything, takes updates until ``stop`` is set, then shuts down cleanly."""
+    """Opens everything, takes updates until ``stop`` is set, then shuts down cleanly.
+
+    ``started`` is handed the running Application (the preview uses it to run a sweep at once
+    when its clock is moved on).
+    """
     services = await open_services(config, clock)
     try:
         application = build_application(services, request=request)
@@ -46,6 +53,8 @@ async def serve(
             else:
                 await updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
             log.info("bot_started mode=%s database=%s", config.mode, config.database.name)
+            if started is not None:
+                started(application)
             if ready is not None:
                 ready.set()
             await stop.wait()

@@ -41,8 +41,8 @@ from benchmarks.common import (
     record,
 )
 from benchmarks.fill import FIRST_USER, Mix, create_schema, fill, iso
+from preview.botapi import ApiRefusal, FakeTelegram
 from tests.support.chat import START, TEST_TOKEN
-from tests.support.fake_telegram import ApiRefusal, FakeTelegram
 
 DUE = 5_000
 SMOOTH_DUE = 1_000

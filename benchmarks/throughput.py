@@ -54,8 +54,8 @@ from benchmarks.common import (
 )
 from benchmarks.http_fake import FakeTelegramServer
 from conversations.commands import register_commands
+from preview.botapi import FakeTelegram
 from tests.support.chat import TEST_TOKEN, Bot, Person
-from tests.support.fake_telegram import FakeTelegram
 from tests.support.journeys import STAFF_ID, onboard, register_departure
 
 ROUNDS = 6

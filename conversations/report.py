@@ -47,7 +47,8 @@ async def report(update: Update, context: BotContext) -> None:
     )
     await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
     title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))
-    await update.effective_chat.send_photo(render_chart(context.content, lang, data, title))
+    chart = render_chart(context.content, lang, data, title)
+    await update.effective_chat.send_photo(chart, filename=f"report-{scope.code or 'all'}.png")
     await update.effective_chat.send_document(
         render_csv(context.content, lang, data),
         filename=f"report-{scope.code or 'all'}-{last.isoformat()}.csv",

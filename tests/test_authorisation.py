@@ -29,8 +29,8 @@ import pytest
 
 from app import invites
 from domain.clock import ManualClock
+from preview.botapi import ChatMessage, FakeTelegram
 from tests.support.chat import Bot, Person
-from tests.support.fake_telegram import ChatMessage, FakeTelegram
 from tests.support.journeys import (
     STAFF_ID,
     VILLAGE,

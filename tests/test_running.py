@@ -15,8 +15,8 @@ import pytest
 from app.config import WebhookConfig, load_config
 from app.runner import serve
 from domain.clock import ManualClock
+from preview.botapi import FakeTelegram
 from tests.support.chat import START, TEST_TOKEN
-from tests.support.fake_telegram import FakeTelegram
 
 SECRET = "s3cret-token_for-tests"
 

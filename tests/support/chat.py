@@ -9,7 +9,6 @@ assert "យល់ព្រម" in villager.last_text()
 from __future__ import annotations
 
 import contextlib
-import itertools
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +22,8 @@ from app.factory import build_application, open_services
 from content.bundle import CONTENT_DIR
 from conversations.commands import register_commands
 from domain.clock import ManualClock
+from preview.botapi import BOT_USER, ChatMessage, FakeTelegram
 from storage.store import Store
-from tests.support.fake_telegram import BOT_USER, ChatMessage, FakeTelegram
 
 TEST_TOKEN = "123456:TEST-TOKEN-never-valid"
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Phnom Penh
@@ -40,7 +39,6 @@ class Bot:
         self.content_dir = content_dir
         self.clock = clock or ManualClock(START)
         self.telegram = FakeTelegram()
-        self._ids = itertools.count(1)
         self.app: BotApplication | None = None
         self.services: Services | None = None
 
@@ -89,7 +87,7 @@ class Bot:
         return Person(self, user_id, first_name, language_code)
 
     def next_update_id(self) -> int:
-        return next(self._ids)
+        return self.telegram.next_update_id()
 
     async def feed(self, data: dict[str, Any]) -> None:
         assert self.app is not None, "the bot is not running"
@@ -114,11 +112,7 @@ class Person:
 
     async def send(self, text: str) -> None:
         """Types and sends a text (a leading /command is marked as one, as Telegram does)."""
-        message = self._own_message(text)
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        await self._deliver(message)
+        await self._deliver(self.bot.telegram.user_message(self.json, text))
 
     async def send_sticker(self) -> None:
         message = self._own_message(None)
@@ -156,20 +150,7 @@ class Person:
     async def press(self, data: str, message: ChatMessage | None = None) -> None:
         """Sends a button press with any data, as a forged or stale client could."""
         message = message or self._last_with_buttons() or self._messages()[-1]
-        query_id = f"q{self.bot.next_update_id()}"
-        self.bot.telegram.callback_owner[query_id] = self.id
-        await self.bot.feed(
-            {
-                "update_id": self.bot.next_update_id(),
-                "callback_query": {
-                    "id": query_id,
-                    "from": self.json,
-                    "chat_instance": f"ci{self.id}",
-                    "data": data,
-                    "message": self.bot.telegram.message_json(message, self.json),
-                },
-            }
-        )
+        await self.bot.feed(self.bot.telegram.user_press(self.json, message, data))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -224,19 +205,7 @@ class Person:
         return bot_messages[-1] if bot_messages else None
 
     def _own_message(self, text: str | None) -> dict[str, Any]:
-        telegram = self.bot.telegram
-        message = telegram.add(
-            ChatMessage(self.id, telegram.new_message_id(self.id), text or "", False)
-        )
-        data: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": telegram.now,
-            "chat": {"id": self.id, "type": "private", "first_name": self.json["first_name"]},
-            "from": self.json,
-        }
-        if text is not None:
-            data["text"] = text
-        return data
+        return self.bot.telegram.user_message(self.json, text)
 
     async def _deliver(self, message: dict[str, Any]) -> None:
         await self.bot.feed({"update_id": self.bot.next_update_id(), "message": message})

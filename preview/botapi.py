@@ -1,14 +1,20 @@
-"""A fake Bot API at the lowest layer PTB offers (a ``BaseRequest``): the only thing we fake.
+"""A Telegram Bot API kept in memory: the tests' fake Telegram, the preview's and the benchmarks'.
 
-It answers the methods the bot uses the way Telegram does (including its refusals: messages over
-4,096 characters, broken HTML, callback data over 64 bytes, "message is not modified"), and
-records everything the bot showed, so tests can read it like a chat.
+One implementation for all three. It is a ``BaseRequest`` (the lowest layer PTB offers), so tests
+plug it straight into the Application; ``preview.server`` serves the same object over HTTP on
+127.0.0.1 for the preview and the benchmarks. It answers the methods the bot uses the way
+Telegram does (including its refusals: messages over 4,096 characters, broken HTML, callback data
+over 64 bytes, "message is not modified", blocked chats), records everything the bot showed so
+tests can read it like a chat, and makes the updates a person's taps and messages would cause.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import mimetypes
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -24,6 +30,8 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+# Reads that change nothing a chat page shows.
+_QUIET = frozenset({"getUpdates", "getMe", "sendChatAction", "getMyCommands", "deleteWebhook"})
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
 MAX_TEXT = 4096
 
@@ -51,6 +59,11 @@ class ChatMessage:
     reply_markup: dict[str, Any] | None = None
     deleted: bool = False
     edits: int = 0
+    kind: str = "text"  # text | photo | audio | document | sticker | voice
+    parse_mode: str | None = None
+    file_id: str | None = None  # of the photo, audio or document
+    caption: str | None = None
+    date: int = 0
 
     def buttons(self) -> list[tuple[str, str]]:
         """(label, callback_data) of every inline button, row by row."""
@@ -62,10 +75,19 @@ class ChatMessage:
 class Shown:
     """One thing the bot did that a person sees: a new message, an edit, or a pop-up."""
 
-    kind: str  # "message" | "edit" | "alert" | "toast"
+    kind: str  # "message" | "edit" | "alert" | "toast" | "photo" | "audio" | "document"
     chat_id: int
     text: str
     message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the bot uploaded, kept so a chat page can show it and a file_id can resend it."""
+
+    name: str
+    mime_type: str
+    content: bytes
 
 
 @dataclass
@@ -84,12 +106,21 @@ class FakeTelegram(BaseRequest):
     blocked: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
     migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup id
     failing: dict[int, int] = field(default_factory=dict)  # chat -> sends that fail (HTTP 502)
-    _files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)  # file_id -> what was uploaded
+    version: int = 0  # grows with every change a chat page would show
+    _files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # this request's
     _next_id: dict[int, int] = field(default_factory=dict)
+    _next_update: int = 0
+    _changed: asyncio.Event | None = None
     now: int = 1_772_330_400  # seconds; tests may move it
+    time_source: Callable[[], float] | None = None  # the preview's clock, when there is one
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    def timestamp(self) -> int:
+        """Telegram's "date" of what happens now: the preview's clock, else ``now``."""
+        return int(self.time_source()) if self.time_source is not None else self.now
 
     # -- BaseRequest -------------------------------------------------------------------------
 
@@ -119,12 +150,16 @@ class FakeTelegram(BaseRequest):
         if request_data is not None and request_data.contains_files:
             multipart = request_data.multipart_data or {}
             self._files = {
-                k: (str(v[0]), v[1] if isinstance(v[1], bytes) else v[1].read())
+                k: (
+                    str(v[0]),
+                    v[1] if isinstance(v[1], bytes) else v[1].read(),
+                    str(v[2]) if len(v) > 2 and v[2] else "",
+                )
                 for k, v in multipart.items()
             }
         self.calls.append((name, params))
-        if name == "getUpdates" and not self._updates_from(params):
-            await asyncio.sleep(0.02)  # a long poll that returns early, briefly
+        if name == "getUpdates":
+            await self._long_poll(params)
         api = getattr(self, f"_api_{name}", None)
         try:
             if api is None:
@@ -136,7 +171,94 @@ class FakeTelegram(BaseRequest):
             if refusal.parameters:
                 body["parameters"] = refusal.parameters
             return refusal.code, json.dumps(body).encode()
+        if name not in _QUIET:
+            self.changed()
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    async def _long_poll(self, params: dict[str, Any]) -> None:
+        """Holds getUpdates until an update is pending or the poll's timeout (Telegram's way).
+
+        Checked every 20 ms rather than woken by an event: the object may be shared with a
+        server thread, and the cost of a short sleep is nothing next to a person's typing.
+        """
+        timeout = min(float(params.get("timeout") or 0), 10.0)
+        waited = 0.0
+        while not self._updates_from(params):
+            await asyncio.sleep(0.02)
+            waited += 0.02
+            if waited >= timeout:
+                return
+
+    # -- watching ------------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Marks that something a chat page shows has changed, and wakes whoever waits."""
+        self.version += 1
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    async def wait_for_change(self, after: int, seconds: float) -> None:
+        """Returns when ``version`` has passed ``after``, or after ``seconds``."""
+        if self.version > after:
+            return
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        event = self._changed
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except TimeoutError:
+            return
+
+    # -- people (the updates their taps and messages cause) -------------------------------------
+
+    def next_update_id(self) -> int:
+        self._next_update += 1
+        return self._next_update
+
+    def user_message(self, user: dict[str, Any], text: str | None) -> dict[str, Any]:
+        """Puts a person's message in their chat and returns it as Telegram would deliver it.
+
+        A leading /command is marked as one, as Telegram's apps do.
+        """
+        chat_id = int(user["id"])
+        message = self.add(
+            ChatMessage(
+                chat_id, self.new_message_id(chat_id), text or "", False, date=self.timestamp()
+            )
+        )
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": self.timestamp(),
+            "chat": {"id": chat_id, "type": "private", "first_name": user.get("first_name", "")},
+            "from": user,
+        }
+        if text is not None:
+            data["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                data["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.changed()
+        return data
+
+    def user_press(self, user: dict[str, Any], message: ChatMessage, data: str) -> dict[str, Any]:
+        """A press on a button of ``message`` (or forged data) as a callback-query update."""
+        query_id = f"q{secrets.token_hex(6)}"
+        self.callback_owner[query_id] = int(user["id"])
+        return {
+            "update_id": self.next_update_id(),
+            "callback_query": {
+                "id": query_id,
+                "from": user,
+                "chat_instance": f"ci{user['id']}",
+                "data": data,
+                "message": self.message_json(message, user),
+            },
+        }
+
+    def push(self, update: dict[str, Any]) -> None:
+        """Queues an update for the bot's next getUpdates."""
+        self.pending_updates.append(update)
 
     # -- chats ---------------------------------------------------------------------------------
 
@@ -159,11 +281,24 @@ class FakeTelegram(BaseRequest):
     ) -> dict[str, Any]:
         data: dict[str, Any] = {
             "message_id": message.message_id,
-            "date": self.now,
+            "date": message.date or self.timestamp(),
             "chat": {"id": message.chat_id, "type": "private", "first_name": "Chat"},
             "from": BOT_USER if message.from_bot else user,
-            "text": message.text,
         }
+        file_id = message.file_id or "none"
+        if message.kind == "photo":
+            data["photo"] = [
+                {"file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1}
+            ]
+        elif message.kind == "audio":
+            data["audio"] = {"file_id": file_id, "file_unique_id": file_id, "duration": 1}
+        elif message.kind == "document":
+            name = self.files[file_id].name if file_id in self.files else "document"
+            data["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
+        else:
+            data["text"] = message.text
+        if message.caption:
+            data["caption"] = message.caption
         if message.reply_markup:
             data["reply_markup"] = message.reply_markup
         return data
@@ -192,7 +327,17 @@ class FakeTelegram(BaseRequest):
         self._check_chat(chat_id)
         text = _checked_text(params.get("text"), params.get("parse_mode"))
         markup = _checked_markup(params.get("reply_markup"))
-        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), text, True, markup))
+        message = self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                text,
+                True,
+                markup,
+                parse_mode=params.get("parse_mode"),
+                date=self.timestamp(),
+            )
+        )
         self.shown.append(Shown("message", chat_id, text, message.message_id))
         return self.message_json(message)
 
@@ -203,6 +348,7 @@ class FakeTelegram(BaseRequest):
         if text == message.text and markup == message.reply_markup:
             raise ApiRefusal(400, "Bad Request: message is not modified")
         message.text, message.reply_markup = text, markup
+        message.parse_mode = params.get("parse_mode")
         message.edits += 1
         self.shown.append(Shown("edit", message.chat_id, text, message.message_id))
         return self.message_json(message)
@@ -239,31 +385,55 @@ class FakeTelegram(BaseRequest):
     def _api_sendAudio(self, params: dict[str, Any]) -> Any:
         return self._media("audio", params)
 
-    def _media(self, kind: str, params: dict[str, Any]) -> Any:
-        chat_id = int(params["chat_id"])
-        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), f"[{kind}]", True))
-        self.shown.append(Shown(kind, chat_id, f"[{kind}]", message.message_id))
-        data = self.message_json(message)
-        del data["text"]
-        if kind == "photo":
-            data["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
-        else:
-            data["audio"] = {"file_id": "a", "file_unique_id": "a", "duration": 1}
-        return data
-
     def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        return self._media("document", params)
+
+    def _media(self, kind: str, params: dict[str, Any]) -> Any:
+        """A photo, audio or document: uploaded now, or resent by the file_id Telegram gave."""
         chat_id = int(params["chat_id"])
-        filename, content = self._files.get("document", ("document", b""))
-        text = f"[document {filename}]"
-        message = self.add(ChatMessage(chat_id, self.new_message_id(chat_id), text, True))
-        self.documents[message.message_id] = content
-        self.shown.append(Shown("document", chat_id, text, message.message_id))
-        data = self.message_json(message)
-        del data["text"]
-        data["document"] = {"file_id": "d", "file_unique_id": "d", "file_name": filename}
-        if params.get("caption"):
-            data["caption"] = params["caption"]
-        return data
+        self._check_chat(chat_id)
+        file_id = self._file_of(kind, params.get(kind))
+        stored = self.files[file_id]
+        caption = params.get("caption")
+        if caption is not None:
+            caption = _checked_text(caption, params.get("parse_mode"), limit=1024)
+        text = f"[document {stored.name}]" if kind == "document" else f"[{kind}]"
+        message = self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                text,
+                True,
+                _checked_markup(params.get("reply_markup")),
+                kind=kind,
+                parse_mode=params.get("parse_mode"),
+                file_id=file_id,
+                caption=caption,
+                date=self.timestamp(),
+            )
+        )
+        if kind == "document":
+            self.documents[message.message_id] = stored.content
+        self.shown.append(Shown(kind, chat_id, text, message.message_id))
+        return self.message_json(message)
+
+    def _file_of(self, kind: str, value: Any) -> str:
+        """The file_id of what was sent: a new upload gets one, a known file_id is reused."""
+        if isinstance(value, str) and value in self.files:
+            return value
+        upload = self._files.get(kind)
+        if upload is None:
+            if isinstance(value, str) and value.startswith("attach://"):
+                upload = self._files.get(value.removeprefix("attach://"))
+            if upload is None:
+                raise ApiRefusal(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        name, content, mime = upload
+        # The uploader's type when it gave one (PTB reads it from the bytes), else the name's.
+        if not mime or mime == "application/octet-stream":
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        file_id = f"{kind}-{secrets.token_hex(8)}"
+        self.files[file_id] = StoredFile(name, mime, content)
+        return file_id
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
@@ -286,10 +456,10 @@ class FakeTelegram(BaseRequest):
         return True
 
 
-def _checked_text(text: Any, parse_mode: Any) -> str:
+def _checked_text(text: Any, parse_mode: Any, limit: int = MAX_TEXT) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ApiRefusal(400, "Bad Request: message text is empty")
-    if len(text) > MAX_TEXT:
+    if len(text) > limit:
         raise ApiRefusal(400, "Bad Request: message is too long")
     if parse_mode == "HTML":
         _HtmlCheck().check(text)
@@ -301,6 +471,10 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
         return None
     if isinstance(markup, str):
         markup = json.loads(markup)
+    for row in markup.get("keyboard", []):
+        for button in row:
+            if not (button.get("text") if isinstance(button, dict) else button):
+                raise ApiRefusal(400, "Bad Request: keyboard button text is empty")
     for row in markup.get("inline_keyboard", []):
         for button in row:
             data = button.get("callback_data")

@@ -1,0 +1,158 @@
+"""The people in a preview and what they can do: type, tap, open a link, move time on.
+
+A preview has three people, so the whole story can be shown on one screen: a villager who
+plans to leave, a village leader (made through the real invite flow) and a programme staff
+member. Their taps become the same updates Telegram would deliver, queued for the bot's
+getUpdates; what the bot sent them is read back from the same in-memory Bot API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from domain.clock import ShiftedClock
+from preview.botapi import BOT_USER, FakeTelegram
+
+
+@dataclass(frozen=True)
+class Persona:
+    """One person talking to the bot in the preview."""
+
+    key: str
+    user_id: int
+    first_name: str
+    language_code: str = "km"
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
+
+
+VILLAGER = Persona("villager", 5_000_001, "Sokha")
+LEADER = Persona("leader", 5_000_002, "Chanthy")
+STAFF = Persona("staff", 5_000_003, "Dara")
+PERSONAS = (VILLAGER, LEADER, STAFF)
+
+# The only moves the page offers: forward, by these steps.
+STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
+MAX_TEXT = 4096  # what a Telegram app lets a person type
+
+
+class PreviewError(ValueError):
+    """A request the page should not have made (unknown person, message or step)."""
+
+
+class Preview:
+    """Turns what people do on the page into updates, and the chats back into JSON."""
+
+    def __init__(
+        self,
+        telegram: FakeTelegram,
+        clock: ShiftedClock,
+        on_time_moved: Callable[[], None] | None = None,
+    ) -> None:
+        self.telegram = telegram
+        self.clock = clock
+        self.on_time_moved = on_time_moved
+        telegram.time_source = lambda: clock.now().timestamp()
+
+    def persona(self, key: Any) -> Persona:
+        for persona in PERSONAS:
+            if persona.key == key:
+                return persona
+        raise PreviewError("unknown person")
+
+    # -- doing -------------------------------------------------------------------------------
+
+    def send(self, key: Any, text: Any) -> None:
+        """The person types ``text`` and sends it."""
+        persona = self.persona(key)
+        if not isinstance(text, str) or not text.strip():
+            raise PreviewError("empty message")
+        message = self.telegram.user_message(persona.json(), text[:MAX_TEXT])
+        self.telegram.push({"update_id": self.telegram.next_update_id(), "message": message})
+
+    def press(self, key: Any, message_id: Any, data: Any) -> None:
+        """The person taps an inline button of one of the bot's messages in their chat."""
+        persona = self.persona(key)
+        if not isinstance(message_id, int) or not isinstance(data, str):
+            raise PreviewError("bad button")
+        try:
+            message = self.telegram.message(persona.user_id, message_id)
+        except Exception as error:
+            raise PreviewError("no such message") from error
+        if data not in {d for _, d in message.buttons()}:
+            raise PreviewError("no such button")  # the page only offers real buttons
+        self.telegram.push(self.telegram.user_press(persona.json(), message, data))
+
+    def advance(self, step: Any) -> None:
+        """Moves the bot's clock forward by one of the page's steps and runs the sweep now."""
+        if step not in STEPS:
+            raise PreviewError("unknown step")
+        self.clock.advance(STEPS[step])
+        self.telegram.changed()
+        if self.on_time_moved is not None:
+            self.on_time_moved()
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """Everything the page draws: people, their chats, command menus, pop-ups, the time."""
+        telegram = self.telegram
+        alerts = [
+            {"seq": index, "chat": s.chat_id, "kind": s.kind, "text": s.text}
+            for index, s in enumerate(telegram.shown)
+            if s.kind in ("alert", "toast")
+        ]
+        return {
+            "version": telegram.version,
+            "now": self.clock.now().isoformat(),
+            "offset_hours": self.clock.offset / timedelta(hours=1),
+            "bot": {"username": BOT_USER["username"], "name": BOT_USER["first_name"]},
+            "personas": [{"key": p.key, "id": p.user_id, "name": p.first_name} for p in PERSONAS],
+            "chats": {p.key: self._chat(p) for p in PERSONAS},
+            "commands": telegram.commands,
+            "alerts": alerts[-20:],
+        }
+
+    def _chat(self, persona: Persona) -> list[dict[str, Any]]:
+        chat = []
+        for message in self.telegram.chats.get(persona.user_id, []):
+            if message.deleted:
+                continue
+            markup = message.reply_markup or {}
+            stored = self.telegram.files.get(message.file_id or "")
+            chat.append(
+                {
+                    "id": message.message_id,
+                    "from_bot": message.from_bot,
+                    "kind": message.kind,
+                    "text": message.text if message.kind == "text" else "",
+                    "html": message.parse_mode == "HTML",
+                    "caption": message.caption,
+                    "file": f"/files/{message.file_id}" if stored else None,
+                    "file_name": stored.name if stored else None,
+                    "edited": message.edits > 0,
+                    "date": message.date,
+                    "inline": [
+                        [
+                            {"text": b["text"], "data": b.get("callback_data"), "url": b.get("url")}
+                            for b in row
+                        ]
+                        for row in markup.get("inline_keyboard", [])
+                    ],
+                    "keyboard": [
+                        [b["text"] if isinstance(b, dict) else str(b) for b in row]
+                        for row in markup.get("keyboard", [])
+                    ],
+                    "remove_keyboard": bool(markup.get("remove_keyboard")),
+                }
+            )
+        return chat
