@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint install clean bench
+.PHONY: run preview test check lint install clean bench browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# With a token (config.yaml or TELEGRAM_BOT_TOKEN): the bot on Telegram. Without: the preview.
 run: $(STAMP)
-	$(BIN)/python bot.py run
+	$(BIN)/python bot.py run --preview-if-no-token
+
+preview: $(STAMP)
+	$(BIN)/python bot.py preview
 
 check: $(STAMP)
 	$(BIN)/python bot.py check
@@ -25,7 +29,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+browser:
+	./scripts/ensure-chromium
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -31,8 +31,10 @@ FLAGS = [
     "--disable-sync",
 ]
 
+if not CHROMIUM and os.environ.get("PREVIEW_BROWSER_REQUIRED") == "1":
+    raise RuntimeError("PREVIEW_BROWSER_REQUIRED=1 but chromium is not installed")
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM, reason="needs Debian's chromium (.ci/run installs it: apt-get install chromium)"
+    not CHROMIUM, reason="needs Debian's chromium (make test installs it: apt-get install chromium)"
 )
 
 
