@@ -112,6 +112,7 @@ class FakeTelegram(BaseRequest):
     _next_id: dict[int, int] = field(default_factory=dict)
     _next_update: int = 0
     _changed: asyncio.Event | None = None
+    closing: bool = False  # set when the server stops: long polls return at once
     now: int = 1_772_330_400  # seconds; tests may move it
     time_source: Callable[[], float] | None = None  # the preview's clock, when there is one
 
@@ -183,7 +184,7 @@ class FakeTelegram(BaseRequest):
         """
         timeout = min(float(params.get("timeout") or 0), 10.0)
         waited = 0.0
-        while not self._updates_from(params):
+        while not self._updates_from(params) and not self.closing:
             await asyncio.sleep(0.02)
             waited += 0.02
             if waited >= timeout:
@@ -200,7 +201,7 @@ class FakeTelegram(BaseRequest):
 
     async def wait_for_change(self, after: int, seconds: float) -> None:
         """Returns when ``version`` has passed ``after``, or after ``seconds``."""
-        if self.version > after:
+        if self.version > after or self.closing:
             return
         if self._changed is None:
             self._changed = asyncio.Event()
@@ -209,6 +210,11 @@ class FakeTelegram(BaseRequest):
             await asyncio.wait_for(event.wait(), seconds)
         except TimeoutError:
             return
+
+    def close(self) -> None:
+        """Ends every long poll now (getUpdates and a page's), so a server can stop cleanly."""
+        self.closing = True
+        self.changed()
 
     # -- people (the updates their taps and messages cause) -------------------------------------
 

@@ -114,5 +114,7 @@ async def run_preview(
     try:
         await serve(settings, clock, stop, ready=ready, started=running.append)
     finally:
+        telegram.close()  # pages waiting for news get an answer, not a dropped connection
         server.stop()
+        await asyncio.sleep(0.05)  # let those answers go out
         await server.close_all_connections()
