@@ -2,7 +2,8 @@
 
 The whole story by clicking, as a trainer would show it: a villager onboards in Khmer, staff
 invite a village leader who opens the link in their own view, the villager registers a
-departure, the leader acknowledges it, and "+1 day" twice brings the first check-in.
+departure, the leader acknowledges it, "+1 day" twice brings the first check-in, and her
+"I need help now" alerts the leader, who takes it on.
 """
 
 from __future__ import annotations
@@ -161,7 +162,14 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     tab.get_by_role("button", name="+១ ថ្ងៃ").click()  # type: ignore[attr-defined]
     villager.expect("សុខសប្បាយទេ?")
     expect(villager.pane.get_by_role("button", name="🙂 ខ្ញុំសុខសប្បាយ")).to_be_visible()
-    villager.click("🙂 ខ្ញុំសុខសប្បាយ")
+
+    # She asks for help now: the leader and the staff are alerted; the leader takes it on.
+    villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ")
+    villager.expect("យើងបានជូនដំណឹងហើយ")
+    leader.expect("សុំជំនួយបន្ទាន់")
+    staff.expect("សុំជំនួយបន្ទាន់")
+    leader.click("✅ ខ្ញុំកំពុងជួយ")
+    villager.expect("បានឃើញសាររបស់អ្នក ហើយនឹងជួយអ្នក")
     tab.screenshot(path=str(shots / "story.png"))  # type: ignore[attr-defined]
 
 
