@@ -43,6 +43,7 @@ from content.errors import ContentError, ContentErrors
 from domain.clock import SystemClock
 from domain.report import Report
 from preview.run import DEFAULT_PORT, LOOPBACK, is_loopback, run_preview
+from storage.base import DatabaseUnavailable
 from storage.store import Store
 
 log = logging.getLogger("bot")
@@ -296,6 +297,11 @@ def run(config: Config) -> int:
     except NetworkError as error:
         print(f"Cannot reach Telegram: {type(error).__name__}", file=sys.stderr)
         return 1
+    except DatabaseUnavailable as error:
+        # One line, no traceback: a locked or full database may come right by itself (exit 1,
+        # the service restarts); a read-only, unopenable or damaged one needs a person (exit 2).
+        print(f"Database error ({error.kind}): {error}", file=sys.stderr)
+        return 1 if error.retry_may_help else EXIT_USAGE
     return 0
 
 

@@ -13,6 +13,7 @@ from app.context import BotContext
 from conversations.alerts import escalate_alerts
 from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
 from conversations.notices import escalate_unacknowledged
+from storage.base import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -28,5 +29,11 @@ async def sweep(context: BotContext) -> None:
     ):
         try:
             await task(context)
-        except Exception:
-            log.exception("sweep_task_failed task=%s", task.__name__)
+        except Exception as error:
+            problem = database_problem(error)
+            if problem is None:
+                log.exception("sweep_task_failed task=%s", task.__name__)
+            else:
+                # Locked, read-only, full: one line per task and tick, no traceback. What is due
+                # stays due in the database, so the next tick does it once the database is back.
+                log.error("sweep_task_failed task=%s %s", task.__name__, problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,93 @@ import aiosqlite
 
 from domain.clock import Clock
 from storage.migrations import apply_migrations
+
+# What an operator can do about each way SQLite fails, by SQLite's primary result code. The kind
+# is what the log and the start-up message name (docs/OPERATIONS.md, "Database problems"); the
+# advice is the start-up message. Neither carries SQL or data.
+_PROBLEMS: dict[int, tuple[str, str]] = {
+    sqlite3.SQLITE_BUSY: (
+        "database_locked",
+        "another program kept the database locked for too long (only one bot may use a "
+        "database file): stop the other program, then start again",
+    ),
+    sqlite3.SQLITE_LOCKED: (
+        "database_locked",
+        "the database is locked: stop any other program using it, then start again",
+    ),
+    sqlite3.SQLITE_READONLY: (
+        "database_read_only",
+        "the database cannot be written: let the bot's user write the file and its folder, "
+        "and check that the disk is not mounted read-only",
+    ),
+    sqlite3.SQLITE_PERM: (
+        "database_read_only",
+        "the database may not be written: let the bot's user write the file and its folder",
+    ),
+    sqlite3.SQLITE_FULL: (
+        "database_full",
+        "the disk is full: free some space, then start again",
+    ),
+    sqlite3.SQLITE_IOERR: (
+        "database_io_error",
+        "the disk reported an error: check the disk (and that it is not full), then start again",
+    ),
+    sqlite3.SQLITE_CANTOPEN: (
+        "database_cannot_open",
+        "the database file cannot be opened or created: storage.database must name a file in "
+        "a folder the bot's user can write",
+    ),
+    sqlite3.SQLITE_CORRUPT: (
+        "database_corrupt",
+        "the database file is damaged: restore the newest backup (docs/OPERATIONS.md)",
+    ),
+    sqlite3.SQLITE_NOTADB: (
+        "database_corrupt",
+        "this file is not a database of this bot: check storage.database, or restore a backup",
+    ),
+}
+# Kinds that can go away by themselves, so a restart a little later may help.
+_PASSING = frozenset({"database_locked", "database_full", "database_io_error"})
+
+
+def database_problem(error: BaseException | None) -> str | None:
+    """The kind of database failure behind ``error`` ("database_full", …), or None.
+
+    SQLite errors are recognised by their result code, never by their message; the error itself
+    or one it was raised from (a few levels deep) counts.
+    """
+    for _ in range(4):
+        if error is None:
+            return None
+        if isinstance(error, DatabaseUnavailable):
+            return error.kind
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(error, sqlite3.Error) and isinstance(code, int):
+            problem = _PROBLEMS.get(code & 0xFF)
+            if problem is not None:
+                return problem[0]
+        error = error.__cause__ or error.__context__
+    return None
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be opened or written at start: one line says why and what to do."""
+
+    def __init__(self, path: Path, kind: str, advice: str) -> None:
+        super().__init__(f"{path}: {advice}")
+        self.kind = kind
+        self.retry_may_help = kind in _PASSING
+
+    @classmethod
+    def of(cls, path: Path, error: BaseException) -> DatabaseUnavailable:
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int) and (code & 0xFF) in _PROBLEMS:
+            kind, advice = _PROBLEMS[code & 0xFF]
+        elif isinstance(error, OSError):  # e.g. its folder cannot be made
+            kind, advice = _PROBLEMS[sqlite3.SQLITE_CANTOPEN]
+        else:
+            kind, advice = "database_error", f"SQLite failed ({type(error).__name__})"
+        return cls(path, kind, advice)
 
 
 class StoreBase:
@@ -26,18 +114,32 @@ class StoreBase:
 
     @classmethod
     async def open(cls, path: Path, clock: Clock) -> Self:
-        """Opens (creating if needed) the database and brings its schema up to date."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we say BEGIN ourselves, so a multi-row change is one transaction.
-        db = await aiosqlite.connect(path, isolation_level=None)
+        """Opens (creating if needed) the database and brings its schema up to date.
+
+        Raises ``DatabaseUnavailable`` when the file cannot be opened, read or written.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A path SQLite cannot open fails here, in plain sqlite3: when aiosqlite's connect
+            # fails, its worker thread may print a stray traceback after the event loop closed.
+            await asyncio.to_thread(_open_and_close, path)
+            # isolation_level=None: we say BEGIN ourselves, so a multi-row change is one
+            # transaction.
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnavailable.of(path, error) from error
         try:
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
+            # A writer that finds the database locked waits this long, then fails cleanly.
             await db.execute("PRAGMA busy_timeout = 5000")
             await apply_migrations(db, clock.now().isoformat())
-        except BaseException:
+            await _check_writable(db)
+        except BaseException as error:
             await db.close()
+            if isinstance(error, OSError | sqlite3.Error):
+                raise DatabaseUnavailable.of(path, error) from error
             raise
         return cls(db, clock)
 
@@ -53,7 +155,29 @@ class StoreBase:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                await self._db.execute("COMMIT")
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                # After a full disk or an I/O error SQLite has already rolled back: a second
+                # ROLLBACK would fail ("no transaction is active") and hide the error that matters.
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
                 raise
-            await self._db.execute("COMMIT")
+
+
+def _open_and_close(path: Path) -> None:
+    sqlite3.connect(path).close()
+
+
+async def _check_writable(db: aiosqlite.Connection) -> None:
+    """Fails now, not at the first person's first step, when the database cannot be written.
+
+    SQLite opens a file it may not write without a word and refuses only the first write; when
+    the schema is already up to date, no write has happened yet. A write that changes nothing,
+    rolled back, asks for write access and nothing more.
+    """
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        await db.execute("DELETE FROM schema_migrations WHERE 0")
+    finally:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
