@@ -115,6 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Config error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _dispatch(args, config)
+    except DatabaseUnavailable as error:
+        # One line, no traceback, for every command: a locked or full database may come right
+        # by itself (exit 1, the service restarts); a read-only, unopenable or damaged one
+        # needs a person (exit 2).
+        print(f"Database error ({error.kind}): {error}", file=sys.stderr)
+        return 1 if error.retry_may_help else EXIT_USAGE
+
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "check":
         return check(config, args.content)
     if args.command == "strings":
@@ -297,11 +308,6 @@ def run(config: Config) -> int:
     except NetworkError as error:
         print(f"Cannot reach Telegram: {type(error).__name__}", file=sys.stderr)
         return 1
-    except DatabaseUnavailable as error:
-        # One line, no traceback: a locked or full database may come right by itself (exit 1,
-        # the service restarts); a read-only, unopenable or damaged one needs a person (exit 2).
-        print(f"Database error ({error.kind}): {error}", file=sys.stderr)
-        return 1 if error.retry_may_help else EXIT_USAGE
     return 0
 
 

@@ -348,7 +348,10 @@ async def apply_migrations(db: aiosqlite.Connection, now_iso: str) -> list[str]:
                 "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now_iso)
             )
         except BaseException:
-            await db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does); a second ROLLBACK would
+            # then fail and hide the real error.
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
             raise
         await db.execute("COMMIT")
         applied.append(name)

@@ -371,3 +371,25 @@ def test_a_database_locked_by_another_program_stops_the_start_for_a_retry(
 
     assert one_error_line(result).startswith(f"Database error (database_locked): {database}: ")
     assert result.returncode == 1  # it may pass: the service tries again
+
+
+@pytest.mark.parametrize(
+    "command", [["invite-leader", "--village", "09060405"], ["report", "--days", "all"]]
+)
+def test_operator_commands_on_a_damaged_database_say_so_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    database = tmp_path / "notes.txt"
+    database.write_text("these are not the droids " * 200)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  database: {json.dumps(str(database))}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(BOT_PY), "--config", str(config), *command, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert one_error_line(result).startswith(f"Database error (database_corrupt): {database}: ")
+    assert result.returncode == 2
