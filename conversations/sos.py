@@ -6,6 +6,7 @@ Works any time, also without a registration: then Cambodia's numbers, and staff 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -13,9 +14,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
-from conversations.alerts import country_of, raise_alert
+from conversations.alerts import Reached, country_of, raise_alert
 from conversations.hotlines import country_text
 from conversations.menu import menu_button
+from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from storage.rows import Departure
 
@@ -37,24 +39,36 @@ async def help_now(
     departure: Departure | None,
     checkin_id: int | None = None,
 ) -> None:
-    """Shows the numbers for the person's country and tells their leader and staff."""
+    """Shows the numbers for the person's country and tells their leader and staff.
+
+    A cry for help must not die with the database: if the store fails, staff are still told
+    directly (nothing saved) and the person still gets the truth and the numbers.
+    """
     assert update.effective_user is not None
     user_id = update.effective_user.id
-    lang = await language_of(update, context)
     t = context.content.texts
     kind = "help" if checkin_id is not None else "sos"
-    recent = await context.store.recent_open_alert(
-        user_id, kind, context.clock.now() - REPEAT_WINDOW
-    )
-    if recent is not None:
-        status = t.get(lang, "sos.already")
-    else:
-        reached = await raise_alert(
-            context, kind, user_id, departure=departure, checkin_id=checkin_id
+    try:
+        lang = await language_of(update, context)
+        recent = await context.store.recent_open_alert(
+            user_id, kind, context.clock.now() - REPEAT_WINDOW
         )
+        if recent is not None:
+            status = t.get(lang, "sos.already")
+        else:
+            reached = await raise_alert(
+                context, kind, user_id, departure=departure, checkin_id=checkin_id
+            )
+            status = t.get(lang, reached.key("sos"))
+        if departure is not None:
+            await context.store.silence_pending(departure.departure_id)  # no reminders now
+    except sqlite3.Error as error:
+        log.error("sos_without_database user=%s error=%s", user_id, type(error).__name__)
+        lang = context.services.config.default_language
+        if update.effective_user.language_code in t.languages:
+            lang = str(update.effective_user.language_code)
+        reached = await _tell_staff_unsaved(update, context, kind)
         status = t.get(lang, reached.key("sos"))
-    if departure is not None:
-        await context.store.silence_pending(departure.departure_id)  # no reminders now
     country = country_of(departure.destination if departure else None)
     text = "\n\n".join([status, country_text(context, lang, country)])
     markup = keyboard(
@@ -63,11 +77,35 @@ async def help_now(
     await (show(update, text, markup) if update.callback_query else send(update, text, markup))
 
 
+async def _tell_staff_unsaved(update: Update, context: BotContext, kind: str) -> Reached:
+    """Tells staff straight away, without the database: who asked, and that it is not saved."""
+    assert update.effective_user is not None
+    t, config = context.content.texts, context.services.config
+    lang = config.default_language  # the staff's own language is in the database
+    text = "\n\n".join(
+        [
+            t.get(lang, f"alert.title.{kind}"),
+            t.get(lang, "notice.contact", user_id=str(update.effective_user.id)),
+            t.get(lang, "alert.unsaved"),
+        ]
+    )
+    chats = sorted(config.staff_user_ids) + ([config.staff_chat_id] if config.staff_chat_id else [])
+    told = 0
+    for chat_id in chats:
+        told += await send_to(context, chat_id, text) is not None
+    if not told:
+        log.error("sos_unreached user=%s", update.effective_user.id)
+    return Reached(leaders=0, staff=told)
+
+
 async def sos_command(update: Update, context: BotContext) -> None:
     """A cry for help, any time."""
     assert update.effective_user is not None
     log.info("sos user=%s", update.effective_user.id)
-    departure = await _current_departure(context, update.effective_user.id)
+    try:
+        departure = await _current_departure(context, update.effective_user.id)
+    except sqlite3.Error:
+        departure = None  # help_now tells staff without the database
     await help_now(update, context, departure=departure)
 
 

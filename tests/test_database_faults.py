@@ -26,7 +26,7 @@ import pytest
 from domain.clock import ManualClock
 from storage.store import Store
 from tests.support.chat import START, TEST_TOKEN, Bot
-from tests.support.journeys import VILLAGE, onboard, sent_departure, sweep_at
+from tests.support.journeys import STAFF_ID, VILLAGE, onboard, sent_departure, sweep_at
 
 BOT_PY = Path(__file__).resolve().parent.parent / "bot.py"
 SORRY_KM = "សូមទោស មានបញ្ហាខាងយើង។"
@@ -393,3 +393,33 @@ def test_operator_commands_on_a_damaged_database_say_so_in_one_line(
     )
     assert one_error_line(result).startswith(f"Database error (database_corrupt): {database}: ")
     assert result.returncode == 2
+
+
+async def test_sos_still_reaches_staff_when_the_database_cannot_be_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cry for help must not die with the database: staff are told directly, unsaved."""
+    bot = await Bot(tmp_path / "bot.sqlite3").start(staff_user_ids=frozenset({STAFF_ID}))
+    try:
+        staff, villager = bot.user(STAFF_ID, "Dara"), bot.user(7120)
+        await onboard(staff)
+        await sent_departure(bot, villager)
+        villager.new_texts(), staff.new_texts()
+        await pragma(bot, "query_only = ON")
+
+        await villager.send("/sos")
+
+        told = villager.new_texts()
+        assert len(told) == 1 and told[0].startswith(
+            "🚨 <b>យើងបានជូនដំណឹងហើយ។</b> បុគ្គលិកគម្រោងបានទទួលសាររបស់អ្នកហើយ។"
+        )
+        assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in told[0]  # reading works: where she went
+        (alert,) = staff.new_texts()
+        assert alert.startswith("🚨 <b>សុំជំនួយបន្ទាន់ (SOS)</b>")
+        assert f"tg://user?id={villager.id}" in alert
+        assert "មូលដ្ឋានទិន្នន័យរបស់បូតមិនដំណើរការទេ" in alert
+        assert any("sos_without_database" in r.getMessage() for r in caplog.records)
+        await pragma(bot, "query_only = OFF")
+        assert await bot.store.open_alerts(None) == []  # nothing was saved, as staff were told
+    finally:
+        await bot.stop()
