@@ -107,6 +107,8 @@ class FakeTelegram(BaseRequest):
     migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup id
     failing: dict[int, int] = field(default_factory=dict)  # chat -> sends that fail (HTTP 502)
     files: dict[str, StoredFile] = field(default_factory=dict)  # file_id -> what was uploaded
+    # method -> seconds its answer is held after the call is done (a slow Telegram); none by default
+    delays: dict[str, float] = field(default_factory=dict)
     version: int = 0  # grows with every change a chat page would show
     _files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # this request's
     _next_id: dict[int, int] = field(default_factory=dict)
@@ -160,6 +162,7 @@ class FakeTelegram(BaseRequest):
             }
         self.calls.append((name, params))
         if name == "getUpdates":
+            self._forget_confirmed(params)  # at once, as Telegram does: not after the long poll
             await self._long_poll(params)
         api = getattr(self, f"_api_{name}", None)
         try:
@@ -174,6 +177,8 @@ class FakeTelegram(BaseRequest):
             return refusal.code, json.dumps(body).encode()
         if name not in _QUIET:
             self.changed()
+        if self.delays.get(name):
+            await asyncio.sleep(self.delays[name])
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     async def _long_poll(self, params: dict[str, Any]) -> None:
@@ -448,10 +453,16 @@ class FakeTelegram(BaseRequest):
         offset = int(params.get("offset") or 0)
         return [u for u in self.pending_updates if u["update_id"] >= offset]
 
-    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+    def _forget_confirmed(self, params: dict[str, Any]) -> None:
+        """Telegram forgets updates below the offset the bot confirms, as soon as it asks.
+
+        So a bot killed during its next long poll does not get them again when it restarts.
+        """
         offset = int(params.get("offset") or 0)
-        # Telegram forgets updates below the offset the bot confirms.
         self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+
+    def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        self._forget_confirmed(params)
         return self._updates_from(params)
 
     def _api_setWebhook(self, params: dict[str, Any]) -> Any:
