@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from app.context import BotContext
 from conversations.alerts import raise_alert
@@ -109,6 +116,11 @@ async def send_due_checkins(context: BotContext) -> int:
         except (Forbidden, BadRequest):  # blocked, deleted, or no such chat: it will not heal
             await _unreachable(context, checkin, departure)
             continue
+        except TimedOut:
+            # Telegram most likely delivered it and only its answer was late. Like a send cut off
+            # by a crash, it counts as sent and is not sent again; the reminders cover it.
+            message = None
+            log.warning("checkin_send_timed_out checkin=%s", checkin.checkin_id)
         except RetryAfter as busy:
             delay = (
                 busy.retry_after
@@ -128,7 +140,7 @@ async def send_due_checkins(context: BotContext) -> int:
             continue
         await context.store.mark_checkin_sent(
             checkin.checkin_id,
-            message.message_id,
+            message.message_id if message is not None else None,
             _next_step(context, departure, config.reminder_after),
         )
         log.info("checkin_sent checkin=%s departure=%s", checkin.checkin_id, departure.departure_id)

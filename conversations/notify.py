@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from app.context import BotContext
 
@@ -24,7 +24,11 @@ MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id afte
 async def send_to(
     context: BotContext, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """Sends one message; None (logged, never raised) when Telegram will not deliver it."""
+    """Sends one message; None (logged, never raised) when Telegram will not or could not.
+
+    Never raised, so the caller goes on to its fallback (staff, a later sweep) and to whatever
+    it does after telling people: a failed notice must not stop a departure's check-ins.
+    """
     try:
         return await context.bot.send_message(chat_id, text, reply_markup=markup)
     except ChatMigrated as moved:
@@ -33,6 +37,9 @@ async def send_to(
         return await send_to(context, moved.new_chat_id, text, markup)
     except (Forbidden, BadRequest) as error:
         log.warning("send_refused chat=%s error=%s", chat_id, type(error).__name__)
+        return None
+    except TelegramError as error:  # on the way: network, a timeout, Telegram busy or failing
+        log.warning("send_failed chat=%s error=%s", chat_id, type(error).__name__)
         return None
 
 

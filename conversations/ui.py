@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import filters
 
 from app.context import BotContext
@@ -55,8 +55,13 @@ async def show(
     if query is not None and query.message is not None:
         try:
             edited = await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as error:
-            # Too old to edit, or identical: fall through and send it anew.
+        except TimedOut:
+            # Telegram most likely made the edit and only its answer was late: showing the screen
+            # anew could show it twice. If it did not, the old buttons lead back to this step.
+            log.warning("edit_timed_out")
+            return None
+        except (BadRequest, NetworkError) as error:
+            # Too old to edit, identical, or the edit failed on its way: send it anew.
             log.info("edit_failed reason=%s", type(error).__name__)
         else:
             return edited if isinstance(edited, Message) else None
@@ -76,6 +81,11 @@ async def send(
         # The person blocked the bot: nothing to show; later issues escalate this for migrants.
         log.info("send_forbidden chat=%s", chat.id)
         return None
+    except TimedOut:
+        # Most likely delivered, only Telegram's answer was late: not sent again (it could show
+        # twice), and the step goes on. Had it not arrived, the person's next tap shows it anew.
+        log.warning("send_timed_out chat=%s", chat.id)
+        return None
 
 
 async def answer(update: Update, alert: str | None = None) -> None:
@@ -83,8 +93,10 @@ async def answer(update: Update, alert: str | None = None) -> None:
     if update.callback_query is not None:
         try:
             await update.callback_query.answer(alert, show_alert=alert is not None)
-        except BadRequest:
-            log.info("answer_failed")  # the press is too old to answer: harmless
+        except TelegramError as error:
+            # Too old to answer, or Telegram failed: only the spinner (or a pop-up) is lost, so
+            # the step goes on; it may already have stored something that must not stop halfway.
+            log.info("answer_failed error=%s", type(error).__name__)
 
 
 def html(text: str) -> Html:
