@@ -147,7 +147,8 @@ async def test_a_read_only_database_gets_an_apology_in_the_persons_language(
     assert profile is not None and profile.language == "en"
     lines = database_lines(caplog, "database_read_only")
     assert lines, [r.getMessage() for r in caplog.records]
-    assert f"user={villager.id} code=SQLITE_READONLY" in lines[0].getMessage()
+    # Saving the conversation state may fail first (update=None); the person's own line is there.
+    assert any(f"user={villager.id} code=SQLITE_READONLY" in r.getMessage() for r in lines)
     assert all(r.exc_info is None for r in lines)
 
     # Reading still works: the hotlines are there, without an apology.
@@ -216,7 +217,8 @@ async def test_a_full_disk_gets_an_apology_and_reading_goes_on(
     assert users_rows(bot.database, villager.id) == 0  # nothing half-written
     lines = database_lines(caplog, "database_full")
     assert lines, [r.getMessage() for r in caplog.records]
-    assert f"user={villager.id} code=SQLITE_FULL" in lines[0].getMessage()
+    # Saving the conversation state may fail first (update=None); the person's own line is there.
+    assert any(f"user={villager.id} code=SQLITE_FULL" in r.getMessage() for r in lines)
     assert all(r.exc_info is None for r in lines)
 
     # Commands that only read go on working, for anyone.
