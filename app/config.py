@@ -37,6 +37,7 @@ class Config:
     token: str
     base_url: str
     mode: str
+    max_messages_per_second: int  # the sending cap, spread evenly (0: no cap, for tests)
     webhook: WebhookConfig
     database: Path
     persistence_interval: timedelta
@@ -70,6 +71,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "token": "",
         "base_url": "",
         "mode": "polling",
+        "max_messages_per_second": 30,
         "webhook": {
             "listen": "127.0.0.1",
             "port": 8443,
@@ -232,6 +234,9 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         tg["base_url"], source, "telegram.base_url"
     )
     mode = _choice(tg["mode"], ("polling", "webhook"), source, "telegram.mode")
+    max_rate = _whole(
+        tg["max_messages_per_second"], 0, 1000, source, "telegram.max_messages_per_second"
+    )
     port = hook["port"]
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError(f"{source}: telegram.webhook.port: must be a port number (1-65535)")
@@ -309,6 +314,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         token=token.strip(),
         base_url=base_url.strip().rstrip("/"),
         mode=mode,
+        max_messages_per_second=max_rate,
         webhook=webhook,
         database=database if database.is_absolute() else base_dir / database,
         persistence_interval=interval,

@@ -88,8 +88,7 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
             )
         )
         .persistence(SqlitePersistence(services.store, config.persistence_interval.total_seconds()))
-        # Stay under Telegram's ~30 messages/s; retry a RetryAfter instead of losing a message.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter(config.max_messages_per_second))
         # Conversations need updates of one person in order (see ECOSYSTEM-NOTES).
         .concurrent_updates(False)
     )
@@ -104,6 +103,18 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
     application.bot_data[status.STARTED_KEY] = services.clock.now()
     _add_handlers(application)
     return application
+
+
+def rate_limiter(per_second: int) -> AIORateLimiter:
+    """Stays under Telegram's ~30 messages/s; retries a RetryAfter instead of losing a message.
+
+    One message every 1/``per_second`` s, never a burst: PTB's default limiter lets 30 through at
+    once after any pause, and up to 59 fell in one second (benchmarks/sending.py). 0: no cap.
+    Limits per group (20 a minute) are PTB's defaults either way.
+    """
+    if per_second == 0:
+        return AIORateLimiter(overall_max_rate=0, max_retries=3)
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
 
 
 def _add_handlers(application: BotApplication) -> None:
