@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
+from app.update_order import PerUserOrder
 from content.bundle import CONTENT_DIR, load_content
 from conversations import (
     about,
@@ -61,6 +62,11 @@ BEFORE = -1
 MAIN = 0
 AFTER = 100  # runs after the main group has finished with the update
 
+# Updates handled at once, each person's still one after another (app/update_order.py). While
+# one person's answer is on its way to Telegram, the bot goes on with others; more than 16 at a
+# time would not help, as Telegram takes about 30 messages a second from a bot in all.
+MAX_CONCURRENT_UPDATES = 16
+
 
 async def open_services(config: Config, clock: Clock, content_dir: Path = CONTENT_DIR) -> Services:
     """Loads and checks all content, then opens the database (running migrations)."""
@@ -89,8 +95,9 @@ def build_application(services: Services, *, request: BaseRequest | None = None)
         )
         .persistence(SqlitePersistence(services.store, config.persistence_interval.total_seconds()))
         .rate_limiter(rate_limiter(config.max_messages_per_second))
-        # Conversations need updates of one person in order (see ECOSYSTEM-NOTES).
-        .concurrent_updates(False)
+        # Conversations need one person's updates in order (ECOSYSTEM-NOTES): different people's
+        # run at the same time, one person's strictly one after another.
+        .concurrent_updates(PerUserOrder(max_concurrent=MAX_CONCURRENT_UPDATES))
     )
     if config.base_url:
         builder = builder.base_url(f"{config.base_url}").base_file_url(
@@ -170,7 +177,13 @@ def _add_handlers(application: BotApplication) -> None:
 
 
 async def _flush(update: Update, context: BotContext) -> None:
-    """Writes the conversation states and drafts this update changed."""
+    """Writes the conversation states and drafts this update changed.
+
+    Other people's updates run meanwhile. PTB runs one ``update_persistence`` at a time (its own
+    lock) and copies the data before writing, so this waits for a write already under way that
+    may hold this person's step, and writes whatever is marked by then: this step is on disk when
+    it returns. Other people's finished steps may be written here too; that is harmless.
+    """
     if update.effective_user is not None:
         # PTB marks user_data for writing only after the last handler group; mark it now.
         context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
