@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, each in its own process, then a summary of the headlines.
 
-    python -m benchmarks.run                      # all (about 7 minutes on 2 cores)
+    python -m benchmarks.run                      # all (about 9 minutes on 2 cores)
     python -m benchmarks.run throughput memory    # some of them
 
 One temporary directory holds the run's databases and is removed at the end.
@@ -69,7 +69,11 @@ def _summary(results: Path) -> None:
         if name == "throughput":
             print(
                 f"  throughput, {result['transport']}: bot {result['bot_updates_per_s']}"
-                f" updates/s, echo {result['echo_updates_per_s']}, ratio {result['ratio']};"
+                f" updates/s ({result['bot_one_at_a_time_per_s']} one at a time), echo"
+                f" {result['echo_updates_per_s']} concurrent ({result['echo_one_at_a_time_per_s']}"
+                f" one at a time); ratio {result['ratio']} both concurrent,"
+                f" {result['ratio_vs_echo_one_at_a_time']} to the echo one at a time,"
+                f" {result['ratio_both_one_at_a_time']} both one at a time;"
                 f" p50 {result['p50_ms']} ms (echo {result['echo_p50_ms']}),"
                 f" p99 {result['p99_ms']} ms (echo {result['echo_p99_ms']})"
             )

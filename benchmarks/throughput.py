@@ -1,15 +1,26 @@
 """Throughput and latency of the whole bot, as a ratio to a bare PTB echo bot, in the same run.
 
 Simulated villagers walk onboarding, one lesson, the 22-question quiz and a departure
-registration (confirmed, so the notice goes out) through the tests' fake Bot API. Every update
-the bot handled is then replayed, unchanged, to an echo bot (one MessageHandler that replies
-with the text, one CallbackQueryHandler that answers) over the same transport. Rounds alternate
-bot and echo, so a busy machine slows both alike.
+registration (confirmed, so the notice goes out) through the tests' fake Bot API. Eight walk at
+the same time, each sending its next update once the bot has answered the last (a person reads
+before pressing). Updates go into PTB's ``update_queue``, as polling and the webhook put them,
+so the bot's update processor decides what runs when. Every update the bot handled is then
+replayed, unchanged, to an echo bot (one MessageHandler that replies with the text, one
+CallbackQueryHandler that answers) over the same transport, by the same eight people, each in
+their own order. Rounds alternate bot and echo, so a busy machine slows both alike.
 
-Time per update is ``Application.process_update`` (from the update's JSON to the last
-handler, persistence included), the work a single-file dispatcher does per update: the bot
-handles updates one at a time (``concurrent_updates(False)``), so updates per second is one over
-the mean. The simulated person's own work (finding the button to press) is not counted.
+Two bots and two echo bots run in each round:
+- the bot as the factory builds it: different people's updates at once, one person's in order
+  (``PerUserOrder``, app/update_order.py);
+- the same bot handling one update at a time, as it did before (what ``concurrent_updates(False)``
+  builds: ``SimpleUpdateProcessor(1)``);
+- the echo bot as PTB builds it by default, one update at a time;
+- the echo bot with ``concurrent_updates`` as many as the bot's, and no ordering at all: the
+  floor for a bot that handles updates at the same time. The headline ratio is against it.
+
+Updates per second is updates over the time the round took, less the simulated people's own
+work (finding the button to press), which is measured and taken out. Latency is from the
+update's JSON going into the queue to its last handler (persistence included).
 
 Transports (``python -m benchmarks.throughput [name ...]``): ``inprocess``, the tests'
 ``FakeTelegram`` (a PTB ``BaseRequest``); ``inprocess-1cpu``, the same with the process kept on
@@ -38,11 +49,13 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    SimpleUpdateProcessor,
+    TypeHandler,
     filters,
 )
 
 from app.config import load_config
-from app.factory import build_application, open_services
+from app.factory import MAX_CONCURRENT_UPDATES, build_application, open_services
 from benchmarks.common import (
     heading,
     lift_flood_limit,
@@ -59,22 +72,66 @@ from tests.support.chat import TEST_TOKEN, Bot, Person
 from tests.support.journeys import STAFF_ID, onboard, register_departure
 
 ROUNDS = 6
-USERS_PER_ROUND = 8
+USERS_PER_ROUND = 8  # walking at the same time
 ROUND_TRIP = 0.05  # seconds; a guess at a server near Telegram (see benchmarks/README.md)
 FIRST_USER = 500_000_001
 NEXT_QUESTION = "សំណួរបន្ទាប់ ➡️"
 RESULT = "មើលលទ្ធផលរបស់ខ្ញុំ"
 SEND_TO_LEADER = "✅ បាទ/ចាស ផ្ញើទៅមេភូមិ"
+LAST_GROUP = 1_000_000  # after every handler of the bot (and the persistence flush)
+HANDLED_WITHIN = 60.0  # seconds; an update not handled by then is a bug, not a figure
+
+
+def _sender(data: dict[str, Any]) -> int:
+    for kind in ("message", "callback_query"):
+        if kind in data:
+            return int(data[kind]["from"]["id"])
+    return 0
+
+
+class Handled:
+    """Tells a waiting feeder when its update has been through every handler."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, asyncio.Future[float]] = {}
+
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        app.add_handler(TypeHandler(Update, self._handled), group=LAST_GROUP)
+
+    async def _handled(self, update: Update, context: Any) -> None:
+        future = self._waiting.pop(update.update_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+    async def through_queue(
+        self, app: Application[Any, Any, Any, Any, Any, Any], data: dict[str, Any]
+    ) -> float:
+        """Puts the update in PTB's queue; returns the seconds until it was handled."""
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting[int(data["update_id"])] = future
+        started = time.perf_counter()
+        await app.update_queue.put(Update.de_json(data, app.bot))
+        return await asyncio.wait_for(future, HANDLED_WITHIN) - started
 
 
 class TimedBot(Bot):
-    """The tests' harness around the real Application, timing each update it handles."""
+    """The tests' harness around the real Application, timing each update it handles.
 
-    def __init__(self, database: Path, base_url: str = "") -> None:
+    ``queued``: updates go through PTB's update queue (and so the update processor); otherwise
+    straight to ``process_update``, one at a time, as the tests feed them. ``one_at_a_time``:
+    the processor the factory chose is replaced by the one ``concurrent_updates(False)`` builds.
+    """
+
+    def __init__(self, database: Path, base_url: str = "", one_at_a_time: bool = False) -> None:
         super().__init__(database)
         self.base_url = base_url
+        self.one_at_a_time = one_at_a_time
+        self.queued = False
         self.samples: list[float] = []
         self.recorded: list[dict[str, Any]] = []
+        self.own = 0.0  # seconds of the simulated people's own work, between their updates
+        self._back: dict[int, float] = {}  # person -> when their last update came back
+        self._handled = Handled()
         self.factory_limiter: BaseRateLimiter[Any] | None = None
 
     async def start(self, **config_overrides: Any) -> TimedBot:
@@ -91,21 +148,36 @@ class TimedBot(Bot):
             await register_commands(self.app, self.services)
             await self.app.start()
         assert self.app is not None
+        if self.one_at_a_time:  # idle here: the next update taken from the queue uses it
+            self.app._update_processor = SimpleUpdateProcessor(1)
+        self._handled.install(self.app)
         self.factory_limiter = self.app.bot._rate_limiter  # kept for one capped walk
         lift_flood_limit(self.app)
         return self
 
     async def feed(self, data: dict[str, Any]) -> None:
         assert self.app is not None, "the bot is not running"
-        started = time.perf_counter()
-        await self.app.process_update(Update.de_json(data, self.app.bot))
-        self.samples.append(time.perf_counter() - started)
+        person = _sender(data)
+        now = time.perf_counter()
+        if person in self._back:  # the person found the next button since their last answer
+            self.own += now - self._back.pop(person)
+        if self.queued:
+            self.samples.append(await self._handled.through_queue(self.app, data))
+        else:
+            await self.app.process_update(Update.de_json(data, self.app.bot))
+            self.samples.append(time.perf_counter() - now)
         self.recorded.append(data)
+        self._back[person] = time.perf_counter()
 
     def take(self) -> tuple[list[float], list[dict[str, Any]]]:
         samples, recorded = self.samples, self.recorded
         self.samples, self.recorded = [], []
         return samples, recorded
+
+    def take_own(self) -> float:
+        own, self.own = self.own, 0.0
+        self._back.clear()
+        return own
 
 
 async def walk(bot: Bot, person: Person) -> None:
@@ -128,6 +200,31 @@ async def walk(bot: Bot, person: Person) -> None:
     await person.click(SEND_TO_LEADER)
 
 
+@dataclass
+class Round:
+    """One set of villagers walking together: every update's latency, and the busy time."""
+
+    samples: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # the round's time, less the simulated people's own work
+    own: float = 0.0  # that work
+
+    @property
+    def rate(self) -> float:
+        return len(self.samples) / self.seconds
+
+
+async def walk_together(bot: TimedBot, users: list[int]) -> tuple[Round, list[dict[str, Any]]]:
+    bot.queued = True
+    bot.take()
+    bot.take_own()
+    started = time.perf_counter()
+    await asyncio.gather(*(walk(bot, bot.user(user)) for user in users))
+    elapsed = time.perf_counter() - started
+    own = bot.take_own()
+    samples, recorded = bot.take()
+    return Round(samples, elapsed - own, own), recorded
+
+
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.text is not None
     await update.message.reply_text(update.message.text)
@@ -141,9 +238,11 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 class EchoBot:
     """The floor PTB itself sets: a bare Application that echoes texts and answers presses."""
 
-    def __init__(self, telegram: FakeTelegram, base_url: str = "") -> None:
+    def __init__(self, telegram: FakeTelegram, base_url: str = "", concurrent: int = 1) -> None:
         self.telegram = telegram
         builder = ApplicationBuilder().token(TEST_TOKEN)
+        if concurrent > 1:
+            builder = builder.concurrent_updates(concurrent)
         if base_url:
             builder = builder.base_url(base_url)
         else:
@@ -151,17 +250,26 @@ class EchoBot:
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.app.add_handler(MessageHandler(filters.TEXT, _echo))
         self.app.add_handler(CallbackQueryHandler(_answer))
+        self._handled = Handled()
+        self._handled.install(self.app)
 
-    async def replay(self, updates: list[dict[str, Any]]) -> list[float]:
-        samples = []
+    async def replay(self, updates: list[dict[str, Any]]) -> Round:
+        """The same people send the same updates, each in their own order, all at once."""
+        people: dict[int, list[dict[str, Any]]] = {}
         for data in updates:
-            query = data.get("callback_query")
-            if query is not None:  # Telegram knows the query: it may be answered once
-                self.telegram.callback_owner[query["id"]] = query["from"]["id"]
-            started = time.perf_counter()
-            await self.app.process_update(Update.de_json(data, self.app.bot))
-            samples.append(time.perf_counter() - started)
-        return samples
+            people.setdefault(_sender(data), []).append(data)
+        samples: list[float] = []
+
+        async def one(sent: list[dict[str, Any]]) -> None:
+            for data in sent:
+                query = data.get("callback_query")
+                if query is not None:  # Telegram knows the query: it may be answered once
+                    self.telegram.callback_owner[query["id"]] = query["from"]["id"]
+                samples.append(await self._handled.through_queue(self.app, data))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(sent) for sent in people.values()))
+        return Round(samples, time.perf_counter() - started)
 
 
 @dataclass
@@ -172,19 +280,35 @@ class Diagnosis:
 
 
 @dataclass
+class Series:
+    """One bot's rounds."""
+
+    rounds: list[Round] = field(default_factory=list)
+
+    @property
+    def samples(self) -> list[float]:
+        return [s for r in self.rounds for s in r.samples]
+
+    @property
+    def rate(self) -> float:
+        return len(self.samples) / sum(r.seconds for r in self.rounds)
+
+    @property
+    def own(self) -> float:
+        return sum(r.own for r in self.rounds) / sum(r.seconds + r.own for r in self.rounds)
+
+
+@dataclass
 class Outcome:
     transport: Transport
-    bot: list[float] = field(default_factory=list)
-    echo: list[float] = field(default_factory=list)
-    round_ratios: list[float] = field(default_factory=list)
+    bot: Series = field(default_factory=Series)  # as the factory builds it
+    old: Series = field(default_factory=Series)  # one update at a time
+    echo: Series = field(default_factory=Series)  # PTB's default: one update at a time
+    echo_together: Series = field(default_factory=Series)  # concurrent_updates, no ordering
     calls_per_update: tuple[float, float] = (0.0, 0.0)
     diagnosis: Diagnosis = field(default_factory=Diagnosis)
     capped_rate: float = 0.0
     refusals: list[tuple[str, str]] = field(default_factory=list)
-
-    @staticmethod
-    def rate(samples: list[float]) -> float:
-        return len(samples) / sum(samples)
 
 
 @dataclass
@@ -207,7 +331,7 @@ class Transport:
     http: bool = False
     far: bool = False
     diagnose: bool = True  # where the time goes (one more walk)
-    capped: bool = False  # one more walk with the factory's 30 messages/s limiter
+    capped: bool = False  # one more round with the factory's 30 messages/s limiter
     one_cpu: bool = False  # the process (and the threads it starts) kept on one CPU
 
 
@@ -220,7 +344,6 @@ TRANSPORTS = {
         "in-process FakeTelegram, the process pinned to one CPU",
         ROUNDS,
         USERS_PER_ROUND,
-        diagnose=True,
         one_cpu=True,
     ),
     "http": Transport(
@@ -229,8 +352,8 @@ TRANSPORTS = {
     "far": Transport(
         "far",
         f"in-process, every call {ROUND_TRIP * 1000:.0f} ms away",
-        2,
         1,
+        4,
         far=True,
         diagnose=False,
     ),
@@ -263,54 +386,68 @@ def _on_one_cpu(wanted: bool) -> Iterator[None]:
         os.sched_setaffinity(0, allowed)
 
 
+def _fake(transport: Transport) -> FakeTelegram:
+    return FarTelegram() if transport.far else FakeTelegram()
+
+
 async def _measure(directory: Path, transport: Transport) -> Outcome:
     outcome = Outcome(transport)
     bot = TimedBot(directory / f"bot-{transport.name}.sqlite3")
-    echo_telegram = FarTelegram() if transport.far else FakeTelegram()
-    if transport.far:
-        bot.telegram = FarTelegram()
+    old = TimedBot(directory / f"old-{transport.name}.sqlite3", one_at_a_time=True)
+    bot.telegram, old.telegram = _fake(transport), _fake(transport)
+    echo_telegram = _fake(transport)
     with (
-        _served(bot.telegram, transport.http) as bot_url,
+        _served(bot.telegram, transport.http) as bot.base_url,
+        _served(old.telegram, transport.http) as old.base_url,
         _served(echo_telegram, transport.http) as echo_url,
     ):
-        bot.base_url = bot_url
         await bot.start(staff_user_ids=frozenset({STAFF_ID}))
+        await old.start(staff_user_ids=frozenset({STAFF_ID}))
         echo = EchoBot(echo_telegram, echo_url)
-        await echo.app.initialize()
-        await echo.app.start()
+        together = EchoBot(echo_telegram, echo_url, concurrent=MAX_CONCURRENT_UPDATES)
+        for app in (echo.app, together.app):
+            await app.initialize()
+            await app.start()
         try:
-            users = iter(range(FIRST_USER, FIRST_USER + 10_000))
+            users = iter(range(FIRST_USER, FIRST_USER + 100_000))
+
+            def next_users() -> list[int]:
+                return [next(users) for _ in range(transport.users_per_round)]
+
             # Warm-up, not counted: first imports, caches, connections.
-            await walk(bot, bot.user(next(users)))
-            await echo.replay(bot.take()[1])
+            _, updates = await walk_together(bot, next_users()[:2])
+            await walk_together(old, next_users()[:2])
+            await echo.replay(updates)
+            await together.replay(updates)
             bot_calls, echo_calls = len(bot.telegram.calls), len(echo_telegram.calls)
             for _ in range(transport.rounds):
-                for _ in range(transport.users_per_round):
-                    await walk(bot, bot.user(next(users)))
-                bot_samples, updates = bot.take()
-                echo_samples = await echo.replay(updates)
-                outcome.bot += bot_samples
-                outcome.echo += echo_samples
-                outcome.round_ratios.append(sum(echo_samples) / sum(bot_samples))
-            count = len(outcome.bot)
+                measured, updates = await walk_together(bot, next_users())
+                outcome.bot.rounds.append(measured)
+                outcome.echo_together.rounds.append(await together.replay(updates))
+                outcome.echo.rounds.append(await echo.replay(updates))
+                outcome.old.rounds.append((await walk_together(old, next_users()))[0])
+            count = len(outcome.bot.samples)
             outcome.calls_per_update = (
                 (len(bot.telegram.calls) - bot_calls) / count,
-                (len(echo_telegram.calls) - echo_calls) / count,
+                (len(echo_telegram.calls) - echo_calls) / (2 * count),
             )
             if transport.diagnose:
                 outcome.diagnosis = await _diagnose(bot, next(users))
             if transport.capped:
-                outcome.capped_rate = await _capped_rate(bot, next(users))
-            outcome.refusals = bot.telegram.refusals + echo_telegram.refusals
+                outcome.capped_rate = await _capped_rate(bot, next_users()[:2])
+            outcome.refusals = bot.telegram.refusals + old.telegram.refusals
+            outcome.refusals += echo_telegram.refusals
         finally:
-            await echo.app.stop()
-            await echo.app.shutdown()
+            for app in (echo.app, together.app):
+                await app.stop()
+                await app.shutdown()
             await bot.stop()
+            await old.stop()
     return outcome
 
 
 async def _diagnose(bot: TimedBot, user_id: int) -> Diagnosis:
-    """Where the bot's time goes, from one more walk (not part of the figures above)."""
+    """Where the bot's time goes, from one more walk, fed one update at a time."""
     diagnosis = Diagnosis()
     statements, calls, waited = 0, 0, 0.0
 
@@ -332,6 +469,8 @@ async def _diagnose(bot: TimedBot, user_id: int) -> Diagnosis:
             calls += 1
             waited += time.perf_counter() - started
 
+    bot.queued = False
+    bot.take()
     await db.set_trace_callback(count)
     db._execute = timed  # type: ignore[method-assign, assignment]
     try:
@@ -346,37 +485,60 @@ async def _diagnose(bot: TimedBot, user_id: int) -> Diagnosis:
     return diagnosis
 
 
-async def _capped_rate(bot: TimedBot, user_id: int) -> float:
-    """Updates per second of one walk with the factory's own limiter (30 messages a second)."""
+async def _capped_rate(bot: TimedBot, users: list[int]) -> float:
+    """Updates per second of villagers walking together with the factory's own limiter."""
     assert bot.app is not None
     bot.app.bot._rate_limiter = bot.factory_limiter
-    started = time.perf_counter()
-    await walk(bot, bot.user(user_id))
-    elapsed = time.perf_counter() - started
-    samples, _ = bot.take()
-    lift_flood_limit(bot.app)
-    return len(samples) / elapsed
+    try:
+        measured, _ = await walk_together(bot, users)
+    finally:
+        lift_flood_limit(bot.app)
+    return measured.rate
+
+
+def _ratio(bot: Series, echo: Series) -> float:
+    return bot.rate / echo.rate
 
 
 def report(outcome: Outcome) -> None:
     transport = outcome.transport
     heading(f"Throughput, {transport.label}")
-    bot_rate, echo_rate = Outcome.rate(outcome.bot), Outcome.rate(outcome.echo)
     users = transport.rounds * transport.users_per_round
-    line("updates measured (each bot and echo)", f"{len(outcome.bot)} ({users} villagers)")
-    line("bot: updates per second", f"{bot_rate:.0f}")
-    line("echo bot: updates per second", f"{echo_rate:.0f}")
-    ratios = ", ".join(f"{r:.2f}" for r in outcome.round_ratios)
-    line("throughput ratio bot/echo (aim >= 0.6)", f"{bot_rate / echo_rate:.2f}")
-    line("  the same, round by round", ratios)
+    line(
+        "updates measured (each bot and echo)",
+        f"{len(outcome.bot.samples)} ({users} villagers, {transport.users_per_round} at a time)",
+    )
+    line(
+        "bot: updates/s",
+        f"{outcome.bot.rate:.0f}; one update at a time (as before) {outcome.old.rate:.0f}",
+    )
+    line(
+        "echo bot: updates/s",
+        f"{outcome.echo.rate:.0f} one at a time (PTB's default);"
+        f" {outcome.echo_together.rate:.0f} with concurrent_updates({MAX_CONCURRENT_UPDATES})",
+    )
+    headline = _ratio(outcome.bot, outcome.echo_together)
+    line("RATIO bot / echo, both concurrent", f"{headline:.2f}  (aim >= 0.6)")
+    rounds = ", ".join(
+        f"{b.rate / e.rate:.2f}"
+        for b, e in zip(outcome.bot.rounds, outcome.echo_together.rounds, strict=True)
+    )
+    line("  the same, round by round", rounds)
+    line("RATIO bot / echo one at a time", f"{_ratio(outcome.bot, outcome.echo):.2f}")
+    line("ratio, both one at a time (as before)", f"{_ratio(outcome.old, outcome.echo):.2f}")
+    line("bot / the same bot one at a time", f"x{_ratio(outcome.bot, outcome.old):.2f}")
     for name, fraction in (("p50", 0.5), ("p99", 0.99)):
-        bot_latency = percentile(outcome.bot, fraction)
-        echo_latency = percentile(outcome.echo, fraction)
         line(
-            f"{name} latency bot / echo",
-            f"{ms(bot_latency)} / {ms(echo_latency)}  (echo/bot"
-            f" {echo_latency / bot_latency:.2f}; the bot takes {bot_latency / echo_latency:.1f}x)",
+            f"{name} latency bot / one at a time",
+            f"{ms(percentile(outcome.bot.samples, fraction))}"
+            f" / {ms(percentile(outcome.old.samples, fraction))}",
         )
+        line(
+            f"{name} latency echo concurrent / one at a time",
+            f"{ms(percentile(outcome.echo_together.samples, fraction))}"
+            f" / {ms(percentile(outcome.echo.samples, fraction))}",
+        )
+    line("simulated people's own work (taken out)", f"{outcome.bot.own:.0%} of the bot's rounds")
     bot_calls, echo_calls = outcome.calls_per_update
     line("Bot API calls per update bot / echo", f"{bot_calls:.2f} / {echo_calls:.2f}")
     diagnosis = outcome.diagnosis
@@ -384,7 +546,8 @@ def report(outcome: Outcome) -> None:
         line("bot: SQL statements per update", f"{diagnosis.statements:.1f}")
         line(
             "bot: aiosqlite round trips per update",
-            f"{diagnosis.round_trips:.1f}, awaited for {diagnosis.waiting:.0%} of its time",
+            f"{diagnosis.round_trips:.1f}, awaited for {diagnosis.waiting:.0%} of its time"
+            " (one update at a time)",
         )
     if transport.capped:
         line("bot with its 30 msg/s limiter on", f"{outcome.capped_rate:.0f} updates per second")
@@ -393,13 +556,17 @@ def report(outcome: Outcome) -> None:
     record(
         "throughput",
         transport=transport.label,
-        bot_updates_per_s=round(bot_rate),
-        echo_updates_per_s=round(echo_rate),
-        ratio=round(bot_rate / echo_rate, 2),
-        p50_ms=(round(percentile(outcome.bot, 0.5) * 1000, 2)),
-        p99_ms=(round(percentile(outcome.bot, 0.99) * 1000, 2)),
-        echo_p50_ms=(round(percentile(outcome.echo, 0.5) * 1000, 2)),
-        echo_p99_ms=(round(percentile(outcome.echo, 0.99) * 1000, 2)),
+        bot_updates_per_s=round(outcome.bot.rate),
+        bot_one_at_a_time_per_s=round(outcome.old.rate),
+        echo_updates_per_s=round(outcome.echo_together.rate),
+        echo_one_at_a_time_per_s=round(outcome.echo.rate),
+        ratio=round(headline, 2),
+        ratio_vs_echo_one_at_a_time=round(_ratio(outcome.bot, outcome.echo), 2),
+        ratio_both_one_at_a_time=round(_ratio(outcome.old, outcome.echo), 2),
+        p50_ms=round(percentile(outcome.bot.samples, 0.5) * 1000, 2),
+        p99_ms=round(percentile(outcome.bot.samples, 0.99) * 1000, 2),
+        echo_p50_ms=round(percentile(outcome.echo_together.samples, 0.5) * 1000, 2),
+        echo_p99_ms=round(percentile(outcome.echo_together.samples, 0.99) * 1000, 2),
     )
 
 
