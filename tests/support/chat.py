@@ -44,7 +44,9 @@ class Bot:
 
     async def start(self, **config_overrides: Any) -> Bot:
         config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
-        config = replace(config, database=self.database, **config_overrides)
+        # No sending cap: the tests' fake Telegram never refuses a rate, so they stay fast.
+        config = replace(config, database=self.database, max_messages_per_second=0)
+        config = replace(config, **config_overrides)
         self.services = await open_services(config, self.clock, self.content_dir)
         self.app = build_application(self.services, request=self.telegram)
         await self.app.initialize()
