@@ -378,7 +378,9 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     if departure is not None:
         await plan_next(context, departure, None)  # the first check-in, the day after arrival
     lang = await language_of(update, context)
-    key = "plan.sent_leader" if reached == "leader" else "plan.sent_staff"
+    key = {"leader": "plan.sent_leader", "unreached": "plan.sent_unreached"}.get(
+        reached, "plan.sent_staff"
+    )
     await show(update, context.content.texts.get(lang, key))
     return ConversationHandler.END
 

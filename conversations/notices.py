@@ -60,7 +60,11 @@ def _buttons(context: BotContext, lang: str, departure_id: int) -> InlineKeyboar
 
 
 async def send_departure_notice(context: BotContext, departure_id: int) -> str:
-    """Sends the notice; returns "leader" if a leader got it, "staff" if staff got it instead."""
+    """Sends the notice; returns who got it, so the villager is told the truth.
+
+    "leader": a leader; "staff": staff, as the village has no leader in the bot; "unreached":
+    staff, as the village's leaders could not be reached now (blocked the bot, or Telegram failed).
+    """
     departure = await context.store.departure(departure_id)
     assert departure is not None
 
@@ -68,14 +72,15 @@ async def send_departure_notice(context: BotContext, departure_id: int) -> str:
         return notice_text(context, lang, departure), _buttons(context, lang, departure_id)
 
     sent = []
-    if departure.village_code is not None:
-        for leader in await context.store.leaders_of(departure.village_code):
-            text, markup = render(await language_of_user(context, leader.user_id))
-            if (message := await send_to(context, leader.user_id, text, markup)) is not None:
-                sent.append(message)
-    reached = "leader" if sent else "staff"
+    leaders = await context.store.leaders_of(departure.village_code or "")
+    for leader in leaders:
+        text, markup = render(await language_of_user(context, leader.user_id))
+        if (message := await send_to(context, leader.user_id, text, markup)) is not None:
+            sent.append(message)
+    reached = "leader" if sent else "unreached" if leaders else "staff"
     if not sent:
-        sent = await notify_staff(context, _with_header(context, render, "notice.no_leader"))
+        header = "notice.leader_unreached" if leaders else "notice.no_leader"
+        sent = await notify_staff(context, _with_header(context, render, header))
     for message in sent:
         await context.store.record_notice(departure_id, message.chat_id, message.message_id)
     if not sent:  # nobody could be reached: the escalation sweep will try staff again

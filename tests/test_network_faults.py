@@ -169,6 +169,9 @@ async def test_a_departure_sent_while_the_leaders_notice_fails_is_stored_once(
     # but the bot cannot know, so staff are told too. A 429: the limiter waits and sends again.
     assert len(notices) == (0 if fault in NOT_DONE else 1)
     assert len(staff_notices) == (0 if fault == "429" else 1)
+    if fault != "429":  # the villager is told the truth: the chief could not be reached now
+        assert "បូតមិនអាចផ្ញើសារទៅមេភូមិរបស់អ្នកបាននៅពេលនេះទេ" in villager.last_text()
+        assert "មិនអាចផ្ញើសារទៅមេភូមិនៃភូមិនេះ" in staff_notices[0].text
     assert shown_twice(bot, villager) == [] and shown_twice(bot, leader) == []
     assert apologies(bot, villager) == 0
 
