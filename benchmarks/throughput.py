@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,7 @@ from telegram.ext import (
 
 from app.config import load_config
 from app.factory import MAX_CONCURRENT_UPDATES, build_application, open_services
+from benchmarks import telegram_side
 from benchmarks.common import (
     heading,
     lift_flood_limit,
@@ -65,9 +68,9 @@ from benchmarks.common import (
     production_logging,
     record,
 )
-from benchmarks.http_fake import FakeTelegramServer
 from conversations.commands import register_commands
 from preview.botapi import FakeTelegram
+from preview.server import FakeTelegramServer
 from tests.support.chat import TEST_TOKEN, Bot, Person
 from tests.support.journeys import STAFF_ID, onboard, register_departure
 
@@ -180,9 +183,8 @@ class TimedBot(Bot):
         return own
 
 
-async def walk(bot: Bot, person: Person) -> None:
+async def walk(person: Person, questions: Sequence[Any]) -> None:
     """One villager's first day: onboarding, a lesson, the quiz, a departure told to the chief."""
-    assert bot.services is not None
     await onboard(person)
     await person.send("/learn")
     await person.click("📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
@@ -191,13 +193,17 @@ async def walk(bot: Bot, person: Person) -> None:
     await person.click("✅ រៀនចប់ហើយ")
     await person.send("/quiz")
     await person.click("▶️ ចាប់ផ្ដើម")
-    questions = bot.services.content.awareness.questions
     for number, question in enumerate(questions, start=1):
         option = question.options[number % len(question.options)]
         await person.click(option.texts["km"])
         await person.click(NEXT_QUESTION if number < len(questions) else RESULT)
     await register_departure(person)
     await person.click(SEND_TO_LEADER)
+
+
+def _questions(bot: Bot) -> Sequence[Any]:
+    assert bot.services is not None
+    return bot.services.content.awareness.questions
 
 
 @dataclass
@@ -218,7 +224,7 @@ async def walk_together(bot: TimedBot, users: list[int]) -> tuple[Round, list[di
     bot.take()
     bot.take_own()
     started = time.perf_counter()
-    await asyncio.gather(*(walk(bot, bot.user(user)) for user in users))
+    await asyncio.gather(*(walk(bot.user(user), _questions(bot)) for user in users))
     elapsed = time.perf_counter() - started
     own = bot.take_own()
     samples, recorded = bot.take()
@@ -238,7 +244,9 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 class EchoBot:
     """The floor PTB itself sets: a bare Application that echoes texts and answers presses."""
 
-    def __init__(self, telegram: FakeTelegram, base_url: str = "", concurrent: int = 1) -> None:
+    def __init__(
+        self, telegram: FakeTelegram | None, base_url: str = "", concurrent: int = 1
+    ) -> None:
         self.telegram = telegram
         builder = ApplicationBuilder().token(TEST_TOKEN)
         if concurrent > 1:
@@ -246,6 +254,7 @@ class EchoBot:
         if base_url:
             builder = builder.base_url(base_url)
         else:
+            assert telegram is not None
             builder = builder.request(telegram).get_updates_request(telegram)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.app.add_handler(MessageHandler(filters.TEXT, _echo))
@@ -264,6 +273,7 @@ class EchoBot:
             for data in sent:
                 query = data.get("callback_query")
                 if query is not None:  # Telegram knows the query: it may be answered once
+                    assert self.telegram is not None
                     self.telegram.callback_owner[query["id"]] = query["from"]["id"]
                 samples.append(await self._handled.through_queue(self.app, data))
 
@@ -306,6 +316,10 @@ class Outcome:
     echo: Series = field(default_factory=Series)  # PTB's default: one update at a time
     echo_together: Series = field(default_factory=Series)  # concurrent_updates, no ordering
     calls_per_update: tuple[float, float] = (0.0, 0.0)
+    polls_per_update: tuple[float, float] = (0.0, 0.0)  # getUpdates (http-process only)
+    cpus: str = ""  # where each side ran (http-process only)
+    # name -> [this process's CPU seconds, Telegram's side's, wall seconds] (http-process only)
+    busy: dict[str, list[float]] = field(default_factory=dict)
     diagnosis: Diagnosis = field(default_factory=Diagnosis)
     capped_rate: float = 0.0
     refusals: list[tuple[str, str]] = field(default_factory=list)
@@ -333,6 +347,7 @@ class Transport:
     diagnose: bool = True  # where the time goes (one more walk)
     capped: bool = False  # one more round with the factory's 30 messages/s limiter
     one_cpu: bool = False  # the process (and the threads it starts) kept on one CPU
+    process: bool = False  # Telegram's side (fake server and people) in another process
 
 
 TRANSPORTS = {
@@ -345,6 +360,14 @@ TRANSPORTS = {
         ROUNDS,
         USERS_PER_ROUND,
         one_cpu=True,
+    ),
+    "http-process": Transport(
+        "http-process",
+        "HTTP on 127.0.0.1, Telegram and the people in another process (getUpdates)",
+        ROUNDS,
+        USERS_PER_ROUND,
+        process=True,
+        diagnose=False,
     ),
     "http": Transport(
         "http", "HTTP on 127.0.0.1 (tornado + HTTPXRequest)", ROUNDS, USERS_PER_ROUND, http=True
@@ -370,6 +393,8 @@ def _served(telegram: FakeTelegram, http: bool) -> Iterator[str]:
 
 
 async def measure(directory: Path, transport: Transport) -> Outcome:
+    if transport.process:
+        return await _measure_process(directory, transport)
     with _on_one_cpu(transport.one_cpu):
         return await _measure(directory, transport)
 
@@ -384,6 +409,167 @@ def _on_one_cpu(wanted: bool) -> Iterator[None]:
         yield
     finally:
         os.sched_setaffinity(0, allowed)
+
+
+@contextlib.contextmanager
+def _on_cpu(cpu: int | None) -> Iterator[None]:
+    """Keeps this process's thread, and the threads it starts, on ``cpu`` (None: anywhere)."""
+    allowed = os.sched_getaffinity(0)
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+class TelegramProcess:
+    """Telegram's side (``benchmarks/telegram_side.py``) in a spawned process.
+
+    One fake Bot API per name, each at ``urls[name]``, and the people who talk to them. The bots
+    write the id of each update they handled to ``notes``; ``ask`` sends a command and returns
+    its figures, while this process's event loop keeps running the bots.
+    """
+
+    def __init__(self, names: list[str], cpu: int | None) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._commands, theirs = context.Pipe()
+        notes_in, self.notes = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=telegram_side.serve,
+            args=(theirs, notes_in, names, cpu),
+            name="telegram-side",
+            daemon=True,
+        )
+        self._process.start()
+        theirs.close()
+        notes_in.close()
+        if not self._commands.poll(60):
+            self._process.kill()
+            raise RuntimeError("Telegram's side did not start")
+        hello: dict[str, Any] = self._commands.recv()
+        self.urls: dict[str, str] = hello["urls"]
+        self.cpus: list[int] = hello["cpus"]
+
+    async def ask(self, **command: Any) -> dict[str, Any]:
+        def exchange() -> dict[str, Any]:
+            self._commands.send(command)
+            answer: dict[str, Any] = self._commands.recv()
+            return answer
+
+        return await asyncio.to_thread(exchange)
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.ask(do="stop"), 20)
+        finally:
+            self._process.join(10)
+            if self._process.is_alive():
+                self._process.kill()
+
+
+def _notify(app: Application[Any, Any, Any, Any, Any, Any], notes: Connection) -> None:
+    """After every handler of the bot: tells Telegram's side the update was handled."""
+
+    async def note(update: Update, context: Any) -> None:
+        notes.send_bytes(update.update_id.to_bytes(8, "little"))
+
+    app.add_handler(TypeHandler(Update, note), group=LAST_GROUP + 1)
+
+
+async def _measure_process(directory: Path, transport: Transport) -> Outcome:
+    """The bots alone in this process, polling Telegram's side in another, one CPU each."""
+    outcome = Outcome(transport)
+    names = ["bot", "old", "echo", "echo_together"]
+    cpus = sorted(os.sched_getaffinity(0))
+    bot_cpu, telegram_cpu = (cpus[0], cpus[1]) if len(cpus) > 1 else (None, None)
+    telegram = TelegramProcess(names, telegram_cpu)
+    urls = telegram.urls
+    outcome.cpus = f"bots on CPU {bot_cpu}, Telegram's side on CPU {telegram.cpus}"
+    bot = TimedBot(directory / f"bot-{transport.name}.sqlite3", base_url=urls["bot"])
+    old = TimedBot(
+        directory / f"old-{transport.name}.sqlite3", base_url=urls["old"], one_at_a_time=True
+    )
+    echo = EchoBot(None, urls["echo"])
+    together = EchoBot(None, urls["echo_together"], concurrent=MAX_CONCURRENT_UPDATES)
+    polling: list[Application[Any, Any, Any, Any, Any, Any]] = []
+
+    async def timed(**command: Any) -> Round:
+        cpu, wall = time.process_time(), time.perf_counter()
+        figures = await telegram.ask(**command)
+        busy = outcome.busy.setdefault(command["side"], [0.0, 0.0, 0.0])
+        busy[0] += time.process_time() - cpu
+        busy[1] += figures["cpu"]
+        busy[2] += time.perf_counter() - wall
+        return Round(figures["samples"], figures["seconds"], figures["own"])
+
+    async def walked(side: str, users: list[int]) -> Round:
+        return await timed(do="walk", side=side, users=users)
+
+    async def replayed(side: str) -> Round:
+        return await timed(do="replay", side=side, updates_of="bot")
+
+    async def calls() -> dict[str, dict[str, Any]]:
+        return {name: await telegram.ask(do="calls", side=name) for name in names}
+
+    try:
+        with _on_cpu(bot_cpu):
+            await bot.start(staff_user_ids=frozenset({STAFF_ID}))
+            await old.start(staff_user_ids=frozenset({STAFF_ID}))
+            for app in (echo.app, together.app):
+                await app.initialize()
+                await app.start()
+            for app in (bot.app, old.app, echo.app, together.app):
+                assert app is not None and app.updater is not None
+                _notify(app, telegram.notes)
+                # As app/runner.py polls in production.
+                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
+                polling.append(app)
+            users = iter(range(FIRST_USER, FIRST_USER + 100_000))
+
+            def next_users() -> list[int]:
+                return [next(users) for _ in range(transport.users_per_round)]
+
+            # Warm-up, not counted: first imports, caches, connections.
+            await walked("bot", next_users()[:2])
+            await walked("old", next_users()[:2])
+            await replayed("echo")
+            await replayed("echo_together")
+            outcome.busy.clear()  # the rounds only
+            before = await calls()
+            for _ in range(transport.rounds):
+                outcome.bot.rounds.append(await walked("bot", next_users()))
+                outcome.echo_together.rounds.append(await replayed("echo_together"))
+                outcome.echo.rounds.append(await replayed("echo"))
+                outcome.old.rounds.append(await walked("old", next_users()))
+            after = await calls()
+            count = len(outcome.bot.samples)
+
+            def per_update(name: str, kind: str, updates: int = count) -> float:
+                return float(after[name][kind] - before[name][kind]) / updates
+
+            outcome.calls_per_update = (
+                per_update("bot", "calls"),
+                (per_update("echo", "calls") + per_update("echo_together", "calls")) / 2,
+            )
+            outcome.polls_per_update = (
+                per_update("bot", "polls"),
+                per_update("echo_together", "polls"),
+            )
+            for name in names:
+                outcome.refusals += [tuple(r) for r in after[name]["refusals"]]  # type: ignore[misc]
+    finally:
+        for app in polling:
+            assert app.updater is not None
+            await app.updater.stop()
+        for app in (echo.app, together.app):
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        await bot.stop()
+        await old.stop()
+        await telegram.stop()
+    return outcome
 
 
 def _fake(transport: Transport) -> FakeTelegram:
@@ -474,7 +660,7 @@ async def _diagnose(bot: TimedBot, user_id: int) -> Diagnosis:
     await db.set_trace_callback(count)
     db._execute = timed  # type: ignore[method-assign, assignment]
     try:
-        await walk(bot, bot.user(user_id))
+        await walk(bot.user(user_id), _questions(bot))
     finally:
         del db._execute
         await db.set_trace_callback(None)  # type: ignore[arg-type]
@@ -541,6 +727,15 @@ def report(outcome: Outcome) -> None:
     line("simulated people's own work (taken out)", f"{outcome.bot.own:.0%} of the bot's rounds")
     bot_calls, echo_calls = outcome.calls_per_update
     line("Bot API calls per update bot / echo", f"{bot_calls:.2f} / {echo_calls:.2f}")
+    if transport.process:
+        bot_polls, echo_polls = outcome.polls_per_update
+        line("getUpdates per update bot / echo concurrent", f"{bot_polls:.2f} / {echo_polls:.2f}")
+        line("processes", outcome.cpus)
+        for name, (bot_cpu, telegram_cpu, wall) in outcome.busy.items():
+            line(
+                f"CPU busy, {name}: bot's process / Telegram's",
+                f"{bot_cpu / wall:.0%} / {telegram_cpu / wall:.0%}",
+            )
     diagnosis = outcome.diagnosis
     if transport.diagnose:
         line("bot: SQL statements per update", f"{diagnosis.statements:.1f}")
