@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from app.context import BotContext
+from app.invites import FAILED_INVITE_WINDOW
 from conversations.alerts import escalate_alerts
 from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
 from conversations.notices import escalate_unacknowledged
@@ -26,6 +27,7 @@ async def sweep(context: BotContext) -> None:
         follow_up_silence,
         escalate_alerts,
         escalate_unacknowledged,
+        forget_old_invite_tries,
     ):
         try:
             await task(context)
@@ -37,3 +39,12 @@ async def sweep(context: BotContext) -> None:
                 # Locked, read-only, full: one line per task and tick, no traceback. What is due
                 # stays due in the database, so the next tick does it once the database is back.
                 log.error("sweep_task_failed task=%s %s", task.__name__, problem)
+
+
+async def forget_old_invite_tries(context: BotContext) -> None:
+    """Keeps failed invite tries only while they count against guessing (collect little)."""
+    forgotten = await context.store.forget_failed_invites(
+        context.clock.now() - FAILED_INVITE_WINDOW
+    )
+    if forgotten:
+        log.info("invite_tries_forgotten count=%s", forgotten)

@@ -132,6 +132,14 @@ class LeaderQueries(StoreBase):
                 (user_id, self._now()),
             )
 
+    async def forget_failed_invites(self, before: datetime) -> int:
+        """Deletes everyone's tries older than ``before``; returns how many went."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM invite_attempts WHERE attempted_at < ?", (before.isoformat(),)
+            )
+            return int(cursor.rowcount)
+
     async def failed_invites_since(self, user_id: int, since: datetime) -> int:
         """How many bad codes this person tried since then."""
         async with self._db.execute(

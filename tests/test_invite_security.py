@@ -20,7 +20,7 @@ import pytest
 from app.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES, hash_code
 from storage.leaders import InviteResult
 from tests.support.chat import Bot, Person
-from tests.support.journeys import STAFF_ID, VILLAGE, onboard, staffed_bot
+from tests.support.journeys import STAFF_ID, VILLAGE, onboard, staffed_bot, sweep_at
 
 TOO_MANY_KM = (
     "អ្នកបានសាកប្រើការអញ្ជើញដែលមិនត្រឹមត្រូវ ច្រើនដងពេកហើយ។ សូមសុំការអញ្ជើញថ្មីពីបុគ្គលិកគម្រោង ហើយសាកម្ដងទៀតនៅថ្ងៃស្អែក។"
@@ -135,3 +135,15 @@ async def test_bad_tries_are_shown_in_mydata_and_erased_with_the_rest(bot: Bot) 
     await person.send("/delete")
     await person.click("Yes, erase everything")
     assert await bot.store.rows_about(821) == 0
+
+
+async def test_old_bad_tries_are_forgotten_by_the_sweep(bot: Bot) -> None:
+    """Kept only while they count against guessing: a day later the sweep deletes them."""
+    villager = bot.user(4401)
+    await onboard(villager)
+    await villager.send("/start l_not-a-real-code")
+    assert await bot.store.failed_invites_since(villager.id, bot.clock.now() - timedelta(1)) == 1
+    await sweep_at(bot, bot.clock.now() + FAILED_INVITE_WINDOW - timedelta(minutes=1))
+    assert await bot.store.failed_invites_since(villager.id, bot.clock.now() - timedelta(9)) == 1
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=2))
+    assert await bot.store.failed_invites_since(villager.id, bot.clock.now() - timedelta(9)) == 0
