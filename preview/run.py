@@ -32,8 +32,8 @@ from preview.session import STAFF, Preview
 
 log = logging.getLogger(__name__)
 
-# Shaped like a BotFather token so PTB accepts it; Telegram would refuse it.
-PREVIEW_TOKEN = "1000000000:PREVIEW-this-is-not-a-telegram-token"
+# Deliberately not shaped like a BotFather token: it only ever reaches the local Bot API.
+PREVIEW_TOKEN = "preview-not-a-telegram-token"
 DEFAULT_PORT = 8080
 LOOPBACK = "127.0.0.1"
 

@@ -13,7 +13,7 @@ import yaml
 
 from app.config import DEFAULTS, PROJECT_DIR, ConfigError, load_config
 
-SECRET = "987654:SECRET-should-never-be-printed"
+SECRET = "secret-should-never-be-printed"
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -37,5 +37,5 @@ async def test_logs_carry_ids_and_events_never_what_people_wrote(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "user_erased user=7002" in logged
     assert "unknown_message user=7002" in logged
-    for private in ("secret debt", "Srey Pov", "នេសាទ", TEST_TOKEN, "123456:"):
+    for private in ("secret debt", "Srey Pov", "នេសាទ", TEST_TOKEN):
         assert private not in logged

@@ -25,7 +25,7 @@ from domain.clock import ManualClock
 from preview.botapi import BOT_USER, ChatMessage, FakeTelegram
 from storage.store import Store
 
-TEST_TOKEN = "123456:TEST-TOKEN-never-valid"
+TEST_TOKEN = "test-token-never-valid"
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 09:00 in Phnom Penh
 
 
