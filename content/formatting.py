@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from domain.parsing import to_khmer_digits
@@ -39,3 +40,9 @@ def format_riel(amount: float, language: str) -> str:
 def format_day(day: date, language: str) -> str:
     """A date in words, e.g. ``25 November 2026`` / ``25 វិច្ឆិកា 2026`` (Khmer digits)."""
     return _digits(babel_format_date(day, "long", locale=language), language)
+
+
+def format_moment(moment: datetime, zone: tzinfo, language: str) -> str:
+    """A day and time in words where ``zone`` is, e.g. ``Tue 3 Mar 09:00`` (Khmer digits)."""
+    text = babel_format_datetime(moment, "EEE d MMM HH:mm", tzinfo=zone, locale=language)
+    return _digits(text, language)

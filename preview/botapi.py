@@ -36,6 +36,16 @@ ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a",
 MAX_TEXT = 4096
 
 
+def user_json(user_id: int, first_name: str, language_code: str) -> dict[str, Any]:
+    """A Telegram ``User`` as the Bot API sends it: the person behind a message or a press."""
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "language_code": language_code,
+    }
+
+
 class ApiRefusal(Exception):
     """What Telegram answers with ``ok: false``."""
 

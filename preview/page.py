@@ -4,6 +4,7 @@ GET  /                 the page
 GET  /static/<file>    its script, style and the Khmer font (shipped with the app, not fetched)
 GET  /files/<file_id>  a photo, audio or document the bot sent
 GET  /api/state?after=N  everything to draw, when it has changed since version N (long poll)
+GET  /api/words   the page's own words, per language (content/<lang>/preview.po)
 POST /api/send    {"persona", "text"}
 POST /api/press   {"persona", "message_id", "data"}
 POST /api/advance {"step": "hour" | "day" | "week"}
@@ -92,6 +93,14 @@ class StateHandler(_Base):
         self.finish(json.dumps(self.preview.state(), ensure_ascii=False))
 
 
+class WordsHandler(_Base):
+    """The page's own words in every language (from content/<lang>/preview.po)."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(self.preview.words(), ensure_ascii=False))
+
+
 class ActionHandler(_Base):
     """One thing a person did on the page."""
 
@@ -126,5 +135,6 @@ def page_routes(preview: Preview) -> list[Any]:
         (r"/static/(app\.js|style\.css)", tornado.web.StaticFileHandler, {"path": STATIC_DIR}),
         (r"/files/([\w-]+)", FileHandler, args),
         (r"/api/state", StateHandler, args),
+        (r"/api/words", WordsHandler, args),
         (r"/api/(send|press|advance)", ActionHandler, args),
     ]

@@ -21,7 +21,7 @@ import tornado.netutil
 import tornado.web
 
 from app.config import Config
-from app.context import BotApplication
+from app.context import SERVICES_KEY, BotApplication
 from app.runner import serve
 from conversations import sweeps
 from domain.clock import ShiftedClock
@@ -96,6 +96,12 @@ async def run_preview(
             running[0].job_queue.run_once(sweeps.sweep, 0)
 
     preview = Preview(telegram, clock, on_time_moved=sweep_now)
+
+    def started(application: BotApplication) -> None:
+        running.append(application)
+        services = application.bot_data[SERVICES_KEY]
+        preview.attach(services.content, services.config.timezone)
+
     sockets = tornado.netutil.bind_sockets(port, host)
     port = int(sockets[0].getsockname()[1])
     server = tornado.httpserver.HTTPServer(
@@ -112,7 +118,7 @@ async def run_preview(
     if announce is not None:
         announce(f"http://{api_host}:{port}/")
     try:
-        await serve(settings, clock, stop, ready=ready, started=running.append)
+        await serve(settings, clock, stop, ready=ready, started=started)
     finally:
         telegram.close()  # pages waiting for news get an answer, not a dropped connection
         server.stop()

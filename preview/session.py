@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from typing import Any
 
+from content.bundle import Content
+from content.formatting import format_moment
 from domain.clock import ShiftedClock
-from preview.botapi import BOT_USER, FakeTelegram
+from preview.botapi import BOT_USER, FakeTelegram, user_json
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,7 @@ class Persona:
     language_code: str = "km"
 
     def json(self) -> dict[str, Any]:
-        return {
-            "id": self.user_id,
-            "is_bot": False,
-            "first_name": self.first_name,
-            "language_code": self.language_code,
-        }
+        return user_json(self.user_id, self.first_name, self.language_code)
 
 
 VILLAGER = Persona("villager", 5_000_001, "Sokha")
@@ -43,6 +40,7 @@ PERSONAS = (VILLAGER, LEADER, STAFF)
 # The only moves the page offers: forward, by these steps.
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 MAX_TEXT = 4096  # what a Telegram app lets a person type
+WORDS_PREFIX = "preview."
 
 
 class PreviewError(ValueError):
@@ -61,7 +59,27 @@ class Preview:
         self.telegram = telegram
         self.clock = clock
         self.on_time_moved = on_time_moved
+        self.content: Content | None = None  # the bot's content, once it has loaded it
+        self.zone: tzinfo = UTC
         telegram.time_source = lambda: clock.now().timestamp()
+
+    def attach(self, content: Content, zone: tzinfo) -> None:
+        """The bot's content and home time zone: the page's words and clock come from them."""
+        self.content, self.zone = content, zone
+
+    def words(self) -> dict[str, dict[str, str]]:
+        """The page's own words (``preview.*`` in content/<lang>/preview.po), per language."""
+        if self.content is None:
+            return {}
+        texts = self.content.texts
+        return {
+            lang: {
+                key.removeprefix(WORDS_PREFIX): texts.raw(lang, key)
+                for key in sorted(texts.keys(lang))
+                if key.startswith(WORDS_PREFIX)
+            }
+            for lang in texts.languages
+        }
 
     def persona(self, key: Any) -> Persona:
         for persona in PERSONAS:
@@ -114,6 +132,10 @@ class Preview:
         return {
             "version": telegram.version,
             "now": self.clock.now().isoformat(),
+            "clock": {
+                lang: format_moment(self.clock.now(), self.zone, lang)
+                for lang in (self.content.texts.languages if self.content else ())
+            },
             "offset_hours": self.clock.offset / timedelta(hours=1),
             "bot": {"username": BOT_USER["username"], "name": BOT_USER["first_name"]},
             "personas": [{"key": p.key, "id": p.user_id, "name": p.first_name} for p in PERSONAS],

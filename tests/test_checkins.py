@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,6 @@ from tests.support.journeys import (
     make_leader,
     onboard,
     sent_departure,
-    staffed_bot,
     sweep_at,
 )
 
@@ -26,11 +23,7 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    harness = await staffed_bot(tmp_path)
-    yield harness
-    await harness.stop()
+pytestmark = pytest.mark.staffed
 
 
 def prompts(person: Person) -> list[str]:

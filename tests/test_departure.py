@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,18 +14,12 @@ from tests.support.journeys import (
     make_leader,
     onboard,
     register_departure,
-    staffed_bot,
 )
 
 EXPIRED = "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    harness = await staffed_bot(tmp_path)
-    yield harness
-    await harness.stop()
-    assert harness.telegram.refusals == [], harness.telegram.refusals
+pytestmark = pytest.mark.staffed
 
 
 async def test_the_whole_path_in_khmer(bot: Bot) -> None:

@@ -7,9 +7,7 @@ it shows the typed text escaped, and that Telegram refused nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +17,6 @@ from tests.support.journeys import (
     make_leader,
     onboard,
     register_departure,
-    staffed_bot,
     sweep_at,
 )
 
@@ -28,12 +25,7 @@ ESCAPED = "&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;"
 AGENCY = "ទីភ្នាក់ងារជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ"
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    harness = await staffed_bot(tmp_path)
-    yield harness
-    await harness.stop()
-    assert harness.telegram.refusals == [], harness.telegram.refusals
+pytestmark = pytest.mark.staffed
 
 
 def shows_escaped(text: str, times: int = 1) -> bool:

@@ -11,16 +11,14 @@ import base64
 import logging
 import re
 import secrets
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from app.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES, hash_code
 from storage.leaders import InviteResult
 from tests.support.chat import Bot, Person
-from tests.support.journeys import STAFF_ID, VILLAGE, onboard, staffed_bot, sweep_at
+from tests.support.journeys import STAFF_ID, VILLAGE, onboard, sweep_at
 
 TOO_MANY_KM = (
     "អ្នកបានសាកប្រើការអញ្ជើញដែលមិនត្រឹមត្រូវ ច្រើនដងពេកហើយ។ សូមសុំការអញ្ជើញថ្មីពីបុគ្គលិកគម្រោង ហើយសាកម្ដងទៀតនៅថ្ងៃស្អែក។"
@@ -31,12 +29,7 @@ TOO_MANY_EN = (
 )
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    harness = await staffed_bot(tmp_path)
-    yield harness
-    await harness.stop()
-    assert harness.telegram.refusals == [], harness.telegram.refusals
+pytestmark = pytest.mark.staffed
 
 
 async def invite_payload(bot: Bot) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,18 +17,12 @@ from tests.support.journeys import (
     make_leader,
     onboard,
     register_departure,
-    staffed_bot,
 )
 
 NOT_FOR_YOU = "នេះសម្រាប់តែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
 
 
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    harness = await staffed_bot(tmp_path)
-    yield harness
-    await harness.stop()
-    assert harness.telegram.refusals == [], harness.telegram.refusals
+pytestmark = pytest.mark.staffed
 
 
 async def registered(bot: Bot, villager: Person, **kwargs: object) -> int:

@@ -235,3 +235,16 @@ def test_make_run_without_a_token_says_it_starts_the_preview(tmp_path: Path) -> 
     assert result.returncode == 1
     assert f"Cannot start the preview on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_pages_own_words_and_clock_come_from_the_content(page: Page) -> None:
+    """No page words in code: content/<lang>/preview.po, the same keys in Khmer and English."""
+    words = (await page.client.get("/api/words")).json()
+    assert set(words) == {"km", "en"} and set(words["km"]) == set(words["en"])
+    assert words["km"]["leader"] == "មេភូមិ" and words["en"]["leader"] == "Village leader"
+    assert [k for k in sorted(words["km"]) if k.startswith("step_")] == [
+        f"step_{n}" for n in range(1, 6)
+    ]
+    clock = (await page.state())["clock"]
+    assert clock["en"] == "Sun 1 Mar 09:00"  # the test clock, in Phnom Penh time
+    assert clock["km"].endswith("០៩:០០")

@@ -2,82 +2,7 @@
 // Everything comes from this machine (/api/...); nothing is fetched from the internet.
 "use strict";
 
-// The page's own words (the bot's words come from the bot). Khmer first, English complete.
-const WORDS = {
-  km: {
-    title: "បូតចំណាកស្រុកដោយសុវត្ថិភាព",
-    not_telegram: "ការបង្ហាញសាកល្បង — មិនមែន Telegram ពិតទេ",
-    villager: "អ្នកភូមិ",
-    leader: "មេភូមិ",
-    staff: "បុគ្គលិកគម្រោង",
-    bot_time: "ម៉ោងរបស់បូត (ភ្នំពេញ)",
-    hour: "+១ ម៉ោង",
-    day: "+១ ថ្ងៃ",
-    week: "+៧ ថ្ងៃ",
-    ahead: "បានរំកិលទៅមុខ {n}",
-    hours: "{n} ម៉ោង",
-    days: "{n} ថ្ងៃ",
-    side_by_side: "មើលទាំងបីនាក់",
-    one_at_a_time: "មើលម្ដងម្នាក់",
-    help_button: "របៀបបង្ហាញ",
-    offline: "ការបង្ហាញសាកល្បងបានឈប់ ឬដាច់ការតភ្ជាប់។ កំពុងសាកភ្ជាប់ម្ដងទៀត…",
-    type_message: "សរសេរសារ…",
-    send: "ផ្ញើ",
-    menu: "ម៉ឺនុយ",
-    open_as: "តើអ្នកណាបើកតំណនេះ?",
-    cancel: "បោះបង់",
-    close: "បិទ",
-    ok: "យល់ហើយ",
-    edited: "បានកែ",
-    empty: "ចុច «ម៉ឺនុយ» ឬផ្ញើ /start ដើម្បីចាប់ផ្ដើម។",
-    not_sent: "មិនបានផ្ញើទេ។ សូមសាកម្ដងទៀត។",
-    guide_title: "បង្ហាញបូតពីដើមដល់ចប់ ក្នុង ៥ ជំហាន",
-    guide: [
-      "អ្នកភូមិ៖ ផ្ញើ /start ជ្រើសភាសា យល់ព្រម ហើយជ្រើសភូមិ «នេសាទ» (ស្រុកស្រែ អំបិល ឃុំជ្រោយស្វាយ)។",
-      "បុគ្គលិកគម្រោង៖ ផ្ញើ /start រួចផ្ញើ /invite 09060405 ។ ចុចតំណដែលបូតផ្ញើមក ហើយជ្រើស «មេភូមិ»។",
-      "មេភូមិ៖ ជ្រើសភាសា យល់ព្រម ហើយក្លាយជាមេភូមិ «នេសាទ» ក្នុងបូត។",
-      "អ្នកភូមិ៖ ផ្ញើ /plan ដើម្បីចុះឈ្មោះការចេញដំណើរ។ មេភូមិទទួលបានដំណឹងចេញដំណើរ ហើយចុច «ខ្ញុំបានឃើញហើយ»។",
-      "ចុច «+១ ថ្ងៃ» ឬ «+៧ ថ្ងៃ» ដើម្បីឃើញការសួរសុខទុក្ខ ការរំលឹក និងការជូនដំណឹងទៅមេភូមិ និងបុគ្គលិកគម្រោង។",
-    ],
-  },
-  en: {
-    title: "Safe migration bot",
-    not_telegram: "Preview — not the real Telegram",
-    villager: "Villager",
-    leader: "Village leader",
-    staff: "Programme staff",
-    bot_time: "Bot's time (Phnom Penh)",
-    hour: "+1 hour",
-    day: "+1 day",
-    week: "+7 days",
-    ahead: "moved {n} ahead",
-    hours: "{n} h",
-    days: "{n} days",
-    side_by_side: "See all three",
-    one_at_a_time: "One at a time",
-    help_button: "How to show it",
-    offline: "The preview has stopped or the connection is lost. Trying again…",
-    type_message: "Write a message…",
-    send: "Send",
-    menu: "Menu",
-    open_as: "Open this link as whom?",
-    cancel: "Cancel",
-    close: "Close",
-    ok: "OK",
-    edited: "edited",
-    empty: "Press “Menu” or send /start to begin.",
-    not_sent: "Not sent. Please try again.",
-    guide_title: "The bot from start to finish in 5 steps",
-    guide: [
-      "Villager: send /start, choose a language, agree, and choose the village “Nesat” (Srae Ambel district, Chrouy Svay commune).",
-      "Programme staff: send /start, then /invite 09060405. Press the link the bot sends and choose “Village leader”.",
-      "Village leader: choose a language, agree, and become the leader of “Nesat” in the bot.",
-      "Villager: send /plan to register a departure. The leader gets the departure notice and presses “I have seen it”.",
-      "Press “+1 day” or “+7 days” to see check-ins, reminders and alerts to the leader and the programme staff.",
-    ],
-  },
-};
-
+// The page's own words come from content/<lang>/preview.po (GET /api/words), like the bot's.
 const ALLOWED = {
   b: "b", strong: "b", i: "i", em: "i", u: "u", ins: "u", s: "s", strike: "s", del: "s",
   a: "a", code: "code", pre: "pre", blockquote: "blockquote", "tg-spoiler": "span",
@@ -89,6 +14,7 @@ const page = {
     ? localStorage.getItem("preview-layout") === "all"
     : window.innerWidth >= 1100,
   active: "villager",
+  words: {}, // language -> key -> text
   version: -1,
   state: null,
   panes: {},
@@ -97,9 +23,9 @@ const page = {
   pendingLink: null,
 };
 
-function words() { return WORDS[page.lang]; }
+function words() { return page.words[page.lang] || {}; }
 function say(key, values = {}) {
-  return String(words()[key]).replace(/\{(\w+)\}/g, (_, name) => numerals(values[name] ?? ""));
+  return String(words()[key] ?? "").replace(/\{(\w+)\}/g, (_, name) => numerals(values[name] ?? ""));
 }
 // Khmer readers see Khmer digits, as in the bot's own messages.
 function numerals(value) {
@@ -441,30 +367,17 @@ function select(key) {
   if (pane) pane.querySelector("textarea").focus();
 }
 
-// Dates in Phnom Penh time, spelled out by the page: browsers lack Khmer calendar names.
-const MONTHS_KM = ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
-const DAYS_KM = ["អាទិត្យ", "ចន្ទ", "អង្គារ", "ពុធ", "ព្រហស្បតិ៍", "សុក្រ", "សៅរ៍"];
-const PHNOM_PENH_MS = 7 * 3600 * 1000; // UTC+7 all year, no daylight saving
-
-function inPhnomPenh(date) { return new Date(date.getTime() + PHNOM_PENH_MS); }
+// Message times in Phnom Penh (UTC+7 all year); the bar's day and time come from the server.
+const PHNOM_PENH_MS = 7 * 3600 * 1000;
 
 function clockTime(date) {
-  const local = inPhnomPenh(date);
+  const local = new Date(date.getTime() + PHNOM_PENH_MS);
   const pad = (n) => String(n).padStart(2, "0");
   return numerals(`${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`);
 }
 
-function calendarDay(date) {
-  const local = inPhnomPenh(date);
-  if (page.lang === "km") {
-    return `ថ្ងៃ${DAYS_KM[local.getUTCDay()]} ទី${numerals(local.getUTCDate())} ${MONTHS_KM[local.getUTCMonth()]}`;
-  }
-  return local.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
-}
-
 function drawTime() {
-  const now = new Date(page.state.now);
-  document.getElementById("now").textContent = `${calendarDay(now)} ${clockTime(now)}`;
+  document.getElementById("now").textContent = page.state.clock[page.lang] || "";
   const hours = Math.round(page.state.offset_hours);
   const span = hours >= 24 && hours % 24 === 0 ? say("days", { n: hours / 24 }) : say("hours", { n: hours });
   document.getElementById("ahead").textContent = hours > 0 ? say("ahead", { n: span }) : "";
@@ -510,14 +423,16 @@ async function send(key, text) {
 
 function translate() {
   document.documentElement.lang = page.lang;
+  document.title = say("title");
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = say(node.dataset.t);
   for (const box of document.querySelectorAll(".composer textarea")) box.placeholder = say("type_message");
   const other = page.lang === "km" ? "en" : "km";
   const toggle = document.getElementById("chrome-lang");
-  toggle.textContent = other === "en" ? "English" : "ខ្មែរ";
+  toggle.textContent = say("other_language"); // the other language, named in itself
   toggle.lang = other;
   const steps = document.getElementById("guide-steps");
-  steps.replaceChildren(...words().guide.map((step) => el("li", "", step)));
+  const guide = Object.keys(words()).filter((key) => key.startsWith("step_")).sort();
+  steps.replaceChildren(...guide.map((key) => el("li", "", say(key))));
   if (page.state) { drawTabs(); drawTime(); }
 }
 
@@ -547,6 +462,20 @@ function start() {
   document.getElementById("chooser-cancel").addEventListener("click", () => {
     document.getElementById("chooser").hidden = true;
   });
+  loadWords();
+}
+
+async function loadWords() {
+  try {
+    const response = await fetch("/api/words");
+    page.words = await response.json();
+  } catch {
+    page.words = {};
+  }
+  if (!page.words[page.lang]) { // the bot is still starting: its content is not loaded yet
+    setTimeout(loadWords, 300);
+    return;
+  }
   translate();
   poll();
 }

@@ -22,7 +22,7 @@ from app.factory import build_application, open_services
 from content.bundle import CONTENT_DIR
 from conversations.commands import register_commands
 from domain.clock import ManualClock
-from preview.botapi import BOT_USER, ChatMessage, FakeTelegram
+from preview.botapi import BOT_USER, ChatMessage, FakeTelegram, user_json
 from storage.store import Store
 
 TEST_TOKEN = "test-token-never-valid"
@@ -102,12 +102,7 @@ class Person:
     def __init__(self, bot: Bot, user_id: int, first_name: str, language_code: str) -> None:
         self.bot = bot
         self.id = user_id
-        self.json = {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": first_name,
-            "language_code": language_code,
-        }
+        self.json = user_json(user_id, first_name, language_code)
         self._seen = 0  # how much of the shown list this person has read
 
     # -- doing -------------------------------------------------------------------------------

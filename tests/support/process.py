@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from preview.botapi import ChatMessage, FakeTelegram
+from preview.botapi import ChatMessage, FakeTelegram, user_json
 from preview.server import FakeTelegramServer
 from tests.support.chat import TEST_TOKEN
 
@@ -201,12 +201,7 @@ class Chatter:
     def __init__(self, bot: BotProcess, user_id: int, first_name: str, language_code: str) -> None:
         self.bot = bot
         self.id = user_id
-        self.json = {
-            "id": user_id,
-            "is_bot": False,
-            "first_name": first_name,
-            "language_code": language_code,
-        }
+        self.json = user_json(user_id, first_name, language_code)
 
     async def send(self, text: str) -> None:
         """Types and sends a text, then waits for the bot's answer."""
