@@ -179,6 +179,8 @@ async def test_a_failing_send_is_tried_again_later(bot: Bot) -> None:
     assert prompts(villager) == []  # retried after 5 minutes, not at once
     await sweep_at(bot, utc(3, 4, 1, 6))
     assert prompts(villager) == [PROMPT_KM]
+    assert bot.telegram.refusals == [("sendMessage", "Bad Gateway")]  # the planned failure only
+    bot.telegram.refusals.clear()
 
 
 async def test_a_blocked_migrant_escalates_to_the_leader(bot: Bot) -> None:
@@ -188,6 +190,8 @@ async def test_a_blocked_migrant_escalates_to_the_leader(bot: Bot) -> None:
     bot.telegram.blocked.add(571)
     await sweep_at(bot, utc(3, 4, 1))
     assert leader.last_text().startswith("🔕 <b>ទាក់ទងតាម Telegram មិនបាន</b>")
+    assert bot.telegram.refusals == [("sendMessage", "Forbidden: bot was blocked by the user")]
+    bot.telegram.refusals.clear()  # the only refusal, and the one this test is about
 
 
 async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_person(
