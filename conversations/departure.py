@@ -47,6 +47,7 @@ from domain.departure import (
     parse_phone,
     parse_wage,
     risk_flags,
+    stored_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -365,7 +366,7 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
             "wage": answers.get("wage"),
             "depart_on": date.fromisoformat(answers["depart_on"]),
             "arrive_on": date.fromisoformat(answers["arrive_on"]),
-            "reason": answers["reason"],
+            "reason": stored_reason(answers),
             "family_phone": answers.get("family_phone"),
             "risk_flags": risk_flags(answers),
         }

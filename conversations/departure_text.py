@@ -8,15 +8,21 @@ from typing import Any
 
 from app.context import BotContext
 from content.formatting import format_day, format_usd
-from domain.departure import FIELDS, risk_flags
+from domain.departure import FIELDS, risk_flags, shared_reason
 from storage.rows import Departure
 
 # Fields not shown on their own line (folded into another, or only steering the form).
-HIDDEN = {"who", "agency", "agency_name"}
+HIDDEN = {"who", "agency", "agency_name", "reason_shared"}
 
 
-def answers_of(departure: Departure) -> dict[str, Any]:
-    """A stored departure as form answers, so it reads the same as the review did."""
+def answers_of(departure: Departure, *, for_owner: bool = False) -> dict[str, Any]:
+    """A stored departure as form answers, so it reads the same as the review did.
+
+    Everyone but the person who registered it (``for_owner``) gets the reason a leader may
+    see: a reason the person kept from the chief reads "prefers not to say".
+    """
+    reason = departure.reason if for_owner else shared_reason(departure.reason)
+    kept_back = reason.endswith("_private")
     return {
         "who": "self" if departure.for_self else "family",
         "name": departure.name,
@@ -32,7 +38,8 @@ def answers_of(departure: Departure) -> dict[str, Any]:
         "wage": departure.wage,
         "depart_on": departure.depart_on.isoformat(),
         "arrive_on": departure.arrive_on.isoformat(),
-        "reason": departure.reason,
+        "reason": reason.removesuffix("_private"),
+        "reason_shared": "no" if kept_back else None,
         "family_phone": departure.family_phone,
     }
 
@@ -46,6 +53,8 @@ def value_text(context: BotContext, lang: str, field_id: str, answers: Mapping[s
         return t.get(lang, "plan.agency_named", agency=agency)
     if value is None or value == "":
         return t.raw(lang, "mydata.not_given")
+    if field_id == "reason" and answers.get("reason_shared") == "no":
+        return t.raw(lang, f"plan.opt.reason.{value}_private")
     spec = next(f for f in FIELDS if f.id == field_id)
     if spec.kind == "choice":
         return t.raw(lang, f"plan.opt.{field_id}.{value}")

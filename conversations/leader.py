@@ -20,7 +20,7 @@ from content.formatting import format_day
 from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
-from domain.departure import ABROAD, is_regular
+from domain.departure import ABROAD, is_regular, shared_reason
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def export_csv(context: BotContext, lang: str, departures: list[Departure]) -> b
             "safe" if safe else "unsafe",
             departure.destination,
             departure.work,
-            departure.reason,
+            shared_reason(departure.reason),
             departure.duration,
             path[2].name(lang) if path else "",
             departure.depart_on.isoformat(),

@@ -31,7 +31,12 @@ REASONS = (
     "city_life",
     "climate",
     "other",
+    "private",  # "I prefer not to say"
 )
+# A reason a leader must not see unless the person says so (the report lists domestic violence
+# among the reasons for leaving; a notice read in the village could expose the person to it).
+SENSITIVE_REASONS = ("violence",)
+PRIVATE = "private"
 NAME_MAX = 60
 AGE_RANGE = (5, 99)
 WAGE_MAX = 100_000
@@ -74,6 +79,12 @@ FIELDS: tuple[Field, ...] = (
     Field("depart_on", "date", ("0", "1", "7")),
     Field("arrive_on", "date", ("0", "1", "3")),
     Field("reason", "choice", REASONS),
+    Field(
+        "reason_shared",
+        "choice",
+        ("yes", "no"),
+        when=lambda a: a.get("reason") in SENSITIVE_REASONS,
+    ),
     Field("family_phone", "phone", optional=True),
 )
 BY_ID = {f.id: f for f in FIELDS}
@@ -86,6 +97,22 @@ def next_field(answers: Answers) -> Field | None:
 
 def applicable(answers: Answers) -> list[Field]:
     return [f for f in FIELDS if f.when(answers)]
+
+
+def stored_reason(answers: Answers) -> str:
+    """The reason as kept: a sensitive reason the person keeps from the chief gets its own id.
+
+    ``violence_private`` is shown only to the person; everyone else sees ``private``.
+    """
+    reason = str(answers["reason"])
+    if reason in SENSITIVE_REASONS and answers.get("reason_shared") == "no":
+        return f"{reason}_private"
+    return reason
+
+
+def shared_reason(reason: str) -> str:
+    """The reason a leader, the follow-up list and the programme's numbers may see."""
+    return PRIVATE if reason.endswith("_private") else reason
 
 
 # -- typed answers ---------------------------------------------------------------------------

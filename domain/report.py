@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
 
-from domain.departure import ABROAD, is_regular
+from domain.departure import ABROAD, is_regular, shared_reason
 
 MASKED = -1  # a count too small to show in a small place (see mask)
 
@@ -65,7 +65,7 @@ def build_report(
         docs = tuple(d for d in documents.split(",") if d)
         channel["regular" if is_regular(ch, docs, dest) else "irregular"] += 1
         duration[dur] += 1
-        reason[why] += 1
+        reason[shared_reason(why)] += 1
     acknowledged = [(a - r).total_seconds() / 3600 for _, r, a in alerts if a is not None]
     follow_up = Counter[str](
         {

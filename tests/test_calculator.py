@@ -29,7 +29,7 @@ async def test_abroad_by_broker_shows_the_reports_figures_in_khmer(bot: Bot) -> 
     assert "🏡 នៅ នៅសល់៖ <b>១,២០០$ (៤,៨០០,០០០\u00a0៛)</b>" in text
     assert "នៅភូមិ នៅសល់ច្រើនជាង ៤០៧$" in text
     assert "ទៅ នៅសល់តែ ២៧៣$" in text  # if two months' wages are never paid
-    assert "និយាយឱ្យត្រង់៖ ទៅតាមមេខ្យល់ ចំណាយតិចជាងនៅដំបូង" in text
+    assert "និយាយឱ្យត្រង់៖ នៅដំបូង ទៅតាមមេខ្យល់ ចំណាយតិចជាងផ្លូវស្របច្បាប់" in text
 
 
 async def test_typing_an_amount_in_khmer_digits_changes_the_sums(bot: Bot) -> None:
@@ -94,7 +94,7 @@ async def test_the_legal_route_in_english(bot: Bot) -> None:
     assert "Waiting for papers: 3 months. Away: 24 months." in text
     assert "🧳 Going leaves: <b>$558 (2,232,000 riel)</b>" in text
     assert "Staying leaves $792 more." in text
-    assert "The legal route costs more" in text
+    assert "The legal way costs more" in text
     assert "Riel at 4,000 riel to the dollar." in text
 
 
