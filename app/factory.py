@@ -26,6 +26,7 @@ from conversations import (
     checkin_answers,
     departure,
     errors,
+    groups,
     hotlines,
     language,
     leader,
@@ -159,6 +160,9 @@ def _add_handlers(application: BotApplication) -> None:
         # Whatever nobody took: an answer, never silence.
         *unknown.build_handlers(),
     ]
+    # Before anything else: in a group or channel only a line pointing to the private chat (the
+    # staff group keeps its alert and notice buttons); other groups the bot is added to, it leaves.
+    application.add_handlers(groups.build_handlers(), group=groups.GROUP)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

@@ -13,10 +13,11 @@ from collections import Counter
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.groups import private_or_staff_chat
 from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
@@ -181,6 +182,12 @@ def _cell(value: object) -> object:
 
 async def export(update: Update, context: BotContext) -> None:
     """Sends the follow-up list of the village (all villages for staff) as a CSV file."""
+    if not private_or_staff_chat(update, context):
+        # The group guard answers these before they get here; this only makes sure that names,
+        # ages and destinations can never be posted where they do not belong.
+        chat = update.effective_chat
+        log.warning("export_refused chat=%s", chat.id if chat else None)
+        return
     scope = await _scope(update, context)
     if scope is False:
         return
@@ -203,7 +210,8 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         CommandHandler("away", away, filters=PRIVATE_MESSAGE),
         CommandHandler("stats", stats, filters=PRIVATE_MESSAGE),
-        CommandHandler("export", export, filters=PRIVATE_MESSAGE),
+        # Private chats and the staff group (groups.guard refuses every other group first).
+        CommandHandler("export", export, filters=filters.UpdateType.MESSAGE),
         CallbackQueryHandler(away, pattern=rf"^{PREFIX}:away$"),
         CallbackQueryHandler(stats, pattern=rf"^{PREFIX}:stats$"),
         CallbackQueryHandler(export, pattern=rf"^{PREFIX}:export$"),

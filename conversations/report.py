@@ -6,12 +6,13 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from app.context import BotContext
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
+from conversations.groups import private_or_staff_chat
 from conversations.roles import is_staff
-from conversations.ui import PRIVATE_MESSAGE, language_of, send
+from conversations.ui import language_of, send
 
 log = logging.getLogger(__name__)
 DEFAULT_DAYS = 30
@@ -20,6 +21,11 @@ DEFAULT_DAYS = 30
 async def report(update: Update, context: BotContext) -> None:
     """Sends the report: /report [all|district|commune|village code] [days|all]."""
     assert update.effective_user is not None and update.effective_chat is not None
+    if not private_or_staff_chat(update, context):
+        # The group guard answers these before they get here; this only makes sure that every
+        # departure's details can never be posted where they do not belong.
+        log.warning("report_refused chat=%s", update.effective_chat.id)
+        return
     lang = await language_of(update, context)
     t = context.content.texts
     if not is_staff(context, update.effective_user.id):
@@ -58,4 +64,5 @@ async def report(update: Update, context: BotContext) -> None:
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
-    return [CommandHandler("report", report, filters=PRIVATE_MESSAGE)]
+    # Private chats and the staff group (groups.guard refuses every other group first).
+    return [CommandHandler("report", report, filters=filters.UpdateType.MESSAGE)]

@@ -36,6 +36,15 @@ ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a",
 MAX_TEXT = 4096
 
 
+def chat_json(chat_id: int) -> dict[str, Any]:
+    """A Telegram ``Chat``: a person's private chat (a positive id) or a group (negative)."""
+    if chat_id < 0:
+        # Supergroup ids are "-100" followed by the group's number; basic groups' are shorter.
+        kind = "supergroup" if chat_id < -1_000_000_000_000 else "group"
+        return {"id": chat_id, "type": kind, "title": f"Group {-chat_id}"}
+    return {"id": chat_id, "type": "private", "first_name": "Chat"}
+
+
 def user_json(user_id: int, first_name: str, language_code: str) -> dict[str, Any]:
     """A Telegram ``User`` as the Bot API sends it: the person behind a message or a press."""
     return {
@@ -116,6 +125,7 @@ class FakeTelegram(BaseRequest):
     blocked: set[int] = field(default_factory=set)  # chats that blocked or removed the bot
     migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup id
     failing: dict[int, int] = field(default_factory=dict)  # chat -> sends that fail (HTTP 502)
+    left: list[int] = field(default_factory=list)  # groups and channels the bot left
     files: dict[str, StoredFile] = field(default_factory=dict)  # file_id -> what was uploaded
     # method -> seconds its answer is held after the call is done (a slow Telegram); none by default
     delays: dict[str, float] = field(default_factory=dict)
@@ -303,7 +313,7 @@ class FakeTelegram(BaseRequest):
         data: dict[str, Any] = {
             "message_id": message.message_id,
             "date": message.date or self.timestamp(),
-            "chat": {"id": message.chat_id, "type": "private", "first_name": "Chat"},
+            "chat": chat_json(message.chat_id),
             "from": BOT_USER if message.from_bot else user,
         }
         file_id = message.file_id or "none"
@@ -455,6 +465,27 @@ class FakeTelegram(BaseRequest):
         file_id = f"{kind}-{secrets.token_hex(8)}"
         self.files[file_id] = StoredFile(name, mime, content)
         return file_id
+
+    def _api_getChat(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.migrated:
+            self._check_chat(chat_id)  # refused as Telegram does, with the new id
+        if chat_id in self.blocked or chat_id in self.left:
+            raise ApiRefusal(400, "Bad Request: chat not found")
+        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
+        return {
+            **chat_json(chat_id),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys((*gifts, "gifts_from_channels"), False),
+        }
+
+    def _api_leaveChat(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id > 0:
+            raise ApiRefusal(400, "Bad Request: can't leave a private chat")
+        self.left.append(chat_id)
+        return True
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
