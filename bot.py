@@ -35,6 +35,7 @@ from app.agency_import import import_agencies_command
 from app.backup import backup_command, restore_command
 from app.config import Config, ConfigError, load_config
 from app.invites import create_invite, invite_link
+from app.logsafety import setup_logging
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
 from app.strings import export_csv, import_csv, sync_comments
@@ -296,7 +297,7 @@ def run(config: Config) -> int:
     if not config.token:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    _setup_logging(config.log_level)
+    _setup_logging(config)
     try:
         asyncio.run(_serve(config))
     except ContentError as error:
@@ -319,7 +320,7 @@ def preview(config: Config, host: str, port: int, *, keep: bool = False) -> int:
             "It has no passwords; use it only on a network you trust.",
             file=sys.stderr,
         )
-    _setup_logging(config.log_level)
+    _setup_logging(config)
     # Every page poll and every scheduler tick would be a line; keep the bot's own lines.
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -354,11 +355,9 @@ async def _serve_preview(
     await run_preview(config, stop, host=host, port=port, keep=keep, announce=announce)
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s %(message)s", level=level)
-    # httpx logs every request URL, and Bot API URLs contain the token: never let it through.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def _setup_logging(config: Config) -> None:
+    # Even at DEBUG: no token, no webhook secret, nothing people typed (app/logsafety.py).
+    setup_logging(config.log_level, secrets=(config.token, config.webhook.secret_token))
 
 
 async def _serve(config: Config) -> None:

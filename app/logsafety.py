@@ -1,0 +1,84 @@
+"""Logging that cannot leak: never the bot token, never what people type, at any level.
+
+Our own log lines carry ids and event names only. The libraries underneath do not hold to that
+at DEBUG: PTB logs the Bot API URL (the token is part of it), every request's parameters and
+every answer (message texts, names, phone numbers), and each update it processes; httpx logs
+request URLs already at INFO; aiosqlite logs each statement with its values (drafts hold
+names). So those loggers are kept at a floor whatever ``logging.level`` says, and every record
+has the token (and the webhook secret) replaced before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from urllib.parse import quote
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+REDACTED = "[redacted]"
+# Logger -> the lowest level it may log at. Children follow their parent unless named here.
+FLOORS: dict[str, int] = {
+    "telegram": logging.INFO,  # "Processing update …" (the whole update) is DEBUG
+    "telegram.Bot": logging.WARNING,  # the API URL, request parameters and answers
+    "telegram.ext.ExtBot": logging.WARNING,  # the same, for the bot the Application uses
+    "telegram.ext.Updater": logging.WARNING,  # a webhook's request bodies
+    "telegram.request": logging.WARNING,
+    "httpx": logging.WARNING,  # every request URL, at INFO
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.WARNING,  # every statement with its values
+}
+
+
+def setup_logging(level: str, secrets: Iterable[str]) -> None:
+    """Configures the root logger at ``level`` with the floors above and secrets redacted."""
+    logging.basicConfig(format=FORMAT, level=level)
+    logging.getLogger().setLevel(level)  # basicConfig does nothing if handlers already exist
+    wanted = logging.getLevelName(level)
+    for name, floor in FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, wanted if isinstance(wanted, int) else 0))
+    redact_everywhere(secrets)
+
+
+def redact_everywhere(secrets: Iterable[str]) -> None:
+    """Makes every log record, from any logger, carry ``REDACTED`` instead of these secrets.
+
+    Done where records are made (the record factory) rather than in one handler's filter, so a
+    handler added later (a test's, a service manager's) gets redacted records too.
+    """
+    words = sorted(
+        {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))},
+        key=len,
+        reverse=True,
+    )
+    if not words:
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        _redact(record, words)
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
+
+
+def _redact(record: logging.LogRecord, words: list[str]) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: logging reports it itself when it formats
+        return
+    if any(word in message for word in words):
+        record.msg, record.args = _without(message, words), None
+    if record.exc_info and not record.exc_text:
+        # A traceback's text (an exception's message may quote a URL): formatted now, redacted.
+        text = logging.Formatter().formatException(record.exc_info)
+        if any(word in text for word in words):
+            record.exc_text = _without(text, words)
+    if record.stack_info and any(word in record.stack_info for word in words):
+        record.stack_info = _without(record.stack_info, words)
+
+
+def _without(text: str, words: list[str]) -> str:
+    for word in words:
+        text = text.replace(word, REDACTED)
+    return text
