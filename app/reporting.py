@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -163,6 +164,10 @@ def _plain(text: str) -> str:
     return "".join(c for c in text if ord(c) < 0x2190 or 0x1780 <= ord(c) <= 0x19FF).strip()
 
 
+# matplotlib's font cache and text layout are shared by every figure: one drawing at a time.
+_CHART_LOCK = threading.Lock()
+
+
 @cache
 def _font() -> str:
     """Registers the Noto Sans Khmer font shipped with its PyPI package (never fetched)."""
@@ -175,16 +180,23 @@ def _font() -> str:
 
 
 def render_chart(content: Content, lang: str, report: Report, title: str) -> bytes:
-    """Bar charts a person reads at a glance: where people go, how, and what check-ins say."""
-    import matplotlib
+    """Bar charts a person reads at a glance: where people go, how, and what check-ins say.
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    Safe to call from a worker thread (/report draws off the event loop): it uses a Figure of
+    its own rather than pyplot's shared state, one drawing at a time.
+    """
+    with _CHART_LOCK:
+        return _render_chart(content, lang, report, title)
+
+
+def _render_chart(content: Content, lang: str, report: Report, title: str) -> bytes:
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     family = _font()
     tables = [report.table(t) for t in CHART_TABLES]
-    figure, axes = pyplot.subplots(2, 2, figsize=(11, 8), dpi=100)
+    figure = Figure(figsize=(11, 8), dpi=100)
+    axes = figure.subplots(2, 2)
     figure.suptitle(title, fontfamily=family, fontsize=15)
     for axis, table in zip(axes.flat, tables, strict=True):
         assert table is not None
@@ -221,6 +233,5 @@ def render_chart(content: Content, lang: str, report: Report, title: str) -> byt
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # people come in whole numbers
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    pyplot.close(figure)
+    figure.savefig(buffer, format="png")  # a Figure not made by pyplot needs no closing
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -53,7 +54,8 @@ async def report(update: Update, context: BotContext) -> None:
     )
     await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
     title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))
-    chart = render_chart(context.content, lang, data, title)
+    # Drawing takes a few hundred ms of CPU: in a thread, so others' updates and the sweep go on.
+    chart = await asyncio.to_thread(render_chart, context.content, lang, data, title)
     await update.effective_chat.send_photo(chart, filename=f"report-{scope.code or 'all'}.png")
     await update.effective_chat.send_document(
         render_csv(context.content, lang, data),
