@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from content.errors import ContentError
+from content.texts import html_problem
 from content.yamlfile import field, read_yaml
 
 STATUSES = ("confirmed", "single_source", "unconfirmed")
+# What people dial: digits with the separators numbers are written with ("+66 2 957 5851 / 5852").
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,11 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             raise ContentError(
                 str(path), f"{where}.last_verified", "must be a quoted date YYYY-MM-DD"
             ) from error
+        phone = field(path, entry, "phone", where)
+        if not PHONE.fullmatch(phone) or sum(ch.isdigit() for ch in phone) < 3:
+            raise ContentError(
+                str(path), f"{where}.phone", "must be a number: digits, spaces and + ( ) . / -"
+            )
         names, notes, sources = {}, {}, {}
         for lang, (_, texts) in local.items():
             lang_path = content_dir / lang / "contacts.yaml"
@@ -86,11 +95,19 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             names[lang] = field(lang_path, texts[contact_id], "name", f"contacts.{contact_id}")
             sources[lang] = field(lang_path, texts[contact_id], "source", f"contacts.{contact_id}")
             notes[lang] = str(texts[contact_id].get("note") or "")
+            # Shown as Telegram HTML on /help and /sos: a bare & or < there fails the whole send.
+            for key, text in (
+                ("name", names[lang]),
+                ("source", sources[lang]),
+                ("note", notes[lang]),
+            ):
+                if problem := html_problem(text):
+                    raise ContentError(str(lang_path), f"contacts.{contact_id}.{key}", problem)
         contacts.append(
             Contact(
                 id=contact_id,
                 country=country,
-                phone=field(path, entry, "phone", where),
+                phone=phone,
                 status=status,
                 sources=sources,
                 last_verified=verified,
@@ -124,6 +141,13 @@ def _local(
         if code not in countries:
             raise ContentError(str(path), f"countries.{code}", "is missing")
         name = field(path, countries[code], "name", f"countries.{code}")
-        country_texts[code] = (name, str(countries[code].get("tip") or ""))
+        if any(mark in name for mark in "<>&"):  # it is a button's label: plain text
+            raise ContentError(
+                str(path), f"countries.{code}.name", "is a button label: no < > or & in it"
+            )
+        tip = str(countries[code].get("tip") or "")
+        if problem := html_problem(tip):  # shown as Telegram HTML under the numbers
+            raise ContentError(str(path), f"countries.{code}.tip", problem)
+        country_texts[code] = (name, tip)
     contacts = field(path, data, "contacts", "", dict)
     return country_texts, contacts

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, html, keyboard, language_of, send, show
 
 PREFIX = "help"
 
@@ -33,7 +33,8 @@ def country_text(context: BotContext, lang: str, code: str) -> str:
     blocks: list[str] = [t.get(lang, "help.country_title", country=country.names[lang])]
     for contact in directory.for_country(code):
         lines: list[str] = [
-            t.get(lang, "help.contact", name=contact.names[lang], phone=contact.phone)
+            # Names and sources are checked Telegram HTML, like the notes (content/contacts.py).
+            t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
         ]
         if contact.notes[lang]:
             lines.append(contact.notes[lang])
@@ -43,7 +44,7 @@ def country_text(context: BotContext, lang: str, code: str) -> str:
             t.get(
                 lang,
                 "help.source",
-                source=contact.sources[lang],
+                source=html(contact.sources[lang]),
                 date=format_day(contact.last_verified, lang),
             )
         )
