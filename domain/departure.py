@@ -152,7 +152,9 @@ def parse_date(text: str, today: date) -> date | None:
     """``25/12``, ``25-12-2026`` or ``២៥/១២/២០២៦`` (day first, as in Cambodia); within a year.
 
     Without a year, the date is the next one on or after today, or the latest past one if that
-    is nearer (someone registering a trip they already started).
+    is nearer (someone registering a trip they already started). 29/2 is such a day only in a
+    leap year: the next 29 February if it is within a year from now (or the last, if nearer),
+    else nothing, as for a day no month has.
     """
     match = _DATE.fullmatch(_CONTROL.sub("", text).strip())
     if match is None:
@@ -167,11 +169,21 @@ def parse_date(text: str, today: date) -> date | None:
             year = year + 2000 if year < 100 else year
             result = date(year, month, day)
         else:
-            candidates = [date(today.year + shift, month, day) for shift in (-1, 0, 1)]
+            candidates = [d for shift in (-1, 0, 1) if (d := _day(today.year + shift, month, day))]
+            if not candidates:
+                return None
             result = min(candidates, key=lambda d: abs((d - today).days))
     except ValueError:
         return None
     return result if abs(result - today) <= DATE_WINDOW else None
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    """That day of that year, or None when the year has no such day (29/2 outside leap years)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 # -- what a leader should know -------------------------------------------------------------------

@@ -41,6 +41,36 @@ def test_not_dates(typed: str) -> None:
     assert parse_date(typed, TODAY) is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("29/2", date(2027, 3, 1), date(2028, 2, 29)),  # the next leap day, within the year
+        ("២៩/០២", date(2027, 12, 1), date(2028, 2, 29)),
+        ("29/2", date(2028, 2, 10), date(2028, 2, 29)),
+        ("29/2", date(2028, 3, 5), date(2028, 2, 29)),  # a few days ago: a trip under way
+        ("29/2/2028", date(2027, 6, 1), date(2028, 2, 29)),
+        ("28/2", date(2027, 3, 1), date(2027, 2, 28)),  # the nearer, as for any day
+    ],
+)
+def test_the_29th_of_february_is_the_nearest_leap_day(
+    typed: str, today: date, expected: date
+) -> None:
+    assert parse_date(typed, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "today"),
+    [
+        ("29/2", date(2026, 3, 1)),  # the next is 29/2/2028, two years away
+        ("29/2", date(2027, 1, 15)),  # over a year away
+        ("29/2/2027", date(2026, 6, 1)),  # 2027 has none
+        ("31/4", date(2027, 3, 1)),  # no year has it
+    ],
+)
+def test_a_day_that_does_not_come_within_a_year_is_refused(typed: str, today: date) -> None:
+    assert parse_date(typed, today) is None
+
+
 def test_names_ages_and_phones() -> None:
     assert parse_name("  Srey\u200b  Mom ") == "Srey Mom"
     assert parse_name("x" * 61) is None
