@@ -49,6 +49,9 @@ from storage.leaders import InviteResult
 log = logging.getLogger(__name__)
 PREFIX = "onb"
 DRAFT = "onboarding"
+# The draft keeps the invite's hash, as the leader_invites table does, never the code itself: the
+# draft is written to the database at each step, and a code at rest would be a usable invite.
+INVITE_HASH = "leader_invite_hash"
 GENDERS = ("female", "male")
 AGE_BANDS = ("under_18", "18_24", "25_35", "36_plus")
 
@@ -226,21 +229,31 @@ async def _leader_invite(update: Update, context: BotContext, code: str | None) 
         return ConversationHandler.END
     assert code is not None
     if await context.store.get_user(update.effective_user.id) is not None:
-        await send(update, await _accept(update, context, code, lang))
+        await send(update, await _accept(update, context, hash_code(code), lang))
         await menu.send_menu(update, context)
         return ConversationHandler.END
     context.user_data.pop(DRAFT_LANGUAGE, None)
-    context.user_data[DRAFT] = {"leader_invite": code}
+    context.user_data[DRAFT] = {INVITE_HASH: hash_code(code)}
     return await _go(update, context, Step.LANGUAGE)
 
 
-async def _accept(update: Update, context: BotContext, code: str, lang: str) -> str:
+def _invite_hash(draft: dict[str, Any]) -> str | None:
+    """The hash of the invite being accepted, if any.
+
+    A draft saved before only the hash was kept holds the code: it is replaced by its hash here.
+    """
+    legacy = draft.pop("leader_invite", None)
+    if isinstance(legacy, str):
+        draft[INVITE_HASH] = hash_code(legacy)
+    value = draft.get(INVITE_HASH)
+    return value if isinstance(value, str) else None
+
+
+async def _accept(update: Update, context: BotContext, code_hash: str, lang: str) -> str:
     """Uses the invite (once, atomically) and says what happened."""
     assert update.effective_user is not None
     name = update.effective_user.full_name[:60] or str(update.effective_user.id)
-    result, village = await context.store.accept_invite(
-        hash_code(code), update.effective_user.id, name
-    )
+    result, village = await context.store.accept_invite(code_hash, update.effective_user.id, name)
     t = context.content.texts
     if result is not InviteResult.ACCEPTED or village is None:
         return t.get(lang, f"leader.invite_{result.value}")
@@ -263,14 +276,14 @@ async def agree(update: Update, context: BotContext) -> int:
     """Notes the consent and asks for the district (or commune, when there is one district)."""
     draft = _draft(context)
     draft["consented_at"] = context.clock.now().isoformat()
-    invite = draft.get("leader_invite")
-    if isinstance(invite, str):
-        _, village = await context.store.invite_village(hash_code(invite))
+    invite = _invite_hash(draft)
+    if invite is not None:
+        _, village = await context.store.invite_village(invite)
         path = context.content.places.village_path(village or "")
         if path is not None:  # the invite names the village: no need to ask
             draft.update(district=path[0].code, commune=path[1].code)
             return await _register(update, context, village_code=path[2].code)
-        draft.pop("leader_invite")
+        draft.pop(INVITE_HASH)
     districts = context.content.places.districts()
     if len(districts) == 1:
         draft["district"] = districts[0].code
@@ -343,8 +356,10 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         consented_at=datetime.fromisoformat(consented),
     )
     became_leader = None
-    if isinstance(draft.get("leader_invite"), str):
-        became_leader = await _accept(update, context, draft.pop("leader_invite"), lang)
+    invite = _invite_hash(draft)
+    if invite is not None:
+        draft.pop(INVITE_HASH)
+        became_leader = await _accept(update, context, invite, lang)
     invited_by = draft.get("invited_by")
     if isinstance(invited_by, str):
         referrer = await context.store.referrer_of(invited_by)

@@ -8,6 +8,7 @@ those tries is ``FAILED_INVITE_WINDOW`` old. The tries are in the database: a re
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import secrets
@@ -16,6 +17,7 @@ from datetime import timedelta
 import pytest
 
 from app.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES, hash_code
+from preview.botapi import ChatMessage
 from storage.leaders import InviteResult
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID, VILLAGE, onboard, sweep_at
@@ -140,3 +142,30 @@ async def test_old_bad_tries_are_forgotten_by_the_sweep(bot: Bot) -> None:
     assert await bot.store.failed_invites_since(villager.id, bot.clock.now() - timedelta(9)) == 1
     await sweep_at(bot, bot.clock.now() + timedelta(minutes=2))
     assert await bot.store.failed_invites_since(villager.id, bot.clock.now() - timedelta(9)) == 0
+
+
+async def test_the_saved_draft_keeps_the_invites_hash_never_the_code(bot: Bot) -> None:
+    """The draft is written to the database at each step; a code there would be a live invite."""
+    payload = await invite_payload(bot)
+    code = payload.removeprefix("l_")
+    chief = bot.user(5301)
+    await chief.send(f"/start {payload}")
+    await chief.click("ភាសាខ្មែរ")
+    stored = json.dumps(await bot.store.load_drafts())
+    assert code not in stored and hash_code(code) in stored
+    await bot.restart()  # the draft and the step come back from the database
+    await bot.user(5301).click("បាទ/ចាស ខ្ញុំយល់ព្រម")
+    assert await bot.store.led_villages(5301) == [VILLAGE]
+    assert code not in json.dumps(await bot.store.load_drafts())
+
+
+async def test_a_draft_saved_with_the_code_before_the_upgrade_still_works(bot: Bot) -> None:
+    code = (await invite_payload(bot)).removeprefix("l_")
+    await bot.store.save_draft(5302, {"onboarding": {"leader_invite": code}, "language": "km"})
+    await bot.store.save_conversation("onboarding", (5302, 5302), 1)  # at the consent screen
+    await bot.restart()
+    chief = bot.user(5302)
+    screen = bot.telegram.add(ChatMessage(5302, bot.telegram.new_message_id(5302), "…", True))
+    await chief.press("onb:consent:yes", screen)
+    assert await bot.store.led_villages(5302) == [VILLAGE]
+    assert code not in json.dumps(await bot.store.load_drafts())
