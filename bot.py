@@ -33,7 +33,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from app.agency_import import import_agencies_command
 from app.backup import backup_command, restore_command
-from app.config import Config, ConfigError, load_config
+from app.config import Config, ConfigError, load_config, no_staff_warning
 from app.invites import create_invite, invite_link
 from app.logsafety import setup_logging
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
@@ -188,6 +188,8 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
         f"Hotlines: {len(content.contacts.contacts)} in {len(content.contacts.countries)} countries"
     )
     print(f"Villages: {content.places.village_count()} in districts {', '.join(config.districts)}")
+    if (warning := no_staff_warning(config)) is not None:
+        print(f"Warning: {warning}")
     if not config.token:
         print(f"Note: {NO_TOKEN}")
     return 0

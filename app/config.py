@@ -109,6 +109,21 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
 
 
+NO_STAFF = (
+    "No programme staff are set (staff.user_ids and staff.chat_id are both empty): an SOS, an "
+    "alert or a departure notice then reaches only the village's leaders, and nobody at all in "
+    "a village without a leader or when no leader answers. Put staff's Telegram user ids in "
+    "staff.user_ids (and a staff group in staff.chat_id) in the config file."
+)
+
+
+def no_staff_warning(config: Config) -> str | None:
+    """What to say loudly at start and in `bot.py check` when nobody on the staff would be told."""
+    if config.staff_user_ids or config.staff_chat_id:
+        return None
+    return NO_STAFF
+
+
 def load_config(
     path: Path | None, environ: dict[str, str] | None = None, *, must_exist: bool = False
 ) -> Config:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.request import BaseRequest
 
-from app.config import Config
+from app.config import Config, no_staff_warning
 from app.context import BotApplication
 from app.factory import build_application, open_services
 from conversations.commands import register_commands
@@ -33,6 +33,8 @@ async def serve(
     when its clock is moved on).
     """
     services = await open_services(config, clock)
+    if (warning := no_staff_warning(config)) is not None:
+        log.warning("no_staff_configured: %s", warning)  # loudly: help would reach fewer people
     try:
         application = build_application(services, request=request)
         async with application:  # initialize … shutdown (flushes persistence)
