@@ -60,6 +60,7 @@ class Config:
     quiz_pass_percent: int
     riel_per_dollar: int
     log_level: str
+    draft_ttl: timedelta  # an unfinished form nobody touched for this long is erased
     about_operator: str  # who runs this bot, shown by /about ("" when not set)
     about_contact: str  # how to reach them
     source: str  # where the settings came from, for messages
@@ -104,6 +105,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
+    "privacy": {"draft_ttl": "14d"},
     "about": {"operator": "", "contact": ""},
 }
 ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
@@ -346,6 +348,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,
+        draft_ttl=_duration(raw["privacy"]["draft_ttl"], source, "privacy.draft_ttl"),
         about_operator=about["operator"],
         about_contact=about["contact"],
         source=source,

@@ -25,6 +25,7 @@ from conversations import (
     calculator,
     checkin_answers,
     departure,
+    drafts,
     errors,
     groups,
     hotlines,
@@ -163,6 +164,8 @@ def _add_handlers(application: BotApplication) -> None:
     # Before anything else: in a group or channel only a line pointing to the private chat (the
     # staff group keeps its alert and notice buttons); other groups the bot is added to, it leaves.
     application.add_handlers(groups.build_handlers(), group=groups.GROUP)
+    # Then: someone whose unfinished form expired is told so once, before their update is handled.
+    application.add_handlers(drafts.build_handlers(), group=drafts.GROUP)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

@@ -13,6 +13,7 @@ from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
 from conversations.alerts import escalate_alerts
 from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
+from conversations.drafts import expire_drafts
 from conversations.notices import escalate_unacknowledged
 from storage.base import database_problem
 
@@ -28,6 +29,7 @@ async def sweep(context: BotContext) -> None:
         escalate_alerts,
         escalate_unacknowledged,
         forget_old_invite_tries,
+        expire_drafts,
     ):
         try:
             await task(context)

@@ -84,3 +84,15 @@ def end_conversation(handler: ConversationHandler[Any], update: Update) -> bool:
         return False
     handler._update_state(ConversationHandler.END, key)
     return True
+
+
+def end_conversations_of(handler: ConversationHandler[Any], user_id: int) -> bool:
+    """Ends every conversation of ``handler`` with this person, with no update at hand.
+
+    For the sweep, which erases forms left too long (conversations/drafts.py). The same private
+    calls as above; the person is the last part of every key (PTB's per_user, the default).
+    """
+    keys = [key for key in handler._conversations if key and key[-1] == user_id]
+    for key in keys:
+        handler._update_state(ConversationHandler.END, key)
+    return bool(keys)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from storage.base import StoreBase
 
 ConversationKey = tuple[str | int, ...]
+# In a person's user_data once their unfinished form expired: how many days it waited. Kept,
+# alone, until they are told (conversations/drafts.py); it says nothing of what the form held.
+EXPIRED_MARK = "draft_expired"
 
 
 class PersistenceQueries(StoreBase):
@@ -53,3 +57,28 @@ class PersistenceQueries(StoreBase):
                 " SET data = excluded.data, updated_at = excluded.updated_at",
                 (user_id, json.dumps(data, ensure_ascii=False), self._now()),
             )
+
+    async def stale_form_owners(self, before: datetime, limit: int) -> list[int]:
+        """People whose draft and conversation states were all last changed before ``before``."""
+        async with self._db.execute(
+            "SELECT user_id FROM ("
+            " SELECT user_id, updated_at FROM drafts"
+            " UNION ALL"
+            " SELECT user_id, updated_at FROM conversations WHERE user_id IS NOT NULL"
+            ") GROUP BY user_id HAVING MAX(updated_at) < ? ORDER BY user_id LIMIT ?",
+            (before.isoformat(), limit),
+        ) as cursor:
+            return [int(row[0]) async for row in cursor]
+
+    async def forget_stale_forms(self, user_ids: list[int], before: datetime) -> int:
+        """Deletes these people's drafts and conversation states older than ``before``."""
+        deleted = 0
+        async with self._transaction() as db:
+            for user_id in user_ids:
+                for table in ("drafts", "conversations"):
+                    cursor = await db.execute(
+                        f"DELETE FROM {table} WHERE user_id = ? AND updated_at < ?",
+                        (user_id, before.isoformat()),
+                    )
+                    deleted += cursor.rowcount
+        return deleted

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import StoreBase
+from storage.conversation_state import EXPIRED_MARK
 from storage.rows import PersonalData, UserProfile
 
 # Every (table, column) that points at a person. /delete erases all of them; a test checks that
@@ -115,6 +116,7 @@ class PeopleQueries(StoreBase):
         """Everything kept about one person."""
         profile = await self.get_user(user_id)
         draft = await self._draft(user_id)
+        draft.pop(EXPIRED_MARK, None)  # only that a form was erased, not a form: nothing to show
         async with self._db.execute(
             "SELECT DISTINCT name FROM conversations WHERE user_id = ? ORDER BY name", (user_id,)
         ) as cursor:
