@@ -31,7 +31,7 @@ GOOD = f"""{HEADER}
 Test Agency Mekong,TEST-001,+855 12 000 000,TH;MY,2026-11-01
 ទីភ្នាក់ងារសាកល្បង,TEST-002,,KR,2026-10-15
 """
-NOT_LISTED_KM = "មិនមានក្នុងបញ្ជីទីភ្នាក់ងារមានអាជ្ញាប័ណ្ណរបស់យើងទេ"
+NOT_LISTED_KM = "មិនមានក្នុងបញ្ជីក្រុមហ៊ុនជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណរបស់យើងទេ"
 
 
 def write_csv(tmp_path: Path, text: str, *, bom: bool = False) -> Path:
@@ -244,14 +244,14 @@ async def test_a_villager_finds_an_agency_by_part_of_its_name_in_khmer(bot: Bot)
     await villager.send("/agency mekong")
     text = villager.last_text()
     assert text.startswith(
-        "<b>មានក្នុងបញ្ជីទីភ្នាក់ងារមានអាជ្ញាប័ណ្ណ ដែលបុគ្គលិកគម្រោងបានពិនិត្យ</b> (១)\n\n"
+        "<b>មានក្នុងបញ្ជីក្រុមហ៊ុនជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ ដែលបុគ្គលិកគម្រោងបានពិនិត្យ</b> (១)\n\n"
         "<b>Test Agency Mekong</b>\n"
         "លេខអាជ្ញាប័ណ្ណ៖ TEST-001\n"
         "📞 +855 12 000 000\n"
         "បញ្ជូនពលករទៅ៖ ថៃ និង\u200bម៉ាឡេស៊ី\n"
         "បានពិនិត្យថ្ងៃទី ១ វិច្ឆិកា ២០២៦"
     )
-    assert "ហៅទូរស័ព្ទទៅទីភ្នាក់ងារដោយខ្លួនឯង" in text  # a real name can be borrowed
+    assert "ហៅទូរស័ព្ទទៅក្រុមហ៊ុនជ្រើសរើសពលករនោះដោយខ្លួនឯង" in text  # a real name can be borrowed
     assert villager.buttons() == ["🏠 ម៉ឺនុយដើម"]
 
 
@@ -278,12 +278,12 @@ async def test_a_name_not_on_the_list_proves_nothing_and_says_what_to_do(bot: Bo
     await villager.send("/agency Golden Job <Co>")
     text = villager.last_text()
     assert text.startswith(f"«Golden Job &lt;Co&gt;» {NOT_LISTED_KM}")
-    assert "នេះមិនមែនមានន័យថា ទីភ្នាក់ងារនេះក្លែងក្លាយទេ" in text  # not proof of fake…
-    assert "ហើយក៏មិនមែនមានន័យថា វាជាទីភ្នាក់ងារពិតដែរ" in text  # …nor of real
+    assert "នេះមិនមែនមានន័យថា ក្រុមហ៊ុនជ្រើសរើសពលករនេះក្លែងក្លាយទេ" in text  # not proof of fake…
+    assert "ហើយក៏មិនមែនមានន័យថា វាជាក្រុមហ៊ុនជ្រើសរើសពលករពិតដែរ" in text  # …nor of real
     assert "សូមសួរមេភូមិ ឬបុគ្គលិកគម្រោងសិន" in text
-    assert "មុនពេលមានកូតា" in text and "ទិដ្ឋាការទេសចរណ៍" in text  # the warning signs
-    assert villager.buttons() == ["🚩 រាយការណ៍ពីមេខ្យល់", "🏠 ម៉ឺនុយដើម"]
-    await villager.click("🚩 រាយការណ៍ពីមេខ្យល់")
+    assert "មុនពេលមានកូតា" in text and "វីសាទេសចរណ៍" in text  # the warning signs
+    assert villager.buttons() == ["🚩 ប្រាប់ពីមេខ្យល់គួរឱ្យសង្ស័យ", "🏠 ម៉ឺនុយដើម"]
+    await villager.click("🚩 ប្រាប់ពីមេខ្យល់គួរឱ្យសង្ស័យ")
     assert "<b>១/៣ តើគាត់ជានរណា?</b>" in villager.last_text()
 
 
@@ -325,7 +325,7 @@ async def test_at_most_ten_are_shown(bot: Bot) -> None:
 async def test_agency_alone_asks_for_a_name(bot: Bot, typed: str) -> None:
     villager = bot.user(8107)
     await villager.send(typed)
-    assert villager.last_text().startswith("<b>ពិនិត្យទីភ្នាក់ងារជ្រើសរើសពលករ</b>")
+    assert villager.last_text().startswith("<b>ពិនិត្យក្រុមហ៊ុនជ្រើសរើសពលករ</b>")
     assert "/agency Example" in villager.last_text()
 
 

@@ -71,7 +71,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
 
     await villager.send("/report_broker")
     text = villager.last_text()
-    assert text.startswith("<b>រាយការណ៍ពីមេខ្យល់គួរឱ្យសង្ស័យ</b>")
+    assert text.startswith("<b>ប្រាប់ពីមេខ្យល់គួរឱ្យសង្ស័យ</b>")
     assert "/help" in text  # in danger now: the hotlines
     assert text.endswith("ឬរៀបរាប់ពីគាត់ (ឧទាហរណ៍៖ ស្រី ឬប្រុស អាយុប្រហែលប៉ុន្មាន មកពីណា)។")
     assert ASK_WHO in text
@@ -104,7 +104,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
     assert (report.who, report.place, report.promised) == (WHO, PLACE, PROMISED)
 
     notice = leader.last_text()  # in the leader's language, the typed text escaped
-    assert notice.startswith("🚩 <b>Report about a suspicious recruiter</b> (no. 1)\n")
+    assert notice.startswith("🚩 <b>Report about a suspicious broker</b> (no. 1)\n")
     assert "Village: Nesat, Chrouy Svay commune\n" in notice
     assert "Who: លោក សុខ &lt;មេខ្យល់&gt; &amp; បងប្អូន\n" in notice
     assert f"What they promised: {PROMISED}\n" in notice
@@ -151,7 +151,7 @@ async def test_without_onboarding_only_staff_are_told(bot: Bot) -> None:
     await stranger.click("✅ ផ្ញើ")
     (report,) = await bot.store.broker_reports(None)
     assert report.village_code is None
-    assert "ភូមិ៖ មិនដឹង (អ្នករាយការណ៍មិនបានជ្រើសភូមិ)" in staff.last_text()
+    assert "ភូមិ៖ មិនដឹង (អ្នកប្រាប់មិនបានជ្រើសភូមិ)" in staff.last_text()
     assert leader.new_texts() == []  # no village: no leader to tell
     assert len([t for t in staff.new_texts() if t.startswith("🚩")]) == 1
 
@@ -342,14 +342,14 @@ async def test_each_sees_the_reports_of_their_scope(bot: Bot) -> None:
     await villager.send("/broker_reports")
     assert villager.last_text() == (
         "មានតែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ ដែលអាចមើលរបាយការណ៍អំពីមេខ្យល់បាន។ "
-        "បើអ្នកចង់រាយការណ៍ សូមផ្ញើ /report_broker ។"
+        "បើអ្នកចង់ប្រាប់ពីមេខ្យល់ម្នាក់ សូមផ្ញើ /report_broker ។"
     )
     await other_leader.send("/broker_reports")
     assert other_leader.last_text() == "មិនទាន់មានរបាយការណ៍នៅឡើយទេ។"
 
     await leader.send("/broker_reports")
     text = leader.last_text()
-    assert text.startswith("<b>Reports about suspicious recruiters</b>\nThe newest 1:\n\n")
+    assert text.startswith("<b>Reports about suspicious brokers</b>\nThe newest 1:\n\n")
     assert "<b>No. 1</b> · March 1, 2026 · Nesat, Chrouy Svay commune\nWho: Broker Nesat\n" in text
     assert '<a href="tg://user?id=5901">the person who reported</a>' in text
     assert "Broker Nowhere" not in text

@@ -21,14 +21,14 @@ async def test_abroad_by_broker_shows_the_reports_figures_in_khmer(bot: Bot) -> 
     villager = bot.user(9101)
     await abroad_by_broker(villager)
     text = villager.last_text()
-    assert "🧳 ទៅ៖ រកបាន ២៦០$ ចាយ ២១៨$ នៅសល់ <b>៤២$</b>" in text
-    assert "🏡 នៅ៖ រកបាន ២០០$ ចាយ ១៥០$ នៅសល់ <b>៥០$</b>" in text
+    assert "🧳 ទៅ៖ រកបាន ២៦០$ ចាយ ២១៨$ សល់ <b>៤២$</b>" in text
+    assert "🏡 នៅភូមិ៖ រកបាន ២០០$ ចាយ ១៥០$ សល់ <b>៥០$</b>" in text
     assert "<b>មុនចេញដំណើរ៖</b> ២១៥$" in text
     assert "<b>រយៈពេលទាំងអស់ ២៤ ខែ</b>" in text
-    assert "🧳 ទៅ នៅសល់៖ <b>៧៩៣$ (៣,១៧២,០០០\u00a0៛)</b>" in text  # 24 x 42 - 215
-    assert "🏡 នៅ នៅសល់៖ <b>១,២០០$ (៤,៨០០,០០០\u00a0៛)</b>" in text
-    assert "នៅភូមិ នៅសល់ច្រើនជាង ៤០៧$" in text
-    assert "ទៅ នៅសល់តែ ២៧៣$" in text  # if two months' wages are never paid
+    assert "🧳 ទៅ៖ សល់ <b>៧៩៣$ (៣,១៧២,០០០\u00a0៛)</b>" in text  # 24 x 42 - 215
+    assert "🏡 នៅភូមិ៖ សល់ <b>១,២០០$ (៤,៨០០,០០០\u00a0៛)</b>" in text
+    assert "នៅភូមិ សល់លុយច្រើនជាង ៤០៧$" in text
+    assert "ការទៅ សល់លុយតែ ២៧៣$" in text  # if two months' wages are never paid
     assert "និយាយឱ្យត្រង់៖ នៅដំបូង ទៅតាមមេខ្យល់ ចំណាយតិចជាងផ្លូវស្របច្បាប់" in text
 
 
@@ -40,7 +40,7 @@ async def test_typing_an_amount_in_khmer_digits_changes_the_sums(bot: Bot) -> No
     await villager.click("ទៅ៖ ប្រាក់ខែ៖ ២៦០$")
     assert "ឥឡូវ៖ ២៦០$" in villager.last_text()
     await villager.send("៣០០")
-    assert "🧳 ទៅ៖ រកបាន ៣០០$ ចាយ ២១៨$ នៅសល់ <b>៨២$</b>" in villager.last_text()
+    assert "🧳 ទៅ៖ រកបាន ៣០០$ ចាយ ២១៨$ សល់ <b>៨២$</b>" in villager.last_text()
 
     await villager.click("✏️ ប្ដូរលេខ")
     await villager.click("លុយដែលខ្ចី៖ ០$")
@@ -56,7 +56,7 @@ async def test_nonsense_is_explained_and_changes_nothing(bot: Bot, nonsense: str
     villager = bot.user(9103)
     await abroad_by_broker(villager)
     await villager.click("✏️ ប្ដូរលេខ")
-    await villager.click("ចំនួនខែនៅឆ្ងាយ៖ ២៤ ខែ")
+    await villager.click("ចំនួនខែធ្វើការឆ្ងាយ៖ ២៤ ខែ")
     draft_before = (await bot.store.personal_data(9103)).draft
     if nonsense == "sticker":
         await villager.send_sticker()
@@ -65,7 +65,7 @@ async def test_nonsense_is_explained_and_changes_nothing(bot: Bot, nonsense: str
     else:
         await villager.send_photo()
     assert villager.last_text().startswith(NOT_A_NUMBER)
-    assert "<b>ចំនួនខែនៅឆ្ងាយ</b>" in villager.last_text()
+    assert "<b>ចំនួនខែធ្វើការឆ្ងាយ</b>" in villager.last_text()
     assert (await bot.store.personal_data(9103)).draft == draft_before
     await villager.send("១២")  # and the right answer still works
     assert "<b>រយៈពេលទាំងអស់ ១២ ខែ</b>" in villager.last_text()
@@ -75,7 +75,7 @@ async def test_a_number_beyond_reason_is_refused(bot: Bot) -> None:
     villager = bot.user(9104)
     await abroad_by_broker(villager)
     await villager.click("✏️ ប្ដូរលេខ")
-    await villager.click("ចំនួនខែនៅឆ្ងាយ៖ ២៤ ខែ")
+    await villager.click("ចំនួនខែធ្វើការឆ្ងាយ៖ ២៤ ខែ")
     await villager.send("500")
     assert "លេខនេះធំពេក (យ៉ាងច្រើន ១២០ ខែ)" in villager.last_text()
     await villager.send("0")
@@ -102,8 +102,8 @@ async def test_the_sez_needs_no_route_question(bot: Bot) -> None:
     person = bot.user(9106)
     await person.send("/calc")
     await person.click("🏭 តំបន់សេដ្ឋកិច្ចពិសេស ឬចម្ការអំពៅ")
-    assert "នៅសល់ <b>៥០$</b>" in person.last_text()
-    assert "ទៅ ឬនៅ នៅសល់ប្រហែលៗគ្នា។" in person.last_text()
+    assert "សល់ <b>៥០$</b>" in person.last_text()
+    assert "ទៅ ឬនៅភូមិ សល់លុយប្រហែលៗគ្នា។" in person.last_text()
 
 
 @pytest.mark.parametrize("crash", [False, True])

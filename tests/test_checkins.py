@@ -238,14 +238,14 @@ async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
     await sent_departure(bot, villager)
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("😟 ខ្ញុំមានបញ្ហា")
-    await villager.click("ថៅកែយកលិខិតឆ្លងដែន ឬឯកសារខ្ញុំទុក")
-    assert villager.last_text().startswith("លិខិតឆ្លងដែន ជារបស់អ្នក។")
+    await villager.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    assert villager.last_text().startswith("ប៉ាស្ព័រ ជារបស់អ្នក។")
     await villager.click("ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
     await villager.click("✅ រួចរាល់")
     assert villager.last_text().startswith("អរគុណដែលបានប្រាប់។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ")
     alert = leader.last_text()
     assert alert.startswith("⚠️ <b>ប្រាប់ថាមានបញ្ហានៅកន្លែងការងារ</b>")
-    assert "ថៅកែយកលិខិតឆ្លងដែន" in alert and "ម៉ោងច្រើនពេក" not in alert  # only alerting ones
+    assert "ថៅកែយកប៉ាស្ព័រ" in alert and "ម៉ោងច្រើនពេក" not in alert  # only alerting ones
 
 
 async def test_home_stops_everything_and_an_old_prompt_is_met_kindly(bot: Bot) -> None:

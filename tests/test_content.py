@@ -165,7 +165,7 @@ def test_a_quiz_question_with_two_right_answers_is_refused(content_copy: Path) -
 def test_awareness_text_with_broken_html_is_refused(content_copy: Path) -> None:
     path = content_copy / "en" / "stories.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("named Saray", "named <u>Saray", 1), encoding="utf-8")
+    path.write_text(text.replace("called Saray", "called <u>Saray", 1), encoding="utf-8")
     with pytest.raises(ContentError, match=r"stories\[0\]\.screens\[0\]: tag '<u>' is not allowed"):
         load(content_copy)
 

@@ -40,7 +40,7 @@ async def test_the_whole_path_in_khmer(bot: Bot) -> None:
     assert "<b>ប្រាក់ខែ៖</b> ២៥០$ ក្នុងមួយខែ" in review
     assert "⚠️ <b>សូមគិតពីរឿងនេះ</b>" in review
     assert "មេខ្យល់ច្រើនតែនាំឆ្លងដែនពេលយប់" in review  # broker advice
-    assert "ធ្វើការនៅក្រៅប្រទេស ត្រូវមានលិខិតឆ្លងដែន" in review  # no papers abroad
+    assert "ធ្វើការនៅក្រៅប្រទេស ត្រូវមានប៉ាស្ព័រ" in review  # no papers abroad
     assert await bot.store.departures_of(200) == []  # nothing stored before the yes
 
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
@@ -83,17 +83,17 @@ async def test_an_agency_from_the_checked_list_or_typed(bot: Bot) -> None:
     )
     await register_departure(
         villager,
-        channel="ទីភ្នាក់ងារជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ",
+        channel="ក្រុមហ៊ុនជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ",
         agency="Licensed Example Agency",
-        papers=("លិខិតឆ្លងដែន", "ទិដ្ឋាការ ឬប័ណ្ណការងារ"),
+        papers=("ប៉ាស្ព័រ", "វីសា ឬប័ណ្ណការងារ"),
     )
-    assert "ទីភ្នាក់ងារ៖ Licensed Example Agency" in villager.last_text()
+    assert "<b>ទៅតាម៖</b> ក្រុមហ៊ុនជ្រើសរើសពលករ «Licensed Example Agency»" in villager.last_text()
     assert "ទៅតាមមេខ្យល់" not in villager.last_text()
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     await register_departure(
-        villager, channel="ទីភ្នាក់ងារជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ", agency="<b>Fast</b> Jobs & Co"
+        villager, channel="ក្រុមហ៊ុនជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ", agency="<b>Fast</b> Jobs & Co"
     )
-    assert "ទីភ្នាក់ងារ៖ &lt;b&gt;Fast&lt;/b&gt; Jobs &amp; Co" in villager.last_text()
+    assert "ក្រុមហ៊ុនជ្រើសរើសពលករ «&lt;b&gt;Fast&lt;/b&gt; Jobs &amp; Co»" in villager.last_text()
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     second, first = await bot.store.departures_of(201)
     assert first.risk_flags == ("no_employer_contact",)

@@ -22,7 +22,7 @@ from tests.support.journeys import (
 
 HOSTILE = "<b>x</b> & <script>"
 ESCAPED = "&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;"
-AGENCY = "ទីភ្នាក់ងារជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ"
+AGENCY = "ក្រុមហ៊ុនជ្រើសរើសពលករមានអាជ្ញាប័ណ្ណ"
 
 
 pytestmark = pytest.mark.staffed
@@ -46,7 +46,7 @@ async def test_a_departure_notice_shows_typed_names_as_text(bot: Bot) -> None:
     notice = leader.last_text()
     assert notice.startswith("<b>Departure notice</b> — Nesat")  # the leader got it
     assert shows_escaped(notice, times=2)
-    assert f"Agency: {ESCAPED}" in notice
+    assert f"recruitment agency “{ESCAPED}”" in notice
     await leader.click("✅ I have seen it")
     assert shows_escaped(leader.last_text(), times=3)  # and who saw it: the leader's own name
     assert villager.last_text().startswith(f"👍 {ESCAPED} ")

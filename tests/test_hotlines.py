@@ -36,7 +36,7 @@ async def test_numbers_not_confirmed_carry_a_check_note(bot: Bot) -> None:
     await person.click("Another country")
     await person.click("Thailand")
     text = person.last_text()
-    assert "001 + 855" in text  # how to call home
+    assert "dial 001, then 855" in text  # how to call home
     bangkok = text[text.index("Embassy of Cambodia, Bangkok") :].split("\n\n")[0]
     assert "Please check" not in bangkok  # confirmed by three sources
 

@@ -146,7 +146,7 @@ async def test_away_stats_and_export_for_the_village(bot: Bot) -> None:
     stats = leader.last_text()
     assert "<b>ការចេញដំណើរដែលបានចុះឈ្មោះ៖ ២</b>" in stats
     assert "• ក្រៅប្រទេស៖ ១" in stats and "• ក្នុងប្រទេសកម្ពុជា៖ ១" in stats
-    assert "• ក្រៅផ្លូវការ៖ ២" in stats
+    assert "• តាមផ្លូវផ្សេង៖ ២" in stats
 
     await leader.send("/export")
     document = [m for m in bot.telegram.chats[320] if m.text.startswith("[document")][-1]

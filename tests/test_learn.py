@@ -158,9 +158,9 @@ async def test_a_lesson_with_a_picture_and_a_recording_sends_them_first(tmp_path
     try:
         villager = bot.user(8006)
         await villager.send("/learn")
-        await villager.click("📖 លិខិតឆ្លងដែន")
+        await villager.click("📖 ប៉ាស្ព័រ")
         assert villager.media() == ["photo", "audio"]
-        assert villager.last_text().startswith("<b>លិខិតឆ្លងដែន</b> (១/")
+        assert villager.last_text().startswith("<b>ប៉ាស្ព័រ</b> (១/")
         english = bot.user(8007)
         await english.send("/language")
         await english.click("English")
