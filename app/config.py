@@ -55,7 +55,9 @@ class Config:
     reminder_after: timedelta
     leader_after: timedelta
     staff_after: timedelta
-    retry_after: timedelta
+    retry_after: timedelta  # the longest wait between two tries of a failed send
+    outbox_interval: timedelta  # how often the outbox is looked at for retries that fell due
+    give_up_after: timedelta  # a message still undelivered after this long has failed
     time_zones: dict[str, ZoneInfo]
     quiz_pass_percent: int
     riel_per_dollar: int
@@ -103,6 +105,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
             "OTHER": "Asia/Phnom_Penh",
         },
     },
+    "outbox": {"interval": "2s", "give_up_after": "3d"},
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
     "privacy": {"draft_ttl": "14d"},
@@ -306,6 +309,10 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         for key in ("ack_timeout", "invite_valid", "sweep_interval")
     }
     checkins = _checkins(raw["checkins"], source)
+    outbox = {
+        key: _duration(raw["outbox"][key], source, f"outbox.{key}")
+        for key in ("interval", "give_up_after")
+    }
     staff_chat = raw["staff"]["chat_id"]
     if isinstance(staff_chat, bool) or not isinstance(staff_chat, int):
         raise ConfigError(f"{source}: staff.chat_id: must be a Telegram chat id (a number), or 0")
@@ -345,6 +352,8 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         invite_valid=leaders["invite_valid"],
         sweep_interval=leaders["sweep_interval"],
         **checkins,
+        outbox_interval=outbox["interval"],
+        give_up_after=outbox["give_up_after"],
         quiz_pass_percent=pass_percent,
         riel_per_dollar=riel,
         log_level=level,

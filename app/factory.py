@@ -44,10 +44,10 @@ from conversations import (
     sos,
     staff,
     status,
-    sweeps,
     unknown,
 )
 from conversations.switching import Switchboard
+from delivery import sweep as sweeps
 from domain.clock import Clock
 from storage.persistence import SqlitePersistence
 from storage.store import Store
@@ -181,6 +181,12 @@ def _add_handlers(application: BotApplication) -> None:
         application.job_queue.run_repeating(
             sweeps.sweep, interval=interval, first=interval, name="sweep"
         )
+        # The outbox's own tick: a retry goes out when it falls due, not at the next sweep.
+        drain_every = application.bot_data[SERVICES_KEY].config.outbox_interval.total_seconds()
+        if drain_every > 0:
+            application.job_queue.run_repeating(
+                sweeps.drain_job, interval=drain_every, first=drain_every, name="outbox"
+            )
 
 
 async def _flush(update: Update, context: BotContext) -> None:

@@ -16,8 +16,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from app.context import BotContext
 from conversations import returning, sos
-from conversations.alerts import raise_alert
+from conversations.alerts import Reached, raise_alert
 from conversations.ui import Button, answer, column, keyboard, language_of, show
+from delivery.checkins import next_step
 from storage.rows import Checkin
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,14 @@ async def respond(update: Update, context: BotContext) -> None:
         await answer(update)
         await show(update, t.get(lang, "checkin.closed"))
         return
-    answered = await context.store.answer_checkin(checkin.checkin_id, parts[2])
+    # "A problem" and nothing after it still tells someone: the sweep alerts if no problem is
+    # picked by then (delivery/checkins.py, follow_up_problems).
+    follow_up = (
+        next_step(context, departure, context.services.config.reminder_after)
+        if parts[2] == "problem"
+        else None
+    )
+    answered = await context.store.answer_checkin(checkin.checkin_id, parts[2], follow_up)
     if not answered and parts[2] != "help":  # a double tap, or an older prompt; help never waits
         await answer(update, t.plain(lang, "checkin.already"))
         return
@@ -91,7 +99,11 @@ def _problem_screen(
 
 
 async def pick_problem(update: Update, context: BotContext) -> None:
-    """Keeps one named problem and shows its advice; "done" raises an alert if one needs it."""
+    """Keeps one named problem and shows its advice; a serious one alerts at once.
+
+    A problem picked is a problem reported: "done" only closes the list, so a person who picks
+    "passport kept" and stops there has still told someone, and a double tap tells nobody twice.
+    """
     assert update.callback_query is not None and update.effective_user is not None
     parts = (update.callback_query.data or "").split(":")
     checkin = await _own(update, context, parts[1]) if len(parts) == 3 else None
@@ -101,21 +113,50 @@ async def pick_problem(update: Update, context: BotContext) -> None:
     lang = await language_of(update, context)
     t = context.content.texts
     if parts[2] != "done":
-        await context.store.add_checkin_problem(checkin.checkin_id, checkin.user_id, parts[2])
         await answer(update)
+        await context.store.add_checkin_problem(checkin.checkin_id, checkin.user_id, parts[2])
         chosen = await context.store.checkin_problems(checkin.checkin_id)
         chosen = [c for c in chosen if c != parts[2]] + [parts[2]]  # the latest one's advice
-        await show(update, *_problem_screen(context, lang, checkin.checkin_id, chosen))
+        text, markup = _problem_screen(context, lang, checkin.checkin_id, chosen)
+        if problems[parts[2]].alert:
+            reached = await _report(context, checkin, chosen)
+            text = f"{t.get(lang, reached.key('checkin.problem'))}\n\n{text}"
+        await show(update, text, markup)
         return
-    await answer(update)
+    if _stale(update):  # "done" tapped twice: the list is already closed
+        await answer(update, t.plain(lang, "checkin.already"))
+        return
     chosen = await context.store.checkin_problems(checkin.checkin_id)
-    serious = tuple(c for c in chosen if problems[c].alert)
     markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
-    if not serious:
+    if not any(problems[c].alert for c in chosen):
+        await answer(update)
         await show(update, t.get(lang, "checkin.problem_noted"), markup)
         return
+    await answer(update)
+    reached = await _report(context, checkin, chosen)
+    await show(update, t.get(lang, reached.key("checkin.problem")), markup)
+
+
+def _stale(update: Update) -> bool:
+    """The press came from a message that no longer has that button (it was already used)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = getattr(message, "reply_markup", None)
+    if query is None or markup is None:
+        return False
+    return all(b.callback_data != query.data for row in markup.inline_keyboard for b in row)
+
+
+async def _report(context: BotContext, checkin: Checkin, chosen: list[str]) -> Reached:
+    """One alert per check-in for its serious problems: raised once, then added to."""
+    problems = {p.id: p for p in context.content.problems}
+    serious = tuple(c for c in chosen if problems[c].alert)
+    existing = await context.store.alert_for_checkin(checkin.checkin_id, "problem")
+    if existing is not None:
+        await context.store.set_alert_details(existing.alert_id, serious)
+        return Reached.of(await context.store.outbox_group(f"alert:{existing.alert_id}"))
     departure = await context.store.departure(checkin.departure_id)
-    reached = await raise_alert(
+    return await raise_alert(
         context,
         "problem",
         checkin.user_id,
@@ -123,7 +164,6 @@ async def pick_problem(update: Update, context: BotContext) -> None:
         checkin_id=checkin.checkin_id,
         details=serious,
     )
-    await show(update, t.get(lang, reached.key("checkin.problem")), markup)
 
 
 async def clear(update: Update, context: BotContext, checkin: Checkin) -> None:

@@ -9,6 +9,7 @@ written to ``departures`` until the person says yes on the review screen.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date, timedelta
 from enum import IntEnum
 from typing import Any
@@ -24,8 +25,6 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from conversations import notices
-from conversations.checkin_plan import plan_next
 from conversations.departure_text import risk_advice, summary
 from conversations.leaving import leaving_handlers
 from conversations.ui import (
@@ -38,6 +37,9 @@ from conversations.ui import (
     send,
     show,
 )
+from delivery import notices as delivery_notices
+from delivery.checkins import upcoming_for
+from delivery.drainer import deliver_now
 from domain.departure import (
     Field,
     next_field,
@@ -65,6 +67,8 @@ def _draft(context: BotContext) -> dict[str, Any]:
     draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
     draft.setdefault("answers", {})
     draft.setdefault("history", [])
+    # Made with the form and kept with it, so Send after a crash finds the first registration.
+    draft.setdefault("request_key", secrets.token_hex(16))
     return draft
 
 
@@ -348,7 +352,7 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
         return await _refuse(update, context) or Step.ASK
     profile = await context.store.get_user(update.effective_user.id)
     agency = answers.get("agency_label") or answers.get("agency_name")
-    departure_id = await context.store.register_departure(
+    values = dict(
         {
             "user_id": update.effective_user.id,
             "for_self": answers["who"] == "self",
@@ -371,18 +375,43 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
             "risk_flags": risk_flags(answers),
         }
     )
-    context.user_data.pop(DRAFT, None)
-    log.info("departure_registered departure=%s user=%s", departure_id, update.effective_user.id)
-    await answer(update)
-    reached = await notices.send_departure_notice(context, departure_id)
-    departure = await context.store.departure(departure_id)
-    if departure is not None:
-        await plan_next(context, departure, None)  # the first check-in, the day after arrival
-    lang = await language_of(update, context)
-    key = {"leader": "plan.sent_leader", "unreached": "plan.sent_unreached"}.get(
-        reached, "plan.sent_staff"
+    # The registration, its notices and its first check-in are one transaction; the form ends
+    # only after it commits. The draft's key makes Send pressed twice, or again after a crash,
+    # find the first registration instead of making a second.
+    draft = _draft(context)
+    request_key = str(draft["request_key"])
+    leaders, staff = await delivery_notices.notice_messages(
+        context, values["village_code"], update.effective_user.id
     )
-    await show(update, context.content.texts.get(lang, key))
+    first = upcoming_for(context, values["arrive_on"], values["destination"], None)
+    departure_id, new, ids = await context.store.register_departure(
+        values,
+        request_key=request_key,
+        first=first,
+        messages=lambda d: delivery_notices.build_notices(
+            d, update.effective_user.id if update.effective_user else 0, leaders, staff
+        ),
+    )
+    context.user_data.pop(DRAFT, None)
+    log.info(
+        "departure_registered departure=%s user=%s new=%s",
+        departure_id,
+        update.effective_user.id,
+        new,
+    )
+    await answer(update)
+    await deliver_now(context, ids)
+    rows = await context.store.outbox_group(f"notice:{departure_id}")
+    reached = delivery_notices.outcome(rows)
+    lang = await language_of(update, context)
+    key = {
+        "leader": "plan.sent_leader",
+        "unreached": "plan.sent_unreached",
+        "waiting": "plan.sent_waiting",
+    }.get(reached, "plan.sent_staff")
+    text = context.content.texts.get(lang, key)
+    # Found, not made (Send again after a crash): said anew, the old screen may already say it.
+    await (show(update, text) if new else send(update, text))
     return ConversationHandler.END
 
 

@@ -23,10 +23,8 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.checkin_plan import replan
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
-from conversations.notify import notify_village
 from conversations.ui import (
     PRIVATE_MESSAGE,
     Button,
@@ -37,6 +35,9 @@ from conversations.ui import (
     send,
     show,
 )
+from delivery.checkins import upcoming_for
+from delivery.drainer import drain_group
+from delivery.recipients import village_news
 from domain.departure import parse_date
 from storage.rows import Departure
 
@@ -146,19 +147,23 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 async def cancel(update: Update, context: BotContext) -> None:
     """Cancels the departure and tells the village's leaders."""
     departure = await _own_active(update, context, _raw_id(update))
-    if departure is None or not await context.store.set_departure_status(
-        departure.departure_id, "cancelled"
-    ):
+    if departure is None:
         return await _refuse(update, context)
-    await context.store.cancel_planned(departure.departure_id)
+    news = await village_news(
+        context,
+        f"departure:{departure.departure_id}:cancelled",
+        departure.village_code,
+        "mydep.cancelled_notice",
+        {"name": departure.name},
+        user_id=departure.user_id,
+    )
+    # Cancelled, its check-ins stopped and its leaders' news queued: one transaction.
+    if not await context.store.set_departure_status(departure.departure_id, "cancelled", news):
+        return await _refuse(update, context)
     log.info("departure_cancelled departure=%s", departure.departure_id)
     await answer(update)
     t = context.content.texts
-
-    def render(lang: str) -> tuple[str, None]:
-        return t.get(lang, "mydep.cancelled_notice", name=departure.name), None
-
-    await notify_village(context, departure.village_code, render)
+    await drain_group(context, f"departure:{departure.departure_id}:cancelled")
     lang = await language_of(update, context)
     await show(
         update,
@@ -234,27 +239,29 @@ async def _keep(update: Update, context: BotContext, value: date | None, step: S
     departure = await context.store.departure(int(draft["id"]))
     depart_on = date.fromisoformat(draft["depart_on"])
     context.user_data.pop(DRAFT, None)
-    if departure is None or not await context.store.change_departure_dates(
-        departure.departure_id, depart_on, value
+    if departure is None:
+        await send(update, t.get(lang, "input.button_expired"))
+        return ConversationHandler.END
+    group = f"departure:{departure.departure_id}:dates:{depart_on}:{value}"
+    news = await village_news(
+        context,
+        group,
+        departure.village_code,
+        "mydep.dates_notice",
+        {"name": departure.name, "depart": depart_on.isoformat(), "arrive": value.isoformat()},
+        user_id=departure.user_id,
+        days=("depart", "arrive"),
+    )
+    # The new dates, the re-planned check-ins (a prompt on its way included) and the leaders'
+    # news are one transaction.
+    first = upcoming_for(context, value, departure.destination, None)
+    if not await context.store.change_departure_dates(
+        departure.departure_id, depart_on, value, first, news
     ):
         await send(update, t.get(lang, "input.button_expired"))
         return ConversationHandler.END
-    await replan(context, departure.departure_id)
     log.info("departure_dates_changed departure=%s", departure.departure_id)
-
-    def render(reader: str) -> tuple[str, None]:
-        return (
-            t.get(
-                reader,
-                "mydep.dates_notice",
-                name=departure.name,
-                depart=format_day(depart_on, reader),
-                arrive=format_day(value, reader),
-            ),
-            None,
-        )
-
-    await notify_village(context, departure.village_code, render)
+    await drain_group(context, group)
     done = t.get(
         lang,
         "mydep.dates_changed",

@@ -1,4 +1,6 @@
-"""Messages the bot starts itself: to village leaders and to staff, each in their language.
+"""Direct sends that need no outbox: a broker report's copies, and an SOS when the database
+itself is down (nothing can be queued then). Everything that must reach a person goes through
+the outbox instead (``delivery/``).
 
 Sending to someone who blocked the bot, or to a staff group the bot was removed from, must not
 stop the others from being told; a group that became a supergroup is followed to its new id.
@@ -13,12 +15,13 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from app.context import BotContext
+from delivery.recipients import MIGRATED_KEY, language_of_user
 
 log = logging.getLogger(__name__)
 
 # What to say, given the recipient's language.
 Render = Callable[[str], tuple[str, InlineKeyboardMarkup | None]]
-MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
+__all__ = ["MIGRATED_KEY", "language_of_user", "notify_staff", "notify_village", "send_to"]
 
 
 async def send_to(
@@ -41,11 +44,6 @@ async def send_to(
     except TelegramError as error:  # on the way: network, a timeout, Telegram busy or failing
         log.warning("send_failed chat=%s error=%s", chat_id, type(error).__name__)
         return None
-
-
-async def language_of_user(context: BotContext, user_id: int) -> str:
-    profile = await context.store.get_user(user_id)
-    return profile.language if profile else context.services.config.default_language
 
 
 async def notify_staff(context: BotContext, render: Render) -> list[Message]:

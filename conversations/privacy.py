@@ -28,6 +28,7 @@ ALSO_KEPT = (
     "invite_attempts.user_id",
     "departures.acknowledged_by",
     "alerts.acknowledged_by",
+    "outbox.user_id",
 )
 
 

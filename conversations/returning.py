@@ -23,7 +23,6 @@ from telegram.ext import (
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
-from conversations.notify import notify_village
 from conversations.ui import (
     PRIVATE_MESSAGE,
     Button,
@@ -34,6 +33,8 @@ from conversations.ui import (
     send,
     show,
 )
+from delivery.drainer import drain_group
+from delivery.recipients import village_news
 from domain.departure import parse_name
 from storage.rows import Departure
 
@@ -58,15 +59,19 @@ class Step(IntEnum):
 
 async def came_home(update: Update, context: BotContext, departure: Departure) -> None:
     """Marks the departure returned, stops its check-ins, tells the leader, offers the questions."""
-    if await context.store.set_departure_status(departure.departure_id, "returned"):
-        await context.store.cancel_planned(departure.departure_id)
+    group = f"departure:{departure.departure_id}:returned"
+    news = await village_news(
+        context,
+        group,
+        departure.village_code,
+        "returning.leader_notice",
+        {"name": departure.name},
+        user_id=departure.user_id,
+    )
+    # Returned, check-ins stopped and the leaders' news queued: one transaction.
+    if await context.store.set_departure_status(departure.departure_id, "returned", news):
         log.info("departure_returned departure=%s", departure.departure_id)
-        t = context.content.texts
-
-        def render(lang: str) -> tuple[str, None]:
-            return t.get(lang, "returning.leader_notice", name=departure.name), None
-
-        await notify_village(context, departure.village_code, render)
+        await drain_group(context, group)
     lang = await language_of(update, context)
     t = context.content.texts
     markup = keyboard(

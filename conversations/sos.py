@@ -19,6 +19,7 @@ from conversations.hotlines import country_text
 from conversations.menu import menu_button
 from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from delivery.drainer import deliver_now
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ async def help_now(
         recent = await context.store.recent_open_alert(
             user_id, kind, context.clock.now() - REPEAT_WINDOW
         )
-        if recent is not None:
+        again = await _try_again(context, recent.alert_id) if recent is not None else None
+        if recent is not None and again is None:
             status = t.get(lang, "sos.already")
+        elif again is not None:
+            status = t.get(lang, again.key("sos"))
         else:
             reached = await raise_alert(
                 context, kind, user_id, departure=departure, checkin_id=checkin_id
@@ -75,6 +79,18 @@ async def help_now(
         [[(t.raw(lang, "help.other_country"), "help:home")], [menu_button(context, lang)]]
     )
     await (show(update, text, markup) if update.callback_query else send(update, text, markup))
+
+
+async def _try_again(context: BotContext, alert_id: int) -> Reached | None:
+    """A second cry for help: None if the first reached someone already; if it reached nobody,
+    its copies go out again now and the person hears who has it this time."""
+    rows = await context.store.outbox_group(f"alert:{alert_id}")
+    if Reached.of(rows).anyone:
+        return None
+    retry = [r.outbox_id for r in rows if r.status == "pending"]
+    claimed = [i for i in retry if await context.store.claim_outbox_row(i)]
+    await deliver_now(context, claimed)
+    return Reached.of(await context.store.outbox_group(f"alert:{alert_id}"))
 
 
 async def _tell_staff_unsaved(update: Update, context: BotContext, kind: str) -> Reached:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from app.context import BotContext
 from conversations.roles import is_staff
 from conversations.ui import PRIVATE_MESSAGE, language_of, send
+from delivery.reconcile import REPAIRS_KEY
 
 log = logging.getLogger("bot.updates")
 STARTED_KEY = "started_at"
@@ -63,7 +64,21 @@ async def status(update: Update, context: BotContext) -> None:
         if last
         else t.get(lang, "status.no_error")
     )
-    await send(update, t.get(lang, "status.text", hours=hours, error=error, **counts))
+    delivery = await context.store.outbox_counts(now - timedelta(days=1))
+    repairs: dict[str, int] = context.application.bot_data.get(REPAIRS_KEY, {})
+    lines = [
+        t.get(lang, "status.text", hours=hours, error=error, **counts),
+        t.get(
+            lang,
+            "status.delivery",
+            queued=delivery["outbox_queued"],
+            failed=delivery["outbox_failed"],
+            repaired=sum(repairs.values()),
+        ),
+    ]
+    if not context.services.config.staff_user_ids and not context.services.config.staff_chat_id:
+        lines.append(t.get(lang, "status.no_staff"))
+    await send(update, "\n".join(lines))
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

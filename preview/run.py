@@ -23,7 +23,7 @@ import tornado.web
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication
 from app.runner import serve
-from conversations import sweeps
+from delivery import sweep as sweeps
 from domain.clock import ShiftedClock
 from preview.botapi import FakeTelegram
 from preview.page import page_routes

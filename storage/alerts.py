@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Alert
 
 _ALERT = (
@@ -46,11 +48,19 @@ class AlertQueries(StoreBase):
         village_code: str | None,
         details: tuple[str, ...],
         staff_due_at: datetime | None,
-    ) -> int:
+        messages: Callable[[int], list[NewMessage]],
+        staff_told: bool,
+    ) -> tuple[int, list[int]]:
+        """Stores an alert and queues its copies in one transaction; returns both ids.
+
+        The copies are claimed for the caller, who sends them at once (the person is waiting).
+        ``staff_told``: staff copies are among them, so the escalation sweep leaves it alone.
+        """
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO alerts (kind, user_id, departure_id, checkin_id, village_code,"
-                " details, created_at, staff_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " details, created_at, staff_due_at, staff_told_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kind,
                     user_id,
@@ -60,10 +70,29 @@ class AlertQueries(StoreBase):
                     ",".join(details),
                     self._now(),
                     staff_due_at.isoformat() if staff_due_at else None,
+                    self._now() if staff_told else None,
                 ),
             )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            alert_id = cursor.lastrowid
+            assert alert_id is not None
+            ids = await enqueue_in(db, messages(alert_id), self._now(), claimed=True)
+            return alert_id, ids
+
+    async def alert_for_checkin(self, checkin_id: int, kind: str) -> Alert | None:
+        """The alert of this kind already raised about a check-in (one per prompt)."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE checkin_id = ? AND kind = ? ORDER BY alert_id LIMIT 1",
+            (checkin_id, kind),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def set_alert_details(self, alert_id: int, details: tuple[str, ...]) -> None:
+        """More named problems for the same alert (shown on /alerts and later copies)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE alerts SET details = ? WHERE alert_id = ?", (",".join(details), alert_id)
+            )
 
     async def alert(self, alert_id: int) -> Alert | None:
         async with self._db.execute(f"{_ALERT} WHERE alert_id = ?", (alert_id,)) as cursor:
@@ -80,14 +109,20 @@ class AlertQueries(StoreBase):
             row = await cursor.fetchone()
         return _alert(row) if row else None
 
-    async def acknowledge_alert(self, alert_id: int, by_user_id: int) -> bool:
+    async def acknowledge_alert(
+        self, alert_id: int, by_user_id: int, messages: list[NewMessage]
+    ) -> bool:
+        """The first acknowledgement counts, and the person's "someone saw it" is queued with it."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?"
                 " WHERE alert_id = ? AND acknowledged_at IS NULL",
                 (self._now(), by_user_id, alert_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
 
     async def resolve_alert(self, alert_id: int, by_user_id: int) -> bool:
         async with self._transaction() as db:
@@ -108,13 +143,27 @@ class AlertQueries(StoreBase):
         ) as cursor:
             return [_alert(row) async for row in cursor]
 
-    async def mark_staff_told(self, alert_id: int) -> bool:
+    async def escalate_alert(self, alert_id: int, messages: list[NewMessage]) -> bool:
+        """Notes that staff are being told and queues their copies; False if already done."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE alerts SET staff_told_at = ? WHERE alert_id = ? AND staff_told_at IS NULL",
                 (self._now(), alert_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
+
+    async def alerts_reaching_nobody(self) -> list[Alert]:
+        """Open alerts with no copy sent or on its way (the reconciler's worry)."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE resolved_at IS NULL AND acknowledged_at IS NULL AND NOT EXISTS ("
+            " SELECT 1 FROM outbox WHERE outbox.group_key = 'alert:' || alerts.alert_id"
+            " AND outbox.kind = 'alert' AND outbox.status IN ('pending', 'sending', 'sent'))"
+            " ORDER BY alert_id",
+        ) as cursor:
+            return [_alert(row) async for row in cursor]
 
     async def open_alerts(self, village_codes: list[str] | None) -> list[Alert]:
         query, params = f"{_ALERT} WHERE resolved_at IS NULL", []
@@ -127,8 +176,9 @@ class AlertQueries(StoreBase):
     async def record_alert_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
         async with self._transaction() as db:
             await db.execute(
-                "INSERT INTO alert_messages (alert_id, chat_id, message_id) VALUES (?, ?, ?)",
-                (alert_id, chat_id, message_id),
+                "INSERT INTO alert_messages (alert_id, chat_id, message_id)"
+                " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM alerts WHERE alert_id = ?)",
+                (alert_id, chat_id, message_id, alert_id),
             )
 
     async def alert_messages(self, alert_id: int) -> list[tuple[int, int]]:

@@ -1,11 +1,19 @@
-"""Check-ins: planned prompts, claimed and sent at most once, answers, and coming home."""
+"""Check-ins: one live prompt per departure, queued and sent at most once, answers, coming home.
+
+"Live" is planned (not yet due) or sending (queued in the outbox); a unique index allows one per
+departure, so the schedule cannot fork however often planning is repeated.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
+from domain.schedule import Next
 from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Checkin
 
 _CHECKIN = (
@@ -39,15 +47,10 @@ def _checkin(row: Any) -> Checkin:
 class CheckinQueries(StoreBase):
     async def plan_checkin(
         self, departure_id: int, user_id: int, number: int, catch_up: bool, due_at: datetime
-    ) -> int:
+    ) -> int | None:
+        """Plans the departure's next prompt; None when one is already live (nothing changes)."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO checkins (departure_id, user_id, number, catch_up, due_at, status)"
-                " VALUES (?, ?, ?, ?, ?, 'planned')",
-                (departure_id, user_id, number, int(catch_up), due_at.isoformat()),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            return await plan_in(db, departure_id, user_id, Next(due_at, number, catch_up))
 
     async def checkin(self, checkin_id: int) -> Checkin | None:
         async with self._db.execute(f"{_CHECKIN} WHERE checkin_id = ?", (checkin_id,)) as cursor:
@@ -80,42 +83,86 @@ class CheckinQueries(StoreBase):
                 (due_at.isoformat(), int(failed_try), checkin_id),
             )
 
-    async def claim_checkin(self, checkin_id: int) -> bool:
-        """Takes a due prompt for sending; False if someone (a previous run) already did."""
+    async def queue_checkin(self, checkin_id: int, message: NewMessage) -> bool:
+        """Moves a due prompt into the outbox (one transaction); False if it was not planned."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE checkins SET status = 'sending', claimed_at = ?"
                 " WHERE checkin_id = ? AND status = 'planned'",
                 (self._now(), checkin_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, [message], self._now(), claimed=False)
+            return True
 
-    async def mark_checkin_sent(
-        self, checkin_id: int, message_id: int | None, next_step_at: datetime
-    ) -> None:
+    async def checkin_went_out(
+        self,
+        checkin_id: int,
+        message_id: int | None,
+        next_step_at: datetime,
+        following: Next | None,
+    ) -> bool:
+        """Telegram took the prompt: its silence clock starts and the next one is planned.
+
+        An answer that came while the send was slow is kept (the status moves only from
+        ``sending``); the next prompt is planned either way, as this one went out.
+        """
         async with self._transaction() as db:
-            await db.execute(
-                "UPDATE checkins SET status = 'sent', sent_at = COALESCE(claimed_at, ?),"
-                " message_ids = ?, next_step_at = ? WHERE checkin_id = ?",
-                (
-                    self._now(),
-                    "" if message_id is None else str(message_id),
-                    next_step_at.isoformat(),
-                    checkin_id,
-                ),
+            cursor = await db.execute(
+                "UPDATE checkins SET sent_at = COALESCE(sent_at, ?),"
+                " message_ids = CASE WHEN ? IS NULL THEN message_ids"
+                " WHEN message_ids = '' THEN ? ELSE message_ids || ',' || ? END"
+                " WHERE checkin_id = ? AND status IN ('sending', 'answered')"
+                " RETURNING departure_id, user_id",
+                (self._now(), message_id, str(message_id), str(message_id), checkin_id),
             )
-
-    async def mark_checkin_failed(self, checkin_id: int) -> None:
-        async with self._transaction() as db:
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False  # cancelled meanwhile (new dates, back home): nothing follows
             await db.execute(
-                "UPDATE checkins SET status = 'failed', next_step_at = NULL WHERE checkin_id = ?",
+                "UPDATE checkins SET status = 'sent', next_step_at = ?"
+                " WHERE checkin_id = ? AND status = 'sending'",
+                (next_step_at.isoformat(), checkin_id),
+            )
+            if following is not None:
+                await plan_in(db, int(row[0]), int(row[1]), following)
+            return True
+
+    async def checkin_unreachable(self, checkin_id: int, following: Next | None) -> bool:
+        """The person cannot receive prompts now: this one failed, the next is still planned."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE checkins SET status = 'failed', next_step_at = NULL"
+                " WHERE checkin_id = ? AND status IN ('sending', 'sent')"
+                " RETURNING departure_id, user_id",
                 (checkin_id,),
             )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False
+            if following is not None:
+                await plan_in(db, int(row[0]), int(row[1]), following)
+            return True
 
-    async def stale_claims(self, before: datetime) -> list[Checkin]:
-        """Prompts claimed before ``before`` and never confirmed (the process died mid-send)."""
+    async def departures_without_checkin(self) -> list[int]:
+        """Active departures with no live prompt (the reconciler plans one)."""
         async with self._db.execute(
-            f"{_CHECKIN} WHERE status = 'sending' AND claimed_at < ?", (before.isoformat(),)
+            "SELECT departure_id FROM departures d WHERE status = 'active' AND NOT EXISTS ("
+            " SELECT 1 FROM checkins c WHERE c.departure_id = d.departure_id"
+            " AND c.status IN ('planned', 'sending')) ORDER BY departure_id"
+        ) as cursor:
+            return [int(row[0]) async for row in cursor]
+
+    async def queued_checkins_without_message(self, before: datetime) -> list[Checkin]:
+        """Prompts queued before ``before`` whose outbox row is missing or settled unsent."""
+        async with self._db.execute(
+            f"{_CHECKIN} WHERE status = 'sending' AND claimed_at < ? AND NOT EXISTS ("
+            " SELECT 1 FROM outbox o WHERE o.key = 'checkin:' || checkins.checkin_id"
+            " AND o.status IN ('pending', 'sending'))",
+            (before.isoformat(),),
         ) as cursor:
             return [_checkin(row) async for row in cursor]
 
@@ -128,31 +175,66 @@ class CheckinQueries(StoreBase):
             return [_checkin(row) async for row in cursor]
 
     async def record_silence_step(
-        self, checkin_id: int, reminders: int, next_step_at: datetime | None, message_id: int | None
+        self,
+        checkin_id: int,
+        reminders: int,
+        next_step_at: datetime | None,
+        message: NewMessage | None,
     ) -> bool:
-        """Counts a reminder (or the alert after them); False if the prompt was answered since."""
+        """Counts a reminder (and queues it) or the alert after them; False if answered since."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE checkins SET reminders = ?, next_step_at = ?,"
-                " message_ids = message_ids || ? WHERE checkin_id = ? AND status = 'sent'"
-                " AND reminders = ? - 1",
+                "UPDATE checkins SET reminders = ?, next_step_at = ?"
+                " WHERE checkin_id = ? AND status = 'sent' AND reminders = ? - 1",
                 (
                     reminders,
                     next_step_at.isoformat() if next_step_at else None,
-                    "" if message_id is None else f",{message_id}",
                     checkin_id,
                     reminders,
                 ),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            if message is not None:
+                await enqueue_in(db, [message], self._now(), claimed=False)
+            return True
 
-    async def answer_checkin(self, checkin_id: int, answer: str) -> bool:
-        """Keeps the first answer to a sent prompt; its reminders stop."""
+    async def answer_checkin(
+        self, checkin_id: int, answer: str, follow_up_at: datetime | None = None
+    ) -> bool:
+        """Keeps the first answer to a sent prompt; its reminders stop.
+
+        ``follow_up_at``: "a problem" with none named by then is followed up (an alert).
+        """
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE checkins SET status = 'answered', answer = ?, answered_at = ?,"
-                " next_step_at = NULL WHERE checkin_id = ? AND status IN ('sent', 'sending')",
-                (answer, self._now(), checkin_id),
+                " next_step_at = ? WHERE checkin_id = ? AND status IN ('sent', 'sending')",
+                (
+                    answer,
+                    self._now(),
+                    follow_up_at.isoformat() if follow_up_at else None,
+                    checkin_id,
+                ),
+            )
+            return cursor.rowcount > 0
+
+    async def unnamed_problems(self, now: datetime) -> list[Checkin]:
+        """Prompts answered "a problem" whose follow-up is due and that named none."""
+        async with self._db.execute(
+            f"{_CHECKIN} WHERE status = 'answered' AND answer = 'problem'"
+            " AND next_step_at IS NOT NULL AND next_step_at <= ? ORDER BY next_step_at",
+            (now.isoformat(),),
+        ) as cursor:
+            found = [_checkin(row) async for row in cursor]
+        return found
+
+    async def end_follow_up(self, checkin_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE checkins SET next_step_at = NULL WHERE checkin_id = ?"
+                " AND status = 'answered' AND next_step_at IS NOT NULL",
+                (checkin_id,),
             )
             return cursor.rowcount > 0
 
@@ -173,14 +255,9 @@ class CheckinQueries(StoreBase):
             )
 
     async def cancel_planned(self, departure_id: int) -> int:
-        """Cancels what has not gone out yet (return, cancellation, new dates)."""
+        """Cancels what has not gone out yet, and the reminders of what has (trip over)."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE checkins SET status = 'cancelled', next_step_at = NULL"
-                " WHERE departure_id = ? AND status IN ('planned', 'sent')",
-                (departure_id,),
-            )
-            return cursor.rowcount
+            return await cancel_live_in(db, departure_id)
 
     async def add_checkin_problem(self, checkin_id: int, user_id: int, problem_id: str) -> bool:
         async with self._transaction() as db:
@@ -237,3 +314,37 @@ class CheckinQueries(StoreBase):
                 "story_consent",
             )
             return [dict(zip(names, row, strict=True)) async for row in cursor]
+
+
+async def plan_in(
+    db: aiosqlite.Connection, departure_id: int, user_id: int, upcoming: Next
+) -> int | None:
+    """Inside a transaction: plans a prompt unless one is live (the unique index decides)."""
+    cursor = await db.execute(
+        "INSERT OR IGNORE INTO checkins (departure_id, user_id, number, catch_up, due_at, status)"
+        " SELECT ?, ?, ?, ?, ?, 'planned' WHERE EXISTS ("
+        " SELECT 1 FROM departures WHERE departure_id = ? AND status = 'active')",
+        (
+            departure_id,
+            user_id,
+            upcoming.number,
+            int(upcoming.catch_up),
+            upcoming.due.isoformat(),
+            departure_id,
+        ),
+    )
+    return cursor.lastrowid if cursor.rowcount > 0 else None
+
+
+async def cancel_live_in(db: aiosqlite.Connection, departure_id: int) -> int:
+    """Inside a transaction: cancels planned, queued and unanswered prompts of a departure.
+
+    A prompt already on its way is cancelled too: the drainer renders nothing for it, and if
+    Telegram took it meanwhile, ``checkin_went_out`` plans nothing after it.
+    """
+    cursor = await db.execute(
+        "UPDATE checkins SET status = 'cancelled', next_step_at = NULL"
+        " WHERE departure_id = ? AND status IN ('planned', 'sending', 'sent')",
+        (departure_id,),
+    )
+    return cursor.rowcount

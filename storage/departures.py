@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
 import aiosqlite
 
+from domain.schedule import Next
 from storage.base import StoreBase
+from storage.checkins import cancel_live_in, plan_in
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Departure
 
 # Columns written when a departure is registered (the rest are set by what happens to it).
@@ -49,23 +53,45 @@ def _row(row: aiosqlite.Row | tuple[Any, ...]) -> Departure:
 
 
 class DepartureQueries(StoreBase):
-    async def register_departure(self, values: dict[str, Any]) -> int:
-        """Stores a complete departure (one row, one transaction) and returns its id."""
+    async def register_departure(
+        self,
+        values: dict[str, Any],
+        *,
+        request_key: str,
+        first: Next,
+        messages: Callable[[int], list[NewMessage]],
+    ) -> tuple[int, bool, list[int]]:
+        """Registers a departure, queues its notices and plans its first check-in, all at once.
+
+        Returns (departure id, whether it is new, the notices' outbox ids, claimed for the
+        caller). Send pressed twice, or again after a crash, finds the first registration by its
+        ``request_key`` and changes nothing.
+        """
         row = dict(values)
         row["documents"] = ",".join(row["documents"])
         row["risk_flags"] = ",".join(row["risk_flags"])
         row["depart_on"] = row["depart_on"].isoformat()
         row["arrive_on"] = row["arrive_on"].isoformat()
         now = self._now()
-        columns = (*NEW_COLUMNS, "created_at", "updated_at")
+        columns = (*NEW_COLUMNS, "request_key", "created_at", "updated_at")
         async with self._transaction() as db:
+            cursor = await db.execute(
+                "SELECT departure_id FROM departures WHERE request_key = ?", (request_key,)
+            )
+            existing = await cursor.fetchone()
+            await cursor.close()
+            if existing is not None:
+                return int(existing[0]), False, []
             cursor = await db.execute(
                 f"INSERT INTO departures ({', '.join(columns)})"
                 f" VALUES ({', '.join('?' for _ in columns)})",
-                (*(row[c] for c in NEW_COLUMNS), now, now),
+                (*(row[c] for c in NEW_COLUMNS), request_key, now, now),
             )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            departure_id = cursor.lastrowid
+            assert departure_id is not None
+            ids = await enqueue_in(db, messages(departure_id), now, claimed=True)
+            await plan_in(db, departure_id, int(row["user_id"]), first)
+            return departure_id, True, ids
 
     async def departure(self, departure_id: int) -> Departure | None:
         async with self._db.execute(f"{_SELECT} WHERE departure_id = ?", (departure_id,)) as c:
@@ -92,43 +118,68 @@ class DepartureQueries(StoreBase):
         async with self._db.execute(query + " ORDER BY depart_on, departure_id", params) as c:
             return [_row(row) async for row in c]
 
-    async def acknowledge_departure(self, departure_id: int, leader_user_id: int) -> bool:
-        """The first responder's acknowledgement counts; False when someone was first."""
+    async def acknowledge_departure(
+        self, departure_id: int, leader_user_id: int, messages: list[NewMessage]
+    ) -> bool:
+        """The first responder's acknowledgement counts (and the villager's word is queued)."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE departures SET acknowledged_at = ?, acknowledged_by = ?, updated_at = ?"
                 " WHERE departure_id = ? AND acknowledged_at IS NULL",
                 (self._now(), leader_user_id, self._now(), departure_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
 
-    async def set_departure_status(self, departure_id: int, status: str) -> bool:
-        """Cancels or closes an active departure; False if it was not active."""
+    async def set_departure_status(
+        self, departure_id: int, status: str, messages: list[NewMessage]
+    ) -> bool:
+        """Cancels or closes an active departure, stops its check-ins, tells its leaders."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE departures SET status = ?, updated_at = ?"
                 " WHERE departure_id = ? AND status = 'active'",
                 (status, self._now(), departure_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await cancel_live_in(db, departure_id)
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
 
     async def change_departure_dates(
-        self, departure_id: int, depart_on: date, arrive_on: date
+        self,
+        departure_id: int,
+        depart_on: date,
+        arrive_on: date,
+        first: Next,
+        messages: list[NewMessage],
     ) -> bool:
+        """New dates, re-planned in one transaction: what had not been answered is replaced."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE departures SET depart_on = ?, arrive_on = ?, updated_at = ?"
-                " WHERE departure_id = ? AND status = 'active'",
+                " WHERE departure_id = ? AND status = 'active' RETURNING user_id",
                 (depart_on.isoformat(), arrive_on.isoformat(), self._now(), departure_id),
             )
-            return cursor.rowcount > 0
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False
+            await cancel_live_in(db, departure_id)
+            await plan_in(db, departure_id, int(row[0]), first)
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
 
     async def record_notice(self, departure_id: int, chat_id: int, message_id: int) -> None:
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO notices (departure_id, chat_id, message_id, sent_at)"
-                " VALUES (?, ?, ?, ?)",
-                (departure_id, chat_id, message_id, self._now()),
+                " SELECT ?, ?, ?, ? WHERE EXISTS"
+                " (SELECT 1 FROM departures WHERE departure_id = ?)",
+                (departure_id, chat_id, message_id, self._now(), departure_id),
             )
 
     async def notices_of(self, departure_id: int) -> list[tuple[int, int]]:
@@ -147,12 +198,15 @@ class DepartureQueries(StoreBase):
         ) as cursor:
             return [_row(row) async for row in cursor]
 
-    async def mark_escalated(self, departure_id: int) -> bool:
-        """Notes that staff were told; False if that already happened (no double alert)."""
+    async def escalate_departure(self, departure_id: int, messages: list[NewMessage]) -> bool:
+        """Notes that staff are told and queues their copies; False if that already happened."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE departures SET escalated_at = ? WHERE departure_id = ?"
                 " AND escalated_at IS NULL",
                 (self._now(), departure_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True

@@ -326,6 +326,69 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX invite_attempts_user ON invite_attempts (user_id, attempted_at)",
         ),
     ),
+    (
+        "m006_outbox",
+        (
+            # Every message that must reach a person, written in the same transaction as the
+            # change that causes it. ``key`` says what it is about (one alert copy to one chat,
+            # one check-in prompt), so a double tap or a replay cannot make a second row.
+            # ``group_key`` ties the copies of one event together (fall back to staff when no
+            # leader copy can be delivered). The text is rendered when it is sent, in the
+            # recipient's language then; ``user_id`` is the person it is about (erased with them).
+            """
+            CREATE TABLE outbox (
+                outbox_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                key        TEXT NOT NULL UNIQUE,
+                group_key  TEXT NOT NULL,
+                kind       TEXT NOT NULL,
+                role       TEXT NOT NULL CHECK (role IN ('person', 'leader', 'staff')),
+                priority   INTEGER NOT NULL,
+                chat_id    INTEGER NOT NULL,
+                user_id    INTEGER,
+                ref_id     INTEGER,
+                payload    TEXT NOT NULL DEFAULT '{}',
+                status     TEXT NOT NULL CHECK (status IN
+                           ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+                attempts   INTEGER NOT NULL DEFAULT 0,
+                due_at     TEXT NOT NULL,
+                claimed_at TEXT,
+                sent_at    TEXT,
+                message_id INTEGER,
+                last_error TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            # The drainer reads only what is due, urgent first, however long the table grows.
+            "CREATE INDEX outbox_due ON outbox (priority, due_at) WHERE status = 'pending'",
+            "CREATE INDEX outbox_claimed ON outbox (claimed_at) WHERE status = 'sending'",
+            "CREATE INDEX outbox_group ON outbox (group_key)",
+            "CREATE INDEX outbox_user ON outbox (user_id)",
+            # One live prompt per departure: a schedule that cannot fork. Older databases may
+            # hold a fork already; the earliest live prompt of each departure is kept.
+            """
+            UPDATE checkins SET status = 'cancelled', next_step_at = NULL
+            WHERE status IN ('planned', 'sending') AND checkin_id NOT IN (
+                SELECT MIN(checkin_id) FROM checkins
+                WHERE status IN ('planned', 'sending') GROUP BY departure_id
+            )
+            """,
+            """
+            CREATE UNIQUE INDEX checkins_one_live ON checkins (departure_id)
+            WHERE status IN ('planned', 'sending')
+            """,
+            # "A problem" answered with none named: followed up by the sweep.
+            """
+            CREATE INDEX checkins_problem_follow_up ON checkins (next_step_at)
+            WHERE status = 'answered' AND next_step_at IS NOT NULL
+            """,
+            # A registration is made once: Send pressed twice, or again after a crash, finds it.
+            "ALTER TABLE departures ADD COLUMN request_key TEXT",
+            """
+            CREATE UNIQUE INDEX departures_request ON departures (request_key)
+            WHERE request_key IS NOT NULL
+            """,
+        ),
+    ),
 )
 
 

@@ -13,6 +13,7 @@ from storage.rows import PersonalData, UserProfile
 # Every (table, column) that points at a person. /delete erases all of them; a test checks that
 # every table with a person column is listed here, so a new table cannot be forgotten.
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
+    ("outbox", "user_id"),
     ("checkin_problems", "user_id"),
     ("checkins", "user_id"),
     ("alerts", "user_id"),

@@ -13,6 +13,7 @@ from storage.checkins import CheckinQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
 from storage.leaders import LeaderQueries
+from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.reports import ReportQueries
 
@@ -26,6 +27,7 @@ class Store(
     BrokerReportQueries,
     CheckinQueries,
     AlertQueries,
+    OutboxQueries,
     ReportQueries,
     PersistenceQueries,
 ):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -83,13 +83,13 @@ async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) 
     assert prompts(villager) == [REMINDER_KM]
     await sweep_at(bot, utc(3, 7, 1))  # 72 h: the leader is told
     alert = leader.last_text()
-    assert alert.startswith("🔕 <b>មិនបានឆ្លើយការសួរសុខទុក្ខ អស់រយៈពេលបីថ្ងៃ</b>")
+    assert alert.startswith("🔕 <b>មិនបានឆ្លើយការសួរសុខទុក្ខ អស់រយៈពេល ៣ ថ្ងៃ</b>")
     assert "Srey Mom" in alert and "012 345 678" in alert  # the family phone to try
     staff.new_texts()
     await sweep_at(bot, utc(3, 8, 0, 59))
     assert staff.new_texts() == []
     await sweep_at(bot, utc(3, 8, 1, 1))  # the leader did not act within 24 h: staff
-    assert staff.last_text().startswith("🔕 <b>No reply to check-ins for three days</b>")
+    assert staff.last_text().startswith("🔕 <b>No reply to check-ins for 3 days</b>")
     await staff.click("✅ I'm on it")
     assert "✅ Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
     assert villager.last_text().startswith("👍 Staff បានឃើញសាររបស់អ្នក")
@@ -175,9 +175,9 @@ async def test_a_failing_send_is_tried_again_later(bot: Bot) -> None:
     bot.telegram.failing[560] = 1
     await sweep_at(bot, utc(3, 4, 1))
     assert prompts(villager) == []
-    await sweep_at(bot, utc(3, 4, 1, 4))
-    assert prompts(villager) == []  # retried after 5 minutes, not at once
-    await sweep_at(bot, utc(3, 4, 1, 6))
+    await sweep_at(bot, utc(3, 4, 1, 0) + timedelta(seconds=5))
+    assert prompts(villager) == []  # retried after 10 seconds, not at once
+    await sweep_at(bot, utc(3, 4, 1, 0) + timedelta(seconds=10))
     assert prompts(villager) == [PROMPT_KM]
     assert bot.telegram.refusals == [("sendMessage", "Bad Gateway")]  # the planned failure only
     bot.telegram.refusals.clear()
@@ -238,14 +238,40 @@ async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
     await sent_departure(bot, villager)
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("😟 ខ្ញុំមានបញ្ហា")
+    leader.new_texts()
     await villager.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
-    assert villager.last_text().startswith("ប៉ាស្ព័រ ជារបស់អ្នក។")
-    await villager.click("ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
-    await villager.click("✅ រួចរាល់")
-    assert villager.last_text().startswith("អរគុណដែលបានប្រាប់។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ")
-    alert = leader.last_text()
+    # A problem picked is a problem reported: the leader has it before any "done".
+    told = "អរគុណដែលបានប្រាប់។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ"
+    assert villager.last_text().startswith(told)
+    assert "ប៉ាស្ព័រ ជារបស់អ្នក។" in villager.last_text()  # and the advice for it
+    [alert] = leader.new_texts()
     assert alert.startswith("⚠️ <b>ប្រាប់ថាមានបញ្ហានៅកន្លែងការងារ</b>")
     assert "ថៅកែយកប៉ាស្ព័រ" in alert and "ម៉ោងច្រើនពេក" not in alert  # only alerting ones
+    await villager.click("ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
+    done = next(d for d in villager.button_data() if d.endswith(":done"))
+    await villager.press(done)
+    await villager.press(done)  # a double tap
+    assert villager.last_text().startswith(told)
+    assert leader.new_texts() == []  # one alert, not one per tap
+    assert len(await bot.store.open_alerts(None)) == 1
+
+
+async def test_a_problem_picked_without_done_and_one_never_named_still_tell_someone(
+    bot: Bot,
+) -> None:
+    leader, villager = bot.user(602, "Chief"), bot.user(603)
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await villager.click("😟 ខ្ញុំមានបញ្ហា")  # and then nothing: the phone was taken away
+    leader.new_texts()
+    await sweep_at(bot, utc(3, 4, 20))
+    assert leader.new_texts() == []  # not at once: they may still say which
+    await sweep_at(bot, utc(3, 5, 1, 1))  # a day later, inside the window
+    [alert] = leader.new_texts()
+    assert alert.startswith("⚠️ <b>ប្រាប់ថាមានបញ្ហានៅកន្លែងការងារ</b>")
+    await sweep_at(bot, utc(3, 6, 1, 1))
+    assert leader.new_texts() == []  # once
 
 
 async def test_home_stops_everything_and_an_old_prompt_is_met_kindly(bot: Bot) -> None:

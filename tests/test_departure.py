@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.context import BotContext
-from conversations.sweeps import sweep
+from delivery.sweep import sweep
 from tests.support.chat import Bot
 from tests.support.journeys import (
     STAFF_ID,

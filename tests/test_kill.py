@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from delivery.drainer import CONCURRENCY
 from domain.clock import ManualClock, SystemClock
+from domain.schedule import Next
 from preview.botapi import FakeTelegram
 from preview.server import FakeTelegramServer
 from storage.store import Store
@@ -132,7 +134,7 @@ async def seed_due_checkins(database: Path, count: int) -> datetime:
             await store.complete_onboarding(
                 user_id, language="km", district_code="0906", village_code=VILLAGE, consented_at=now
             )
-            departure_id = await store.register_departure(
+            await store.register_departure(
                 {
                     "user_id": user_id,
                     "for_self": True,
@@ -153,9 +155,11 @@ async def seed_due_checkins(database: Path, count: int) -> datetime:
                     "reason": "poverty",
                     "family_phone": None,
                     "risk_flags": (),
-                }
+                },
+                request_key=f"seed-{user_id}",
+                first=Next(now - timedelta(minutes=1), 0, False),
+                messages=lambda _departure_id: [],
             )
-            await store.plan_checkin(departure_id, user_id, 0, False, now - timedelta(minutes=1))
     finally:
         await store.close()
     return now
@@ -187,7 +191,12 @@ async def test_a_sweep_killed_half_way_sends_the_rest_once_and_never_twice(
     assert 0 < sum(before_restart.values()) < VILLAGERS  # the kill cut the sweep
     await bot.start()
     await bot.eventually(
-        lambda: "planned" not in first_checkins(bot).values(), "every due prompt to go out"
+        lambda: (
+            "planned" not in first_checkins(bot).values()
+            and query(bot.database, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            == [(0,)]
+        ),
+        "every due prompt to go out",
     )
     bot.stop()
 
@@ -195,13 +204,15 @@ async def test_a_sweep_killed_half_way_sends_the_rest_once_and_never_twice(
     prompts = prompts_per_chat(bot.telegram)
     assert set(statuses) == set(range(FIRST, FIRST + VILLAGERS))
     assert max(prompts.values()) == 1  # never two prompts for one check-in
-    # The one being sent at the kill is left claimed ('sending'): counted as sent, never resent.
+    # Those being sent at the kill (the drainer has a few in the air at once) are left claimed
+    # ('sending'): counted as sent, never resent.
     in_flight = [user_id for user_id, status in statuses.items() if status == "sending"]
-    assert len(in_flight) <= 1
-    for user_id, status in statuses.items():
-        assert status in ("sent", "sending"), (user_id, status)
-        if status == "sent":
-            assert prompts[user_id] == 1, user_id
+    assert len(in_flight) <= CONCURRENCY
+    assert set(statuses.values()) <= {"sent", "sending"}
+    # A prompt claimed at the kill may not have left: it counts as sent all the same (at most
+    # once), and the reminder a day later covers it. At most the drainer's few in the air.
+    unseen = [u for u, status in statuses.items() if status == "sent" and prompts[u] == 0]
+    assert len(unseen) + len(in_flight) <= CONCURRENCY
     assert query(bot.database, "PRAGMA integrity_check") == [("ok",)]
     assert query(bot.database, "PRAGMA foreign_key_check") == []
 

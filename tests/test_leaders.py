@@ -261,6 +261,7 @@ async def test_staff_group_that_became_a_supergroup_or_removed_the_bot(tmp_path:
         harness.telegram.blocked.add(-1000000000100)  # then the bot was removed from it
         await register_departure(villager, name="Dara")
         await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
-        assert villager.last_text().startswith("✅ បានផ្ញើហើយ។")  # no crash, no silence
+        # Nobody can be reached: saved, and the villager is told the bot keeps trying.
+        assert villager.last_text().startswith("✅ បានរក្សាទុកហើយ។")
     finally:
         await harness.stop()

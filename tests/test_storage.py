@@ -55,7 +55,7 @@ EXPECTED_SCHEMA = {
         *("destination", "work", "duration", "channel", "agency", "documents"),
         *("employer_phone", "wage", "depart_on", "arrive_on", "reason", "family_phone"),
         *("risk_flags", "status", "created_at", "updated_at", "acknowledged_at"),
-        *("acknowledged_by", "escalated_at"),
+        *("acknowledged_by", "escalated_at", "request_key"),
     ],
     "leaders": ["leader_id", "user_id", "village_code", "display_name", "created_at", "revoked_at"],
     "leader_invites": [
@@ -84,6 +84,11 @@ EXPECTED_SCHEMA = {
         "created_at",
     ],
     "invite_attempts": ["user_id", "attempted_at"],
+    "outbox": [
+        *("outbox_id", "key", "group_key", "kind", "role", "priority", "chat_id", "user_id"),
+        *("ref_id", "payload", "status", "attempts", "due_at", "claimed_at", "sent_at"),
+        *("message_id", "last_error", "created_at"),
+    ],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -107,6 +112,13 @@ EXPECTED_INDEXES = {
     "alert_messages_alert",
     "returns_user",
     "invite_attempts_user",
+    "outbox_due",
+    "outbox_claimed",
+    "outbox_group",
+    "outbox_user",
+    "checkins_one_live",
+    "checkins_problem_follow_up",
+    "departures_request",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +41,17 @@ class Bot:
         self.telegram = FakeTelegram()
         self.app: BotApplication | None = None
         self.services: Services | None = None
+        self._overrides: dict[str, Any] = {}
 
     async def start(self, **config_overrides: Any) -> Bot:
+        """Starts the bot; a restart keeps the settings the first start was given."""
+        self._overrides = config_overrides = {**self._overrides, **config_overrides}
         config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
         # No sending cap: the tests' fake Telegram never refuses a rate, so they stay fast.
         config = replace(config, database=self.database, max_messages_per_second=0)
+        # The outbox's own tick runs on real time; tests send through the handlers and the sweep
+        # (sweep_at) on the injected clock, so they stay deterministic.
+        config = replace(config, outbox_interval=timedelta(0))
         config = replace(config, **config_overrides)
         self.services = await open_services(config, self.clock, self.content_dir)
         self.app = build_application(self.services, request=self.telegram)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.context import BotContext
-from conversations.sweeps import sweep
+from delivery.sweep import sweep
 from tests.support.chat import Bot, Person
 
 STAFF_ID = 7777

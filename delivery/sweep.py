@@ -2,34 +2,41 @@
 
 Jobs live only in memory, so nothing may live only in a job: each sweep reads what is due from
 the database, acts, and records that it acted, so a restart or an overlapping run repeats
-nothing.
+nothing. What it decides to send goes into the outbox; the drainer sends it, urgent first.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
-from conversations.alerts import escalate_alerts
-from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
 from conversations.drafts import expire_drafts
-from conversations.notices import escalate_unacknowledged
+from delivery.alerting import escalate_alerts
+from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
+from delivery.drainer import drain
+from delivery.notices import escalate_unacknowledged
+from delivery.reconcile import reconcile
 from storage.base import database_problem
 
 log = logging.getLogger(__name__)
+OUTBOX_KEPT = timedelta(days=30)
 
 
 async def sweep(context: BotContext) -> None:
-    """Runs every due task once; one failing task does not stop the others."""
+    """Runs every due task once, then sends what they queued; one failing does not stop others."""
     for task in (
-        settle_stale_claims,
-        send_due_checkins,
+        reconcile,
+        queue_due_checkins,
         follow_up_silence,
+        follow_up_problems,
         escalate_alerts,
         escalate_unacknowledged,
         forget_old_invite_tries,
         expire_drafts,
+        forget_old_outbox,
+        drain,
     ):
         try:
             await task(context)
@@ -41,6 +48,25 @@ async def sweep(context: BotContext) -> None:
                 # Locked, read-only, full: one line per task and tick, no traceback. What is due
                 # stays due in the database, so the next tick does it once the database is back.
                 log.error("sweep_task_failed task=%s %s", task.__name__, problem)
+
+
+async def drain_job(context: BotContext) -> None:
+    """The outbox's own tick, more often than the sweep: retries go out when they fall due."""
+    try:
+        await drain(context)
+    except Exception as error:
+        problem = database_problem(error)
+        if problem is None:
+            log.exception("drain_failed")
+        else:
+            log.error("drain_failed %s", problem)
+
+
+async def forget_old_outbox(context: BotContext) -> None:
+    """Delivered (or given up) messages are kept 30 days, then forgotten."""
+    forgotten = await context.store.forget_old_outbox(context.clock.now() - OUTBOX_KEPT)
+    if forgotten:
+        log.info("outbox_forgotten count=%s", forgotten)
 
 
 async def forget_old_invite_tries(context: BotContext) -> None:

@@ -1,0 +1,143 @@
+"""Alerts into the outbox: the village's leaders, and staff at once for a cry for help or
+later when no leader acknowledges; what the person is told comes from the rows' state.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from app.context import BotContext
+from delivery.recipients import copies, leader_chats, staff_chats
+from storage.outbox import URGENT, NewMessage, OutboxRow
+from storage.rows import Alert, Departure
+
+log = logging.getLogger(__name__)
+URGENT_KINDS = ("sos", "help")  # staff are told at once, not only when leaders are slow
+RAISED_BY_PERSON = ("sos", "help", "problem")  # the person is waiting to hear who was told
+
+
+@dataclass(frozen=True)
+class Reached:
+    """How many leaders and staff an alert reached, and whether copies are still on their way."""
+
+    leaders: int
+    staff: int
+    waiting: int = 0
+
+    @property
+    def anyone(self) -> bool:
+        return self.leaders + self.staff > 0
+
+    def key(self, prefix: str) -> str:
+        """``prefix`` + told / told_leader / told_staff / unreached."""
+        if self.leaders and self.staff:
+            return f"{prefix}.told"
+        if self.leaders:
+            return f"{prefix}.told_leader"
+        return f"{prefix}.told_staff" if self.staff else f"{prefix}.unreached"
+
+    @classmethod
+    def of(cls, rows: list[OutboxRow]) -> Reached:
+        sent = [r for r in rows if r.status == "sent"]
+        return cls(
+            leaders=sum(r.role == "leader" for r in sent),
+            staff=sum(r.role == "staff" for r in sent),
+            waiting=sum(r.status in ("pending", "sending") for r in rows),
+        )
+
+
+def staff_copies(context: BotContext, alert_id: int, user_id: int) -> list[NewMessage]:
+    return copies(
+        f"alert:{alert_id}",
+        "alert",
+        "staff",
+        staff_chats(context),
+        priority=URGENT,
+        user_id=user_id,
+        ref_id=alert_id,
+    )
+
+
+async def queue_alert(
+    context: BotContext,
+    kind: str,
+    user_id: int,
+    *,
+    departure: Departure | None,
+    checkin_id: int | None = None,
+    details: tuple[str, ...] = (),
+    claimed: bool = True,
+) -> tuple[int, list[int]]:
+    """Stores an alert with its copies in one transaction; returns its id and the copies' ids.
+
+    ``claimed``: the caller sends the copies at once (``deliver_now``); otherwise the drainer.
+    """
+    village = departure.village_code if departure else None
+    if village is None:
+        profile = await context.store.get_user(user_id)
+        village = profile.village_code if profile else None
+    leaders = await leader_chats(context, village)
+    tell_staff = kind in URGENT_KINDS or not leaders
+    config = context.services.config
+
+    def messages(alert_id: int) -> list[NewMessage]:
+        found = copies(
+            f"alert:{alert_id}",
+            "alert",
+            "leader",
+            leaders,
+            priority=URGENT,
+            user_id=user_id,
+            ref_id=alert_id,
+        )
+        return found + (staff_copies(context, alert_id, user_id) if tell_staff else [])
+
+    alert_id, ids = await context.store.create_alert(
+        kind,
+        user_id,
+        departure_id=departure.departure_id if departure else None,
+        checkin_id=checkin_id,
+        village_code=village,
+        details=details,
+        staff_due_at=None if tell_staff else context.clock.now() + config.staff_after,
+        messages=messages,
+        staff_told=tell_staff,
+    )
+    if not claimed:  # the drainer sends them; nothing is claimed for a caller
+        for row in await context.store.outbox_rows(ids):
+            await context.store.release_outbox_claim(row.outbox_id)
+    log.info("alert_raised alert=%s kind=%s user=%s copies=%s", alert_id, kind, user_id, len(ids))
+    if not ids:
+        log.error("alert_unreached alert=%s reason=no_leader_no_staff", alert_id)
+    return alert_id, ids
+
+
+async def escalate_to_staff(context: BotContext, alert: Alert, *, claimed: bool) -> list[int]:
+    """Queues staff copies of an alert (once); returns their ids when ``claimed``."""
+    messages = staff_copies(context, alert.alert_id, alert.user_id)
+    if not messages:
+        log.error("alert_unreached alert=%s reason=no_staff", alert.alert_id)
+    if not await context.store.escalate_alert(alert.alert_id, messages):
+        return []
+    log.info("alert_escalated alert=%s", alert.alert_id)
+    if not claimed:
+        return []
+    rows = await context.store.outbox_group(f"alert:{alert.alert_id}")
+    ids = [r.outbox_id for r in rows if r.role == "staff" and r.status == "pending"]
+    # Claim them for the caller: the staff fallback should go out in the same breath.
+    return [i for i in ids if await _claim(context, i)]
+
+
+async def _claim(context: BotContext, outbox_id: int) -> bool:
+    claimed = await context.store.claim_outbox_row(outbox_id)
+    return claimed
+
+
+async def escalate_alerts(context: BotContext) -> int:
+    """Staff hear of every alert no leader acknowledged in time (each once)."""
+    count = 0
+    for alert in await context.store.alerts_due_for_staff(context.clock.now()):
+        await escalate_to_staff(context, alert, claimed=False)
+        count += 1
+    return count

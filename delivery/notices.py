@@ -1,0 +1,71 @@
+"""Departure notices into the outbox: to the village's leaders, or staff when it has none, and
+to staff when no leader acknowledges in time. What the villager is told comes from the rows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.context import BotContext
+from delivery.recipients import copies, leader_chats, staff_chats
+from storage.outbox import NewMessage, OutboxRow
+
+log = logging.getLogger(__name__)
+
+
+async def notice_messages(
+    context: BotContext, village_code: str | None, user_id: int
+) -> tuple[list[int], list[int]]:
+    """The chats a new departure's notice goes to: (leaders, staff when there is no leader)."""
+    leaders = await leader_chats(context, village_code)
+    return leaders, ([] if leaders else staff_chats(context))
+
+
+def build_notices(
+    departure_id: int, user_id: int, leaders: list[int], staff: list[int]
+) -> list[NewMessage]:
+    group = f"notice:{departure_id}"
+    return copies(
+        group, "notice", "leader", leaders, user_id=user_id, ref_id=departure_id
+    ) + copies(
+        group,
+        "notice",
+        "staff",
+        staff,
+        user_id=user_id,
+        ref_id=departure_id,
+        payload={"header": "notice.no_leader"},
+    )
+
+
+def outcome(rows: list[OutboxRow]) -> str:
+    """What the villager is told: leader, staff (no leader), unreached (staff instead), waiting."""
+    sent = {r.role for r in rows if r.status == "sent"}
+    if "leader" in sent:
+        return "leader"
+    if any(r.role == "leader" and r.status in ("pending", "sending") for r in rows):
+        return "waiting"
+    if "staff" in sent:
+        return "unreached" if any(r.role == "leader" for r in rows) else "staff"
+    return "waiting"
+
+
+async def escalate_unacknowledged(context: BotContext) -> int:
+    """Queues staff copies of every notice no leader acknowledged in time (each once)."""
+    cutoff = context.clock.now() - context.services.config.ack_timeout
+    count = 0
+    for departure in await context.store.unacknowledged_since(cutoff):
+        messages = copies(
+            f"notice:{departure.departure_id}",
+            "notice",
+            "staff",
+            staff_chats(context),
+            user_id=departure.user_id,
+            ref_id=departure.departure_id,
+            payload={"header": "notice.not_acknowledged"},
+            suffix=":late",
+        )
+        if await context.store.escalate_departure(departure.departure_id, messages):
+            log.info("departure_escalated departure=%s", departure.departure_id)
+            count += 1
+    return count

@@ -1,0 +1,59 @@
+"""Rendering a queued message when it is sent: in the recipient's language, from the rows as
+they are now. None means it no longer matters (answered, cancelled, erased) and is not sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from app.context import BotContext
+from content.formatting import format_day
+from delivery.checkins import prompt
+from delivery.recipients import language_of_user
+from delivery.texts import alert_buttons, alert_text, notice_buttons, notice_text
+from storage.outbox import OutboxRow
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
+    lang = await language_of_user(context, row.chat_id)
+    t = context.content.texts
+    store = context.store
+    header = row.payload.get("header")
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    if row.kind == "alert":
+        alert = await store.alert(row.ref_id or 0)
+        if alert is None or alert.resolved_at is not None:
+            return None
+        text, markup = (
+            await alert_text(context, lang, alert),
+            alert_buttons(context, lang, alert.alert_id),
+        )
+    elif row.kind == "notice":
+        departure = await store.departure(row.ref_id or 0)
+        if departure is None or departure.status != "active":
+            return None
+        if header == "notice.not_acknowledged" and departure.acknowledged_at is not None:
+            return None  # a leader answered while it waited
+        text = notice_text(context, lang, departure)
+        markup = notice_buttons(context, lang, departure.departure_id)
+    elif row.kind in ("checkin", "reminder"):
+        checkin = await store.checkin(row.ref_id or 0)
+        waiting_for = "sending" if row.kind == "checkin" else "sent"
+        if checkin is None or checkin.status != waiting_for:
+            return None
+        text, markup = prompt(context, lang, checkin.checkin_id, reminder=row.kind == "reminder")
+    elif row.kind == "text":
+        params: dict[str, object] = dict(row.payload.get("params", {}))
+        for name in row.payload.get("days", []):
+            params[name] = format_day(date.fromisoformat(str(params[name])), lang)
+        text = t.get(lang, str(row.payload["key"]), **params)
+    else:
+        raise ValueError(f"unknown outbox kind {row.kind!r}")
+    if header:
+        text = f"{t.get(lang, str(header))}\n\n{text}"
+    return text, markup

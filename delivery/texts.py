@@ -1,0 +1,93 @@
+"""What leaders and staff read about an alert or a departure (rendered when it is sent)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.departure_text import answers_of, flag_names, summary
+from conversations.ui import keyboard
+from storage.rows import Alert, Departure
+
+ALERT_PREFIX = "al"
+NOTICE_PREFIX = "leader"
+
+
+def _village(context: BotContext, lang: str, departure: Departure) -> str:
+    path = context.content.places.village_path(departure.village_code or "")
+    if path is None:
+        return context.content.texts.raw(lang, "notice.village_unlisted")
+    return path[2].name(lang)
+
+
+def notice_text(context: BotContext, lang: str, departure: Departure) -> str:
+    """The notice a leader reads: who, where, how, the risks, how to reach them, how to help."""
+    t = context.content.texts
+    blocks = [
+        t.get(lang, "notice.title", village=_village(context, lang, departure)),
+        summary(context, lang, answers_of(departure)),
+    ]
+    if departure.risk_flags:
+        blocks.append(
+            t.get(lang, "notice.flags", flags=flag_names(context, lang, departure.risk_flags))
+        )
+    blocks.append(t.get(lang, "notice.contact", user_id=str(departure.user_id)))
+    blocks.append(t.get(lang, "notice.how_to_help"))
+    return "\n\n".join(blocks)
+
+
+def notice_buttons(context: BotContext, lang: str, departure_id: int) -> InlineKeyboardMarkup:
+    t = context.content.texts
+    return keyboard(
+        [
+            [(t.raw(lang, "notice.acknowledge"), f"{NOTICE_PREFIX}:ack:{departure_id}")],
+            [(t.raw(lang, "notice.will_call"), f"{NOTICE_PREFIX}:call:{departure_id}")],
+        ]
+    )
+
+
+async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
+    """What a responder reads: what happened, who, where, how to reach them."""
+    t = context.content.texts
+    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
+    title_values: dict[str, object] = {}
+    if alert.kind == "silence":  # the title says how long it really was, from the settings
+        config = context.services.config
+        silent = config.reminder_after + config.reminder_after + config.leader_after
+        title_values["days"] = max(1, round(silent.total_seconds() / 86400))
+    blocks: list[str] = [t.get(lang, f"alert.title.{alert.kind}", **title_values)]
+    if departure is not None:
+        blocks.append(_who(context, lang, departure))
+    problems = {p.id: p for p in context.content.problems}
+    named = [problems[d].labels[lang] for d in alert.details if d in problems]
+    if named:
+        blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
+    blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
+    if departure is not None and departure.family_phone:
+        blocks.append(t.get(lang, "alert.family_phone", phone=departure.family_phone))
+    blocks.append(t.get(lang, "alert.how_to_help"))
+    return "\n\n".join(blocks)
+
+
+def _who(context: BotContext, lang: str, departure: Departure) -> str:
+    t = context.content.texts
+    return t.get(
+        lang,
+        "alert.who",
+        name=departure.name,
+        age=departure.age,
+        village=_village(context, lang, departure),
+        destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
+        arrive=format_day(departure.arrive_on, lang),
+    )
+
+
+def alert_buttons(context: BotContext, lang: str, alert_id: int) -> InlineKeyboardMarkup:
+    t = context.content.texts
+    return keyboard(
+        [
+            [(t.raw(lang, "alert.acknowledge"), f"{ALERT_PREFIX}:ack:{alert_id}")],
+            [(t.raw(lang, "alert.resolve"), f"{ALERT_PREFIX}:done:{alert_id}")],
+        ]
+    )
