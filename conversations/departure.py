@@ -27,6 +27,7 @@ from telegram.ext import (
 from app.context import BotContext
 from conversations.departure_text import risk_advice, summary
 from conversations.leaving import leaving_handlers
+from conversations.menu import menu_button
 from conversations.ui import (
     PRIVATE_MESSAGE,
     Button,
@@ -42,6 +43,7 @@ from delivery.checkins import upcoming_for
 from delivery.drainer import deliver_now
 from domain.departure import (
     Field,
+    applicable,
     next_field,
     parse_age,
     parse_date,
@@ -119,11 +121,11 @@ async def _question(
         nav.append((t.raw(lang, "common.back"), f"{PREFIX}:back"))
     nav.append((t.raw(lang, "plan.cancel"), f"{PREFIX}:cancel"))
     rows.append(nav)
-    answered = len(draft["history"])
-    text = (
-        t.get(lang, "plan.progress", number=answered + 1) + "\n" + t.get(lang, f"plan.q.{spec.id}")
-    )
-    return text, keyboard(rows)
+    # "6 of 15": the total is the questions on this person's path so far (an agency or a
+    # reason kept from the chief adds one when it is chosen).
+    number, total = len(draft["history"]) + 1, len(applicable(draft["answers"]))
+    progress = t.get(lang, "plan.progress", number=number, total=max(total, number))
+    return progress + "\n" + t.get(lang, f"plan.q.{spec.id}"), keyboard(rows)
 
 
 async def _review(context: BotContext, lang: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -197,7 +199,7 @@ async def begin(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
     lang = await language_of(update, context)
-    await send(update, context.content.texts.get(lang, "plan.intro"))
+    await send(update, context.content.texts.get(lang, "plan.intro", total=len(applicable({}))))
     return await _advance(update, context, new_message=True)
 
 
@@ -411,7 +413,8 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     }.get(reached, "plan.sent_staff")
     text = context.content.texts.get(lang, key)
     # Found, not made (Send again after a crash): said anew, the old screen may already say it.
-    await (show(update, text) if new else send(update, text))
+    markup = keyboard([[menu_button(context, lang)]])
+    await (show(update, text, markup) if new else send(update, text, markup))
     return ConversationHandler.END
 
 

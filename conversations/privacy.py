@@ -10,11 +10,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.departure_text import answers_of, summary
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 
 log = logging.getLogger(__name__)
 PREFIX = "privacy"
+DEPARTURES_ROOM = 3000  # characters of departure details; Telegram takes 4,096 in a message
 ERASE_YES = f"{PREFIX}:erase:yes"
 # Kept rows listed by count on /mydata (profile and learning are shown in detail above them).
 ALSO_KEPT = (
@@ -76,11 +78,31 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
     for table in ALSO_KEPT:
         if counts.get(table):
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))
+            if table == "departures.user_id":
+                lines += await _departure_lines(context, lang, update.effective_user.id)
     if data.draft or data.open_conversations:
         lines.append(t.get(lang, "mydata.unfinished"))
     lines += ["", t.get(lang, "mydata.who_sees"), t.get(lang, "mydata.delete_hint")]
     rows.insert(0, [(t.raw(lang, "mydata.delete_button"), f"{PREFIX}:delete")])
     return "\n".join(lines), keyboard(rows)
+
+
+async def _departure_lines(context: BotContext, lang: str, user_id: int) -> list[str]:
+    """Every field kept of each departure the person registered, as their review showed it."""
+    t = context.content.texts
+    departures = await context.store.departures_of(user_id)
+    lines: list[str] = []
+    room = DEPARTURES_ROOM
+    for n, departure in enumerate(departures):
+        status = t.raw(lang, f"mydep.status.{departure.status}")
+        title = t.get(lang, "mydata.departure", name=departure.name, status=status)
+        block = f"{title}\n{summary(context, lang, answers_of(departure, for_owner=True))}"
+        if len(block) > room:  # the newest come first; say how many older ones are left out
+            lines.append(t.get(lang, "mydata.departures_more", count=len(departures) - n))
+            break
+        room -= len(block)
+        lines += ["", block]
+    return [*lines, ""] if lines else lines
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:

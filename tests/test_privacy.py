@@ -20,7 +20,7 @@ async def test_mydata_shows_everything_kept_in_khmer(bot: Bot) -> None:
     assert "ភេទ៖ ស្ត្រី" in text
     assert "អាយុ៖ ១៨ ដល់ ២៤ឆ្នាំ" in text
     assert "ថ្ងៃដែលអ្នកយល់ព្រម៖ ១ មីនា ២០២៦" in text  # Khmer digits, Phnom Penh date
-    assert "មានតែបុគ្គលិកគម្រោងប៉ុណ្ណោះដែលមើលឃើញ" in text
+    assert "បុគ្គលិកគម្រោងមើលឃើញព័ត៌មាននេះ" in text
 
 
 async def test_mydata_of_someone_unknown_says_nothing_is_kept(bot: Bot) -> None:
