@@ -17,7 +17,10 @@ NAME, PHONE, FIRST_NAME = "Srey Mom", "012 345 678", "Chanthou"
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    """setup_logging changes the whole process's logging: put it back after the test."""
+    """setup_logging changes the whole process's logging: put it back after the test.
+
+    Asked for before caplog, so it is undone after caplog has put back what it changed.
+    """
     root = logging.getLogger()
     factory, level, handlers = logging.getLogRecordFactory(), root.level, list(root.handlers)
     floors = {name: logging.getLogger(name).level for name in FLOORS}
@@ -49,7 +52,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
 
 
 async def test_a_journey_at_debug_logs_neither_the_token_nor_typed_names_or_phones(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, restore_logging: None
+    restore_logging: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     setup_logging("DEBUG", secrets=(TEST_TOKEN,))  # what bot.py does with logging.level: DEBUG
     caplog.set_level(logging.DEBUG)
@@ -72,7 +75,7 @@ async def test_without_the_floors_the_libraries_would_log_both(
 
 
 def test_the_token_is_redacted_from_every_logger_and_from_tracebacks(
-    caplog: pytest.LogCaptureFixture, restore_logging: None
+    restore_logging: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     setup_logging("DEBUG", secrets=(TEST_TOKEN, "webhook-secret"))
     caplog.set_level(logging.DEBUG)
