@@ -15,6 +15,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from content.awareness import Lesson, Story
+from content.texts import Html
+from conversations.lesson_quiz import round_button
 from conversations.menu import menu_button
 from conversations.ui import (
     PRIVATE_MESSAGE,
@@ -147,7 +149,7 @@ async def _send_media(update: Update, lesson: Lesson, lang: str) -> None:
 
 
 async def finish_lesson(update: Update, context: BotContext) -> None:
-    """Records the lesson as finished and offers the next one and the quiz."""
+    """Records the lesson as finished and offers its own questions, then the next lesson."""
     assert update.effective_user is not None
     parts = _parts(update)
     awareness = context.content.awareness
@@ -159,14 +161,18 @@ async def finish_lesson(update: Update, context: BotContext) -> None:
     lang = await language_of(update, context)
     t = context.content.texts
     rows: list[list[Button]] = []
+    text = t.get(lang, "learn.finished", title=lesson.titles[lang])
+    if (questions := round_button(context, lang, lesson)) is not None:
+        rows.append([questions])
+        hint = t.get(lang, "learn.try_round")
+        text = Html(f"{text}\n{hint}")
     position = awareness.lessons.index(lesson)
     if position + 1 < len(awareness.lessons):
         following = awareness.lessons[position + 1]
         label = t.plain(lang, "learn.next_lesson", title=following.titles[lang])
         rows.append([(label, f"{PREFIX}:l:{following.id}:0")])
-    rows.append([(t.raw(lang, "menu.quiz"), "quiz:intro")])
     rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
-    await show(update, t.get(lang, "learn.finished", title=lesson.titles[lang]), keyboard(rows))
+    await show(update, text, keyboard(rows))
 
 
 async def open_stories(update: Update, context: BotContext) -> None:

@@ -1,8 +1,11 @@
-"""/quiz: the pre-departure quiz. Each answer is stored by question and option id.
+"""/quiz: the check before leaving, in rounds of at most 8. Each answer is kept by question and
+option id, so a person can stop after a round and go on later; the result combines the rounds.
 
 No conversation state: the attempt lives in the database, every button names its attempt and
 question, and a press is accepted only for the person's own unfinished attempt at the question
 that is next. A restart, an old button or a forged one cannot skip, repeat or change an answer.
+The options are written out in the message; the buttons carry only their letters (ក ខ គ), since
+a long Khmer label is cut on a small phone.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
-from content.awareness import Question
+from content.awareness import Option, Question
+from content.texts import Html
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from domain.quiz import ROUND_AT_MOST, round_of, rounds
 from storage.rows import QuizAttempt
 
 log = logging.getLogger(__name__)
@@ -24,9 +29,62 @@ PREFIX = "quiz"
 REVIEW_AT_MOST = 5  # missed questions shown in full; more would not fit a phone screen
 
 
-async def _refuse(update: Update, context: BotContext) -> None:
+# -- shared with the lessons' own rounds (conversations/lesson_quiz.py) ------------------------
+
+
+def letter(context: BotContext, lang: str, question: Question, option: Option) -> str:
+    """The letter an option is shown with: ក ខ គ in Khmer, A B C in English."""
+    letters = context.content.texts.raw(lang, "quiz.letters").split()
+    return letters[question.options.index(option)]
+
+
+def question_screen(
+    context: BotContext, lang: str, question: Question, heading: str, data: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The question with its options written out, and one short button per option."""
+    t = context.content.texts
+    lines = [
+        t.get(lang, "quiz.option", letter=letter(context, lang, question, o), text=o.texts[lang])
+        for o in question.options
+    ]
+    text = t.get(
+        lang,
+        "quiz.question",
+        heading=Html(heading),
+        question=question.texts[lang],
+        options=Html("\n".join(lines)),
+    )
+    buttons = [(letter(context, lang, question, o), f"{data}:{o.id}") for o in question.options]
+    return text, keyboard([buttons])
+
+
+def feedback_text(context: BotContext, lang: str, question: Question, option: Option) -> str:
+    """Right or not, what was chosen, the option's own feedback, and the best answer if missed."""
+    t = context.content.texts
+    chosen = f"{letter(context, lang, question, option)}. {option.texts[lang]}"
+    parts = [
+        t.get(lang, "quiz.right" if option.correct else "quiz.wrong"),
+        t.get(lang, "quiz.chosen", answer=chosen),
+        option.feedback[lang],
+    ]
+    if not option.correct:
+        right = next(o for o in question.options if o.correct)
+        best = f"{letter(context, lang, question, right)}. {right.texts[lang]}"
+        parts.append(t.get(lang, "quiz.right_answer", answer=best))
+    return "\n\n".join(parts)
+
+
+async def refuse(update: Update, context: BotContext) -> None:
     lang = await language_of(update, context)
     await answer(update, context.content.texts.get(lang, "input.button_expired"))
+
+
+def number(text: str) -> int | None:
+    """A small whole number from button data, or None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+# -- the check ---------------------------------------------------------------------------------
 
 
 def _pass_mark(context: BotContext) -> int:
@@ -40,24 +98,46 @@ async def _intro(update: Update, context: BotContext) -> tuple[str, InlineKeyboa
     lang = await language_of(update, context)
     t = context.content.texts
     total = len(context.content.awareness.questions)
-    parts = [t.get(lang, "quiz.intro", total=total, needed=_pass_mark(context))]
-    best = (await context.store.learning(update.effective_user.id)).best_quiz
-    if best is not None:
-        parts.append(t.get(lang, "quiz.best", score=best[0], total=best[1]))
-    markup = keyboard(
-        [[(t.raw(lang, "quiz.start"), f"{PREFIX}:start")], [menu_button(context, lang)]]
-    )
-    return "\n\n".join(parts), markup
+    parts = [
+        t.get(
+            lang,
+            "quiz.intro",
+            total=total,
+            rounds=len(rounds(total)),
+            at_most=ROUND_AT_MOST,
+            needed=_pass_mark(context),
+        )
+    ]
+    learning = await context.store.learning(update.effective_user.id)
+    if learning.best_quiz is not None:
+        best, out_of = learning.best_quiz
+        parts.append(t.get(lang, "quiz.best", score=best, total=out_of))
+    rows: list[list[Button]] = []
+    open_attempt = await context.store.open_quiz(update.effective_user.id)
+    done = len(open_attempt.answers) if open_attempt else 0
+    if open_attempt is not None and 0 < done < total:
+        at = round_of(done, total)
+        parts.append(t.get(lang, "quiz.resume_info", done=at, rounds=len(rounds(total))))
+        label = t.plain(lang, "quiz.resume", round=at + 1, rounds=len(rounds(total)))
+        rows.append([(label, f"{PREFIX}:q:{open_attempt.attempt_id}:{done}")])
+        rows.append([(t.raw(lang, "quiz.start_again"), f"{PREFIX}:start")])
+    elif open_attempt is not None and done == total:  # every round answered, result not seen
+        rows.append([(t.raw(lang, "quiz.see_result"), f"{PREFIX}:r:{open_attempt.attempt_id}")])
+        rows.append([(t.raw(lang, "quiz.start_again"), f"{PREFIX}:start")])
+    else:
+        rows.append([(t.raw(lang, "quiz.start"), f"{PREFIX}:start")])
+    rows.append([menu_button(context, lang)])
+    return "\n\n".join(parts), keyboard(rows)
 
 
 async def quiz_command(update: Update, context: BotContext) -> None:
-    """Explains the quiz and offers to start it."""
+    """Explains the check and offers to start it, or to go on where the person stopped."""
     text, markup = await _intro(update, context)
     await send(update, text, markup)
 
 
 async def open_intro(update: Update, context: BotContext) -> None:
-    """Explains the quiz in place of the pressed screen."""
+    """Explains the check in place of the pressed screen."""
     await answer(update)
     text, markup = await _intro(update, context)
     await show(update, text, markup)
@@ -75,15 +155,20 @@ async def start(update: Update, context: BotContext) -> None:
 async def _ask(update: Update, context: BotContext, attempt_id: int, n: int) -> None:
     lang = await language_of(update, context)
     questions = context.content.awareness.questions
-    question = questions[n]
-    text = context.content.texts.get(
-        lang, "quiz.question", number=n + 1, total=len(questions), question=question.texts[lang]
+    all_rounds = rounds(len(questions))
+    this = all_rounds[round_of(n, len(questions))]
+    heading = context.content.texts.get(
+        lang,
+        "quiz.heading",
+        round=round_of(n, len(questions)) + 1,
+        rounds=len(all_rounds),
+        number=n - this.start + 1,
+        total=len(this),
     )
-    rows = [
-        [(option.texts[lang], f"{PREFIX}:a:{attempt_id}:{n}:{option.id}")]
-        for option in question.options
-    ]
-    await show(update, text, keyboard(rows))
+    await show(
+        update,
+        *question_screen(context, lang, questions[n], heading, f"{PREFIX}:a:{attempt_id}:{n}"),
+    )
 
 
 async def _own_open_attempt(
@@ -91,16 +176,10 @@ async def _own_open_attempt(
 ) -> tuple[QuizAttempt, int] | None:
     """The attempt and question a press names, if they are this person's and next in line."""
     assert update.effective_user is not None
-    if not (
-        attempt_text.isascii()
-        and attempt_text.isdigit()
-        and n_text.isascii()
-        and n_text.isdigit()
-        and len(attempt_text) < 19
-    ):
+    attempt_id, n = number(attempt_text), number(n_text)
+    if attempt_id is None or n is None:
         return None
-    attempt = await context.store.quiz_attempt(int(attempt_text))
-    n = int(n_text)
+    attempt = await context.store.quiz_attempt(attempt_id)
     if (
         attempt is None
         or attempt.user_id != update.effective_user.id
@@ -123,53 +202,80 @@ async def choose(update: Update, context: BotContext) -> None:
         question = context.content.awareness.questions[found[1]]
         option = question.option(parts[4])
     if found is None or question is None or option is None:
-        return await _refuse(update, context)
+        return await refuse(update, context)
     attempt, n = found
     stored = await context.store.answer_quiz(
         attempt.attempt_id, update.effective_user.id, question.id, option.id, option.correct
     )
     if not stored:  # a double tap that raced the first one
-        return await _refuse(update, context)
+        return await refuse(update, context)
     await answer(update)
     lang = await language_of(update, context)
     t = context.content.texts
-    verdict = t.get(lang, "quiz.right" if option.correct else "quiz.wrong")
-    parts_text = [verdict, option.feedback[lang]]
-    if not option.correct:
-        right = next(o for o in question.options if o.correct)
-        parts_text.append(t.get(lang, "quiz.right_answer", answer=right.texts[lang]))
-    if n + 1 < len(context.content.awareness.questions):
-        button: Button = (t.raw(lang, "quiz.next"), f"{PREFIX}:q:{attempt.attempt_id}:{n + 1}")
-    else:
+    total = len(context.content.awareness.questions)
+    this = rounds(total)[round_of(n, total)]
+    button: Button
+    if n + 1 == total:
         button = (t.raw(lang, "quiz.see_result"), f"{PREFIX}:r:{attempt.attempt_id}")
-    await show(update, "\n\n".join(parts_text), keyboard([[button]]))
+    elif n + 1 == this.stop:  # a round ends here: a place to pause
+        button = (t.raw(lang, "quiz.round_result"), f"{PREFIX}:rd:{attempt.attempt_id}:{n + 1}")
+    else:
+        button = (t.raw(lang, "quiz.next"), f"{PREFIX}:q:{attempt.attempt_id}:{n + 1}")
+    await show(update, feedback_text(context, lang, question, option), keyboard([[button]]))
 
 
 async def next_question(update: Update, context: BotContext) -> None:
-    """Asks the next question of the attempt."""
+    """Asks the next question of the attempt (also to go on after a pause)."""
     assert update.callback_query is not None
     parts = (update.callback_query.data or "").split(":")
     found = await _own_open_attempt(update, context, *parts[2:4]) if len(parts) == 4 else None
     if found is None:
-        return await _refuse(update, context)
+        return await refuse(update, context)
     await answer(update)
     await _ask(update, context, found[0].attempt_id, found[1])
 
 
+async def round_done(update: Update, context: BotContext) -> None:
+    """Says how the round went; the answers are kept, so the next round can wait."""
+    assert update.callback_query is not None
+    parts = (update.callback_query.data or "").split(":")
+    found = await _own_open_attempt(update, context, *parts[2:4]) if len(parts) == 4 else None
+    total = len(context.content.awareness.questions)
+    if found is None or found[1] == 0 or round_of(found[1], total) == round_of(found[1] - 1, total):
+        return await refuse(update, context)
+    attempt, n = found
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    finished = rounds(total)[round_of(n - 1, total)]
+    score = sum(a.correct for a in attempt.answers[finished.start : finished.stop])
+    count = len(rounds(total))
+    text = t.get(
+        lang,
+        "quiz.round_done",
+        round=round_of(n - 1, total) + 1,
+        rounds=count,
+        score=score,
+        total=len(finished),
+    )
+    go_on = t.plain(lang, "quiz.resume", round=round_of(n, total) + 1, rounds=count)
+    rows = [[(go_on, f"{PREFIX}:q:{attempt.attempt_id}:{n}")], [menu_button(context, lang)]]
+    await show(update, text, keyboard(rows))
+
+
 async def result(update: Update, context: BotContext) -> None:
-    """Scores the attempt, says whether it passed and what to read again."""
+    """Scores the whole check, says whether it passed and what to read again."""
     assert update.callback_query is not None and update.effective_user is not None
     parts = (update.callback_query.data or "").split(":")
     questions = context.content.awareness.questions
-    attempt = None
-    if len(parts) == 3 and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 19:
-        attempt = await context.store.quiz_attempt(int(parts[2]))
+    attempt_id = number(parts[2]) if len(parts) == 3 else None
+    attempt = await context.store.quiz_attempt(attempt_id) if attempt_id is not None else None
     if (
         attempt is None
         or attempt.user_id != update.effective_user.id
         or len(attempt.answers) != len(questions)
     ):
-        return await _refuse(update, context)
+        return await refuse(update, context)
     score = sum(a.correct for a in attempt.answers)
     passed = score >= _pass_mark(context)
     await context.store.finish_quiz(attempt.attempt_id, score, len(questions), passed)
@@ -221,5 +327,6 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(start, pattern=rf"^{PREFIX}:start$"),
         CallbackQueryHandler(choose, pattern=rf"^{PREFIX}:a:"),
         CallbackQueryHandler(next_question, pattern=rf"^{PREFIX}:q:"),
+        CallbackQueryHandler(round_done, pattern=rf"^{PREFIX}:rd:"),
         CallbackQueryHandler(result, pattern=rf"^{PREFIX}:r:"),
     ]

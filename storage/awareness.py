@@ -65,6 +65,15 @@ class AwarenessQueries(StoreBase):
             answers=answers,
         )
 
+    async def open_quiz(self, user_id: int) -> QuizAttempt | None:
+        """The person's newest attempt not finished yet: the check is answered in rounds."""
+        async with self._db.execute(
+            "SELECT MAX(attempt_id) FROM quiz_attempts WHERE user_id = ? AND finished_at IS NULL",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return await self.quiz_attempt(int(row[0])) if row and row[0] is not None else None
+
     async def answer_quiz(
         self, attempt_id: int, user_id: int, question_id: str, option_id: str, correct: bool
     ) -> bool:

@@ -46,13 +46,13 @@ async def test_a_villager_reads_a_whole_lesson_in_khmer(bot: Bot) -> None:
     assert villager.buttons()[0] == "✅ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"
 
 
-async def test_finishing_leads_to_the_next_lesson_and_the_quiz(bot: Bot) -> None:
+async def test_finishing_leads_to_the_lessons_questions_and_the_next_lesson(bot: Bot) -> None:
     villager = bot.user(8002)
     await open_lessons(villager)
     await villager.press("learn:done:why_people_leave")
     assert villager.buttons() == [
+        "📝 សំណួរ ២ សម្រាប់មេរៀននេះ",
         "បន្ទាប់៖ ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់",
-        "📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?",
         "📚 មេរៀនទាំងអស់",
     ]
     await villager.click("បន្ទាប់៖ ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់")
