@@ -46,6 +46,7 @@ CONCURRENCY = 8  # sends in flight at once: the 30/s cap, not this, sets the pac
 BATCH = CONCURRENCY
 STALE_CLAIM = timedelta(minutes=5)
 DRAIN_LOCK = "outbox_drain_lock"  # bot_data
+NOT_NEEDED = "not_needed"  # why a row was cancelled: it no longer mattered when its turn came
 
 
 class Outcome:
@@ -157,7 +158,7 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
     store = context.store
     rendered = await render(context, row)
     if rendered is None:  # it no longer matters (answered, cancelled, the trip is over)
-        await store.outbox_settle(row.outbox_id, "cancelled", None)
+        await store.outbox_settle(row.outbox_id, "cancelled", NOT_NEEDED)
         log.info("outbox_cancelled outbox=%s kind=%s", row.outbox_id, row.kind)
         return
     text, markup = rendered

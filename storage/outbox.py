@@ -188,14 +188,15 @@ class OutboxQueries(StoreBase):
                 (due_at.isoformat(), error, outbox_id),
             )
 
-    async def outbox_settle(self, outbox_id: int, status: str, error: str | None) -> bool:
-        """Ends a row that will not be sent: ``failed`` (it cannot be) or ``cancelled``."""
+    async def outbox_settle(self, outbox_id: int, status: str, reason: str) -> bool:
+        """Ends a row that will not be sent: ``failed`` (it cannot be: ``reason`` is the error)
+        or ``cancelled`` (it no longer matters: answered, cancelled, the trip over)."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error),"
+                "UPDATE outbox SET status = ?, last_error = ?,"
                 " claimed_at = NULL, attempts = attempts + ? WHERE outbox_id = ?"
                 " AND status IN ('pending', 'sending')",
-                (status, error, int(status == "failed"), outbox_id),
+                (status, reason, int(status == "failed"), outbox_id),
             )
             return cursor.rowcount > 0
 
