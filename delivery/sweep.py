@@ -8,7 +8,7 @@ nothing. What it decides to send goes into the outbox; the drainer sends it, urg
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
@@ -22,6 +22,7 @@ from storage.base import database_problem
 
 log = logging.getLogger(__name__)
 OUTBOX_KEPT = timedelta(days=30)
+HOURLY_KEY = "hourly_tasks"  # bot_data: when each hourly task last ran
 
 
 async def sweep(context: BotContext) -> None:
@@ -38,6 +39,8 @@ async def sweep(context: BotContext) -> None:
         forget_old_outbox,
         drain,
     ):
+        if task in HOURLY and not _hour_since_last(context, task.__name__):
+            continue
         try:
             await task(context)
         except Exception as error:
@@ -48,6 +51,16 @@ async def sweep(context: BotContext) -> None:
                 # Locked, read-only, full: one line per task and tick, no traceback. What is due
                 # stays due in the database, so the next tick does it once the database is back.
                 log.error("sweep_task_failed task=%s %s", task.__name__, problem)
+
+
+def _hour_since_last(context: BotContext, name: str) -> bool:
+    """True (and noted) when ``name`` last ran an hour ago or more, or never since the start."""
+    last: dict[str, datetime] = context.application.bot_data.setdefault(HOURLY_KEY, {})
+    now = context.clock.now()
+    if name in last and now - last[name] < timedelta(hours=1):
+        return False
+    last[name] = now
+    return True
 
 
 async def drain_job(context: BotContext) -> None:
@@ -76,3 +89,7 @@ async def forget_old_invite_tries(context: BotContext) -> None:
     )
     if forgotten:
         log.info("invite_tries_forgotten count=%s", forgotten)
+
+
+# Clearing old rows reads whole tables: once an hour is soon enough, and keeps the sweep flat.
+HOURLY = frozenset({expire_drafts, forget_old_outbox})

@@ -161,6 +161,8 @@ class AlertQueries(StoreBase):
             f"{_ALERT} WHERE resolved_at IS NULL AND acknowledged_at IS NULL AND NOT EXISTS ("
             " SELECT 1 FROM outbox WHERE outbox.group_key = 'alert:' || alerts.alert_id"
             " AND outbox.kind = 'alert' AND outbox.status IN ('pending', 'sending', 'sent'))"
+            # A delivered copy is also kept here, after the outbox has forgotten its row.
+            " AND NOT EXISTS (SELECT 1 FROM alert_messages m WHERE m.alert_id = alerts.alert_id)"
             " ORDER BY alert_id",
         ) as cursor:
             return [_alert(row) async for row in cursor]

@@ -198,6 +198,19 @@ class DepartureQueries(StoreBase):
         ) as cursor:
             return [_row(row) async for row in cursor]
 
+    async def departures_unnoticed(self) -> list[Departure]:
+        """Active, unacknowledged departures whose notice reached nobody and is not queued."""
+        async with self._db.execute(
+            f"{_SELECT} WHERE status = 'active' AND acknowledged_at IS NULL AND NOT EXISTS ("
+            " SELECT 1 FROM outbox o WHERE o.group_key = 'notice:' || departures.departure_id"
+            " AND o.status IN ('pending', 'sending', 'sent'))"
+            # A delivered notice is also kept here, after the outbox has forgotten its row.
+            " AND NOT EXISTS (SELECT 1 FROM notices n"
+            " WHERE n.departure_id = departures.departure_id)"
+            " ORDER BY departure_id"
+        ) as cursor:
+            return [_row(row) async for row in cursor]
+
     async def escalate_departure(self, departure_id: int, messages: list[NewMessage]) -> bool:
         """Notes that staff are told and queues their copies; False if that already happened."""
         async with self._transaction() as db:

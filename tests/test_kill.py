@@ -152,7 +152,7 @@ async def seed_due_checkins(database: Path, count: int) -> datetime:
                     "wage": 250,
                     "depart_on": arrived,
                     "arrive_on": arrived,
-                    "reason": "poverty",
+                    "reason": "poverty_debt",
                     "family_phone": None,
                     "risk_flags": (),
                 },
