@@ -169,7 +169,8 @@ def _departures(mix: Mix, rng: random.Random) -> Iterator[tuple[Any, ...]]:
 
 
 def _checkins(mix: Mix, rng: random.Random) -> Iterator[tuple[Any, ...]]:
-    """One current prompt per departure (its next one), and past answered ones."""
+    """One live prompt per departure (the next one), the one before it when it waits for an
+    answer, and past answered ones: as the bot keeps them (one planned right after one is sent)."""
     waiting_from = mix.due_now
     for i in range(mix.departures):
         departure, user = i + 1, FIRST_USER + i
@@ -182,6 +183,7 @@ def _checkins(mix: Mix, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         elif i < waiting_from + mix.waiting_due:  # sent yesterday, no answer, reminder due
             sent = START - timedelta(hours=25)
             yield _row(departure, user, 3, sent, "sent", sent=sent, step=START - timedelta(hours=1))
+            yield _row(departure, user, 4, START + timedelta(days=29), "planned")
         else:
             draw = rng.random()
             if draw < 0.85:  # planned, days to months ahead
@@ -191,8 +193,10 @@ def _checkins(mix: Mix, rng: random.Random) -> Iterator[tuple[Any, ...]]:
                 sent = START - timedelta(hours=rng.randint(1, 20))
                 step = START + timedelta(minutes=rng.randint(60, 72 * 60))
                 yield _row(departure, user, 3, sent, "sent", sent=sent, step=step)
-            else:
+                yield _row(departure, user, 4, START + timedelta(days=29), "planned")
+            else:  # cancelled when the dates changed: planned again from the new ones
                 yield _row(departure, user, 3, START - timedelta(days=3), "cancelled")
+                yield _row(departure, user, 3, START + timedelta(days=5), "planned")
 
 
 def _row(

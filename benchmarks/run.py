@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks.common import CACHE_ENV, RESULTS_FILE
 
-BENCHMARKS = ("throughput", "sweep_scale", "memory", "sending")
+BENCHMARKS = ("throughput", "sweep_scale", "memory", "sending", "faults")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -94,6 +94,17 @@ def _summary(results: Path) -> None:
                 f"  sending, {result['label']}: {result['delivered']:,}/{result['due']:,}"
                 f" delivered, {result['twice']} twice, {result['refused_429']} HTTP 429s, in"
                 f" {result['seconds']} s; most in any 1 s: {result['max_1s_window']}"
+            )
+        elif name == "sos_under_load":
+            print(
+                f"  SOS while 5,000 prompts go out: {result['reached']}/{result['asked']} reached"
+                f" staff, p50 {result['p50_s']} s, p99 {result['p99_s']} s, max {result['max_s']} s"
+            )
+        elif name == "faults":
+            print(
+                f"  faults: {result['journeys']} journeys, {result['injected']} failures injected,"
+                f" {result['expected']} messages that had to arrive: lost {result['lost']},"
+                f" doubled {result['doubled']}"
             )
 
 

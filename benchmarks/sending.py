@@ -10,6 +10,11 @@ are refused four times in a row (``retry_after: 2``), more than the limiter retr
 prompts go back to the database and a later sweep sends them. Counted per check-in id: every
 prompt delivered, none twice.
 
+A third run measures what the outbox is for: while the 5,000 prompts are going out, 20 people
+send /sos (one every 3 seconds, through PTB's update queue as in production); each is timed from
+the update entering the queue to staff's copy reaching the fake Telegram. Urgent rows go first:
+the aim is under 2 s at the 99th percentile.
+
 A second, shorter run sends 1,000 prompts through PTB's default
 ``AIORateLimiter(max_retries=3)`` (a bucket of 30 that refills at 30 a second), for comparison:
 it lets a burst through after any pause, such as the start of each sweep.
@@ -29,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from telegram import Update
 from telegram.ext import AIORateLimiter
 
 from app.config import load_config
@@ -39,11 +45,12 @@ from benchmarks.common import (
     heading,
     line,
     max_in_window,
+    percentile,
     production_logging,
     record,
 )
 from benchmarks.fill import FIRST_USER, Mix, create_schema, fill, iso
-from preview.botapi import ApiRefusal, FakeTelegram
+from preview.botapi import ApiRefusal, FakeTelegram, user_json
 from tests.support.chat import START, TEST_TOKEN
 
 DUE = 5_000
@@ -54,6 +61,10 @@ EVERY_NTH_REFUSED = 250
 STUBBORN = frozenset(FIRST_USER + i for i in (7, 1234, 2500, 3999, 4999))
 STUBBORN_REFUSALS = 4  # one more than the limiter's max_retries
 TIMEOUT = 480.0
+SOS_STAFF = 777_000_001
+SOS_COUNT = 20
+SOS_EVERY = 3.0  # seconds between two people's /sos, while the prompts go out
+SOS_AIM = 2.0
 
 
 @dataclass
@@ -61,6 +72,7 @@ class BusyTelegram(FakeTelegram):
     """The fake Bot API, answering some messages with HTTP 429 and ``retry_after``."""
 
     attempts: list[float] = field(default_factory=list)  # monotonic time of every sendMessage
+    staff_copies: dict[int, float] = field(default_factory=dict)  # SOS user id -> time
     delivered: list[tuple[float, int]] = field(default_factory=list)  # (time, check-in id)
     refused_429: int = 0
     _stubborn_left: dict[int, int] = field(default_factory=dict)
@@ -76,11 +88,23 @@ class BusyTelegram(FakeTelegram):
             self._too_many(1)
         result = super()._api_sendMessage(params)
         self.delivered.append((now, _checkin_of(params)))
+        if chat_id == SOS_STAFF:
+            asker = _alert_asker(params)
+            if asker is not None:
+                self.staff_copies.setdefault(asker, now)
         return result
 
     def _too_many(self, seconds: int) -> None:
         self.refused_429 += 1
         raise ApiRefusal(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+def _alert_asker(params: dict[str, Any]) -> int | None:
+    """Who asked, in an alert staff receive (the contact link names their user id)."""
+    for word in str(params.get("text", "")).replace('"', " ").split():
+        if word.startswith("tg://user?id="):
+            return int(word.split("=", 1)[1].rstrip(">"))
+    return None
 
 
 def _checkin_of(params: dict[str, Any]) -> int:
@@ -128,10 +152,14 @@ def _prepare(path: Path, due: int) -> list[int]:
         db.close()
 
 
-async def _deliver(path: Path, expected: int, bursty: bool) -> tuple[BusyTelegram, float]:
+async def _deliver(
+    path: Path, expected: int, bursty: bool, sos: dict[int, float] | None = None
+) -> tuple[BusyTelegram, float]:
     telegram = BusyTelegram()
     config = load_config(None, environ={"TELEGRAM_BOT_TOKEN": TEST_TOKEN})
     config = replace(config, database=path, sweep_interval=SWEEP_INTERVAL)
+    if sos is not None:
+        config = replace(config, staff_user_ids=frozenset({SOS_STAFF}))
     services = await open_services(config, FlowingClock(START))
     app = build_application(services, request=telegram)
     if bursty:  # PTB's default: a bucket of 30 requests, refilled at 30 a second
@@ -139,16 +167,83 @@ async def _deliver(path: Path, expected: int, bursty: bool) -> tuple[BusyTelegra
     await app.initialize()
     await app.start()  # the JobQueue ticks from here
     started = time.monotonic()
+    asking = asyncio.create_task(_ask_for_help(app, telegram, sos)) if sos is not None else None
     try:
-        while len({c for _, c in telegram.delivered}) < expected:
+        while len({c for _, c in telegram.delivered}) < expected or (
+            asking is not None and not asking.done()
+        ):
             if time.monotonic() - started > TIMEOUT:
                 break
             await asyncio.sleep(0.25)
     finally:
+        if asking is not None:
+            asking.cancel()
         await app.stop()
         await app.shutdown()
         await services.store.close()
     return telegram, time.monotonic() - started
+
+
+async def _ask_for_help(app: Any, telegram: BusyTelegram, asked: dict[int, float]) -> None:
+    """People send /sos one after another while the prompts go out (the queue, as in production)."""
+    await asyncio.sleep(SOS_EVERY)  # the prompts are under way
+    for n in range(SOS_COUNT):
+        user_id = FIRST_USER + 2 * DUE + n  # people with no trip: staff are told at once
+        message = telegram.user_message(user_json(user_id, "Sokha", "km"), "/sos")
+        asked[user_id] = time.monotonic()
+        await app.update_queue.put(
+            Update.de_json({"update_id": telegram.next_update_id(), "message": message}, app.bot)
+        )
+        await asyncio.sleep(SOS_EVERY)
+    for _ in range(300):  # up to 30 s for the last copies
+        if len(telegram.staff_copies) >= SOS_COUNT:
+            break
+        await asyncio.sleep(0.1)
+
+
+@dataclass
+class Urgency:
+    asked: int
+    reached: int
+    prompts_before: int  # prompts still to send when the first /sos came
+    latencies: list[float]
+
+
+def measure_sos(due: int) -> Urgency:
+    path = cache_dir() / f"sending-sos-{due}.sqlite3"
+    expected = _prepare(path, due)
+    asked: dict[int, float] = {}
+    telegram, _ = asyncio.run(_deliver(path, len(expected), False, asked))
+    latencies = [
+        telegram.staff_copies[u] - t for u, t in asked.items() if u in telegram.staff_copies
+    ]
+    first = min(asked.values()) if asked else 0.0
+    before = sum(1 for t, c in telegram.delivered if c >= 0 and t >= first)
+    for used in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        used.unlink(missing_ok=True)
+    return Urgency(len(asked), len(latencies), before, latencies)
+
+
+def report_sos(result: Urgency) -> None:
+    heading("An SOS while 5,000 prompts are being sent")
+    line("/sos sent, staff told", f"{result.asked} / {result.reached}")
+    line("prompts still going out after the first /sos", f"{result.prompts_before:,}")
+    if result.latencies:
+        p50, p99 = percentile(result.latencies, 0.5), percentile(result.latencies, 0.99)
+        line(
+            f"/sos to staff's copy: p50 / p99 / max (aim p99 < {SOS_AIM:.0f} s)",
+            f"{p50:.2f} / {p99:.2f} / {max(result.latencies):.2f} s"
+            + ("" if p99 < SOS_AIM else "  (aim not met)"),
+        )
+        record(
+            "sos_under_load",
+            asked=result.asked,
+            reached=result.reached,
+            prompts_after_first_sos=result.prompts_before,
+            p50_s=round(p50, 3),
+            p99_s=round(p99, 3),
+            max_s=round(max(result.latencies), 3),
+        )
 
 
 def measure(label: str, due: int, bursty: bool = False) -> Delivery:
@@ -222,6 +317,7 @@ def main(arguments: list[str]) -> None:
     numbers = [int(a) for a in arguments if a.isdigit()]
     due = numbers[0] if numbers else DUE
     report(measure("the factory's limiter, one message every 1/30 s", due))
+    report_sos(measure_sos(due))
     if "--no-compare" not in arguments:
         report(measure("PTB's default AIORateLimiter, for comparison", COMPARE_DUE, bursty=True))
 

@@ -3,9 +3,10 @@
 Each database holds the same small due set (100 planned prompts in five one-minute batches, 20
 reminders due), so a sweep has the same work at every size: its time must stay flat. Shown per
 size: the two queries the sweep starts with (``Store.due_checkins`` and
-``Store.waiting_checkins``), ``send_due_checkins`` sending one batch of 20 prompts, a whole
-``sweep`` (every task, sending the last batch and the 20 reminders), and ``EXPLAIN QUERY PLAN``
-of the SQL the store really ran, which must name the partial indexes, not SCAN the table.
+``Store.waiting_checkins``), ``send_due_checkins`` queuing one batch of 20 prompts in the outbox
+and draining it, a whole ``sweep`` (every task, sending the last batch and the 20 reminders), the
+reconciler's hourly full check on its own, and ``EXPLAIN QUERY PLAN`` of the SQL the store really
+ran, which must name the partial indexes, not SCAN the table.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from typing import Any
 from app.context import BotContext
 from benchmarks.common import cache_dir, heading, lift_flood_limit, line, ms, percentile, record
 from benchmarks.fill import Mix, create_schema, fill
-from conversations.alerts import escalate_alerts
-from conversations.checkin_plan import follow_up_silence, send_due_checkins, settle_stale_claims
-from conversations.notices import escalate_unacknowledged
-from conversations.sweeps import sweep
+from delivery.alerting import escalate_alerts
+from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
+from delivery.drainer import drain
+from delivery.notices import escalate_unacknowledged
+from delivery.reconcile import reconcile
+from delivery.sweep import sweep
 from domain.clock import ManualClock
 from storage.store import Store
 from tests.support.chat import START, Bot
@@ -35,11 +38,29 @@ from tests.support.chat import START, Bot
 SIZES = (10_000, 100_000, 1_000_000)
 QUERY_RUNS = 50
 IDLE_RUNS = 50
-# The sweep's tasks, in its order (conversations/sweeps.py).
+
+
+async def send_due_checkins(context: BotContext) -> int:
+    """Due prompts into the outbox, then the drainer sends them: what a sweep does for them."""
+    queued = await queue_due_checkins(context)
+    await drain(context)
+    return queued
+
+
+async def follow_up_and_send(context: BotContext) -> int:
+    """Reminders due into the outbox, then sent."""
+    steps = await follow_up_silence(context)
+    await drain(context)
+    return steps
+
+
+# The sweep's tasks, in its order (delivery/sweep.py). The reconciler's full check (every
+# active trip) runs at the first sweep and then hourly: timed here on its own.
 SWEEP_TASKS = (
-    settle_stale_claims,
+    reconcile,
     send_due_checkins,
-    follow_up_silence,
+    follow_up_and_send,
+    follow_up_problems,
     escalate_alerts,
     escalate_unacknowledged,
 )
@@ -191,18 +212,27 @@ def report(scales: list[Scale]) -> None:
             ms(percentile(scale.unindexed, 0.5)),
         )
         print("  " + " ".join(f"{c:>16}" for c in cells), flush=True)
-    columns = ("departures", "send 20 due", "whole sweep", "  of it: sending", "reminders", "idle")
-    print("  " + " ".join(f"{c:>16}" for c in columns), flush=True)
+    timings = (
+        "departures",
+        "send 20 due",
+        "whole sweep",
+        "  of it: sending",
+        "reminders",
+        "reconcile (1/h)",
+        "idle",
+    )
+    print("  " + " ".join(f"{c:>16}" for c in timings), flush=True)
     for scale in scales:
-        cells = (
+        row = (
             f"{scale.size:,}" + (" again" if scale is scales[-1] and len(scales) > 1 else ""),
             ms(percentile(scale.send, 0.5)),
             ms(sum(scale.tasks.values())),
             ms(scale.tasks["send_due_checkins"]),
-            ms(scale.tasks["follow_up_silence"]),
+            ms(scale.tasks["follow_up_and_send"]),
+            ms(scale.tasks["reconcile"]),
             ms(percentile(scale.idle, 0.5)),
         )
-        print("  " + " ".join(f"{c:>16}" for c in cells), flush=True)
+        print("  " + " ".join(f"{c:>16}" for c in row), flush=True)
     print(
         f"  Medians. Queries: {QUERY_RUNS} runs, {MIX.due_per_batch} rows each; 'no index' is the"
         " due query with NOT INDEXED (5 runs).\n"
