@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from app.config import Config
 from app.context import SERVICES_KEY, BotApplication, BotContext, Services
+from app.rate_limit import RateLimiter
 from app.update_order import PerUserOrder
 from content.bundle import CONTENT_DIR, load_content
 from conversations import (
@@ -123,8 +124,8 @@ def rate_limiter(per_second: int) -> AIORateLimiter:
     Limits per group (20 a minute) are PTB's defaults either way.
     """
     if per_second == 0:
-        return AIORateLimiter(overall_max_rate=0, max_retries=3)
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+        return RateLimiter(overall_max_rate=0, max_retries=3)
+    return RateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
 
 
 def _add_handlers(application: BotApplication) -> None:

@@ -54,7 +54,7 @@ class FlakyTelegram(FakeTelegram):
         chat_id = int(params["chat_id"])
         markup = str(params.get("reply_markup") or "")
         text = str(params.get("text") or "")
-        ours = chat_id in (LEADER, STAFF_ID) or '"ci:' in markup or text.startswith(SEEN_KM)
+        ours = chat_id in (LEADER, STAFF_ID) or "ci:" in markup or text.startswith(SEEN_KM)
         if ours and self.rng.random() < self.failure_rate:
             self.injected += 1
             raise ApiRefusal(502, "Bad Gateway")

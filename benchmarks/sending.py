@@ -10,8 +10,8 @@ are refused four times in a row (``retry_after: 2``), more than the limiter retr
 prompts go back to the database and a later sweep sends them. Counted per check-in id: every
 prompt delivered, none twice.
 
-A third run measures what the outbox is for: while the 5,000 prompts are going out, 20 people
-send /sos (one every 3 seconds, through PTB's update queue as in production); each is timed from
+A third run measures what the outbox is for: while the 5,000 prompts are going out, 60 people
+send /sos (one every 2 seconds, through PTB's update queue as in production); each is timed from
 the update entering the queue to staff's copy reaching the fake Telegram. Urgent rows go first:
 the aim is under 2 s at the 99th percentile.
 
@@ -62,8 +62,8 @@ STUBBORN = frozenset(FIRST_USER + i for i in (7, 1234, 2500, 3999, 4999))
 STUBBORN_REFUSALS = 4  # one more than the limiter's max_retries
 TIMEOUT = 480.0
 SOS_STAFF = 777_000_001
-SOS_COUNT = 20
-SOS_EVERY = 3.0  # seconds between two people's /sos, while the prompts go out
+SOS_COUNT = 60
+SOS_EVERY = 2.0  # seconds between two people's /sos, while the prompts go out
 SOS_AIM = 2.0
 
 
@@ -73,6 +73,7 @@ class BusyTelegram(FakeTelegram):
 
     attempts: list[float] = field(default_factory=list)  # monotonic time of every sendMessage
     staff_copies: dict[int, float] = field(default_factory=dict)  # SOS user id -> time
+    staff_refused: int = 0  # staff copies that met a 429 first
     delivered: list[tuple[float, int]] = field(default_factory=list)  # (time, check-in id)
     refused_429: int = 0
     _stubborn_left: dict[int, int] = field(default_factory=dict)
@@ -85,6 +86,8 @@ class BusyTelegram(FakeTelegram):
             self._stubborn_left[chat_id] = self._stubborn_left.get(chat_id, STUBBORN_REFUSALS) - 1
             self._too_many(2)
         if len(self.attempts) % EVERY_NTH_REFUSED == 0:
+            if chat_id == SOS_STAFF:
+                self.staff_refused += 1
             self._too_many(1)
         result = super()._api_sendMessage(params)
         self.delivered.append((now, _checkin_of(params)))
@@ -207,6 +210,7 @@ class Urgency:
     reached: int
     prompts_before: int  # prompts still to send when the first /sos came
     latencies: list[float]
+    refused: int  # SOS copies Telegram answered 429 first
 
 
 def measure_sos(due: int) -> Urgency:
@@ -221,18 +225,20 @@ def measure_sos(due: int) -> Urgency:
     before = sum(1 for t, c in telegram.delivered if c >= 0 and t >= first)
     for used in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         used.unlink(missing_ok=True)
-    return Urgency(len(asked), len(latencies), before, latencies)
+    return Urgency(len(asked), len(latencies), before, latencies, telegram.staff_refused)
 
 
 def report_sos(result: Urgency) -> None:
     heading("An SOS while 5,000 prompts are being sent")
     line("/sos sent, staff told", f"{result.asked} / {result.reached}")
     line("prompts still going out after the first /sos", f"{result.prompts_before:,}")
+    line("staff copies answered 429 (retry after 1 s) first", f"{result.refused}")
     if result.latencies:
         p50, p99 = percentile(result.latencies, 0.5), percentile(result.latencies, 0.99)
+        p90 = percentile(result.latencies, 0.9)
         line(
-            f"/sos to staff's copy: p50 / p99 / max (aim p99 < {SOS_AIM:.0f} s)",
-            f"{p50:.2f} / {p99:.2f} / {max(result.latencies):.2f} s"
+            f"/sos to staff: p50 / p90 / p99 / max (aim p99 < {SOS_AIM:.0f} s)",
+            f"{p50:.2f} / {p90:.2f} / {p99:.2f} / {max(result.latencies):.2f} s"
             + ("" if p99 < SOS_AIM else "  (aim not met)"),
         )
         record(
@@ -241,6 +247,8 @@ def report_sos(result: Urgency) -> None:
             reached=result.reached,
             prompts_after_first_sos=result.prompts_before,
             p50_s=round(p50, 3),
+            p90_s=round(p90, 3),
+            refused_429=result.refused,
             p99_s=round(p99, 3),
             max_s=round(max(result.latencies), 3),
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -29,13 +30,15 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from app.context import BotContext
+from app.rate_limit import NO_WAITING
 from delivery import rules
 from delivery.recipients import MIGRATED_KEY
 from delivery.render import render
 from storage.base import database_problem
-from storage.outbox import OutboxRow
+from storage.outbox import BULK, OutboxRow
 
 log = logging.getLogger(__name__)
 AT_MOST_ONCE = frozenset({"checkin", "reminder", "notice", "text"})
@@ -163,7 +166,15 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
         return
     text, markup = rendered
     try:
-        message = await context.bot.send_message(row.chat_id, text, reply_markup=markup)
+        # Bulk rows step aside on a 429 instead of holding every send up (app/rate_limit.py).
+        limit = NO_WAITING if row.priority == BULK else None
+        message = await context.bot.send_message(
+            row.chat_id,
+            text,
+            reply_markup=markup,
+            # The context types the limiter's arguments as None (ExtBot[None]); ours takes int.
+            rate_limit_args=limit,  # type: ignore[arg-type]
+        )
     except ChatMigrated as migration:
         new_chat = int(migration.new_chat_id)
         log.warning("chat_migrated chat=%s new_chat=%s", row.chat_id, new_chat)
@@ -201,9 +212,8 @@ async def _failed(context: BotContext, row: OutboxRow, error: TelegramError) -> 
             await _after_gone(context, row)
         return
     delay = backoff(context, row.attempts)
-    if isinstance(error, RetryAfter):
-        wait = error.retry_after
-        delay = max(delay, wait if isinstance(wait, timedelta) else timedelta(seconds=wait))
+    if isinstance(error, RetryAfter):  # Telegram said how long: exactly that
+        delay = _retry_after(error)
     log.warning(
         "outbox_retry outbox=%s kind=%s error=%s in=%ss",
         row.outbox_id,
@@ -229,6 +239,14 @@ async def _send_now(context: BotContext, ids: list[int]) -> None:
     if ids:
         rows = [r for r in await context.store.outbox_rows(ids) if r.status == "sending"]
         await _send_all(context, rows)
+
+
+def _retry_after(error: RetryAfter) -> timedelta:
+    # PTB 22 warns that ``retry_after`` will become a timedelta; either form is read here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 
 def _moved(row: OutboxRow, chat_id: int) -> OutboxRow:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
+from app.rate_limit import NO_WAITING, RateLimiter
 from delivery.drainer import Outcome, classify
 from tests.support.chat import Bot, Person
 from tests.support.journeys import (
@@ -236,3 +239,31 @@ def test_a_timeout_is_told_apart_from_one_where_nothing_was_sent() -> None:
     assert classify(nothing_left) == Outcome.RETRY
     assert classify(maybe_sent) == Outcome.UNKNOWN
     assert classify(NetworkError("Bad Gateway")) == Outcome.RETRY
+
+
+async def test_a_prompt_told_to_wait_steps_aside_and_holds_no_one_up() -> None:
+    """PTB's limiter holds every send while it waits out one 429; a bulk send does not."""
+    limiter = RateLimiter(overall_max_rate=0, max_retries=3)
+    await limiter.initialize()
+    calls: list[str] = []
+
+    async def refused() -> bool:
+        calls.append("prompt")
+        with warnings.catch_warnings():  # PTB 22 warns about the type of retry_after
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            raise RetryAfter(30)
+
+    async def cry_for_help() -> bool:
+        calls.append("sos")
+        return True
+
+    data = {"chat_id": 902}
+    with pytest.raises(RetryAfter):  # at once, back to the outbox: no 30 s sleep in here
+        await asyncio.wait_for(
+            limiter.process_request(refused, (), {}, "sendMessage", data, NO_WAITING), 1
+        )
+    assert await asyncio.wait_for(
+        limiter.process_request(cry_for_help, (), {}, "sendMessage", {"chat_id": 7777}, None), 1
+    )
+    assert calls == ["prompt", "sos"]
+    await limiter.shutdown()
