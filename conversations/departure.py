@@ -382,17 +382,13 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     # find the first registration instead of making a second.
     draft = _draft(context)
     request_key = str(draft["request_key"])
-    leaders, staff = await delivery_notices.notice_messages(
-        context, values["village_code"], update.effective_user.id
-    )
+    leaders, staff = await delivery_notices.notice_messages(context, values["village_code"])
     first = upcoming_for(context, values["arrive_on"], values["destination"], None)
     departure_id, new, ids = await context.store.register_departure(
         values,
         request_key=request_key,
         first=first,
-        messages=lambda d: delivery_notices.build_notices(
-            d, update.effective_user.id if update.effective_user else 0, leaders, staff
-        ),
+        messages=lambda d: delivery_notices.build_notices(d, values["user_id"], leaders, staff),
     )
     context.user_data.pop(DRAFT, None)
     log.info(

@@ -126,12 +126,7 @@ async def escalate_to_staff(context: BotContext, alert: Alert, *, claimed: bool)
     rows = await context.store.outbox_group(f"alert:{alert.alert_id}")
     ids = [r.outbox_id for r in rows if r.role == "staff" and r.status == "pending"]
     # Claim them for the caller: the staff fallback should go out in the same breath.
-    return [i for i in ids if await _claim(context, i)]
-
-
-async def _claim(context: BotContext, outbox_id: int) -> bool:
-    claimed = await context.store.claim_outbox_row(outbox_id)
-    return claimed
+    return [i for i in ids if await context.store.claim_outbox_row(i)]
 
 
 async def escalate_alerts(context: BotContext) -> int:

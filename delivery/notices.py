@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 async def notice_messages(
-    context: BotContext, village_code: str | None, user_id: int
+    context: BotContext, village_code: str | None
 ) -> tuple[list[int], list[int]]:
     """The chats a new departure's notice goes to: (leaders, staff when there is no leader)."""
     leaders = await leader_chats(context, village_code)

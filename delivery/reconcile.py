@@ -72,7 +72,7 @@ async def reconcile(context: BotContext) -> dict[str, int]:
     repairs["alerts_retried"] = unreached
     unnoticed = 0
     for departure in await store.departures_unnoticed():
-        leaders, staff = await notice_messages(context, departure.village_code, departure.user_id)
+        leaders, staff = await notice_messages(context, departure.village_code)
         again = [
             replace(m, key=f"{m.key}:again:{today}")
             for m in build_notices(departure.departure_id, departure.user_id, leaders, staff)
