@@ -133,6 +133,14 @@ class PeopleQueries(StoreBase):
                 await db.execute(
                     f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (user_id,)
                 )
+            # Messages still on their way to this person's chat about others (a leader's alert
+            # copy): not sent to someone who left; failed, so the reconciler finds who else
+            # should have them (an alert or notice that then reached nobody goes to staff).
+            await db.execute(
+                "UPDATE outbox SET status = 'failed', last_error = 'erased', claimed_at = NULL"
+                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (user_id,),
+            )
 
     async def rows_about(self, user_id: int) -> int:
         """How many rows in any table mention this person (for tests and audits)."""

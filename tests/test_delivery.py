@@ -267,3 +267,17 @@ async def test_a_prompt_told_to_wait_steps_aside_and_holds_no_one_up() -> None:
     )
     assert calls == ["prompt", "sos"]
     await limiter.shutdown()
+
+
+async def test_a_leader_who_erases_their_data_gets_no_more_copies(bot: Bot) -> None:
+    leader, villager, staff = await people(bot)
+    await onboard(villager)
+    bot.telegram.failing[901] = 1  # the leader's copy waits for a retry ...
+    await villager.send("/sos")
+    await leader.send("/delete")
+    await leader.click("បាទ/ចាស លុបទាំងអស់")  # ... and the leader erases their data meanwhile
+    leader.new_texts(), staff.new_texts()
+    await sweep_at(bot, bot.clock.now() + timedelta(hours=2))
+    assert [t for t in leader.new_texts() if t.startswith("🚨")] == []  # not to someone who left
+    assert sorted(bot.telegram.refusals) == [("sendMessage", "Bad Gateway")]
+    bot.telegram.refusals.clear()

@@ -217,7 +217,7 @@ class Delivery(RuleBasedStateMachine):
             ).fetchall()
         for outbox_id, kind, status, error in rows:
             if status == "failed":
-                assert error in ("Forbidden", "BadRequest"), (outbox_id, kind, error)
+                assert error in ("Forbidden", "BadRequest", "erased"), (outbox_id, kind, error)
             else:
                 assert error == NOT_NEEDED, (outbox_id, kind, error)
 
