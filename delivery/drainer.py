@@ -48,6 +48,7 @@ CONCURRENCY = 8  # sends in flight at once: the 30/s cap, not this, sets the pac
 # crash counts as sent (at most once); urgent rows queued meanwhile come first in the next.
 BATCH = CONCURRENCY
 STALE_CLAIM = timedelta(minutes=5)
+GIVE_UP_TRIES = 10  # a row is given up on only after this many tries (and outbox.give_up_after)
 DRAIN_LOCK = "outbox_drain_lock"  # bot_data
 NOT_NEEDED = "not_needed"  # why a row was cancelled: it no longer mattered when its turn came
 
@@ -200,7 +201,7 @@ async def _failed(context: BotContext, row: OutboxRow, error: TelegramError) -> 
         if await store.outbox_sent(row.outbox_id, None):
             await _after_sent(context, row, None)
         return
-    if outcome == Outcome.GONE or now - row.created_at >= context.services.config.give_up_after:
+    if outcome == Outcome.GONE or _given_up(context, row, now):
         log.warning(
             "outbox_failed outbox=%s kind=%s role=%s error=%s",
             row.outbox_id,
@@ -239,6 +240,12 @@ async def _send_now(context: BotContext, ids: list[int]) -> None:
     if ids:
         rows = [r for r in await context.store.outbox_rows(ids) if r.status == "sending"]
         await _send_all(context, rows)
+
+
+def _given_up(context: BotContext, row: OutboxRow, now: datetime) -> bool:
+    """Old enough and tried often enough: after a long outage a row still gets its tries."""
+    old = now - row.created_at >= context.services.config.give_up_after
+    return old and row.attempts + 1 >= GIVE_UP_TRIES
 
 
 def _retry_after(error: RetryAfter) -> timedelta:
