@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from app.context import BotContext
-from delivery.recipients import MIGRATED_KEY, language_of_user
+from delivery.recipients import MIGRATED_KEY, language_of_user, staff_chats
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,10 @@ async def send_to(
 
 
 async def notify_staff(context: BotContext, render: Render) -> list[Message]:
-    """Tells every staff member (and the staff group, if configured)."""
-    config = context.services.config
+    """Tells every staff member (and the staff group, if configured), each in their language."""
     sent = []
-    for user_id in sorted(config.staff_user_ids):
-        text, markup = render(await language_of_user(context, user_id))
-        if (message := await send_to(context, user_id, text, markup)) is not None:
-            sent.append(message)
-    if config.staff_chat_id:
-        chat_id = int(context.application.bot_data.get(MIGRATED_KEY, config.staff_chat_id))
-        text, markup = render(config.default_language)
+    for chat_id in staff_chats(context):  # the group's language is the default one
+        text, markup = render(await language_of_user(context, chat_id))
         if (message := await send_to(context, chat_id, text, markup)) is not None:
             sent.append(message)
     return sent

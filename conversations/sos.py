@@ -20,6 +20,7 @@ from conversations.menu import menu_button
 from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.drainer import deliver_now
+from delivery.recipients import staff_chats
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -105,9 +106,8 @@ async def _tell_staff_unsaved(update: Update, context: BotContext, kind: str) ->
             t.get(lang, "alert.unsaved"),
         ]
     )
-    chats = sorted(config.staff_user_ids) + ([config.staff_chat_id] if config.staff_chat_id else [])
     told = 0
-    for chat_id in chats:
+    for chat_id in staff_chats(context):  # the staff group followed after a migration too
         told += await send_to(context, chat_id, text) is not None
     if not told:
         log.error("sos_unreached user=%s", update.effective_user.id)

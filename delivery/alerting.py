@@ -103,10 +103,8 @@ async def queue_alert(
         staff_due_at=None if tell_staff else context.clock.now() + config.staff_after,
         messages=messages,
         staff_told=tell_staff,
+        claimed=claimed,
     )
-    if not claimed:  # the drainer sends them; nothing is claimed for a caller
-        for row in await context.store.outbox_rows(ids):
-            await context.store.release_outbox_claim(row.outbox_id)
     log.info("alert_raised alert=%s kind=%s user=%s copies=%s", alert_id, kind, user_id, len(ids))
     if not ids:
         log.error("alert_unreached alert=%s reason=no_leader_no_staff", alert_id)

@@ -42,6 +42,10 @@ from storage.outbox import BULK, OutboxRow
 
 log = logging.getLogger(__name__)
 AT_MOST_ONCE = frozenset({"checkin", "reminder", "notice", "text"})
+# After a crash nobody knows either whether a claimed row left. Prompts and reminders, sent by
+# the thousand, count as sent; a notice or a message to the person (a few a day) is sent again:
+# a crash at that very moment is rarer than a timeout, and a villager left without word worse.
+SETTLED_AFTER_CRASH = frozenset({"checkin", "reminder"})
 BACKOFF = tuple(timedelta(seconds=s) for s in (10, 30, 60, 120, 300, 600, 900))
 CONCURRENCY = 8  # sends in flight at once: the 30/s cap, not this, sets the pace
 # Rows claimed at a time: no more than can be in flight, since a claimed prompt cut off by a
@@ -114,11 +118,11 @@ async def drain_group(context: BotContext, group_key: str) -> list[OutboxRow]:
 
 
 async def recover_claims(context: BotContext, started_at: datetime) -> int:
-    """Rows a dead process left claimed: sent again, or counted as sent (at most once kinds)."""
+    """Rows a dead process left claimed: sent again, or counted as sent (prompts, reminders)."""
     before = max(started_at, context.clock.now() - STALE_CLAIM)
     count = 0
     for row in await context.store.stale_outbox_claims(before):
-        if row.kind in AT_MOST_ONCE:
+        if row.kind in SETTLED_AFTER_CRASH:
             if await context.store.outbox_sent(row.outbox_id, None):
                 await _after_sent(context, row, None)
         else:

@@ -50,10 +50,12 @@ class AlertQueries(StoreBase):
         staff_due_at: datetime | None,
         messages: Callable[[int], list[NewMessage]],
         staff_told: bool,
+        claimed: bool,
     ) -> tuple[int, list[int]]:
         """Stores an alert and queues its copies in one transaction; returns both ids.
 
-        The copies are claimed for the caller, who sends them at once (the person is waiting).
+        ``claimed``: the caller sends the copies at once (the person is waiting for the answer);
+        otherwise the drainer does.
         ``staff_told``: staff copies are among them, so the escalation sweep leaves it alone.
         """
         async with self._transaction() as db:
@@ -75,7 +77,7 @@ class AlertQueries(StoreBase):
             )
             alert_id = cursor.lastrowid
             assert alert_id is not None
-            ids = await enqueue_in(db, messages(alert_id), self._now(), claimed=True)
+            ids = await enqueue_in(db, messages(alert_id), self._now(), claimed=claimed)
             return alert_id, ids
 
     async def alert_for_checkin(self, checkin_id: int, kind: str) -> Alert | None:

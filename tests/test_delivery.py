@@ -19,6 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from app.rate_limit import NO_WAITING, RateLimiter
 from delivery.drainer import Outcome, classify
+from delivery.recipients import to_person
 from tests.support.chat import Bot, Person
 from tests.support.journeys import (
     STAFF_ID,
@@ -281,3 +282,30 @@ async def test_a_leader_who_erases_their_data_gets_no_more_copies(bot: Bot) -> N
     assert [t for t in leader.new_texts() if t.startswith("🚨")] == []  # not to someone who left
     assert sorted(bot.telegram.refusals) == [("sendMessage", "Bad Gateway")]
     bot.telegram.refusals.clear()
+
+
+async def test_after_a_crash_a_word_to_the_person_is_sent_again_a_prompt_is_not(bot: Bot) -> None:
+    _, villager, _ = await people(bot)
+    departure_id = await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    assert prompts(villager) == [PROMPT_KM]
+    [first, _] = await bot.store.checkins_of(departure_id)
+    # Claimed for sending when the process died: a prompt, and the chief's "I have seen it".
+    await bot.store._db.execute(
+        "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE key = ?",
+        (bot.clock.now().isoformat(), f"checkin:{first.checkin_id}"),
+    )
+    seen = to_person(
+        f"notice:{departure_id}:seen",
+        902,
+        "plan.acknowledged",
+        {"name": "Chief", "person": "Srey Mom"},
+        user_id=902,
+    )
+    await bot.store.enqueue([seen], claimed=True)
+    bot.clock.advance(timedelta(seconds=1))  # the restart comes after the claims
+    await bot.restart(crash=True)
+    villager.new_texts()
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    assert [t for t in villager.new_texts() if "Chief" in t] != []  # sent again
+    assert prompts(villager) == []  # counted as sent, not shown twice
