@@ -406,6 +406,7 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
         "leader": "plan.sent_leader",
         "unreached": "plan.sent_unreached",
         "waiting": "plan.sent_waiting",
+        "staff_waiting": "plan.sent_staff_waiting",
     }.get(reached, "plan.sent_staff")
     text = context.content.texts.get(lang, key)
     # Found, not made (Send again after a crash): said anew, the old screen may already say it.

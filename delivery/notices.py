@@ -39,7 +39,8 @@ def build_notices(
 
 
 def outcome(rows: list[OutboxRow]) -> str:
-    """What the villager is told: leader, staff (no leader), unreached (staff instead), waiting."""
+    """What the villager is told: leader, staff (no leader), unreached (staff instead), waiting
+    (for the leader), staff_waiting (no leader, and staff not reached yet)."""
     sent = {r.role for r in rows if r.status == "sent"}
     if "leader" in sent:
         return "leader"
@@ -47,7 +48,7 @@ def outcome(rows: list[OutboxRow]) -> str:
         return "waiting"
     if "staff" in sent:
         return "unreached" if any(r.role == "leader" for r in rows) else "staff"
-    return "waiting"
+    return "waiting" if any(r.role == "leader" for r in rows) else "staff_waiting"
 
 
 async def escalate_unacknowledged(context: BotContext) -> int:
