@@ -8,7 +8,7 @@ from typing import Any
 
 from app.context import BotContext
 from content.formatting import format_day, format_usd
-from domain.departure import FIELDS, risk_flags, shared_reason
+from domain.departure import FIELDS, family_phone_passed_on, risk_flags, shared_reason
 from storage.rows import Departure
 
 # Fields not shown on their own line (folded into another, or only steering the form).
@@ -18,11 +18,16 @@ HIDDEN = {"who", "agency", "agency_name", "reason_shared"}
 def answers_of(departure: Departure, *, for_owner: bool = False) -> dict[str, Any]:
     """A stored departure as form answers, so it reads the same as the review did.
 
-    Everyone but the person who registered it (``for_owner``) gets the reason a leader may
-    see: a reason the person kept from the chief reads "prefers not to say".
+    Everyone gets the reason a leader may see: a reason kept from the chief reads "prefers not
+    to say", also for the person themselves (``for_owner``, /mydata), since whoever holds a
+    shared phone can open that. A leader does not get the family phone of someone who left
+    violence at home; the person does.
     """
-    reason = departure.reason if for_owner else shared_reason(departure.reason)
+    reason = shared_reason(departure.reason)
     kept_back = reason.endswith("_private")
+    phone = (
+        departure.family_phone if for_owner or family_phone_passed_on(departure.reason) else None
+    )
     return {
         "who": "self" if departure.for_self else "family",
         "name": departure.name,
@@ -40,7 +45,7 @@ def answers_of(departure: Departure, *, for_owner: bool = False) -> dict[str, An
         "arrive_on": departure.arrive_on.isoformat(),
         "reason": reason.removesuffix("_private"),
         "reason_shared": "no" if kept_back else None,
-        "family_phone": departure.family_phone,
+        "family_phone": phone,
     }
 
 

@@ -37,7 +37,7 @@ GROUP = -4
 
 # What works in the staff group: the buttons on alerts and departure notices posted there
 # (re-checked per presser by their handlers), the export button, and two commands.
-STAFF_GROUP_PRESSES = re.compile(r"^(?:al:(?:ack|done):\d+|leader:(?:ack|call):\d+|leader:export)$")
+STAFF_GROUP_PRESSES = re.compile(r"^(?:al:(?:ack|done):\d+|leader:(?:ack|call):\d+)$")
 STAFF_GROUP_COMMANDS = frozenset({"report", "export"})
 # A basic group's id; a supergroup's is below this ("-100…"). Only a basic group can migrate.
 SUPERGROUP_IDS_BELOW = -1_000_000_000_000

@@ -8,6 +8,7 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.departure_text import answers_of, flag_names, summary
 from conversations.ui import keyboard
+from domain.departure import family_phone_passed_on
 from storage.rows import Alert, Departure
 
 ALERT_PREFIX = "al"
@@ -64,9 +65,12 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
     if named:
         blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
     blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
-    if departure is not None and departure.family_phone:
+    # Not for someone who left violence at home: the family's number may be that of the person
+    # she left, so the chief gets neither it nor the advice to try the family.
+    family = departure is None or family_phone_passed_on(departure.reason)
+    if departure is not None and departure.family_phone and family:
         blocks.append(t.get(lang, "alert.family_phone", phone=departure.family_phone))
-    blocks.append(t.get(lang, "alert.how_to_help"))
+    blocks.append(t.get(lang, "alert.how_to_help" if family else "alert.how_to_help_person"))
     return "\n\n".join(blocks)
 
 

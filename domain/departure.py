@@ -82,7 +82,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "reason_shared",
         "choice",
-        ("yes", "no"),
+        ("no", "yes"),  # "keep it from the chief" first: the safer answer
         when=lambda a: a.get("reason") in SENSITIVE_REASONS,
     ),
     Field("family_phone", "phone", optional=True),
@@ -108,6 +108,12 @@ def stored_reason(answers: Answers) -> str:
     if reason in SENSITIVE_REASONS and answers.get("reason_shared") == "no":
         return f"{reason}_private"
     return reason
+
+
+def family_phone_passed_on(reason: str) -> bool:
+    """Whether a chief may see the family phone: not for someone who left violence at home,
+    shared or not, as the number may be that of the person she left."""
+    return not reason.startswith(SENSITIVE_REASONS)
 
 
 def shared_reason(reason: str) -> str:

@@ -69,6 +69,13 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
     assert "ហិង្សា" not in notice
     [departure] = await bot.store.departures_of(250)
     assert departure.reason == "violence_private"
+    # The family phone may be that of the person she left: not for the chief, nor in an alert.
+    assert "012 345 678" not in notice
+    await villager.send("/sos")
+    assert "012 345 678" not in chief.last_text() and "គ្រួសារ" not in chief.last_text()
+    # Whoever holds a shared phone can open /mydata: it says "prefer not to say" there too.
+    await villager.send("/mydata")
+    assert "ហិង្សា" not in villager.last_text() and "មិនចង់ប្រាប់" in villager.last_text()
 
     rows = await export_rows(bot, chief)
     reason = rows[0].index("reason")
