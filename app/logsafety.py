@@ -14,6 +14,8 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from telegram import Update
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 REDACTED = "[redacted]"
 # Logger -> the lowest level it may log at. Children follow their parent unless named here.
@@ -50,16 +52,32 @@ def redact_everywhere(secrets: Iterable[str]) -> None:
         key=len,
         reverse=True,
     )
-    if not words:
-        return
     make_record = logging.getLogRecordFactory()
 
     def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
+        _opaque(record)
         _redact(record, words)
         return record
 
     logging.setLogRecordFactory(redacting_factory)
+
+
+# What PTB passes to a log line that is a person's data: an update, or the raw request body.
+_PERSONAL = (Update, dict, list, bytes, bytearray)
+
+
+def _opaque(record: logging.LogRecord) -> None:
+    """PTB logs whole updates at CRITICAL in two places (a context it could not build, a webhook
+    body it could not read), where no level floor helps: only their type is kept."""
+    if not record.name.startswith("telegram"):
+        return
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            f"<{type(a).__name__}>" if isinstance(a, _PERSONAL) else a for a in record.args
+        )
+    elif isinstance(record.args, dict) and "%(" not in str(record.msg):
+        record.args = ("<dict>",)  # logging keeps a lone mapping argument as the mapping
 
 
 def _redact(record: logging.LogRecord, words: list[str]) -> None:

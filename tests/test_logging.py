@@ -101,3 +101,19 @@ def test_library_loggers_stay_at_their_floor_whatever_the_level(restore_logging:
     assert logging.getLogger("conversations.groups").getEffectiveLevel() == logging.DEBUG
     setup_logging("ERROR", secrets=())
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.ERROR
+
+
+def test_the_updates_ptb_logs_at_critical_keep_only_their_type(
+    restore_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PTB logs a whole update when it cannot build a context, and a webhook body it cannot
+    read, at CRITICAL: no level floor stops those, so only their type is kept."""
+    setup_logging("INFO", secrets=(TEST_TOKEN,))
+    caplog.set_level(logging.DEBUG)
+    update = {"message": {"text": f"I am {NAME}, call {PHONE}"}}
+    logging.getLogger("telegram.ext.Application").critical(
+        "Error while building CallbackContext for update %s", update
+    )
+    logging.getLogger("telegram.ext.Updater").critical("Received data was: %r", PHONE.encode())
+    assert NAME not in caplog.text and PHONE not in caplog.text
+    assert "for update <dict>" in caplog.text and "was: '<bytes>'" in caplog.text
