@@ -10,7 +10,7 @@ silently after another such period, so nothing is kept for someone who never com
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -28,13 +28,25 @@ log = logging.getLogger(__name__)
 GROUP = -3
 BATCH = 500  # people per sweep: a long backlog (after downtime) is worked off over a few ticks
 NOT_A_FORM = frozenset({DRAFT_LANGUAGE, EXPIRED_MARK})  # a chosen language alone is not a form
+SEEN_KEY = "drafts_last_seen"  # bot_data: user id -> when their newest update came in
+
+
+def _recently_seen(context: BotContext, user_id: int, cutoff: datetime) -> bool:
+    """Someone whose update came in after ``cutoff`` (perhaps still being handled, its step not
+    yet written to disk) is not idle, whatever the database's time says."""
+    seen: dict[int, datetime] = context.application.bot_data.get(SEEN_KEY, {})
+    return user_id in seen and seen[user_id] > cutoff
 
 
 async def expire_drafts(context: BotContext) -> None:
     """Erases forms untouched for ``privacy.draft_ttl``: rows and memory; says so next time."""
     ttl = context.services.config.draft_ttl
     cutoff = context.clock.now() - ttl
-    owners = await context.store.stale_form_owners(cutoff, BATCH)
+    owners = [
+        user_id
+        for user_id in await context.store.stale_form_owners(cutoff, BATCH)
+        if not _recently_seen(context, user_id, cutoff)
+    ]
     if not owners:
         return
     application = context.application
@@ -50,10 +62,13 @@ async def expire_drafts(context: BotContext) -> None:
         ended = [form.name for form in forms if end_conversations_of(form, user_id)]
         data = application.user_data.get(user_id)  # a lookup that adds no one
         had_form = bool(ended) or any(key not in NOT_A_FORM for key in data or {})
+        language = (data or {}).get(DRAFT_LANGUAGE)
         if data is not None:
             data.clear()
         if had_form:
             application.user_data[user_id][EXPIRED_MARK] = days
+            if language is not None:  # the notice is told in the language they chose
+                application.user_data[user_id][DRAFT_LANGUAGE] = language
             told += 1
         application.mark_data_for_update_persistence(user_ids=user_id)
     # PTB writes what changed in memory (drafts, ended conversations) through our persistence;
@@ -65,6 +80,9 @@ async def expire_drafts(context: BotContext) -> None:
 
 async def tell_expired(update: Update, context: BotContext) -> None:
     """Tells a person who comes back that their unfinished form was erased (once)."""
+    if update.effective_user is not None:  # not idle from now on (expire_drafts)
+        seen = context.application.bot_data.setdefault(SEEN_KEY, {})
+        seen[update.effective_user.id] = context.clock.now()
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
         return

@@ -107,3 +107,20 @@ def test_the_time_is_a_setting(tmp_path: Path) -> None:
     settings.write_text('privacy: {draft_ttl: "soon"}\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"privacy\.draft_ttl"):
         load_config(settings, environ={})
+
+
+async def test_someone_who_just_wrote_is_not_idle_even_if_nothing_was_saved(bot: Bot) -> None:
+    """A sticker changes nothing in the form, so nothing newer is written: the person is back
+    all the same, and their form is not erased under them."""
+    villager = bot.user(6009)
+    await onboard(villager)
+    await villager.send("/plan")
+    await villager.click("សមាជិកគ្រួសារខ្ញុំ")
+    await villager.send("Srey Mom")
+    bot.clock.advance(timedelta(days=14, minutes=1))
+    await villager.send_sticker()  # answered with what the question wants; nothing changes
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    assert "Srey Mom" in await kept(bot, villager.id)
+    villager.new_texts()
+    await villager.click("ស្ត្រី")  # the form goes on
+    assert KM_NOTICE not in villager.new_texts()
