@@ -107,6 +107,11 @@ def _note_migration(update: Update, context: BotContext) -> None:
 async def guard(update: Update, context: BotContext) -> None:
     """In a group or channel: one line pointing to the private chat, then nothing else runs."""
     chat = update.effective_chat
+    if chat is None and update.callback_query is not None:
+        # A press on a message sent through inline mode: no chat to tell apart, so no rights.
+        lang = await language_of(update, context)
+        await answer(update, context.content.texts.plain(lang, "input.not_allowed"))
+        raise ApplicationHandlerStop
     if chat is None or chat.type == ChatType.PRIVATE:
         return
     _note_migration(update, context)
