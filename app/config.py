@@ -63,6 +63,7 @@ class Config:
     riel_per_dollar: int
     log_level: str
     draft_ttl: timedelta  # an unfinished form nobody touched for this long is erased
+    case_note_after: timedelta  # a case taken on with no note for this long: its handler is asked
     about_operator: str  # who runs this bot, shown by /about ("" when not set)
     about_contact: str  # how to reach them
     source: str  # where the settings came from, for messages
@@ -109,6 +110,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
     "privacy": {"draft_ttl": "14d"},
+    "cases": {"note_reminder_after": "2d"},
     "about": {"operator": "", "contact": ""},
 }
 ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
@@ -358,6 +360,9 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         riel_per_dollar=riel,
         log_level=level,
         draft_ttl=_duration(raw["privacy"]["draft_ttl"], source, "privacy.draft_ttl"),
+        case_note_after=_duration(
+            raw["cases"]["note_reminder_after"], source, "cases.note_reminder_after"
+        ),
         about_operator=about["operator"],
         about_contact=about["contact"],
         source=source,

@@ -21,9 +21,9 @@ from content.bundle import CONTENT_DIR, load_content
 from conversations import (
     about,
     agencies,
-    alerts,
     broker_report,
     calculator,
+    cases,
     checkin_answers,
     departure,
     drafts,
@@ -151,7 +151,7 @@ def _add_handlers(application: BotApplication) -> None:
         *checkin_answers.build_handlers(),
         *sos.build_handlers(),
         *returning.build_handlers(),
-        *alerts.build_handlers(),
+        *cases.build_handlers(),
         *notices.build_handlers(),
         *leader.build_handlers(),
         *staff.build_handlers(),
@@ -169,6 +169,8 @@ def _add_handlers(application: BotApplication) -> None:
     application.add_handlers(groups.build_handlers(), group=groups.GROUP)
     # Then: someone whose unfinished form expired is told so once, before their update is handled.
     application.add_handlers(drafts.build_handlers(), group=drafts.GROUP)
+    # A reply to the bot's "add a note to case N" is the note, wherever it is typed.
+    application.add_handlers(cases.note_handlers(), group=cases.GROUP)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

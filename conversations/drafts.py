@@ -25,7 +25,7 @@ from storage.conversation_state import EXPIRED_MARK
 log = logging.getLogger(__name__)
 
 # Handler group of the notice: after the group guard, before everything that answers.
-GROUP = -3
+GROUP = -4
 BATCH = 500  # people per sweep: a long backlog (after downtime) is worked off over a few ticks
 NOT_A_FORM = frozenset({DRAFT_LANGUAGE, EXPIRED_MARK})  # a chosen language alone is not a form
 SEEN_KEY = "drafts_last_seen"  # bot_data: user id -> when their newest update came in

@@ -33,12 +33,15 @@ log = logging.getLogger(__name__)
 
 # Handler group of the guard: before the update's log line and before everything else, so no
 # other handler ever sees an update from a group it should not answer.
-GROUP = -4
+GROUP = -5
 
 # What works in the staff group: the buttons on alerts and departure notices posted there
 # (re-checked per presser by their handlers), the export button, and two commands.
-STAFF_GROUP_PRESSES = re.compile(r"^(?:al:(?:ack|done):\d+|leader:(?:ack|call):\d+)$")
-STAFF_GROUP_COMMANDS = frozenset({"report", "export"})
+STAFF_GROUP_PRESSES = re.compile(
+    r"^(?:al:(?:ack|done):\d+|leader:(?:ack|call):\d+"
+    r"|case:(?:take|note|hand|close|hist|back):\d+|case:(?:to|out):\d+:[a-z_]+)$"
+)
+STAFF_GROUP_COMMANDS = frozenset({"report", "export", "cases", "alerts"})
 # A basic group's id; a supergroup's is below this ("-100…"). Only a basic group can migrate.
 SUPERGROUP_IDS_BELOW = -1_000_000_000_000
 
@@ -80,6 +83,14 @@ def _allowed_in_staff_group(update: Update, context: BotContext) -> bool:
     query = update.callback_query
     if query is not None:
         return bool(query.data and STAFF_GROUP_PRESSES.match(query.data))
+    message = update.message
+    replied = message.reply_to_message if message else None
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        return True  # an answer to the bot's question (a note on a case); checked by its handler
     return _command(update, context) in STAFF_GROUP_COMMANDS
 
 

@@ -31,6 +31,11 @@ ALSO_KEPT = (
     "departures.acknowledged_by",
     "alerts.acknowledged_by",
     "outbox.user_id",
+    "alerts.handler_chat_id",
+    "case_events.actor_id",
+    "case_prompts.actor_user_id",
+    "family_reports.reporter_user_id",
+    "family_reports.relative_id",
 )
 
 

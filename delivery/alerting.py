@@ -47,7 +47,7 @@ class Reached:
         )
 
 
-def staff_copies(context: BotContext, alert_id: int, user_id: int) -> list[NewMessage]:
+def staff_copies(context: BotContext, alert_id: int, user_id: int | None) -> list[NewMessage]:
     return copies(
         f"alert:{alert_id}",
         "alert",

@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
+from telegram import InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -42,6 +43,9 @@ from storage.outbox import BULK, OutboxRow
 
 log = logging.getLogger(__name__)
 AT_MOST_ONCE = frozenset({"checkin", "reminder", "notice", "text"})
+# Rows that rewrite a message already in a chat (a copy about someone who erased their data):
+# an edit made twice changes nothing, so they are tried until Telegram says it is done.
+EDITS = frozenset({"card"})
 # After a crash nobody knows either whether a claimed row left. Prompts and reminders, sent by
 # the thousand, count as sent; a notice or a message to the person (a few a day) is sent again:
 # a crash at that very moment is rarer than a timeout, and a villager left without word worse.
@@ -173,13 +177,17 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
     try:
         # Bulk rows step aside on a 429 instead of holding every send up (app/rate_limit.py).
         limit = NO_WAITING if row.priority == BULK else None
-        message = await context.bot.send_message(
-            row.chat_id,
-            text,
-            reply_markup=markup,
-            # The context types the limiter's arguments as None (ExtBot[None]); ours takes int.
-            rate_limit_args=limit,  # type: ignore[arg-type]
-        )
+        if row.kind in EDITS:
+            message_id = await _edit(context, row, text, markup)
+        else:
+            message = await context.bot.send_message(
+                row.chat_id,
+                text,
+                reply_markup=markup,
+                # The context types the limiter's arguments as None (ExtBot[None]); ours: int.
+                rate_limit_args=limit,  # type: ignore[arg-type]
+            )
+            message_id = message.message_id
     except ChatMigrated as migration:
         new_chat = int(migration.new_chat_id)
         log.warning("chat_migrated chat=%s new_chat=%s", row.chat_id, new_chat)
@@ -191,9 +199,22 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
     except TelegramError as error:
         await _failed(context, row, error)
         return
-    if await store.outbox_sent(row.outbox_id, message.message_id):
+    if await store.outbox_sent(row.outbox_id, message_id):
         log.info("outbox_sent outbox=%s kind=%s role=%s", row.outbox_id, row.kind, row.role)
-        await _after_sent(context, row, message.message_id)
+        await _after_sent(context, row, message_id)
+
+
+async def _edit(
+    context: BotContext, row: OutboxRow, text: str, markup: InlineKeyboardMarkup | None
+) -> int:
+    """Rewrites a message the bot sent before (``payload.message_id``); done if already so."""
+    message_id = int(row.payload["message_id"])
+    try:
+        await context.bot.edit_message_text(text, row.chat_id, message_id, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    return message_id
 
 
 async def _failed(context: BotContext, row: OutboxRow, error: TelegramError) -> None:

@@ -10,9 +10,11 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.ui import keyboard
+from delivery.case_texts import CASE_PREFIX, case_buttons, case_card
 from delivery.checkins import prompt
 from delivery.recipients import language_of_user
-from delivery.texts import alert_buttons, alert_text, notice_buttons, notice_text
+from delivery.texts import notice_buttons, notice_text
 from storage.outbox import OutboxRow
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -29,10 +31,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         alert = await store.alert(row.ref_id or 0)
         if alert is None or alert.resolved_at is not None:
             return None
-        text, markup = (
-            await alert_text(context, lang, alert),
-            alert_buttons(context, lang, alert.alert_id),
-        )
+        text, markup = await case_card(context, lang, alert)
     elif row.kind == "notice":
         departure = await store.departure(row.ref_id or 0)
         if departure is None or departure.status != "active":
@@ -52,6 +51,24 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         for name in row.payload.get("days", []):
             params[name] = format_day(date.fromisoformat(str(params[name])), lang)
         text = t.get(lang, str(row.payload["key"]), **params)
+        if row.payload.get("case") and row.ref_id is not None:  # a handler's reminder
+            alert = await store.alert(row.ref_id)
+            if alert is None or alert.resolved_at is not None:
+                return None  # closed meanwhile: nothing to remind of
+            markup = case_buttons(context, lang, alert)
+        if row.payload.get("reopen") and row.ref_id is not None:
+            alert = await store.alert(row.ref_id)
+            if alert is not None and alert.resolved_at is not None:  # still closed: ask is live
+                label = t.raw(lang, "case.still_need_help")
+                markup = keyboard([[(label, f"{CASE_PREFIX}:again:{alert.alert_id}")]])
+    elif row.kind == "card":
+        # A copy already in a leader's or staff chat, shown as the case stands now; a copy
+        # about someone who erased their data (a notice, a closed case) says only that.
+        alert = await store.alert(row.ref_id) if row.ref_id is not None else None
+        if alert is not None:
+            text, markup = await case_card(context, lang, alert)
+        else:
+            text = t.get(lang, "case.erased_message")
     else:
         raise ValueError(f"unknown outbox kind {row.kind!r}")
     if header:

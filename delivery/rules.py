@@ -21,7 +21,7 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
     store = context.store
     if row.kind == "alert" and row.ref_id is not None:
         if message_id is not None:
-            await store.record_alert_message(row.ref_id, row.chat_id, message_id)
+            await store.record_alert_message(row.ref_id, row.chat_id, message_id, row.role)
         return await _reached_later(context, row)
     if row.kind == "notice" and row.ref_id is not None and message_id is not None:
         await store.record_notice(row.ref_id, row.chat_id, message_id)
@@ -34,6 +34,9 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
 
 async def on_gone(context: BotContext, row: OutboxRow) -> list[int]:
     """The message cannot reach its chat: the rule of its kind runs (never a silent stop)."""
+    if row.kind == "card":  # the message was deleted in that chat, or the chat is gone
+        log.warning("card_edit_failed outbox=%s chat=%s", row.outbox_id, row.chat_id)
+        return []
     if row.kind in ("checkin", "reminder") and row.ref_id is not None:
         await _person_unreachable(context, row.ref_id, prompt=row.kind == "checkin")
         return []
@@ -73,7 +76,7 @@ async def _reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     if row.attempts == 0 or row.ref_id is None:
         return []
     alert = await context.store.alert(row.ref_id)
-    if alert is None or alert.kind not in RAISED_BY_PERSON:
+    if alert is None or alert.user_id is None or alert.kind not in RAISED_BY_PERSON:
         return []
     group = await context.store.outbox_group(row.group_key)
     sent = [r for r in group if r.status == "sent"]

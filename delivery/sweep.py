@@ -14,6 +14,7 @@ from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
 from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
+from delivery.cases import nudge_handlers
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
 from delivery.drainer import drain
 from delivery.notices import escalate_unacknowledged
@@ -33,6 +34,7 @@ async def sweep(context: BotContext) -> None:
         follow_up_silence,
         follow_up_problems,
         escalate_alerts,
+        nudge_handlers,
         escalate_unacknowledged,
         forget_old_invite_tries,
         expire_drafts,

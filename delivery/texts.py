@@ -64,7 +64,8 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
     named = [problems[d].labels[lang] for d in alert.details if d in problems]
     if named:
         blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
-    blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
+    if alert.user_id is not None:
+        blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
     # Not for someone who left violence at home: the family's number may be that of the person
     # she left, so the chief gets neither it nor the advice to try the family.
     family = departure is None or family_phone_passed_on(departure.reason)
@@ -84,14 +85,4 @@ def _who(context: BotContext, lang: str, departure: Departure) -> str:
         village=_village(context, lang, departure),
         destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
         arrive=format_day(departure.arrive_on, lang),
-    )
-
-
-def alert_buttons(context: BotContext, lang: str, alert_id: int) -> InlineKeyboardMarkup:
-    t = context.content.texts
-    return keyboard(
-        [
-            [(t.raw(lang, "alert.acknowledge"), f"{ALERT_PREFIX}:ack:{alert_id}")],
-            [(t.raw(lang, "alert.resolve"), f"{ALERT_PREFIX}:done:{alert_id}")],
-        ]
     )

@@ -9,12 +9,41 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
-from statistics import median
+from datetime import datetime, timedelta
+from statistics import median, quantiles
+from typing import NamedTuple
 
 from domain.departure import ABROAD, is_regular, shared_reason
 
 MASKED = -1  # a count too small to show in a small place (see mask)
+OUTCOMES = ("safe_working", "coming_home", "back_home", "handed_on", "not_reached", "other")
+OPEN_AGES = (("under_1d", 1), ("1_3d", 3), ("3_7d", 7), ("over_7d", None))
+
+
+class CaseRow(NamedTuple):
+    """A case as the report counts it: no person, no words."""
+
+    kind: str
+    raised: datetime
+    taken: datetime | None
+    closed: datetime | None
+    outcome: str | None
+
+
+def _hours(values: list[float]) -> dict[str, int]:
+    """Median and 90th percentile, in whole hours (none when nothing to measure)."""
+    if not values:
+        return {}
+    p90 = quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else values[0]
+    return {"median": round(median(values)), "p90": round(p90)}
+
+
+def _age(raised: datetime, now: datetime) -> str:
+    waited = now - raised
+    for key, days in OPEN_AGES:
+        if days is None or waited < timedelta(days=days):
+            return key
+    return OPEN_AGES[-1][0]
 
 
 @dataclass(frozen=True)
@@ -50,7 +79,9 @@ def build_report(
     checkins_sent: int,
     answers: Counter[str],
     problems: Counter[str],
-    alerts: list[tuple[str, datetime, datetime | None]],
+    alerts: list[CaseRow],
+    open_cases: list[datetime],
+    now: datetime,
     out_of_contact: int,
     returns: list[tuple[str | None, str | None]],
     awareness: dict[str, int],
@@ -66,7 +97,8 @@ def build_report(
         channel["regular" if is_regular(ch, docs, dest) else "irregular"] += 1
         duration[dur] += 1
         reason[shared_reason(why)] += 1
-    acknowledged = [(a - r).total_seconds() / 3600 for _, r, a in alerts if a is not None]
+    acknowledged = [(c.taken - c.raised).total_seconds() / 3600 for c in alerts if c.taken]
+    closed = [(c.closed - c.raised).total_seconds() / 3600 for c in alerts if c.closed]
     follow_up = Counter[str](
         {
             "away_now": away_now,
@@ -74,9 +106,16 @@ def build_report(
             "out_of_contact": out_of_contact,
             "alerts": len(alerts),
             "alerts_acknowledged": len(acknowledged),
+            "alerts_closed": len(closed),
         }
     )
-    speed = Counter[str]({"median_hours": round(median(acknowledged))} if acknowledged else {})
+    # Time to the first human contact (taken on) and to the close: median and 90th percentile.
+    speed = Counter[str](
+        {f"{k}_hours": v for k, v in _hours(acknowledged).items()}
+        | {f"close_{k}_hours": v for k, v in _hours(closed).items()}
+    )
+    outcomes = Counter(c.outcome or "other" for c in alerts if c.closed)
+    ages = Counter(_age(raised, now) for raised in open_cases)
     return Report(
         (
             _table("departures_gender", gender),
@@ -87,10 +126,12 @@ def build_report(
             _table("departures_duration", duration, ("short", "long")),
             _table("departures_reason", reason),
             _table("follow_up", follow_up, tuple(follow_up)),
-            _table("alert_speed", speed),
+            _table("alert_speed", speed, tuple(speed)),
             _table("checkin_answers", answers, ("fine", "problem", "help", "home")),
             _table("problems", problems),
-            _table("alerts_kind", Counter(kind for kind, _, _ in alerts)),
+            _table("alerts_kind", Counter(c.kind for c in alerts)),
+            _table("cases_outcome", outcomes, OUTCOMES),
+            _table("cases_open_age", ages, tuple(key for key, _ in OPEN_AGES)),
             _table("returns_wage", Counter(w for w, _ in returns if w), ("yes", "partly", "no")),
             _table(
                 "returns_savings",

@@ -330,7 +330,9 @@ class FakeTelegram(BaseRequest):
             data["text"] = message.text
         if message.caption:
             data["caption"] = message.caption
-        if message.reply_markup:
+        # Telegram returns only an inline keyboard with a message (not a reply keyboard or a
+        # "force reply"), and PTB reads it as one.
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
         return data
 

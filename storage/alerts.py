@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import StoreBase
+from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Alert
 
 _ALERT = (
     "SELECT alert_id, kind, user_id, departure_id, village_code, details, created_at,"
-    " staff_due_at, staff_told_at, acknowledged_at, acknowledged_by, resolved_at FROM alerts"
+    " staff_due_at, staff_told_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,"
+    " handler_chat_id, outcome, handed_to, note_due_at, erased_at FROM alerts"
 )
 
 
@@ -34,6 +36,12 @@ def _alert(row: Any) -> Alert:
         acknowledged_at=_when(row[9]),
         acknowledged_by=row[10],
         resolved_at=_when(row[11]),
+        resolved_by=row[12],
+        handler_chat_id=row[13],
+        outcome=row[14],
+        handed_to=row[15],
+        note_due_at=_when(row[16]),
+        erased_at=_when(row[17]),
     )
 
 
@@ -77,6 +85,7 @@ class AlertQueries(StoreBase):
             )
             alert_id = cursor.lastrowid
             assert alert_id is not None
+            await event_in(db, alert_id, self._now(), None, "raised", {})
             ids = await enqueue_in(db, messages(alert_id), self._now(), claimed=claimed)
             return alert_id, ids
 
@@ -111,32 +120,6 @@ class AlertQueries(StoreBase):
             row = await cursor.fetchone()
         return _alert(row) if row else None
 
-    async def acknowledge_alert(
-        self, alert_id: int, by_user_id: int, messages: list[NewMessage]
-    ) -> bool:
-        """The first acknowledgement counts, and the person's "someone saw it" is queued with it."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?"
-                " WHERE alert_id = ? AND acknowledged_at IS NULL",
-                (self._now(), by_user_id, alert_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
-
-    async def resolve_alert(self, alert_id: int, by_user_id: int) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE alerts SET resolved_at = ?, resolved_by = ?,"
-                " acknowledged_at = COALESCE(acknowledged_at, ?),"
-                " acknowledged_by = COALESCE(acknowledged_by, ?)"
-                " WHERE alert_id = ? AND resolved_at IS NULL",
-                (self._now(), by_user_id, self._now(), by_user_id, alert_id),
-            )
-            return cursor.rowcount > 0
-
     async def alerts_due_for_staff(self, now: datetime) -> list[Alert]:
         async with self._db.execute(
             f"{_ALERT} WHERE staff_told_at IS NULL AND acknowledged_at IS NULL"
@@ -169,21 +152,18 @@ class AlertQueries(StoreBase):
         ) as cursor:
             return [_alert(row) async for row in cursor]
 
-    async def open_alerts(self, village_codes: list[str] | None) -> list[Alert]:
-        query, params = f"{_ALERT} WHERE resolved_at IS NULL", []
-        if village_codes is not None:
-            query += f" AND village_code IN ({', '.join('?' for _ in village_codes)})"
-            params = list(village_codes)
-        async with self._db.execute(query + " ORDER BY alert_id DESC", params) as cursor:
-            return [_alert(row) async for row in cursor]
-
-    async def record_alert_message(self, alert_id: int, chat_id: int, message_id: int) -> None:
+    async def record_alert_message(
+        self, alert_id: int, chat_id: int, message_id: int, role: str
+    ) -> None:
+        """Where a copy went (to edit it later), and a line in the case's history."""
         async with self._transaction() as db:
-            await db.execute(
+            cursor = await db.execute(
                 "INSERT INTO alert_messages (alert_id, chat_id, message_id)"
                 " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM alerts WHERE alert_id = ?)",
                 (alert_id, chat_id, message_id, alert_id),
             )
+            if cursor.rowcount:
+                await event_in(db, alert_id, self._now(), None, "delivered", {"role": role})
 
     async def alert_messages(self, alert_id: int) -> list[tuple[int, int]]:
         async with self._db.execute(

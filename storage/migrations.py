@@ -389,6 +389,134 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             """,
         ),
     ),
+    (
+        "m007_cases",
+        (
+            # Every alert is a case, followed from the first message to an outcome. The alerts
+            # table is rebuilt: its kinds are checked in Python now (content names them), and a
+            # case the person erased stays open without them (user_id NULL). Its one child is
+            # moved aside first: dropping a parent with foreign keys on would cascade.
+            "CREATE TABLE alert_messages_keep AS SELECT alert_id, chat_id, message_id"
+            " FROM alert_messages",
+            "DROP TABLE alert_messages",
+            """
+            CREATE TABLE alerts_new (
+                alert_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind            TEXT NOT NULL,
+                user_id         INTEGER,
+                departure_id    INTEGER REFERENCES departures (departure_id) ON DELETE SET NULL,
+                checkin_id      INTEGER,
+                village_code    TEXT,
+                details         TEXT NOT NULL DEFAULT '',
+                created_at      TEXT NOT NULL,
+                staff_due_at    TEXT,
+                staff_told_at   TEXT,
+                acknowledged_at TEXT,
+                acknowledged_by INTEGER,
+                resolved_at     TEXT,
+                resolved_by     INTEGER,
+                handler_chat_id INTEGER,
+                outcome         TEXT,
+                handed_to       TEXT,
+                note_due_at     TEXT,
+                erased_at       TEXT
+            )
+            """,
+            """
+            INSERT INTO alerts_new (alert_id, kind, user_id, departure_id, checkin_id,
+                village_code, details, created_at, staff_due_at, staff_told_at,
+                acknowledged_at, acknowledged_by, resolved_at, resolved_by, outcome)
+            SELECT alert_id, kind, user_id, departure_id, checkin_id, village_code, details,
+                created_at, staff_due_at, staff_told_at, acknowledged_at, acknowledged_by,
+                resolved_at, resolved_by, CASE WHEN resolved_at IS NULL THEN NULL ELSE 'other' END
+            FROM alerts
+            """,
+            # An id is never given twice (an old button must not act on a newer case).
+            """
+            INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'alerts_new', seq FROM sqlite_sequence WHERE name = 'alerts'
+            AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'alerts_new')
+            """,
+            """
+            UPDATE sqlite_sequence SET seq = MAX(seq,
+                (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'alerts'))
+            WHERE name = 'alerts_new'
+            """,
+            "DROP TABLE alerts",
+            "ALTER TABLE alerts_new RENAME TO alerts",
+            """
+            CREATE INDEX alerts_staff_due ON alerts (staff_due_at)
+            WHERE staff_told_at IS NULL AND acknowledged_at IS NULL
+            """,
+            "CREATE INDEX alerts_open ON alerts (village_code) WHERE resolved_at IS NULL",
+            "CREATE INDEX alerts_user ON alerts (user_id)",
+            # A case taken on with no note for a while: its handler is reminded.
+            "CREATE INDEX alerts_note_due ON alerts (note_due_at) WHERE resolved_at IS NULL",
+            """
+            CREATE TABLE alert_messages (
+                alert_id   INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX alert_messages_alert ON alert_messages (alert_id)",
+            "INSERT INTO alert_messages SELECT alert_id, chat_id, message_id"
+            " FROM alert_messages_keep",
+            "DROP TABLE alert_messages_keep",
+            # A case's history: raised, taken on, notes, handed on, closed, reopened, erased.
+            # ``detail`` is JSON (a note's words, an organisation's id, an outcome).
+            """
+            CREATE TABLE case_events (
+                event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                at       TEXT NOT NULL,
+                actor_id INTEGER,
+                kind     TEXT NOT NULL,
+                detail   TEXT NOT NULL DEFAULT '{}'
+            )
+            """,
+            "CREATE INDEX case_events_alert ON case_events (alert_id, event_id)",
+            "CREATE INDEX case_events_actor ON case_events (actor_id)",
+            # "Reply to this message with your note": the bot's question, so a reply in a staff
+            # group (where the bot sees only replies to it) finds its case after a restart too.
+            """
+            CREATE TABLE case_prompts (
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL,
+                alert_id      INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                actor_user_id INTEGER NOT NULL,
+                action        TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (chat_id, message_id)
+            )
+            """,
+            "CREATE INDEX case_prompts_actor ON case_prompts (actor_user_id)",
+            # A family who cannot reach a relative (/missing). The case is the reporter's
+            # (they wait to hear); ``relative_id`` is the relative's account when the bot knows
+            # them, asked privately what the family may hear: nothing goes without their yes.
+            """
+            CREATE TABLE family_reports (
+                report_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id         INTEGER REFERENCES alerts (alert_id) ON DELETE SET NULL,
+                reporter_user_id INTEGER NOT NULL,
+                village_code     TEXT,
+                name             TEXT NOT NULL,
+                relationship     TEXT NOT NULL,
+                went_to          TEXT NOT NULL,
+                since            TEXT NOT NULL,
+                phone            TEXT,
+                relative_id      INTEGER,
+                relative_answer  TEXT CHECK (relative_answer IN ('safe', 'message', 'nothing')),
+                relative_message TEXT,
+                created_at       TEXT NOT NULL,
+                answered_at      TEXT
+            )
+            """,
+            "CREATE INDEX family_reports_reporter ON family_reports (reporter_user_id)",
+            "CREATE INDEX family_reports_relative ON family_reports (relative_id)",
+            "CREATE INDEX family_reports_alert ON family_reports (alert_id)",
+        ),
+    ),
 )
 
 

@@ -6,8 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.base import StoreBase
+from storage.case_events import event_in
 from storage.conversation_state import EXPIRED_MARK
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import PersonalData, UserProfile
 
 # Every (table, column) that points at a person. /delete erases all of them; a test checks that
@@ -30,6 +34,8 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("referrals", "referred_user_id"),
     ("referrals", "referrer_user_id"),
     ("referral_codes", "user_id"),
+    ("case_prompts", "actor_user_id"),
+    ("family_reports", "reporter_user_id"),
     ("conversations", "user_id"),
     ("drafts", "user_id"),
     ("users", "user_id"),
@@ -40,6 +46,9 @@ PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
     ("departures", "acknowledged_by"),
     ("alerts", "acknowledged_by"),
     ("alerts", "resolved_by"),
+    ("alerts", "handler_chat_id"),
+    ("case_events", "actor_id"),
+    ("family_reports", "relative_id"),
 )
 
 
@@ -125,8 +134,20 @@ class PeopleQueries(StoreBase):
         return PersonalData(profile=profile, draft=draft, open_conversations=names)
 
     async def erase_user(self, user_id: int) -> None:
-        """Deletes every row about a person, in every table, in one transaction."""
+        """Deletes every row about a person, in every table, in one transaction.
+
+        An open case stays open without them (someone may be made to delete by the person
+        standing beside them): it keeps what its handler needs, and every copy of it, of their
+        closed cases and of their departure notices in leaders' and staff chats is rewritten.
+        """
         async with self._transaction() as db:
+            await _redact_copies_in(db, user_id, self._now())
+            await _keep_open_cases_in(db, user_id, self._now())
+            # Their name in a case they handled is theirs too; the case's history keeps the step.
+            await db.execute(
+                "UPDATE case_events SET detail = json_remove(detail, '$.name') WHERE actor_id = ?",
+                (user_id,),
+            )
             for table, column in PERSONAL_ROWS:
                 await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
             for table, column in PERSONAL_MENTIONS:
@@ -163,3 +184,58 @@ class PeopleQueries(StoreBase):
         ) as cursor:
             row = await cursor.fetchone()
         return dict(json.loads(row[0])) if row else {}
+
+
+async def _redact_copies_in(db: aiosqlite.Connection, user_id: int, now: str) -> None:
+    """Queues an edit of every copy the bot sent about the person (open cases keep theirs)."""
+    async with db.execute(
+        "SELECT m.chat_id, m.message_id, a.alert_id, a.resolved_at IS NULL FROM alert_messages m"
+        " JOIN alerts a ON a.alert_id = m.alert_id WHERE a.user_id = ?",
+        (user_id,),
+    ) as cursor:
+        copies = [(int(c), int(m), int(a) if keep else None) async for c, m, a, keep in cursor]
+    async with db.execute(
+        "SELECT n.chat_id, n.message_id FROM notices n"
+        " JOIN departures d ON d.departure_id = n.departure_id WHERE d.user_id = ?",
+        (user_id,),
+    ) as cursor:
+        copies += [(int(c), int(m), None) async for c, m in cursor]
+    await enqueue_in(
+        db,
+        [
+            NewMessage(
+                key=f"card:erased:{chat}:{message}",
+                group_key=f"erased:{chat}",
+                kind="card",
+                role="staff" if chat < 0 else "leader",
+                chat_id=chat,
+                ref_id=alert_id,
+                payload={"message_id": message},
+            )
+            for chat, message, alert_id in copies
+        ],
+        now,
+        claimed=False,
+    )
+
+
+async def _keep_open_cases_in(db: aiosqlite.Connection, user_id: int, now: str) -> None:
+    """Open cases lose the person (and where they were) but stay open, marked as erased."""
+    async with db.execute(
+        "SELECT alert_id FROM alerts WHERE user_id = ? AND resolved_at IS NULL", (user_id,)
+    ) as cursor:
+        open_ids = [int(row[0]) async for row in cursor]
+    for alert_id in open_ids:
+        await db.execute(
+            "UPDATE alerts SET user_id = NULL, erased_at = ? WHERE alert_id = ?", (now, alert_id)
+        )
+        await db.execute(
+            "DELETE FROM case_events WHERE alert_id = ? AND kind = 'location'", (alert_id,)
+        )
+        await event_in(db, alert_id, now, None, "erased", {})
+        # Copies still on their way to leaders and staff go on (not deleted with the person).
+        await db.execute(
+            "UPDATE outbox SET user_id = NULL WHERE ref_id = ? AND kind = 'alert'"
+            " AND role != 'person'",
+            (alert_id,),
+        )

@@ -9,7 +9,12 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
+from domain.report import CaseRow
 from storage.base import StoreBase
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _in(column: str, villages: list[str] | None) -> tuple[str, list[Any]]:
@@ -79,18 +84,26 @@ class ReportQueries(StoreBase):
 
     async def alert_rows(
         self, villages: list[str] | None, start: datetime, end: datetime
-    ) -> list[tuple[str, datetime, datetime | None]]:
-        """(kind, raised, acknowledged) of alerts raised in the period."""
+    ) -> list[CaseRow]:
+        """Cases raised in the period: kind, raised, taken on, closed, outcome."""
         where, params = _in("village_code", villages)
         async with self._db.execute(
-            "SELECT kind, created_at, acknowledged_at FROM alerts"
+            "SELECT kind, created_at, acknowledged_at, resolved_at, outcome FROM alerts"
             " WHERE created_at >= ? AND created_at < ?" + where,
             [start.isoformat(), end.isoformat(), *params],
         ) as cursor:
             return [
-                (str(k), datetime.fromisoformat(c), datetime.fromisoformat(a) if a else None)
-                async for k, c, a in cursor
+                CaseRow(str(k), datetime.fromisoformat(c), _when(a), _when(r), o)
+                async for k, c, a, r, o in cursor
             ]
+
+    async def open_case_starts(self, villages: list[str] | None) -> list[datetime]:
+        """When each case still open was raised (the report shows how long they wait)."""
+        where, params = _in("village_code", villages)
+        async with self._db.execute(
+            "SELECT created_at FROM alerts WHERE resolved_at IS NULL" + where, params
+        ) as cursor:
+            return [datetime.fromisoformat(c) async for (c,) in cursor]
 
     async def out_of_contact(self, villages: list[str] | None) -> int:
         """Active departures with an open silence or unreachable alert."""

@@ -153,11 +153,15 @@ class Checkin:
 
 @dataclass(frozen=True)
 class Alert:
-    """A cry for help, a reported problem or a silence, until someone resolves it."""
+    """A case: a cry for help, a reported problem or a silence, from raised to an outcome.
+
+    ``acknowledged_*`` is who took it on; ``resolved_*`` who closed it, with ``outcome``.
+    ``user_id`` is None once the person erased their data while it was open.
+    """
 
     alert_id: int
     kind: str
-    user_id: int
+    user_id: int | None
     departure_id: int | None
     village_code: str | None
     details: tuple[str, ...]
@@ -167,3 +171,25 @@ class Alert:
     acknowledged_at: datetime | None
     acknowledged_by: int | None
     resolved_at: datetime | None
+    resolved_by: int | None = None
+    handler_chat_id: int | None = None
+    outcome: str | None = None
+    handed_to: str | None = None
+    note_due_at: datetime | None = None
+    erased_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One line of a case's history."""
+
+    event_id: int
+    alert_id: int
+    at: datetime
+    actor_id: int | None
+    kind: str  # raised, delivered, taken, note, handed, closed, reopened, erased, location
+    detail: dict[str, Any]

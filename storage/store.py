@@ -9,6 +9,7 @@ from storage.agencies import AgencyQueries
 from storage.alerts import AlertQueries
 from storage.awareness import AwarenessQueries
 from storage.broker_reports import BrokerReportQueries
+from storage.cases import CaseQueries
 from storage.checkins import CheckinQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
@@ -27,6 +28,7 @@ class Store(
     BrokerReportQueries,
     CheckinQueries,
     AlertQueries,
+    CaseQueries,
     OutboxQueries,
     ReportQueries,
     PersistenceQueries,

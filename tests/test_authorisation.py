@@ -96,7 +96,7 @@ async def _build(directory: Path) -> World:
         await owner.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
         departure = (await bot.store.departures_of(owner.id))[0].departure_id
         await owner.send("/sos")  # before the check-ins: an SOS settles the ones already sent
-        alert = (await bot.store.open_alerts(None))[0].alert_id
+        alert = (await bot.store.open_cases(None))[0].alert_id
         await sweep_at(bot, utc(3, 4, 1))  # 08:00 in Bangkok the day after arrival
         first = (await bot.store.checkins_of(departure))[0]
         await owner.press(f"ci:{first.checkin_id}:problem")
@@ -230,7 +230,7 @@ async def sees_alert(bot: Bot, world: World, actor: Person) -> None:
 
 
 async def sees_no_alert(bot: Bot, world: World, actor: Person) -> None:
-    assert actor.last_text() == await text(bot, actor, "alert.none_open")
+    assert actor.last_text() == await text(bot, actor, "case.none_open")
 
 
 async def gets_the_report(bot: Bot, world: World, actor: Person) -> None:
@@ -271,9 +271,25 @@ async def alert_acknowledged(bot: Bot, world: World, actor: Person) -> None:
     assert alert is not None and alert.acknowledged_by == actor.id
 
 
+async def alert_unchanged_outcomes_offered(bot: Bot, world: World, actor: Person) -> None:
+    # An old "Sorted" press asks what happened (a case closes with an outcome), in place.
+    alert = await bot.store.alert(world.alert)
+    assert alert is not None and alert.resolved_at is None
+    assert f"case:out:{world.alert}:safe_working" in actor.button_data()
+
+
 async def alert_resolved(bot: Bot, world: World, actor: Person) -> None:
     alert = await bot.store.alert(world.alert)
     assert alert is not None and alert.resolved_at is not None
+
+
+async def case_noted_asked(bot: Bot, world: World, actor: Person) -> None:
+    assert actor.last_text() == await text(bot, actor, "case.note_ask", number=world.alert)
+
+
+async def case_handed(bot: Bot, world: World, actor: Person) -> None:
+    alert = await bot.store.alert(world.alert)
+    assert alert is not None and alert.handed_to == "labour_ministry"
 
 
 async def revoked(bot: Bot, world: World, actor: Person) -> None:
@@ -329,6 +345,7 @@ ACTIONS: dict[str, Action] = {
     "/stats": Action("/stats", stats_of(2), stats_of(0)),
     "/export": Action("/export", exports, exports_nothing),
     "/alerts": Action("/alerts", sees_alert, sees_no_alert),
+    "/cases": Action("/cases", sees_alert, sees_no_alert),
     "/report": Action("/report all all", gets_the_report),
     "/status": Action("/status", gets_the_status),
     "/invite CODE": Action(f"/invite {VILLAGE}", makes_an_invite),
@@ -337,7 +354,11 @@ ACTIONS: dict[str, Action] = {
     "leader:ack": Action("press leader:ack:{departure}", acknowledged),
     "leader:call": Action("press leader:call:{departure}", acknowledged),
     "al:ack": Action("press al:ack:{alert}", alert_acknowledged),
-    "al:done": Action("press al:done:{alert}", alert_resolved),
+    "al:done": Action("press al:done:{alert}", alert_unchanged_outcomes_offered),
+    "case:take": Action("press case:take:{alert}", alert_acknowledged),
+    "case:note": Action("press case:note:{alert}", case_noted_asked),
+    "case:to": Action("press case:to:{alert}:labour_ministry", case_handed),
+    "case:out": Action("press case:out:{alert}:safe_working", alert_resolved),
     "staff:revoke": Action("press staff:revoke:{leader_id}", revoked),
     "dep:cancel_yes": Action("press dep:cancel_yes:{departure}", status_is("cancelled")),
     "dep:dates": Action("press dep:dates:{departure}", dates_begun),
@@ -359,6 +380,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str]] = {
     "/stats":          ("no",   "yes", "scoped", "yes", "no",   "no"),
     "/export":         ("no",   "yes", "scoped", "yes", "no",   "no"),
     "/alerts":         ("no",   "yes", "scoped", "yes", "no",   "no"),
+    "/cases":          ("no",   "yes", "scoped", "yes", "no",   "no"),
     "/report":         ("no",   "no",  "no",     "yes", "no",   "no"),
     "/status":         ("no",   "no",  "no",     "yes", "no",   "no"),
     "/invite CODE":    ("no",   "no",  "no",     "yes", "no",   "no"),
@@ -368,6 +390,10 @@ MATRIX: dict[str, tuple[str, str, str, str, str, str]] = {
     "leader:call":     ("no",   "yes", "no",     "yes", "no",   "no"),
     "al:ack":          ("no",   "yes", "no",     "yes", "no",   "no"),
     "al:done":         ("no",   "yes", "no",     "yes", "no",   "no"),
+    "case:take":       ("no",   "yes", "no",     "yes", "no",   "no"),
+    "case:note":       ("no",   "yes", "no",     "yes", "no",   "no"),
+    "case:to":         ("no",   "yes", "no",     "yes", "no",   "no"),
+    "case:out":        ("no",   "yes", "no",     "yes", "no",   "no"),
     "staff:revoke":    ("no",   "no",  "no",     "yes", "no",   "no"),
     "dep:cancel_yes":  ("no",   "no",  "no",     "no",  "no",   "yes"),
     "dep:dates":       ("no",   "no",  "no",     "no",  "no",   "yes"),

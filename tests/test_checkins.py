@@ -90,9 +90,10 @@ async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) 
     assert staff.new_texts() == []
     await sweep_at(bot, utc(3, 8, 1, 1))  # the leader did not act within 24 h: staff
     assert staff.last_text().startswith("🔕 <b>No reply to check-ins for 3 days</b>")
-    await staff.click("✅ I'm on it")
-    assert "✅ Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
-    assert villager.last_text().startswith("👍 Staff បានឃើញសាររបស់អ្នក")
+    await staff.click("🙋 I will handle it")
+    assert "🙋 Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
+    # The villager sent nothing: "has seen your message" would be false.
+    assert villager.last_text() == "👋 Staff នឹងព្យាយាមទាក់ទងអ្នក។ បើអ្នកត្រូវការជំនួយ សូមផ្ញើ /sos ។"
 
 
 async def test_an_answer_stops_the_reminders(bot: Bot) -> None:
@@ -212,11 +213,12 @@ async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_per
     assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in text and "1-800-010-181" in text
     assert leader.last_text().startswith("🚨 <b>សុំជំនួយបន្ទាន់</b>")
     assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
-    await leader.click("✅ ខ្ញុំកំពុងជួយ")
+    await leader.click("🙋 ខ្ញុំនឹងជួយ")
     assert villager.last_text() == "👍 Chief បានឃើញសាររបស់អ្នក ហើយនឹងជួយអ្នក។"
-    assert "✅ Chief is on it" in staff.last_text()
-    await staff.click("✔️ Sorted")
-    assert await bot.store.open_alerts(None) == []
+    assert "🙋 Chief is handling it" in staff.last_text()
+    await staff.click("✔️ Close")
+    await staff.click("Safe and working")
+    assert await bot.store.open_cases(None) == []
 
 
 async def test_sos_works_without_a_registration_and_is_not_repeated(bot: Bot) -> None:
@@ -253,7 +255,7 @@ async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
     await villager.press(done)  # a double tap
     assert villager.last_text().startswith(told)
     assert leader.new_texts() == []  # one alert, not one per tap
-    assert len(await bot.store.open_alerts(None)) == 1
+    assert len(await bot.store.open_cases(None)) == 1
 
 
 async def test_a_problem_picked_without_done_and_one_never_named_still_tell_someone(
@@ -315,7 +317,7 @@ async def test_someone_else_cannot_answer_a_check_in(bot: Bot) -> None:
     await onboard(other)
     await other.press(data)
     assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
-    assert await bot.store.open_alerts(None) == []
+    assert await bot.store.open_cases(None) == []
 
 
 async def test_delete_stops_check_ins(bot: Bot) -> None:

@@ -422,6 +422,6 @@ async def test_sos_still_reaches_staff_when_the_database_cannot_be_written(
         assert "មូលដ្ឋានទិន្នន័យរបស់បូតមិនដំណើរការទេ" in alert
         assert any("sos_without_database" in r.getMessage() for r in caplog.records)
         await pragma(bot, "query_only = OFF")
-        assert await bot.store.open_alerts(None) == []  # nothing was saved, as staff were told
+        assert await bot.store.open_cases(None) == []  # nothing was saved, as staff were told
     finally:
         await bot.stop()

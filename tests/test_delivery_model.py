@@ -240,7 +240,7 @@ class Delivery(RuleBasedStateMachine):
     @invariant()
     def every_alert_reached_someone_or_is_still_being_tried(self) -> None:
         async def check() -> None:
-            for alert in await self.bot.store.open_alerts(None):
+            for alert in await self.bot.store.open_cases(None):
                 rows = await self.bot.store.outbox_group(f"alert:{alert.alert_id}")
                 statuses = {r.status for r in rows if r.kind == "alert"}
                 assert statuses & {"sent", "pending", "sending"}, (alert, rows)

@@ -107,7 +107,7 @@ async def test_every_command_in_a_group_gets_the_same_line_in_the_persons_langua
     assert set(lines) == {
         f"ដើម្បីរក្សាការសម្ងាត់របស់អ្នក ខ្ញុំឆ្លើយតែក្នុងការជជែកផ្ទាល់ជាមួយអ្នកប៉ុណ្ណោះ។ សូមសរសេរមកខ្ញុំនៅទីនេះ៖ {LINK}"
     }
-    assert await bot.store.open_alerts(None) == []  # /sos in a group raised nothing
+    assert await bot.store.open_cases(None) == []  # /sos in a group raised nothing
     assert await bot.store.rows_about(villager.id) > 0  # /delete in a group erased nothing
 
 
@@ -165,7 +165,7 @@ async def test_alert_and_notice_buttons_work_in_the_staff_group_for_those_allowe
     villager = bot.user(3004)
     departure = await sent_departure(bot, villager)
     await villager.send("/sos")
-    [alert] = await bot.store.open_alerts(None)
+    [alert] = await bot.store.open_cases(None)
     staff = bot.user(STAFF_ID, "Staff", "en")
     stranger = bot.user(3005, "Stranger", "en")  # a member of the staff group, not staff
 
@@ -180,10 +180,11 @@ async def test_alert_and_notice_buttons_work_in_the_staff_group_for_those_allowe
 
     await press_in_group(bot, staff, STAFF_GROUP, f"al:ack:{alert.alert_id}")
     await press_in_group(bot, staff, STAFF_GROUP, f"leader:ack:{departure}")
-    await press_in_group(bot, staff, STAFF_GROUP, f"al:done:{alert.alert_id}")
+    await press_in_group(bot, staff, STAFF_GROUP, f"case:close:{alert.alert_id}")
+    await press_in_group(bot, staff, STAFF_GROUP, f"case:out:{alert.alert_id}:back_home")
     after = await bot.store.alert(alert.alert_id)
     assert after is not None and after.acknowledged_by == STAFF_ID
-    assert after.resolved_at is not None
+    assert after.resolved_at is not None and after.outcome == "back_home"
     notice = await bot.store.departure(departure)
     assert notice is not None and notice.acknowledged_by == STAFF_ID
 

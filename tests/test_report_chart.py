@@ -54,6 +54,7 @@ async def test_people_are_answered_while_the_chart_is_drawn(
 def test_two_charts_drawn_at_once_in_threads_are_both_whole(tmp_path: Path) -> None:
     """Drawing is thread-safe: two /report at the same time get two good pictures."""
     from collections import Counter
+    from datetime import UTC, datetime
 
     from content.bundle import load_content
     from domain.report import build_report
@@ -66,6 +67,8 @@ def test_two_charts_drawn_at_once_in_threads_are_both_whole(tmp_path: Path) -> N
         answers=Counter(),
         problems=Counter(),
         alerts=[],
+        open_cases=[],
+        now=datetime(2026, 3, 1, tzinfo=UTC),
         out_of_contact=0,
         returns=[],
         awareness={},

@@ -72,9 +72,19 @@ EXPECTED_SCHEMA = {
     "alerts": [
         *("alert_id", "kind", "user_id", "departure_id", "checkin_id", "village_code"),
         *("details", "created_at", "staff_due_at", "staff_told_at", "acknowledged_at"),
-        *("acknowledged_by", "resolved_at", "resolved_by"),
+        *("acknowledged_by", "resolved_at", "resolved_by", "handler_chat_id", "outcome"),
+        *("handed_to", "note_due_at", "erased_at"),
     ],
     "alert_messages": ["alert_id", "chat_id", "message_id"],
+    "case_events": ["event_id", "alert_id", "at", "actor_id", "kind", "detail"],
+    "case_prompts": [
+        *("chat_id", "message_id", "alert_id", "actor_user_id", "action", "created_at"),
+    ],
+    "family_reports": [
+        *("report_id", "alert_id", "reporter_user_id", "village_code", "name", "relationship"),
+        *("went_to", "since", "phone", "relative_id", "relative_answer", "relative_message"),
+        *("created_at", "answered_at"),
+    ],
     "returns": [
         *("return_id", "departure_id", "user_id", "returned_on", "wage_as_promised", "savings"),
         *("problems", "kept_documents", "would_advise", "story", "story_consent", "created_at"),
@@ -119,6 +129,13 @@ EXPECTED_INDEXES = {
     "checkins_one_live",
     "checkins_problem_follow_up",
     "departures_request",
+    "alerts_note_due",
+    "case_events_alert",
+    "case_events_actor",
+    "case_prompts_actor",
+    "family_reports_reporter",
+    "family_reports_relative",
+    "family_reports_alert",
 }
 
 

@@ -142,6 +142,15 @@ class Person:
         message["voice"] = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}
         await self._deliver(message)
 
+    async def reply(self, text: str | None = None, *, voice: bool = False) -> None:
+        """Replies to the bot's newest message, as the app does after a "reply to this" question."""
+        asked = [m for m in self._messages() if m.from_bot][-1]
+        message = self._own_message(text)
+        message["reply_to_message"] = self.bot.telegram.message_json(asked)
+        if voice:
+            message["voice"] = {"file_id": "voice-note-1", "file_unique_id": "vn1", "duration": 4}
+        await self._deliver(message)
+
     async def click(self, label: str) -> None:
         """Taps the button with this label on the newest message that has it."""
         for message in reversed(self._messages()):

@@ -1,0 +1,452 @@
+"""Cases, for those who handle them: take one on, add notes, hand it on, close it, /cases.
+
+Every press is checked again here: only the leaders of the case's village and staff may act on
+it, whatever the button says. A note is a reply to the bot's question (in a staff group the bot
+sees only replies to it), typed or spoken, kept with the case's history.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import ForceReply, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.alerts import country_of
+from conversations.roles import may_act_for, responder_name, villages_in_scope
+from conversations.ui import answer, keyboard, language_of, send
+from delivery.case_texts import (
+    CASE_PREFIX,
+    case_buttons,
+    case_card,
+    organisation_name,
+    outcome_rows,
+)
+from delivery.cases import person_closed, person_taken, reopened_copies
+from delivery.drainer import deliver_now, drain_group
+from delivery.recipients import staff_chats
+from delivery.texts import ALERT_PREFIX
+from domain.report import OUTCOMES
+from storage.outbox import NORMAL, NewMessage
+from storage.rows import Alert, CaseEvent
+
+log = logging.getLogger(__name__)
+GROUP = -3  # after the group guard, before everything else: a note must not reach a form
+NOTE_MAX = 1500  # characters: a note is a line or two for the next person, not a report
+LIST_MAX = 10  # cases shown by /cases at once (oldest first)
+ACTIONS = ("take", "note", "hand", "close", "hist", "back")
+# Presses on copies sent before cases existed: "I'm on it" takes the case on, "Sorted" closes.
+LEGACY = {"ack": "take", "done": "close"}
+
+
+async def _allowed_alert(update: Update, context: BotContext, alert_id: int) -> Alert | None:
+    """The case, if the presser may act on it (a leader of its village, or staff)."""
+    assert update.effective_user is not None
+    alert = await context.store.alert(alert_id)
+    if alert is None or not await may_act_for(
+        context, update.effective_user.id, alert.village_code
+    ):
+        log.warning("forged_press user=%s action=case", update.effective_user.id)
+        return None
+    return alert
+
+
+def _parts(update: Update) -> list[str]:
+    assert update.callback_query is not None
+    return (update.callback_query.data or "").split(":")
+
+
+def _case_id(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+async def _name(update: Update, context: BotContext, alert: Alert) -> str:
+    user = update.effective_user
+    assert user is not None
+    return await responder_name(context, user.id, alert.village_code, user.full_name)
+
+
+async def press(update: Update, context: BotContext) -> None:
+    """A button on a case: take on, note, hand on, close, history, back."""
+    assert update.callback_query is not None and update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = _parts(update)
+    action = LEGACY.get(parts[1], parts[1]) if len(parts) == 3 else None
+    alert_id = _case_id(parts[2]) if len(parts) == 3 else None
+    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
+    if alert is None or action not in ACTIONS:
+        await answer(update, t.plain(lang, "input.not_allowed"))
+        return
+    if action == "hist":
+        await answer(update)
+        await send(update, await history_text(context, lang, alert))
+        return
+    if alert.resolved_at is not None:
+        await answer(update, t.plain(lang, "case.already_closed"))
+        await _show_card(update, context, alert)
+        return
+    if action == "take":
+        await _take(update, context, alert)
+    elif action == "note":
+        await answer(update)
+        await ask_note(update, context, alert)
+    elif action == "hand":
+        await answer(update)
+        await _edit_markup(update, await _hand_buttons(context, lang, alert))
+    elif action == "close":
+        await answer(update)
+        await _edit_markup(update, keyboard(outcome_rows(context, lang, alert.alert_id)))
+    else:
+        await answer(update)
+        await _edit_markup(update, case_buttons(context, lang, alert))
+
+
+async def _take(update: Update, context: BotContext, alert: Alert) -> None:
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    name = await _name(update, context, alert)
+    taken = await context.store.take_case(
+        alert.alert_id,
+        update.effective_user.id,
+        chat_id=update.effective_chat.id,
+        name=name,
+        note_due_at=context.clock.now() + context.services.config.case_note_after,
+        messages=person_taken(alert, name),
+    )
+    if not taken:
+        await answer(update, t.plain(lang, "case.already_taken"))
+        await _show_card(update, context, alert)
+        return
+    await answer(update, t.plain(lang, "case.taken_toast"))
+    log.info("case_taken alert=%s by=%s", alert.alert_id, update.effective_user.id)
+    await refresh_copies(update, context, alert.alert_id)
+    await drain_group(context, f"alert:{alert.alert_id}:seen")
+
+
+async def ask_note(update: Update, context: BotContext, alert: Alert) -> None:
+    """Asks for a note as a reply to the bot's question (a reply reaches the bot anywhere)."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    try:
+        question = await update.effective_chat.send_message(
+            t.get(lang, "case.note_ask", number=alert.alert_id),
+            reply_markup=ForceReply(selective=True),
+        )
+    except TelegramError as error:
+        log.info("case_note_ask_failed error=%s", type(error).__name__)
+        return
+    await context.store.add_case_prompt(
+        update.effective_chat.id,
+        question.message_id,
+        alert.alert_id,
+        update.effective_user.id,
+        "note",
+    )
+
+
+async def note_reply(update: Update, context: BotContext) -> None:
+    """A reply to "add a note": kept with the case (text or voice); other replies pass on."""
+    message = update.message
+    if message is None or message.reply_to_message is None or update.effective_user is None:
+        return
+    asked = await context.store.case_prompt(message.chat_id, message.reply_to_message.message_id)
+    if asked is None or asked[1] != update.effective_user.id:
+        if message.chat.type != "private":
+            raise ApplicationHandlerStop  # other talk in the staff group is not for the bot
+        return  # not an answer to our question, or someone else's: the other handlers decide
+    alert_id = asked[0]
+    lang = await language_of(update, context)
+    t = context.content.texts
+    alert = await _allowed_alert(update, context, alert_id)
+    note = _note_of(message)
+    if alert is None:
+        await message.reply_text(t.get(lang, "input.not_allowed"))
+    elif note is None:
+        await message.reply_text(t.get(lang, "case.note_type", max=NOTE_MAX))
+    elif "text" in note and len(note["text"]) > NOTE_MAX:
+        await message.reply_text(t.get(lang, "case.note_too_long", max=NOTE_MAX))
+    else:
+        name = await _name(update, context, alert)
+        next_due = context.clock.now() + context.services.config.case_note_after
+        if await context.store.add_case_note(
+            alert_id, update.effective_user.id, name=name, note=note, next_due=next_due
+        ):
+            await context.store.drop_case_prompt(
+                message.chat_id, message.reply_to_message.message_id
+            )
+            log.info("case_note alert=%s by=%s", alert_id, update.effective_user.id)
+            await message.reply_text(t.get(lang, "case.note_kept", number=alert_id))
+            await refresh_copies(update, context, alert_id)
+        else:
+            await message.reply_text(t.get(lang, "case.already_closed"))
+    raise ApplicationHandlerStop  # the note is not also a message for a form or the menu
+
+
+def _note_of(message: Message) -> dict[str, str] | None:
+    if message.voice is not None:
+        return {"voice": message.voice.file_id}
+    if message.text and not message.text.startswith("/"):
+        return {"text": message.text.strip()}
+    return None
+
+
+async def _hand_buttons(context: BotContext, lang: str, alert: Alert) -> Any:
+    """The organisations of contacts.yaml that fit where the person is, and "other"."""
+    t = context.content.texts
+    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
+    country = country_of(departure.destination if departure else None)
+    contacts = [c for c in context.content.contacts.contacts if c.country in ("KH", country)]
+    rows = [[(c.names[lang], f"{CASE_PREFIX}:to:{alert.alert_id}:{c.id}")] for c in contacts]
+    rows.append([(t.raw(lang, "case.org_other"), f"{CASE_PREFIX}:to:{alert.alert_id}:other")])
+    rows.append([(t.raw(lang, "case.back"), f"{CASE_PREFIX}:back:{alert.alert_id}")])
+    return keyboard(rows)
+
+
+async def hand(update: Update, context: BotContext) -> None:
+    """An organisation picked: the case is marked handed to it."""
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = _parts(update)
+    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
+    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
+    known = {c.id for c in context.content.contacts.contacts} | {"other"}
+    if alert is None or parts[3] not in known:
+        await answer(update, t.plain(lang, "input.not_allowed"))
+        return
+    name = await _name(update, context, alert)
+    if not await context.store.hand_case(
+        alert.alert_id, update.effective_user.id, name=name, to=parts[3]
+    ):
+        await answer(update, t.plain(lang, "case.already_closed"))
+        return
+    await answer(
+        update, t.plain(lang, "case.handed_toast", org=organisation_name(context, lang, parts[3]))
+    )
+    log.info("case_handed alert=%s by=%s", alert.alert_id, update.effective_user.id)
+    await refresh_copies(update, context, alert.alert_id)
+    if parts[3] == "other":  # which organisation, in their words
+        await ask_note(update, context, alert)
+
+
+async def close(update: Update, context: BotContext) -> None:
+    """An outcome picked: the case is closed and the person told, neutrally."""
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = _parts(update)
+    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
+    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
+    if alert is None or parts[3] not in OUTCOMES:
+        await answer(update, t.plain(lang, "input.not_allowed"))
+        return
+    name = await _name(update, context, alert)
+    events = await context.store.case_events(alert.alert_id)
+    closings = sum(e.kind == "closed" for e in events) + 1
+    if not await context.store.close_case(
+        alert.alert_id,
+        update.effective_user.id,
+        name=name,
+        outcome=parts[3],
+        messages=person_closed(alert, name, closings),
+    ):
+        await answer(update, t.plain(lang, "case.already_closed"))
+        return
+    await answer(update, t.plain(lang, "case.closed_toast"))
+    log.info(
+        "case_closed alert=%s by=%s outcome=%s", alert.alert_id, update.effective_user.id, parts[3]
+    )
+    await refresh_copies(update, context, alert.alert_id)
+    await drain_group(context, f"alert:{alert.alert_id}:closed:{closings}")
+
+
+async def still_need_help(update: Update, context: BotContext) -> None:
+    """The person says they still need help: their closed case opens again."""
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = _parts(update)
+    alert_id = _case_id(parts[2]) if len(parts) == 3 else None
+    alert = await context.store.alert(alert_id) if alert_id else None
+    if alert is None or alert.user_id != update.effective_user.id:
+        log.warning("forged_press user=%s action=case_again", update.effective_user.id)
+        await answer(update, t.plain(lang, "input.not_allowed"))
+        return
+    await answer(update)
+    events = await context.store.case_events(alert.alert_id)
+    reopenings = sum(e.kind == "reopened" for e in events) + 1
+    copies = await reopened_copies(context, alert, reopenings)
+    reopened = await context.store.reopen_case(
+        alert.alert_id,
+        update.effective_user.id,
+        note_due_at=context.clock.now() + context.services.config.case_note_after,
+        messages=copies,
+    )
+    if reopened:
+        log.info("case_reopened alert=%s", alert.alert_id)
+        sent = await drain_group(context, f"alert:{alert.alert_id}")
+        keys = {c.key for c in copies}
+        reached = any(r.status == "sent" and r.key in keys for r in sent)
+        key = "case.person_reopened" if reached else "case.person_reopened_waiting"
+        await _edit_markup(update, None)
+        await send(update, t.get(lang, key))
+        await refresh_copies(update, context, alert.alert_id, skip_pressed=False)
+    else:
+        await _edit_markup(update, None)
+        await send(update, t.get(lang, "case.person_still_open"))
+
+
+async def _edit_markup(update: Update, markup: Any) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_reply_markup(markup)
+    except TelegramError as error:  # unchanged or too old: the buttons stay as they were
+        log.info("case_markup_not_changed error=%s", type(error).__name__)
+
+
+async def _show_card(update: Update, context: BotContext, alert: Alert) -> None:
+    """The pressed message shows the case as it stands now."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    lang = await language_of(update, context)
+    fresh = await context.store.alert(alert.alert_id) or alert
+    text, markup = await case_card(context, lang, fresh)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except TelegramError as error:
+        log.info("case_card_not_shown error=%s", type(error).__name__)
+
+
+async def refresh_copies(
+    update: Update | None, context: BotContext, alert_id: int, *, skip_pressed: bool = True
+) -> None:
+    """Every copy of the case shows where it stands: the pressed one now, the others queued.
+
+    The others are rows (edits, tried until Telegram takes them), so a handler is not left
+    believing nobody has taken on a case that someone has.
+    """
+    pressed_at: tuple[int, int] | None = None
+    if update is not None and update.callback_query is not None:
+        message = update.callback_query.message
+        if message is not None:
+            pressed_at = (message.chat.id, message.message_id)
+            alert = await context.store.alert(alert_id)
+            if alert is not None and skip_pressed:
+                await _show_card(update, context, alert)
+    events = await context.store.case_events(alert_id)
+    version = events[-1].event_id if events else 0
+    rows = [
+        NewMessage(
+            key=f"card:{alert_id}:{chat}:{message_id}:{version}",
+            group_key=f"card:{alert_id}",
+            kind="card",
+            role="staff" if chat in staff_chats(context) else "leader",
+            chat_id=chat,
+            priority=NORMAL,
+            ref_id=alert_id,
+            payload={"message_id": message_id},
+        )
+        for chat, message_id in await context.store.alert_messages(alert_id)
+        if (chat, message_id) != pressed_at or not skip_pressed
+    ]
+    if rows:
+        ids = await context.store.enqueue(rows, claimed=True)
+        await deliver_now(context, ids)
+
+
+async def history_text(context: BotContext, lang: str, alert: Alert) -> str:
+    """The case from the first message to now, a line an event (notes escaped)."""
+    t = context.content.texts
+    zone = context.services.config.timezone
+    lines = [t.get(lang, "case.history_title", number=alert.alert_id)]
+    for event in await context.store.case_events(alert.alert_id):
+        when = event.at.astimezone(zone)
+        stamp = f"{format_day(when.date(), lang)} {when:%H:%M}"
+        lines.append(
+            t.get(lang, "case.history_line", when=stamp, what=_event_words(context, lang, event))
+        )
+    return "\n".join(lines)
+
+
+def _event_words(context: BotContext, lang: str, event: CaseEvent) -> str:
+    t = context.content.texts
+    name = str(event.detail.get("name") or t.raw(lang, "case.someone"))
+    if event.kind == "delivered":
+        role = str(event.detail.get("role", "leader"))
+        return t.raw(
+            lang, f"case.event.delivered.{role if role in ('leader', 'staff') else 'leader'}"
+        )
+    if event.kind == "note":
+        if "voice" in event.detail:
+            return t.get(lang, "case.event.note_voice", name=name)
+        return t.get(lang, "case.event.note", name=name, note=str(event.detail.get("text", "")))
+    if event.kind == "handed":
+        org = organisation_name(context, lang, str(event.detail.get("to", "other")))
+        return t.get(lang, "case.event.handed", name=name, org=org)
+    if event.kind == "closed":
+        outcome = t.raw(lang, f"case.outcome.{event.detail.get('outcome', 'other')}")
+        return t.get(lang, "case.event.closed", name=name, outcome=outcome)
+    if event.kind in ("taken",):
+        return t.get(lang, "case.event.taken", name=name)
+    return t.raw(lang, f"case.event.{event.kind}")
+
+
+async def list_cases(update: Update, context: BotContext) -> None:
+    """Open cases, oldest first (leaders: their village; staff: all), with how long each waits."""
+    assert update.effective_user is not None
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    scope = await villages_in_scope(context, update.effective_user.id)
+    if scope == []:
+        await send(update, t.get(lang, "leader.only_leaders"))
+        return
+    cases = await context.store.open_cases(scope)
+    if not cases:
+        await send(update, t.get(lang, "case.none_open"))
+        return
+    await send(update, t.get(lang, "case.open_title", count=len(cases)))
+    now = context.clock.now()
+    for alert in cases[:LIST_MAX]:
+        text, markup = await case_card(context, lang, alert)
+        days = max(0, (now - alert.created_at).days)
+        age = t.get(lang, "case.open_for", days=days) if days else t.get(lang, "case.open_today")
+        await send(update, f"{age}\n{text}", markup)
+    if len(cases) > LIST_MAX:
+        await send(update, t.get(lang, "case.more", count=len(cases) - LIST_MAX))
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Main-group handlers; the note reply runs in its own earlier group (``note_handlers``)."""
+    in_place = filters.UpdateType.MESSAGE
+    return [
+        CommandHandler(("cases", "alerts"), list_cases, filters=in_place),
+        CallbackQueryHandler(press, pattern=rf"^{CASE_PREFIX}:(?:{'|'.join(ACTIONS)}):\d+$"),
+        CallbackQueryHandler(press, pattern=rf"^{ALERT_PREFIX}:(?:ack|done):\d+$"),
+        CallbackQueryHandler(hand, pattern=rf"^{CASE_PREFIX}:to:\d+:[a-z_]+$"),
+        CallbackQueryHandler(close, pattern=rf"^{CASE_PREFIX}:out:\d+:[a-z_]+$"),
+        CallbackQueryHandler(still_need_help, pattern=rf"^{CASE_PREFIX}:again:\d+$"),
+        CallbackQueryHandler(list_cases, pattern=rf"^{CASE_PREFIX}:list$"),
+    ]
+
+
+def note_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    replies = filters.REPLY & (filters.TEXT | filters.VOICE) & filters.UpdateType.MESSAGE
+    return [MessageHandler(replies, note_reply)]

@@ -1,0 +1,123 @@
+"""What a case looks like to those handling it: the alert, where it stands, its buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.ui import keyboard
+from delivery.texts import alert_text
+from domain.report import OUTCOMES
+from storage.rows import Alert, CaseEvent
+
+CASE_PREFIX = "case"
+
+
+def _day(context: BotContext, when: datetime, lang: str) -> str:
+    return format_day(when.astimezone(context.services.config.timezone).date(), lang)
+
+
+def _last(events: list[CaseEvent], kind: str) -> CaseEvent | None:
+    return next((e for e in reversed(events) if e.kind == kind), None)
+
+
+def handler_name(context: BotContext, lang: str, events: list[CaseEvent]) -> str:
+    """The name the handler gave when taking the case on (or a neutral word once erased)."""
+    taken = _last(events, "taken")
+    name = taken.detail.get("name") if taken else None
+    return str(name) if name else context.content.texts.raw(lang, "case.someone")
+
+
+def organisation_name(context: BotContext, lang: str, org: str) -> str:
+    t = context.content.texts
+    contact = next((c for c in context.content.contacts.contacts if c.id == org), None)
+    return contact.names[lang] if contact else t.raw(lang, "case.org_other")
+
+
+def case_status(context: BotContext, lang: str, alert: Alert, events: list[CaseEvent]) -> str:
+    """Where the case stands, a line each: taken on, handed on, notes, closed, erased."""
+    t = context.content.texts
+    lines = [t.get(lang, "case.number", number=alert.alert_id)]
+    if alert.erased_at is not None:
+        lines.append(t.get(lang, "case.erased_line"))
+    if alert.acknowledged_at is not None:
+        lines.append(
+            t.get(
+                lang,
+                "case.taken_line",
+                name=handler_name(context, lang, events),
+                date=_day(context, alert.acknowledged_at, lang),
+            )
+        )
+    if alert.handed_to:
+        lines.append(
+            t.get(lang, "case.handed_line", org=organisation_name(context, lang, alert.handed_to))
+        )
+    notes = [e for e in events if e.kind == "note"]
+    if notes:
+        lines.append(
+            t.get(lang, "case.notes_line", count=len(notes), date=_day(context, notes[-1].at, lang))
+        )
+    if alert.resolved_at is not None:
+        closed = _last(events, "closed")
+        lines.append(
+            t.get(
+                lang,
+                "case.closed_line",
+                outcome=t.raw(lang, f"case.outcome.{alert.outcome or 'other'}"),
+                name=str(closed.detail.get("name") or "") if closed else "",
+                date=_day(context, alert.resolved_at, lang),
+            )
+        )
+    else:
+        reopened = _last(events, "reopened")
+        if reopened is not None:
+            lines.append(t.get(lang, "case.reopened_line", date=_day(context, reopened.at, lang)))
+    return "\n".join(lines)
+
+
+def case_buttons(context: BotContext, lang: str, alert: Alert) -> InlineKeyboardMarkup | None:
+    """Take it on (while nobody has), note, hand on, close; nothing once it is closed."""
+    if alert.resolved_at is not None:
+        return None
+    t = context.content.texts
+    n = alert.alert_id
+    rows: list[list[tuple[str, str]]] = []
+    if alert.acknowledged_at is None:
+        rows.append([(t.raw(lang, "case.take"), f"{CASE_PREFIX}:take:{n}")])
+    rows.append(
+        [
+            (t.raw(lang, "case.note"), f"{CASE_PREFIX}:note:{n}"),
+            (t.raw(lang, "case.hand"), f"{CASE_PREFIX}:hand:{n}"),
+        ]
+    )
+    rows.append(
+        [
+            (t.raw(lang, "case.history"), f"{CASE_PREFIX}:hist:{n}"),
+            (t.raw(lang, "case.close"), f"{CASE_PREFIX}:close:{n}"),
+        ]
+    )
+    return keyboard(rows)
+
+
+def outcome_rows(context: BotContext, lang: str, alert_id: int) -> list[list[tuple[str, str]]]:
+    """One outcome a row (what happened, for the report), then "back"."""
+    t = context.content.texts
+    rows = [
+        [(t.raw(lang, f"case.outcome.{o}"), f"{CASE_PREFIX}:out:{alert_id}:{o}")] for o in OUTCOMES
+    ]
+    return [*rows, [(t.raw(lang, "case.back"), f"{CASE_PREFIX}:back:{alert_id}")]]
+
+
+async def case_card(
+    context: BotContext, lang: str, alert: Alert
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The alert as its handlers see it now: what happened, where the case stands, buttons."""
+    events = await context.store.case_events(alert.alert_id)
+    text = (
+        f"{await alert_text(context, lang, alert)}\n\n{case_status(context, lang, alert, events)}"
+    )
+    return text, case_buttons(context, lang, alert)

@@ -1,0 +1,56 @@
+"""A case's history, written inside the transaction of the change it records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.rows import CaseEvent
+
+EVENT_KINDS = (
+    "raised",
+    "delivered",
+    "taken",
+    "note",
+    "handed",
+    "closed",
+    "reopened",
+    "erased",
+    "location",
+    "relinked",
+    "nudged",
+)
+
+
+async def event_in(
+    db: aiosqlite.Connection,
+    alert_id: int,
+    now: str,
+    actor_id: int | None,
+    kind: str,
+    detail: dict[str, Any],
+) -> None:
+    """Inside an open transaction: one line of history."""
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown case event {kind!r}")
+    await db.execute(
+        "INSERT INTO case_events (alert_id, at, actor_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
+        (alert_id, now, actor_id, kind, json.dumps(detail, ensure_ascii=False, sort_keys=True)),
+    )
+
+
+def event_of(row: Any) -> CaseEvent:
+    return CaseEvent(
+        event_id=row[0],
+        alert_id=row[1],
+        at=datetime.fromisoformat(row[2]),
+        actor_id=row[3],
+        kind=row[4],
+        detail=dict(json.loads(row[5])),
+    )
+
+
+EVENT_SELECT = "SELECT event_id, alert_id, at, actor_id, kind, detail FROM case_events"

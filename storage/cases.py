@@ -1,0 +1,190 @@
+"""Cases: an alert taken on, noted, handed on, closed with an outcome, reopened.
+
+Each change is one transaction with its line of history and the messages it causes (the person
+told, a handler reminded), so none of them can happen without the others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.report import OUTCOMES
+from storage.alerts import _ALERT, _alert
+from storage.base import StoreBase
+from storage.case_events import EVENT_SELECT, event_in, event_of
+from storage.outbox import NewMessage, enqueue_in
+from storage.rows import Alert, CaseEvent
+
+
+class CaseQueries(StoreBase):
+    async def take_case(
+        self,
+        alert_id: int,
+        actor_id: int,
+        *,
+        chat_id: int,
+        name: str,
+        note_due_at: datetime,
+        messages: list[NewMessage],
+    ) -> bool:
+        """The first to take an open case on has it; the person's word is queued with it."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?,"
+                " handler_chat_id = ?, note_due_at = ?"
+                " WHERE alert_id = ? AND acknowledged_at IS NULL AND resolved_at IS NULL",
+                (self._now(), actor_id, chat_id, note_due_at.isoformat(), alert_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), actor_id, "taken", {"name": name})
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
+
+    async def add_case_note(
+        self, alert_id: int, actor_id: int, *, name: str, note: dict[str, str], next_due: datetime
+    ) -> bool:
+        """A note (``{"text": …}`` or ``{"voice": file_id}``) on an open case."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET note_due_at = CASE WHEN acknowledged_at IS NULL THEN NULL"
+                " ELSE ? END WHERE alert_id = ? AND resolved_at IS NULL",
+                (next_due.isoformat(), alert_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), actor_id, "note", {"name": name, **note})
+            return True
+
+    async def hand_case(self, alert_id: int, actor_id: int, *, name: str, to: str) -> bool:
+        """Handed to an organisation (its id in contacts.yaml, or ``other``)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET handed_to = ? WHERE alert_id = ? AND resolved_at IS NULL",
+                (to, alert_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), actor_id, "handed", {"name": name, "to": to})
+            return True
+
+    async def close_case(
+        self,
+        alert_id: int,
+        actor_id: int,
+        *,
+        name: str,
+        outcome: str,
+        messages: list[NewMessage],
+    ) -> bool:
+        """Closes an open case with its outcome; whoever closes it took it on, if nobody had."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        now = self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET resolved_at = ?, resolved_by = ?, outcome = ?,"
+                " note_due_at = NULL, acknowledged_at = COALESCE(acknowledged_at, ?),"
+                " acknowledged_by = COALESCE(acknowledged_by, ?)"
+                " WHERE alert_id = ? AND resolved_at IS NULL",
+                (now, actor_id, outcome, now, actor_id, alert_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(
+                db, alert_id, now, actor_id, "closed", {"name": name, "outcome": outcome}
+            )
+            await enqueue_in(db, messages, now, claimed=False)
+            return True
+
+    async def reopen_case(
+        self, alert_id: int, user_id: int, *, note_due_at: datetime, messages: list[NewMessage]
+    ) -> bool:
+        """The person still needs help: the case is open again, with the same handler."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET resolved_at = NULL, resolved_by = NULL, outcome = NULL,"
+                " note_due_at = CASE WHEN acknowledged_at IS NULL THEN NULL ELSE ? END"
+                " WHERE alert_id = ? AND user_id = ? AND resolved_at IS NOT NULL",
+                (note_due_at.isoformat(), alert_id, user_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), None, "reopened", {})
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
+
+    async def notes_due(self, now: datetime) -> list[Alert]:
+        """Open cases taken on whose handler has written nothing for a while."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE resolved_at IS NULL AND note_due_at IS NOT NULL"
+            " AND note_due_at <= ? ORDER BY note_due_at",
+            (now.isoformat(),),
+        ) as cursor:
+            return [_alert(row) async for row in cursor]
+
+    async def nudge_handler(
+        self, alert_id: int, due_was: datetime, next_due: datetime, messages: list[NewMessage]
+    ) -> bool:
+        """Queues the reminder and moves the next one on (once, however many sweeps race)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET note_due_at = ? WHERE alert_id = ? AND note_due_at = ?"
+                " AND resolved_at IS NULL",
+                (next_due.isoformat(), alert_id, due_was.isoformat()),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), None, "nudged", {})
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
+
+    async def open_cases(self, village_codes: list[str] | None) -> list[Alert]:
+        """Open cases, oldest first: of these villages, or every one (staff)."""
+        query, params = f"{_ALERT} WHERE resolved_at IS NULL", []
+        if village_codes is not None:
+            query += f" AND village_code IN ({', '.join('?' for _ in village_codes)})"
+            params = list(village_codes)
+        async with self._db.execute(query + " ORDER BY alert_id", params) as cursor:
+            return [_alert(row) async for row in cursor]
+
+    async def case_events(self, alert_id: int) -> list[CaseEvent]:
+        async with self._db.execute(
+            f"{EVENT_SELECT} WHERE alert_id = ? ORDER BY event_id", (alert_id,)
+        ) as cursor:
+            return [event_of(row) async for row in cursor]
+
+    async def add_case_event(
+        self, alert_id: int, actor_id: int | None, kind: str, detail: dict[str, object]
+    ) -> None:
+        async with self._transaction() as db:
+            await event_in(db, alert_id, self._now(), actor_id, kind, dict(detail))
+
+    # -- "reply with your note" ------------------------------------------------------------
+
+    async def add_case_prompt(
+        self, chat_id: int, message_id: int, alert_id: int, actor_id: int, action: str
+    ) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO case_prompts (chat_id, message_id, alert_id, actor_user_id,"
+                " action, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, message_id, alert_id, actor_id, action, self._now()),
+            )
+
+    async def case_prompt(self, chat_id: int, message_id: int) -> tuple[int, int, str] | None:
+        """(alert_id, actor_id, action) of the bot's question this message replies to."""
+        async with self._db.execute(
+            "SELECT alert_id, actor_user_id, action FROM case_prompts"
+            " WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (int(row[0]), int(row[1]), str(row[2])) if row else None
+
+    async def drop_case_prompt(self, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM case_prompts WHERE chat_id = ? AND message_id = ?",
+                (chat_id, message_id),
+            )
