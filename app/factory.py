@@ -34,6 +34,7 @@ from conversations import (
     leader,
     learn,
     lesson_quiz,
+    location,
     menu,
     my_departures,
     notices,
@@ -131,6 +132,8 @@ def rate_limiter(per_second: int) -> AIORateLimiter:
 def _add_handlers(application: BotApplication) -> None:
     # Persistent conversations, each with the draft it keeps; one is open at a time.
     forms = Switchboard()
+    texts = application.bot_data[SERVICES_KEY].content.texts
+    no_thanks = [texts.raw(lang, "case.location_no") for lang in texts.languages]
     handlers: list[Any] = [
         # Conversations first: while one is active it sees the person's messages first.
         forms.add(onboarding.build_handler(), onboarding.DRAFT),
@@ -152,6 +155,7 @@ def _add_handlers(application: BotApplication) -> None:
         *sos.build_handlers(),
         *returning.build_handlers(),
         *cases.build_handlers(),
+        *location.build_handlers(no_thanks),
         *notices.build_handlers(),
         *leader.build_handlers(),
         *staff.build_handlers(),

@@ -443,7 +443,7 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(hand, pattern=rf"^{CASE_PREFIX}:to:\d+:[a-z_]+$"),
         CallbackQueryHandler(close, pattern=rf"^{CASE_PREFIX}:out:\d+:[a-z_]+$"),
         CallbackQueryHandler(still_need_help, pattern=rf"^{CASE_PREFIX}:again:\d+$"),
-        CallbackQueryHandler(list_cases, pattern=rf"^{CASE_PREFIX}:list$"),
+        CallbackQueryHandler(list_cases, pattern=rf"^(?:{CASE_PREFIX}|{ALERT_PREFIX}):list$"),
     ]
 
 

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from app.context import BotContext
 from conversations.alerts import Reached, country_of, raise_alert
 from conversations.hotlines import country_text
+from conversations.location import offer_location
 from conversations.menu import menu_button
 from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
@@ -50,6 +51,7 @@ async def help_now(
     user_id = update.effective_user.id
     t = context.content.texts
     kind = "help" if checkin_id is not None else "sos"
+    stored = False  # a location can go with it only when the alert is in the database
     try:
         lang = await language_of(update, context)
         recent = await context.store.recent_open_alert(
@@ -65,6 +67,7 @@ async def help_now(
                 context, kind, user_id, departure=departure, checkin_id=checkin_id
             )
             status = t.get(lang, reached.key("sos"))
+        stored = True
         if departure is not None:
             await context.store.silence_pending(departure.departure_id)  # no reminders now
     except sqlite3.Error as error:
@@ -79,6 +82,10 @@ async def help_now(
     markup = keyboard(
         [[(t.raw(lang, "help.other_country"), "help:home")], [menu_button(context, lang)]]
     )
+    if stored:
+        # Before the numbers, so what was done and whom to call stay the last thing on screen;
+        # the location button sits under them all the same (a reply keyboard).
+        await offer_location(update, context, lang)
     await (show(update, text, markup) if update.callback_query else send(update, text, markup))
 
 

@@ -179,6 +179,10 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
         limit = NO_WAITING if row.priority == BULK else None
         if row.kind in EDITS:
             message_id = await _edit(context, row, text, markup)
+        elif row.kind == "location":
+            message_id = await _pin(context, row, text)
+        elif row.kind == "unpin":
+            message_id = await _unpin(context, row)
         else:
             message = await context.bot.send_message(
                 row.chat_id,
@@ -214,6 +218,30 @@ async def _edit(
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
+    return message_id
+
+
+async def _pin(context: BotContext, row: OutboxRow, text: str) -> int:
+    """A map pin of where the person said they are; ``text`` is its title, a newline, a line."""
+    title, _, address = text.partition("\n")
+    message = await context.bot.send_venue(
+        row.chat_id,
+        latitude=float(row.payload["latitude"]),
+        longitude=float(row.payload["longitude"]),
+        title=title,
+        address=address or title,
+    )
+    return message.message_id
+
+
+async def _unpin(context: BotContext, row: OutboxRow) -> int:
+    """Takes a pin back (the person erased their data); gone already counts as done."""
+    message_id = int(row.payload["message_id"])
+    try:
+        await context.bot.delete_message(row.chat_id, message_id)
+    except BadRequest as error:
+        # Telegram lets a bot delete only for 48 hours; after that the pin stays in that chat.
+        log.warning("unpin_refused outbox=%s error=%s", row.outbox_id, type(error).__name__)
     return message_id
 
 

@@ -69,6 +69,15 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
             text, markup = await case_card(context, lang, alert)
         else:
             text = t.get(lang, "case.erased_message")
+    elif row.kind == "location":
+        # Only while the case is open and still the person's (not after they erased it).
+        alert = await store.alert(row.ref_id) if row.ref_id is not None else None
+        if alert is None or alert.resolved_at is not None or alert.user_id is None:
+            return None
+        title = t.raw(lang, "case.location_title").format(number=alert.alert_id)
+        text = f"{title}\n{t.raw(lang, 'case.location_address')}"
+    elif row.kind == "unpin":
+        text = ""  # nothing is shown: a message is taken back
     else:
         raise ValueError(f"unknown outbox kind {row.kind!r}")
     if header:

@@ -23,6 +23,8 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
         if message_id is not None:
             await store.record_alert_message(row.ref_id, row.chat_id, message_id, row.role)
         return await _reached_later(context, row)
+    if row.kind == "location" and row.ref_id is not None and message_id is not None:
+        await store.record_location_copy(row.ref_id, row.chat_id, message_id)
     if row.kind == "notice" and row.ref_id is not None and message_id is not None:
         await store.record_notice(row.ref_id, row.chat_id, message_id)
     elif row.kind == "checkin" and row.ref_id is not None:
@@ -34,8 +36,10 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
 
 async def on_gone(context: BotContext, row: OutboxRow) -> list[int]:
     """The message cannot reach its chat: the rule of its kind runs (never a silent stop)."""
-    if row.kind == "card":  # the message was deleted in that chat, or the chat is gone
-        log.warning("card_edit_failed outbox=%s chat=%s", row.outbox_id, row.chat_id)
+    if row.kind in ("card", "unpin", "location"):
+        # An edit of a deleted message, a chat gone: the case itself reached them (or staff)
+        # already, so nothing falls back; a pin that failed is still in the case's history.
+        log.warning("copy_not_delivered outbox=%s kind=%s", row.outbox_id, row.kind)
         return []
     if row.kind in ("checkin", "reminder") and row.ref_id is not None:
         await _person_unreachable(context, row.ref_id, prompt=row.kind == "checkin")

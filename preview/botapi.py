@@ -83,6 +83,7 @@ class ChatMessage:
     file_id: str | None = None  # of the photo, audio or document
     caption: str | None = None
     date: int = 0
+    location: tuple[float, float] | None = None  # of a venue (a map pin with a title)
 
     def buttons(self) -> list[tuple[str, str]]:
         """(label, callback_data) of every inline button, row by row."""
@@ -326,6 +327,11 @@ class FakeTelegram(BaseRequest):
         elif message.kind == "document":
             name = self.files[file_id].name if file_id in self.files else "document"
             data["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
+        elif message.kind == "venue" and message.location is not None:
+            where = {"latitude": message.location[0], "longitude": message.location[1]}
+            title, _, address = message.text.removeprefix("[venue] ").partition(" | ")
+            data["location"] = where
+            data["venue"] = {"location": where, "title": title, "address": address}
         else:
             data["text"] = message.text
         if message.caption:
@@ -411,6 +417,25 @@ class FakeTelegram(BaseRequest):
             commands = json.loads(commands)
         self.commands[str(params.get("language_code") or "")] = list(commands)
         return True
+
+    def _api_sendVenue(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        self._check_chat(chat_id)
+        where = (float(params["latitude"]), float(params["longitude"]))
+        text = f"[venue] {params['title']} | {params['address']}"
+        message = self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                text,
+                True,
+                kind="venue",
+                location=where,
+                date=self.timestamp(),
+            )
+        )
+        self.shown.append(Shown("venue", chat_id, text, message.message_id))
+        return self.message_json(message)
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         return self._media("photo", params)

@@ -188,3 +188,32 @@ class CaseQueries(StoreBase):
                 "DELETE FROM case_prompts WHERE chat_id = ? AND message_id = ?",
                 (chat_id, message_id),
             )
+
+    # -- location in an emergency ------------------------------------------------------------
+
+    async def latest_open_case(self, user_id: int, kinds: tuple[str, ...]) -> Alert | None:
+        """The person's newest open case of these kinds (a location sent goes with it)."""
+        marks = ", ".join("?" for _ in kinds)
+        async with self._db.execute(
+            f"{_ALERT} WHERE user_id = ? AND resolved_at IS NULL AND kind IN ({marks})"
+            " ORDER BY alert_id DESC LIMIT 1",
+            (user_id, *kinds),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _alert(row) if row else None
+
+    async def add_location(
+        self, alert_id: int, user_id: int, where: dict[str, object], messages: list[NewMessage]
+    ) -> list[int]:
+        """The location with the case's history, and its pins queued (claimed: sent now)."""
+        async with self._transaction() as db:
+            await event_in(db, alert_id, self._now(), user_id, "location", dict(where))
+            return await enqueue_in(db, messages, self._now(), claimed=True)
+
+    async def record_location_copy(self, alert_id: int, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO location_copies (alert_id, chat_id, message_id)"
+                " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM alerts WHERE alert_id = ?)",
+                (alert_id, chat_id, message_id, alert_id),
+            )

@@ -491,6 +491,16 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             )
             """,
             "CREATE INDEX case_prompts_actor ON case_prompts (actor_user_id)",
+            # Map pins of a person's location sent to those handling their case: deleted from
+            # those chats when the person erases their data (the location is theirs).
+            """
+            CREATE TABLE location_copies (
+                alert_id   INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX location_copies_alert ON location_copies (alert_id)",
             # A family who cannot reach a relative (/missing). The case is the reporter's
             # (they wait to hear); ``relative_id`` is the relative's account when the bot knows
             # them, asked privately what the family may hear: nothing goes without their yes.

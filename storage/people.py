@@ -200,9 +200,32 @@ async def _redact_copies_in(db: aiosqlite.Connection, user_id: int, now: str) ->
         (user_id,),
     ) as cursor:
         copies += [(int(c), int(m), None) async for c, m in cursor]
+    async with db.execute(
+        "SELECT l.chat_id, l.message_id FROM location_copies l"
+        " JOIN alerts a ON a.alert_id = l.alert_id WHERE a.user_id = ?",
+        (user_id,),
+    ) as cursor:
+        pins = [(int(c), int(m)) async for c, m in cursor]
+    await db.execute(
+        "DELETE FROM location_copies WHERE alert_id IN"
+        " (SELECT alert_id FROM alerts WHERE user_id = ?)",
+        (user_id,),
+    )
+    unpins = [
+        NewMessage(
+            key=f"unpin:{chat}:{message}",
+            group_key=f"erased:{chat}",
+            kind="unpin",
+            role="staff" if chat < 0 else "leader",
+            chat_id=chat,
+            payload={"message_id": message},
+        )
+        for chat, message in pins
+    ]
     await enqueue_in(
         db,
-        [
+        unpins
+        + [
             NewMessage(
                 key=f"card:erased:{chat}:{message}",
                 group_key=f"erased:{chat}",

@@ -270,3 +270,77 @@ async def test_the_report_counts_cases_by_outcome_and_time_to_act(bot: Bot) -> N
         "<b>Cases still open, by how long they have waited</b>\n• 3 to 7 days: 1",
     ):
         assert line in report, (line, report)
+
+
+def reply_keyboard(bot: Bot, person: Person) -> list[dict[str, object]]:
+    """The buttons of the newest reply keyboard the bot showed this person."""
+    for message in reversed(bot.telegram.chats[person.id]):
+        if message.reply_markup and "keyboard" in message.reply_markup:
+            return [b for row in message.reply_markup["keyboard"] for b in row]
+    return []
+
+
+async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
+    bot: Bot,
+) -> None:
+    villager, leader, staff, number = await sos_case(bot)
+    assert villager.new_texts()[-2].startswith("📍 បើមានសុវត្ថិភាព")  # then the numbers
+    assert reply_keyboard(bot, villager)[0] == {
+        "text": "📍 ផ្ញើទីតាំងរបស់ខ្ញុំ",
+        "request_location": True,
+    }
+    await villager.send_location(13.7563, 100.5018, live=True)
+    assert villager.last_text() == "📍 អរគុណ។ អ្នកដែលកំពុងជួយអ្នក បានទទួលទីតាំងរបស់អ្នកហើយ។"
+    for person in (leader, staff):
+        [pin] = [m for m in bot.telegram.chats[person.id] if m.kind == "venue"]
+        assert pin.location == (13.7563, 100.5018)
+    [staff_pin] = [m for m in bot.telegram.chats[STAFF_ID] if m.kind == "venue"]
+    assert staff_pin.text == (
+        "[venue] 📍 Case 1: where the person is | Sent by the person; keep it to yourself"
+    )
+    [event] = [e for e in await bot.store.case_events(number) if e.kind == "location"]
+    assert event.detail == {"latitude": 13.7563, "longitude": 100.5018, "live": True}
+    counts = await bot.store.rows_by_table(villager.id)
+    assert counts["case_events.actor_id"] == 1  # shown in /mydata
+
+    # /delete takes it back: the pins leave the chats, the event leaves the case.
+    await villager.send("/delete")
+    await villager.click("បាទ/ចាស លុបទាំងអស់")
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    for person in (leader, staff):
+        assert not [
+            m for m in bot.telegram.chats[person.id] if m.kind == "venue" and not m.deleted
+        ]
+    assert not [e for e in await bot.store.case_events(number) if e.kind == "location"]
+
+
+async def test_a_location_without_a_cry_for_help_goes_nowhere(bot: Bot) -> None:
+    villager = bot.user(841, "Dara")
+    await onboard(villager)
+    await villager.send_location(11.0, 103.0)
+    assert villager.last_text().startswith("ទីតាំងរបស់អ្នក មិនបានផ្ញើទៅនរណាទេ")
+    assert not [m for chat in bot.telegram.chats.values() for m in chat if m.kind == "venue"]
+    await villager.send("/sos")
+    await villager.send("ទេ អរគុណ")
+    assert villager.last_text().startswith("បាទ/ចាស។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
+
+
+async def test_after_violence_at_home_the_location_goes_to_staff_only(bot: Bot) -> None:
+    from tests.support.journeys import register_departure
+
+    villager, leader = bot.user(851, "Dara"), bot.user(852, "Chief")
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await make_leader(bot, leader)
+    await onboard(villager)
+    await register_departure(villager)
+    await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
+    [departure] = await bot.store.departures_of(villager.id)
+    await bot.store._db.execute(
+        "UPDATE departures SET reason = 'violence' WHERE departure_id = ?",
+        (departure.departure_id,),
+    )
+    await villager.send("/sos")
+    await villager.send_location(13.7, 100.5)
+    assert [m for m in bot.telegram.chats[STAFF_ID] if m.kind == "venue"]
+    assert not [m for m in bot.telegram.chats[leader.id] if m.kind == "venue"]

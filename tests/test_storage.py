@@ -76,6 +76,7 @@ EXPECTED_SCHEMA = {
         *("handed_to", "note_due_at", "erased_at"),
     ],
     "alert_messages": ["alert_id", "chat_id", "message_id"],
+    "location_copies": ["alert_id", "chat_id", "message_id"],
     "case_events": ["event_id", "alert_id", "at", "actor_id", "kind", "detail"],
     "case_prompts": [
         *("chat_id", "message_id", "alert_id", "actor_user_id", "action", "created_at"),
@@ -136,6 +137,7 @@ EXPECTED_INDEXES = {
     "family_reports_reporter",
     "family_reports_relative",
     "family_reports_alert",
+    "location_copies_alert",
 }
 
 

@@ -142,6 +142,14 @@ class Person:
         message["voice"] = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}
         await self._deliver(message)
 
+    async def send_location(self, latitude: float, longitude: float, live: bool = False) -> None:
+        """Shares where they are (Telegram's location button), once or as a live location."""
+        message = self._own_message(None)
+        message["location"] = {"latitude": latitude, "longitude": longitude}
+        if live:
+            message["location"]["live_period"] = 3600
+        await self._deliver(message)
+
     async def reply(self, text: str | None = None, *, voice: bool = False) -> None:
         """Replies to the bot's newest message, as the app does after a "reply to this" question."""
         asked = [m for m in self._messages() if m.from_bot][-1]

@@ -1,0 +1,131 @@
+"""Location in an emergency: after /sos or "help now", one tap sends where the person is.
+
+It goes only to those who have the case (the village's chief and staff; staff alone for someone
+who left violence at home, whose chief could be asked by the family), as a map pin, and is kept
+only with the case: /mydata counts it and /delete takes it back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from app.context import BotContext
+from conversations.ui import PRIVATE_MESSAGE, language_of
+from delivery.drainer import deliver_now
+from delivery.recipients import staff_chats
+from domain.departure import family_phone_passed_on
+from storage.outbox import URGENT, NewMessage
+from storage.rows import Alert
+
+log = logging.getLogger(__name__)
+EMERGENCIES = ("sos", "help")
+ALIVE = ("pending", "sending", "sent")
+
+
+async def offer_location(update: Update, context: BotContext, lang: str) -> None:
+    """Telegram's own location button under the numbers (a reply keyboard: one tap)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = context.content.texts
+    markup = ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t.raw(lang, "case.location_button"), request_location=True)],
+            [KeyboardButton(t.raw(lang, "case.location_no"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    try:
+        await chat.send_message(t.get(lang, "case.location_offer"), reply_markup=markup)
+    except TelegramError as error:  # the numbers are on screen already; this is extra
+        log.info("location_offer_failed error=%s", type(error).__name__)
+
+
+async def _recipients(context: BotContext, alert: Alert) -> list[tuple[str, int]]:
+    """(role, chat) of everyone the case went to; staff alone after violence at home."""
+    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
+    leaders_may = departure is None or family_phone_passed_on(departure.reason)
+    rows = await context.store.outbox_group(f"alert:{alert.alert_id}")
+    chats = {
+        (r.role, r.chat_id)
+        for r in rows
+        if r.kind == "alert" and r.status in ALIVE and (r.role == "staff" or leaders_may)
+    }
+    chats |= {(role, chat) for chat, role in await _delivered(context, alert, leaders_may)}
+    if not chats:
+        chats = {("staff", chat) for chat in staff_chats(context)}
+    return sorted(chats, key=lambda c: (c[0], c[1]))
+
+
+async def _delivered(context: BotContext, alert: Alert, leaders_may: bool) -> list[tuple[int, str]]:
+    """Copies already in chats (the outbox forgets its rows after 30 days; these stay)."""
+    staff = set(staff_chats(context))
+    found = []
+    for chat, _ in await context.store.alert_messages(alert.alert_id):
+        role = "staff" if chat in staff else "leader"
+        if role == "staff" or leaders_may:
+            found.append((chat, role))
+    return found
+
+
+async def got_location(update: Update, context: BotContext) -> None:
+    """A location shared: it goes with the person's open cry for help to those handling it."""
+    assert update.message is not None and update.effective_user is not None
+    message, user = update.message, update.effective_user
+    lang = await language_of(update, context)
+    t = context.content.texts
+    place = message.location
+    alert = await context.store.latest_open_case(user.id, EMERGENCIES)
+    if place is None or alert is None:
+        await message.reply_text(t.get(lang, "case.location_no_case"), reply_markup=_GONE)
+        return
+    events = await context.store.case_events(alert.alert_id)
+    number = sum(e.kind == "location" for e in events) + 1
+    where = {"latitude": place.latitude, "longitude": place.longitude}
+    messages = [
+        NewMessage(
+            key=f"location:{alert.alert_id}:{number}:{role}:{chat}",
+            group_key=f"location:{alert.alert_id}",
+            kind="location",
+            role=role,
+            chat_id=chat,
+            priority=URGENT,
+            user_id=user.id,
+            ref_id=alert.alert_id,
+            payload=dict(where),
+        )
+        for role, chat in await _recipients(context, alert)
+    ]
+    # (Reading .live_period warns in PTB 22: it becomes a timedelta.)
+    detail: dict[str, object] = {**where, "live": "live_period" in place.to_dict()}
+    ids = await context.store.add_location(alert.alert_id, user.id, detail, messages)
+    sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
+    log.info("location_shared alert=%s copies=%s sent=%s", alert.alert_id, len(ids), len(sent))
+    key = "case.location_sent" if sent else "case.location_waiting"
+    await message.reply_text(t.get(lang, key), reply_markup=_GONE)
+
+
+async def no_thanks(update: Update, context: BotContext) -> None:
+    """ "No thanks" under the location button: the keyboard goes, nothing is kept."""
+    assert update.message is not None
+    lang = await language_of(update, context)
+    await update.message.reply_text(
+        context.content.texts.get(lang, "case.location_declined"), reply_markup=_GONE
+    )
+
+
+_GONE = ReplyKeyboardRemove()
+
+
+def build_handlers(no_thanks_labels: list[str]) -> list[BaseHandler[Update, BotContext, Any]]:
+    """``no_thanks_labels``: that button in every language (a reply button sends its words)."""
+    return [
+        MessageHandler(filters.LOCATION & PRIVATE_MESSAGE, got_location),
+        MessageHandler(filters.Text(no_thanks_labels) & PRIVATE_MESSAGE, no_thanks),
+    ]
