@@ -24,7 +24,7 @@ from telegram.ext import (
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import country_of
-from conversations.roles import may_act_for, responder_name, villages_in_scope
+from conversations.roles import is_staff, may_act_for, responder_name, villages_in_scope
 from conversations.ui import answer, keyboard, language_of, send
 from delivery.case_texts import (
     CASE_PREFIX,
@@ -168,6 +168,12 @@ async def note_reply(update: Update, context: BotContext) -> None:
         if message.chat.type != "private":
             raise ApplicationHandlerStop  # other talk in the staff group is not for the bot
         return  # not an answer to our question, or someone else's: the other handlers decide
+    if asked[2].startswith("relative:"):  # a relative's words for their family (/missing)
+        from conversations.missing import relative_message  # missing imports this module
+
+        await relative_message(update, context, int(asked[2].removeprefix("relative:")))
+        await context.store.drop_case_prompt(message.chat_id, message.reply_to_message.message_id)
+        raise ApplicationHandlerStop
     alert_id = asked[0]
     lang = await language_of(update, context)
     t = context.content.texts
@@ -327,7 +333,8 @@ async def _show_card(update: Update, context: BotContext, alert: Alert) -> None:
         return
     lang = await language_of(update, context)
     fresh = await context.store.alert(alert.alert_id) or alert
-    text, markup = await case_card(context, lang, fresh)
+    staff = update.effective_user is not None and is_staff(context, update.effective_user.id)
+    text, markup = await case_card(context, lang, fresh, staff=staff)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as error:
@@ -335,7 +342,12 @@ async def _show_card(update: Update, context: BotContext, alert: Alert) -> None:
 
 
 async def refresh_copies(
-    update: Update | None, context: BotContext, alert_id: int, *, skip_pressed: bool = True
+    update: Update | None,
+    context: BotContext,
+    alert_id: int,
+    *,
+    skip_pressed: bool = True,
+    only_staff: bool = False,
 ) -> None:
     """Every copy of the case shows where it stands: the pressed one now, the others queued.
 
@@ -364,7 +376,8 @@ async def refresh_copies(
             payload={"message_id": message_id},
         )
         for chat, message_id in await context.store.alert_messages(alert_id)
-        if (chat, message_id) != pressed_at or not skip_pressed
+        if ((chat, message_id) != pressed_at or not skip_pressed)
+        and (chat in staff_chats(context) or not only_staff)
     ]
     if rows:
         ids = await context.store.enqueue(rows, claimed=True)
@@ -425,7 +438,7 @@ async def list_cases(update: Update, context: BotContext) -> None:
     await send(update, t.get(lang, "case.open_title", count=len(cases)))
     now = context.clock.now()
     for alert in cases[:LIST_MAX]:
-        text, markup = await case_card(context, lang, alert)
+        text, markup = await case_card(context, lang, alert, staff=scope is None)
         days = max(0, (now - alert.created_at).days)
         age = t.get(lang, "case.open_for", days=days) if days else t.get(lang, "case.open_today")
         await send(update, f"{age}\n{text}", markup)

@@ -19,6 +19,7 @@ COMMANDS = (
     "mydepartures",
     "agency",
     "report_broker",
+    "missing",
     "share",
     "help",
     "mydata",

@@ -86,6 +86,9 @@ async def _list_screen(update: Update, context: BotContext) -> tuple[str, Inline
     active = [d for d in departures if d.status == "active"][:MAX_SHOWN]
     others = [d for d in departures if d.status != "active"][: max(0, MAX_SHOWN - len(active))]
     for departure in active + others:
+        if departure.status == "active" and departure.for_self:
+            # The number a family can give with /missing if they cannot reach this person.
+            lines.append(t.get(lang, "mydep.number", number=departure.departure_id))
         lines.append(
             t.get(
                 lang,

@@ -13,7 +13,9 @@ from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert, Departure
 
 log = logging.getLogger(__name__)
-URGENT_KINDS = ("sos", "help")  # staff are told at once, not only when leaders are slow
+# Staff are told at once, not only when leaders are slow: a cry for help, and a family who
+# cannot reach someone (the chief may be the one they cannot ask).
+URGENT_KINDS = ("sos", "help", "family")
 RAISED_BY_PERSON = ("sos", "help", "problem")  # the person is waiting to hear who was told
 
 

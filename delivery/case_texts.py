@@ -37,8 +37,14 @@ def organisation_name(context: BotContext, lang: str, org: str) -> str:
     return contact.names[lang] if contact else t.raw(lang, "case.org_other")
 
 
-def case_status(context: BotContext, lang: str, alert: Alert, events: list[CaseEvent]) -> str:
-    """Where the case stands, a line each: taken on, handed on, notes, closed, erased."""
+def case_status(
+    context: BotContext, lang: str, alert: Alert, events: list[CaseEvent], *, staff: bool = False
+) -> str:
+    """Where the case stands, a line each: taken on, handed on, notes, closed, erased.
+
+    What a relative the family asked about answered privately is for staff only; a chief
+    (maybe the family's neighbour) sees only that they said they are safe.
+    """
     t = context.content.texts
     lines = [t.get(lang, "case.number", number=alert.alert_id)]
     if alert.erased_at is not None:
@@ -61,6 +67,9 @@ def case_status(context: BotContext, lang: str, alert: Alert, events: list[CaseE
         lines.append(
             t.get(lang, "case.notes_line", count=len(notes), date=_day(context, notes[-1].at, lang))
         )
+    answered = _last(events, "relative")
+    if answered is not None and (staff or answered.detail.get("answer") == "safe"):
+        lines.append(t.get(lang, f"case.relative.{answered.detail.get('answer', 'nothing')}"))
     if alert.resolved_at is not None:
         closed = _last(events, "closed")
         lines.append(
@@ -113,11 +122,10 @@ def outcome_rows(context: BotContext, lang: str, alert_id: int) -> list[list[tup
 
 
 async def case_card(
-    context: BotContext, lang: str, alert: Alert
+    context: BotContext, lang: str, alert: Alert, *, staff: bool = False
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The alert as its handlers see it now: what happened, where the case stands, buttons."""
     events = await context.store.case_events(alert.alert_id)
-    text = (
-        f"{await alert_text(context, lang, alert)}\n\n{case_status(context, lang, alert, events)}"
-    )
+    status = case_status(context, lang, alert, events, staff=staff)
+    text = f"{await alert_text(context, lang, alert)}\n\n{status}"
     return text, case_buttons(context, lang, alert)

@@ -31,7 +31,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         alert = await store.alert(row.ref_id or 0)
         if alert is None or alert.resolved_at is not None:
             return None
-        text, markup = await case_card(context, lang, alert)
+        text, markup = await case_card(context, lang, alert, staff=row.role == "staff")
     elif row.kind == "notice":
         departure = await store.departure(row.ref_id or 0)
         if departure is None or departure.status != "active":
@@ -51,6 +51,10 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         for name in row.payload.get("days", []):
             params[name] = format_day(date.fromisoformat(str(params[name])), lang)
         text = t.get(lang, str(row.payload["key"]), **params)
+        if row.payload.get("buttons"):  # [[label key, callback data], ...] a row each
+            markup = keyboard(
+                [[(t.raw(lang, label), data)] for label, data in row.payload["buttons"]]
+            )
         if row.payload.get("case") and row.ref_id is not None:  # a handler's reminder
             alert = await store.alert(row.ref_id)
             if alert is None or alert.resolved_at is not None:
@@ -66,7 +70,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         # about someone who erased their data (a notice, a closed case) says only that.
         alert = await store.alert(row.ref_id) if row.ref_id is not None else None
         if alert is not None:
-            text, markup = await case_card(context, lang, alert)
+            text, markup = await case_card(context, lang, alert, staff=row.role == "staff")
         else:
             text = t.get(lang, "case.erased_message")
     elif row.kind == "location":

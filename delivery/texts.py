@@ -8,6 +8,7 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.departure_text import answers_of, flag_names, summary
 from conversations.ui import keyboard
+from delivery.family_texts import family_blocks
 from domain.departure import family_phone_passed_on
 from storage.rows import Alert, Departure
 
@@ -58,6 +59,8 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
         silent = config.reminder_after + config.reminder_after + config.leader_after
         title_values["days"] = max(1, round(silent.total_seconds() / 86400))
     blocks: list[str] = [t.get(lang, f"alert.title.{alert.kind}", **title_values)]
+    if alert.kind == "family":  # what the family told us; the person it is about is not them
+        return "\n\n".join([*blocks, *await family_blocks(context, lang, alert)])
     if departure is not None:
         blocks.append(_who(context, lang, departure))
     problems = {p.id: p for p in context.content.problems}

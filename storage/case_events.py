@@ -22,6 +22,7 @@ EVENT_KINDS = (
     "location",
     "relinked",
     "nudged",
+    "relative",
 )
 
 

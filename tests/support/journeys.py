@@ -62,10 +62,11 @@ async def register_departure(
     channel: str = "មេខ្យល់",
     papers: tuple[str, ...] = (),
     agency: str | None = None,
+    who: str = "សមាជិកគ្រួសារខ្ញុំ",
 ) -> None:
-    """Walks the departure form in Khmer up to the review screen."""
+    """Walks the departure form in Khmer up to the review screen (for a relative, or "ខ្ញុំ")."""
     await villager.send("/plan")
-    await villager.click("សមាជិកគ្រួសារខ្ញុំ")
+    await villager.click(who)
     await villager.send(name)
     await villager.click("ស្ត្រី")
     await villager.send(age)

@@ -1,0 +1,139 @@
+"""Family reports: a relative the family cannot reach, and what the relative lets them hear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.base import StoreBase
+from storage.case_events import event_in
+from storage.outbox import NewMessage, enqueue_in
+
+_SELECT = (
+    "SELECT report_id, alert_id, reporter_user_id, village_code, name, relationship, went_to,"
+    " since, phone, relative_id, relative_answer, relative_message, created_at FROM family_reports"
+)
+ANSWERS = ("safe", "message", "nothing")
+
+
+@dataclass(frozen=True)
+class FamilyReport:
+    report_id: int
+    alert_id: int | None
+    reporter_user_id: int
+    village_code: str | None
+    name: str
+    relationship: str
+    went_to: str
+    since: str
+    phone: str | None
+    relative_id: int | None  # the relative's own account, when the bot knows them
+    relative_answer: str | None
+    relative_message: str | None
+    created_at: datetime
+
+
+def _report(row: Any) -> FamilyReport:
+    return FamilyReport(
+        report_id=row[0],
+        alert_id=row[1],
+        reporter_user_id=row[2],
+        village_code=row[3],
+        name=row[4],
+        relationship=row[5],
+        went_to=row[6],
+        since=row[7],
+        phone=row[8],
+        relative_id=row[9],
+        relative_answer=row[10],
+        relative_message=row[11],
+        created_at=datetime.fromisoformat(row[12]),
+    )
+
+
+class FamilyQueries(StoreBase):
+    async def add_family_report(
+        self,
+        reporter: int,
+        village_code: str | None,
+        answers: dict[str, Any],
+        relative_id: int | None,
+    ) -> int:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO family_reports (reporter_user_id, village_code, name, relationship,"
+                " went_to, since, phone, relative_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    reporter,
+                    village_code,
+                    answers["name"],
+                    answers["relationship"],
+                    answers["went_to"],
+                    answers["since"],
+                    answers.get("phone"),
+                    relative_id,
+                    self._now(),
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    async def link_family_report(
+        self, report_id: int, alert_id: int, messages: list[NewMessage]
+    ) -> list[int]:
+        """The report's case, and the relative's private question queued with it (claimed)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE family_reports SET alert_id = ? WHERE report_id = ?", (alert_id, report_id)
+            )
+            return await enqueue_in(db, messages, self._now(), claimed=True)
+
+    async def family_report(self, report_id: int) -> FamilyReport | None:
+        async with self._db.execute(f"{_SELECT} WHERE report_id = ?", (report_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _report(row) if row else None
+
+    async def family_report_of_case(self, alert_id: int) -> FamilyReport | None:
+        async with self._db.execute(f"{_SELECT} WHERE alert_id = ?", (alert_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _report(row) if row else None
+
+    async def open_family_reports(self, reporter: int) -> int:
+        """How many of this person's reports still have an open case (a limit against misuse)."""
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM family_reports f JOIN alerts a ON a.alert_id = f.alert_id"
+            " WHERE f.reporter_user_id = ? AND a.resolved_at IS NULL",
+            (reporter,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def relative_answers(
+        self,
+        report_id: int,
+        relative_id: int,
+        answer: str,
+        message: str | None,
+        messages: list[NewMessage],
+    ) -> list[int] | None:
+        """What the relative lets the family hear, with its line in the case; None if not theirs.
+
+        The messages are queued claimed (the caller sends them now); each is made once.
+        """
+        if answer not in ANSWERS:
+            raise ValueError(f"unknown answer {answer!r}")
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE family_reports SET relative_answer = ?, relative_message = ?,"
+                " answered_at = ? WHERE report_id = ? AND relative_id = ?"
+                " RETURNING alert_id",
+                (answer, message, self._now(), report_id, relative_id),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            if row[0] is not None:
+                await event_in(db, int(row[0]), self._now(), None, "relative", {"answer": answer})
+            return await enqueue_in(db, messages, self._now(), claimed=True)
