@@ -43,6 +43,9 @@ MAX_TEXT = 4096  # what a Telegram app lets a person type
 WORDS_PREFIX = "preview."
 
 
+PREVIEW_LOCATION = {"latitude": 13.7563, "longitude": 100.5018}  # a place to share, in Bangkok
+
+
 class PreviewError(ValueError):
     """A request the page should not have made (unknown person, message or step)."""
 
@@ -94,8 +97,38 @@ class Preview:
         persona = self.persona(key)
         if not isinstance(text, str) or not text.strip():
             raise PreviewError("empty message")
-        message = self.telegram.user_message(persona.json(), text[:MAX_TEXT])
+        newest = self._newest_from_bot(persona.user_id)
+        markup = (newest.reply_markup or {}) if newest else {}
+        wants_location = any(
+            isinstance(b, dict) and b.get("request_location") and b.get("text") == text
+            for row in self._reply_keyboard(persona.user_id)
+            for b in row
+        )
+        message = self.telegram.user_message(
+            persona.json(), None if wants_location else text[:MAX_TEXT]
+        )
+        if wants_location:  # Telegram's location button: a place, here a fixed one in Bangkok
+            message["location"] = dict(PREVIEW_LOCATION)
+            self.telegram.chats[persona.user_id][-1].text = "📍"
+        elif newest is not None and markup.get("force_reply"):
+            # Telegram's apps open a reply to a "reply to this" question: the answer is one.
+            message["reply_to_message"] = self.telegram.message_json(newest)
         self.telegram.push({"update_id": self.telegram.next_update_id(), "message": message})
+
+    def _reply_keyboard(self, chat_id: int) -> list[list[Any]]:
+        """The reply keyboard under the text box now: the newest one shown, until removed."""
+        rows: list[list[Any]] = []
+        for message in self.telegram.chats.get(chat_id, []):
+            markup = message.reply_markup or {} if message.from_bot else {}
+            if markup.get("keyboard"):
+                rows = markup["keyboard"]
+            elif markup.get("remove_keyboard"):
+                rows = []
+        return rows
+
+    def _newest_from_bot(self, chat_id: int) -> Any:
+        shown = [m for m in self.telegram.chats.get(chat_id, []) if m.from_bot and not m.deleted]
+        return shown[-1] if shown else None
 
     def press(self, key: Any, message_id: Any, data: Any) -> None:
         """The person taps an inline button of one of the bot's messages in their chat."""
@@ -156,7 +189,7 @@ class Preview:
                     "id": message.message_id,
                     "from_bot": message.from_bot,
                     "kind": message.kind,
-                    "text": message.text if message.kind == "text" else "",
+                    "text": _shown_text(message),
                     "html": message.parse_mode == "HTML",
                     "caption": message.caption,
                     "file": f"/files/{message.file_id}" if stored else None,
@@ -178,3 +211,12 @@ class Preview:
                 }
             )
         return chat
+
+
+def _shown_text(message: Any) -> str:
+    """A text as it is; a map pin as its title, line and place (the page draws no map)."""
+    if message.kind == "venue" and message.location is not None:
+        title, _, address = message.text.removeprefix("[venue] ").partition(" | ")
+        latitude, longitude = message.location
+        return f"{title}\n{address}\n{latitude:.4f}, {longitude:.4f}"
+    return str(message.text) if message.kind == "text" else ""

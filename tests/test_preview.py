@@ -243,8 +243,29 @@ async def test_the_pages_own_words_and_clock_come_from_the_content(page: Page) -
     assert set(words) == {"km", "en"} and set(words["km"]) == set(words["en"])
     assert words["km"]["leader"] == "មេភូមិ" and words["en"]["leader"] == "Village leader"
     assert [k for k in sorted(words["km"]) if k.startswith("step_")] == [
-        f"step_{n}" for n in range(1, 6)
+        f"step_{n}" for n in range(1, 7)
     ]
     clock = (await page.state())["clock"]
     assert clock["en"] == "Sun 1 Mar 09:00"  # the test clock, in Phnom Penh time
     assert clock["km"].endswith("០៩:០០")
+
+
+async def test_the_story_of_a_case_can_be_shown_from_sos_to_closed(page: Page) -> None:
+    """Step 6 of the guide: a cry for help, a location, a note as a reply, an outcome."""
+    await page.send("villager", "/sos")
+    await page.wait_for("villager", "បើមានសុវត្ថិភាព")
+    chat = (await page.state())["chats"]["villager"]
+    assert [["📍 ផ្ញើទីតាំងរបស់ខ្ញុំ"], ["ទេ អរគុណ"]] in [m["keyboard"] for m in chat]
+    await page.send("villager", "📍 ផ្ញើទីតាំងរបស់ខ្ញុំ")  # the page's location button
+    pin = await page.wait_for("staff", "ទីតាំងរបស់អ្នកនោះ")
+    assert pin["kind"] == "venue" and "13.7563, 100.5018" in pin["text"]
+    await page.press("staff", "🙋 ខ្ញុំនឹងជួយ")
+    await page.wait_for("villager", "បានឃើញសាររបស់អ្នក")
+    await page.press("staff", "📝 សរសេរកំណត់ចំណាំ")
+    await page.wait_for("staff", "សូមឆ្លើយតបសារនេះ")
+    await page.send("staff", "Called her; she is with Issara now")  # sent as the reply
+    await page.wait_for("staff", "បានរក្សាកំណត់ចំណាំ")
+    await page.press("staff", "✔️ បិទករណី")
+    await page.wait_for("staff", "មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")  # the outcomes, in place
+    await page.press("staff", "មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")
+    await page.wait_for("villager", "ខ្ញុំនៅតែត្រូវការជំនួយ")
