@@ -23,7 +23,7 @@ async def test_the_consent_says_a_trip_keeps_a_name_an_age_and_phone_numbers(bot
     await english.send("/start")
     await english.click("English")
     assert "with a name, an age and phone numbers" in english.last_text()
-    assert "A message the chief got stays in the chief's Telegram." in english.last_text()
+    assert "takes your details out of the messages it sent them" in english.last_text()
 
 
 async def test_mydata_shows_every_field_of_each_departure(bot: Bot) -> None:
