@@ -236,3 +236,38 @@ async def test_the_staff_group_is_followed_when_it_becomes_a_supergroup(bot: Bot
         ("getChat", "Bad Request: group chat was upgraded to a supergroup chat")
     ]
     bot.telegram.refusals.clear()
+
+
+async def test_a_case_is_taken_on_and_noted_in_the_staff_group(bot: Bot) -> None:
+    """In a group a bot sees only replies to it: a note is a reply to its question."""
+    villager = bot.user(3010)
+    await sent_departure(bot, villager)
+    await villager.send("/sos")
+    [case] = await bot.store.open_cases(None)
+    staff, stranger = bot.user(STAFF_ID, "Staff", "en"), bot.user(3011, "Stranger", "en")
+    copy = next(m for m in posted(bot, STAFF_GROUP) if m.buttons())
+    await bot.feed(bot.telegram.user_press(staff.json, copy, f"case:take:{case.alert_id}"))
+    await bot.feed(bot.telegram.user_press(staff.json, copy, f"case:note:{case.alert_id}"))
+    question = posted(bot, STAFF_GROUP)[-1]
+    assert question.text.startswith("📝 ករណីលេខ")
+
+    def reply(person: Person, text: str) -> dict[str, Any]:
+        return {
+            "update_id": bot.next_update_id(),
+            "message": {
+                "message_id": bot.telegram.new_message_id(STAFF_GROUP),
+                "date": bot.telegram.timestamp(),
+                "chat": chat_json(STAFF_GROUP),
+                "from": person.json,
+                "text": text,
+                "reply_to_message": bot.telegram.message_json(question),
+            },
+        }
+
+    await bot.feed(reply(stranger, "not staff: not a note"))  # someone else's answer
+    await say_in_group(bot, staff, STAFF_GROUP, "chatter, not a reply")
+    assert not [e for e in await bot.store.case_events(case.alert_id) if e.kind == "note"]
+    await bot.feed(reply(staff, "Called the employer"))
+    [note] = [e for e in await bot.store.case_events(case.alert_id) if e.kind == "note"]
+    assert note.detail["text"] == "Called the employer" and note.actor_id == STAFF_ID
+    assert posted(bot, STAFF_GROUP)[-1].text.startswith("📝 បានរក្សាកំណត់ចំណាំ")
