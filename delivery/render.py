@@ -78,7 +78,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         alert = await store.alert(row.ref_id) if row.ref_id is not None else None
         if alert is None or alert.resolved_at is not None or alert.user_id is None:
             return None
-        title = t.raw(lang, "case.location_title").format(number=alert.alert_id)
+        title = t.plain(lang, "case.location_title", number=alert.alert_id)
         text = f"{title}\n{t.raw(lang, 'case.location_address')}"
     elif row.kind == "unpin":
         text = ""  # nothing is shown: a message is taken back

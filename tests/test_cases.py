@@ -308,9 +308,7 @@ async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
     await villager.click("បាទ/ចាស លុបទាំងអស់")
     await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
     for person in (leader, staff):
-        assert not [
-            m for m in bot.telegram.chats[person.id] if m.kind == "venue" and not m.deleted
-        ]
+        assert not [m for m in bot.telegram.chats[person.id] if m.kind == "venue" and not m.deleted]
     assert not [e for e in await bot.store.case_events(number) if e.kind == "location"]
 
 

@@ -168,9 +168,21 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     villager.expect("យើងបានជូនដំណឹងហើយ")
     leader.expect("សុំជំនួយបន្ទាន់")
     staff.expect("សុំជំនួយបន្ទាន់")
-    leader.click("✅ ខ្ញុំកំពុងជួយ")
+    # Under the numbers, Telegram's location button; pressed, the pin reaches those helping.
+    villager.pane.locator(".reply-keyboard button", has_text="ផ្ញើទីតាំងរបស់ខ្ញុំ").click()
+    staff.expect("ទីតាំងរបស់អ្នកនោះ")
+    leader.click("🙋 ខ្ញុំនឹងជួយ")
     villager.expect("បានឃើញសាររបស់អ្នក ហើយនឹងជួយអ្នក")
     tab.screenshot(path=str(shots / "story.png"))  # type: ignore[attr-defined]
+
+    # The leader keeps a note (the answer to the bot's question) and closes the case.
+    leader.click("📝 សរសេរកំណត់ចំណាំ")
+    leader.type("បានទូរស័ព្ទទៅគាត់ហើយ")
+    leader.expect("បានរក្សាកំណត់ចំណាំ")
+    leader.click("✔️ បិទករណី")
+    leader.click("មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")
+    villager.expect("ខ្ញុំនៅតែត្រូវការជំនួយ")
+    tab.screenshot(path=str(shots / "case.png"))  # type: ignore[attr-defined]
 
 
 def _inspect_khmer(tab: object, screenshot: Path) -> None:
