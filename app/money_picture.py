@@ -61,6 +61,7 @@ def draw_money(
     totals_heading: str = "",
     totals: list[MoneyRow] | None = None,
     footer: str = "",
+    smallest: bool = True,
 ) -> bytes:
     """Bars of what is left each month, optionally a second block of totals, and a footer."""
     height = 130 + (60 if subtitle else 0) + _height(monthly) + 40
@@ -103,7 +104,7 @@ def draw_money(
         canvas.text(
             WIDTH / 2, y + 25, footer, size=32, align="center", colour=MUTED, max_width=WIDTH - 60
         )
-    return canvas.png()
+    return canvas.png(smallest=smallest)
 
 
 def _earn_spend(t: Texts, lang: str, income: int, expenses: int) -> str:
@@ -151,6 +152,7 @@ def draw_plan_money(t: Texts, lang: str, plan: Plan) -> bytes:
         subtitle=t.raw(lang, "picture.money.yours"),
         totals_heading=t.plain(lang, "picture.money.whole_stay", months=result.months),
         totals=totals,
+        smallest=False,  # drawn while the person waits
     )
 
 
