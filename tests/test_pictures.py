@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 import bot as cli
+import conversations.calculator_picture
 from app.drawing import described
+from app.money_picture import draw_plan_money
 from app.pictures import picture_states
 from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.errors import ContentError
@@ -209,3 +214,50 @@ async def test_calc_pictures_come_in_english_too(bot: Bot) -> None:
     await person.click("With a licensed agency (legal)")
     words = described(photos(bot, person)[1]).splitlines()
     assert "Working abroad" in words and "Over all 27 months, after every cost" in words
+
+
+async def test_others_are_answered_while_a_calc_picture_is_drawn(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawing, go_on = threading.Event(), threading.Event()
+    loop_thread = threading.get_ident()
+    drawn_in: list[int] = []
+
+    def held_draw(*args: Any) -> bytes:
+        drawn_in.append(threading.get_ident())
+        drawing.set()
+        if not go_on.wait(10):
+            raise TimeoutError("the event loop was blocked while drawing")
+        return draw_plan_money(*args)
+
+    monkeypatch.setattr(conversations.calculator_picture, "draw_plan_money", held_draw)
+    villager, other = bot.user(9306), bot.user(9307)
+    await onboard(villager)
+    await onboard(other)
+    await villager.send("/calc")
+    pressed = asyncio.create_task(villager.click("🏙 ភ្នំពេញ ឬខេត្តផ្សេង"))
+    assert await asyncio.to_thread(drawing.wait, 10)
+    await other.send("/help")
+    assert bot.services is not None
+    assert other.last_text() == bot.services.content.texts.get("km", "help.intro")
+    go_on.set()
+    await pressed
+    assert drawn_in and drawn_in[0] != loop_thread
+    assert villager.media() == ["photo"]
+
+
+async def test_a_picture_that_cannot_be_drawn_leaves_the_sums(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> bytes:
+        raise RuntimeError("no font")
+
+    monkeypatch.setattr(conversations.calculator_picture, "draw_plan_money", broken)
+    villager = bot.user(9308)
+    await abroad_by_broker(villager)
+    assert villager.media() == []
+    assert "<b>រយៈពេលទាំងអស់ ២៤ ខែ</b>" in villager.last_text()
+    monkeypatch.undo()
+    await villager.click("✏️ ប្ដូរលេខ")
+    await villager.click("⬅️ ត្រឡប់ក្រោយ")
+    assert villager.media() == ["photo"]  # not marked as shown, so it comes when it can
