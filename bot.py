@@ -13,6 +13,7 @@ python bot.py strings export FILE.csv | strings import FILE.csv | strings sync
                                        translators: UI strings to a spreadsheet and back
 python bot.py backup DEST              copy the database, safe while the bot runs
 python bot.py restore FILE [--force]   put a backup back (only while the bot is stopped)
+python bot.py pictures                 draw the lesson pictures again from the content
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from app.backup import backup_command, restore_command
 from app.config import Config, ConfigError, load_config, no_staff_warning
 from app.invites import create_invite, invite_link
 from app.logsafety import setup_logging
+from app.pictures import draw_pictures, picture_states
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
 from app.strings import export_csv, import_csv, sync_comments
-from content.bundle import CONTENT_DIR, load_content
+from content.bundle import CONTENT_DIR, Content, load_content
 from content.errors import ContentError, ContentErrors
 from domain.clock import SystemClock
 from domain.report import Report
@@ -83,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             "strings",
             "backup",
             "restore",
+            "pictures",
         ),
     )
     parser.add_argument("--scope", default="all", help="report: all, or a place code")
@@ -150,6 +153,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
             print("Name the backup: python bot.py restore FILE", file=sys.stderr)
             return EXIT_USAGE
         return restore_command(config, Path(args.file), force=args.force)
+    if args.command == "pictures":
+        return pictures(config, args.content)
     if args.command == "preview" or (args.preview_if_no_token and not config.token):
         return preview(config, args.host, args.port, keep=args.keep)
     return run(config)
@@ -188,10 +193,50 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
         f"Hotlines: {len(content.contacts.contacts)} in {len(content.contacts.countries)} countries"
     )
     print(f"Villages: {content.places.village_count()} in districts {', '.join(config.districts)}")
+    _check_pictures(content, content_dir)
     if (warning := no_staff_warning(config)) is not None:
         print(f"Warning: {warning}")
     if not config.token:
         print(f"Note: {NO_TOKEN}")
+    return 0
+
+
+def _load(config: Config, content_dir: Path) -> Content | None:
+    try:
+        return load_content(
+            districts=config.districts,
+            places_scope=config.places_scope,
+            default_language=config.default_language,
+            content_dir=content_dir,
+        )
+    except ContentErrors as errors:
+        for problem in errors.problems:
+            print(f"Content error: {problem}", file=sys.stderr)
+    except ContentError as error:
+        print(f"Content error: {error}", file=sys.stderr)
+    return None
+
+
+def _check_pictures(content: Content, content_dir: Path) -> None:
+    """A picture that no longer matches its lesson is a warning: the words still teach."""
+    states = picture_states(content, content_dir)
+    wrong = [state for state in states if state.problem is not None]
+    print(f"Pictures: {len(states) - len(wrong)} of {len(states)} up to date")
+    for state in wrong:
+        print(
+            f"Warning: picture {state.picture} ({state.lang}) of lesson {state.lesson} is "
+            f"{state.problem}: run `python bot.py pictures`, then look at it"
+        )
+
+
+def pictures(config: Config, content_dir: Path) -> int:
+    """Draws every lesson picture again, in every language, from the content as it is now."""
+    content = _load(config, content_dir)
+    if content is None:
+        return EXIT_USAGE
+    for path, size in draw_pictures(content, content_dir):
+        print(f"{path} ({size // 1024} KiB)")
+    print("Look at each picture before you commit it (small text, words cut off).")
     return 0
 
 

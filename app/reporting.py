@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
+from app.drawing import DRAWING_LOCK
 from content.bundle import Content
 from content.formatting import format_day
 from content.texts import Html
@@ -168,8 +168,9 @@ def _plain(text: str) -> str:
     return "".join(c for c in text if ord(c) < 0x2190 or 0x1780 <= ord(c) <= 0x19FF).strip()
 
 
-# matplotlib's font cache and text layout are shared by every figure: one drawing at a time.
-_CHART_LOCK = threading.Lock()
+# matplotlib's font cache and text layout are shared by every figure: one drawing at a time,
+# the lesson and calculator pictures included.
+_CHART_LOCK = DRAWING_LOCK
 
 
 @cache

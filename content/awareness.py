@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from content.errors import ContentError
+from content.pictures import PICTURE_IDS, picture_file
 from content.texts import html_problem
 from content.yamlfile import field, read_yaml
 
@@ -28,7 +29,8 @@ class Lesson:
     source: str
     titles: dict[str, str]
     screens: dict[str, tuple[str, ...]]
-    picture: Path | None  # the same picture for every language
+    picture: str | None  # a picture id (content/pictures.py), drawn in every language
+    picture_files: dict[str, Path]  # language -> its drawn PNG (empty without a picture)
     audio: dict[str, Path | None]  # a voice recording per language, for people who read little
 
     @property
@@ -109,7 +111,12 @@ def load_awareness(content_dir: Path, languages: tuple[str, ...]) -> Awareness:
             source=item["source"],
             titles={lang: lessons[lang][i]["title"] for lang in languages},
             screens={lang: tuple(lessons[lang][i]["screens"]) for lang in languages},
-            picture=_media(content_dir, first_file, f"lessons[{i}].picture", item.get("picture")),
+            picture=_picture(first_file, f"lessons[{i}].picture", item.get("picture")),
+            picture_files={
+                lang: picture_file(content_dir, lang, item["picture"])
+                for lang in languages
+                if item.get("picture") is not None
+            },
             audio={
                 lang: _media(
                     content_dir,
@@ -123,6 +130,10 @@ def load_awareness(content_dir: Path, languages: tuple[str, ...]) -> Awareness:
         for i, item in enumerate(lessons[first])
     )
     lesson_ids = {lesson.id for lesson in built_lessons}
+    named = [lesson.picture for lesson in built_lessons if lesson.picture is not None]
+    for picture in {p for p in named if named.count(p) > 1}:
+        # Its file is checked against one lesson's text: two lessons cannot share it.
+        raise ContentError(str(first_file), "lessons.picture", f"{picture!r} named twice")
     stories_file = content_dir / first / "stories.yaml"
     built_stories = tuple(
         Story(
@@ -272,8 +283,18 @@ def _lesson_ref(path: Path, where: str, item: dict[str, Any], lesson_ids: set[st
     return str(lesson)
 
 
+def _picture(path: Path, where: str, value: Any) -> str | None:
+    """A picture the project draws; its file may still be missing (bot.py check says so)."""
+    if value is None:
+        return None
+    if value not in PICTURE_IDS:
+        known = ", ".join(PICTURE_IDS)
+        raise ContentError(str(path), where, f"no picture {value!r} (known: {known})")
+    return str(value)
+
+
 def _media(content_dir: Path, path: Path, where: str, value: Any) -> Path | None:
-    """A picture or recording under content/media/, which must exist."""
+    """A recording under content/media/, which must exist."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():

@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.formatting import format_number, format_riel, format_usd
+from conversations.calculator_picture import send_plan_picture
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.ui import (
@@ -256,6 +257,8 @@ async def _show_result(update: Update, context: BotContext, *, new_message: bool
         return Step.DESTINATION
     _draft(context).pop("editing", None)
     text, markup = _result_screen(context, lang, plan)
+    if await send_plan_picture(update, context, _draft(context), plan, lang):
+        new_message = True  # the sums go below their picture, not into the screen above it
     await (send(update, text, markup) if new_message else show(update, text, markup))
     return Step.RESULT
 

@@ -95,7 +95,9 @@ def _pager(
     t = context.content.texts
     row: list[Button] = []
     if n > 0:
-        row.append((t.raw(lang, "common.back"), f"{PREFIX}:{code}:{item.id}:{n - 1}"))
+        # Back to a lesson's first screen says so: its picture is just above, not sent again.
+        back = f"{PREFIX}:{code}:{item.id}:{n - 1}" + (":back" if code == "l" and n == 1 else "")
+        row.append((t.raw(lang, "common.back"), back))
     if n + 1 < item.length:
         row.append((t.raw(lang, "learn.next"), f"{PREFIX}:{code}:{item.id}:{n + 1}"))
     else:
@@ -108,7 +110,9 @@ def _pager(
 async def open_lesson(update: Update, context: BotContext) -> None:
     """Shows one screen of a lesson; its picture and recording come before the first screen."""
     parts = _parts(update)
-    lesson = context.content.awareness.lesson(parts[2]) if len(parts) == 4 else None
+    back = parts[4:] == ["back"]
+    fits = len(parts) == 4 or back
+    lesson = context.content.awareness.lesson(parts[2]) if fits else None
     n = _index(parts[3], lesson.length) if lesson else None
     if lesson is None or n is None:
         return await _refuse(update, context)
@@ -125,7 +129,7 @@ async def open_lesson(update: Update, context: BotContext) -> None:
     )
     finish = (t.raw(lang, "learn.finish"), f"{PREFIX}:done:{lesson.id}")
     markup = _pager(context, lang, "l", lesson, n, finish)
-    if n == 0 and (lesson.picture or lesson.audio[lang]):
+    if n == 0 and not back and (lesson.picture_files.get(lang) or lesson.audio[lang]):
         await _send_media(update, lesson, lang)
         await send(update, text, markup)  # below the media, not in place of the old screen
     else:
@@ -136,8 +140,9 @@ async def _send_media(update: Update, lesson: Lesson, lang: str) -> None:
     chat = update.effective_chat
     assert chat is not None
     try:
-        if lesson.picture is not None:
-            with lesson.picture.open("rb") as picture:
+        drawn = lesson.picture_files.get(lang)  # drawn in this language by bot.py pictures
+        if drawn is not None:
+            with drawn.open("rb") as picture:
                 await chat.send_photo(picture)
         recording = lesson.audio[lang]
         if recording is not None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -127,45 +125,27 @@ async def test_forged_learning_presses_change_nothing(bot: Bot, forged: str) -> 
     assert await bot.store.learning(8005) == before
 
 
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\xff\xff")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
 async def test_a_lesson_with_a_picture_and_a_recording_sends_them_first(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    (content / "media").mkdir()
-    (content / "media" / "passport.png").write_bytes(tiny_png())
-    (content / "media" / "passport-km.ogg").write_bytes(b"OggS fake audio")
-    for lang in ("km", "en"):
-        path = content / lang / "lessons.yaml"
-        text = path.read_text(encoding="utf-8")
-        extra = '    picture: "passport.png"\n'
-        if lang == "km":
-            extra += '    audio: "passport-km.ogg"\n'
-        text = text.replace('  - id: "passport"\n', '  - id: "passport"\n' + extra)
-        path.write_text(text, encoding="utf-8")
+    (content / "media" / "documents-km.ogg").write_bytes(b"OggS fake audio")
+    path = content / "km" / "lessons.yaml"
+    text = path.read_text(encoding="utf-8")
+    lesson = '  - id: "safe_vs_illegal"\n'
+    text = text.replace(lesson, lesson + '    audio: "documents-km.ogg"\n')
+    path.write_text(text, encoding="utf-8")
     bot = await Bot(tmp_path / "bot.sqlite3", content_dir=content).start()
     try:
         villager = bot.user(8006)
         await villager.send("/learn")
-        await villager.click("📖 ប៉ាស្ព័រ")
-        assert villager.media() == ["photo", "audio"]
-        assert villager.last_text().startswith("<b>ប៉ាស្ព័រ</b> (១/")
+        await villager.click("📖 ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់")
+        assert villager.media() == ["photo", "audio"]  # the drawn picture, then the voice
+        assert villager.last_text().startswith("<b>ចំណាកស្រុកដោយសុវត្ថិភាព")
         english = bot.user(8007)
         await english.send("/language")
         await english.click("English")
         await english.send("/learn")
-        await english.click("📖 Your passport")
+        await english.click("📖 Safe migration and illegal migration")
         assert english.media() == ["photo"]  # no English recording: the words still come
     finally:
         await bot.stop()
