@@ -13,7 +13,7 @@ async def family_blocks(context: BotContext, lang: str, alert: Alert) -> list[st
     if report is None:  # the family erased their data: the case is all that is left
         return [t.get(lang, "alert.how_to_help_family")]
     went = (
-        t.raw(lang, "family.unknown")
+        t.raw(lang, "family.case_unknown")
         if report.went_to == "unknown"
         else t.raw(lang, f"plan.opt.destination.{report.went_to}")
     )
@@ -22,7 +22,7 @@ async def family_blocks(context: BotContext, lang: str, alert: Alert) -> list[st
             lang,
             "family.case_who",
             name=report.name,
-            relationship=t.raw(lang, f"family.rel.{report.relationship}"),
+            relationship=t.raw(lang, f"family.case_rel.{report.relationship}"),
             went=went,
             since=t.raw(lang, f"family.since.{report.since}"),
         )

@@ -57,7 +57,7 @@ async def test_a_case_from_sos_to_closed_and_opened_again(bot: Bot) -> None:
     assert leader.last_text().startswith("📝 ករណីលេខ")
     leader.new_texts()
     await leader.reply("Called her: the employer keeps her passport. <b>Calling Issara</b>.")
-    assert leader.new_texts()[0].startswith("📝 បានរក្សាកំណត់ចំណាំ")
+    assert leader.new_texts()[0].startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")
     assert "📝 Notes: 1" in staff.last_text()
 
     await staff.click("🏢 Handed to…")
@@ -175,7 +175,7 @@ async def test_a_handler_who_writes_nothing_is_asked_and_a_note_quiets_it(bot: B
     await leader.click("📝 សរសេរកំណត់ចំណាំ")
     leader.new_texts()
     await leader.reply(voice=True)  # a spoken note counts
-    assert leader.new_texts()[0].startswith("📝 បានរក្សាកំណត់ចំណាំ")
+    assert leader.new_texts()[0].startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")
     noted = bot.clock.now()
     leader.new_texts()
     await sweep_at(bot, noted + timedelta(days=1, hours=23))
@@ -320,7 +320,7 @@ async def test_a_location_without_a_cry_for_help_goes_nowhere(bot: Bot) -> None:
     assert not [m for chat in bot.telegram.chats.values() for m in chat if m.kind == "venue"]
     await villager.send("/sos")
     await villager.send("ទេ អរគុណ")
-    assert villager.last_text().startswith("បាទ/ចាស។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
+    assert villager.last_text().startswith("មិនអីទេ។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
 
 
 async def test_after_violence_at_home_the_location_goes_to_staff_only(bot: Bot) -> None:

@@ -270,4 +270,4 @@ async def test_a_case_is_taken_on_and_noted_in_the_staff_group(bot: Bot) -> None
     await bot.feed(reply(staff, "Called the employer"))
     [note] = [e for e in await bot.store.case_events(case.alert_id) if e.kind == "note"]
     assert note.detail["text"] == "Called the employer" and note.actor_id == STAFF_ID
-    assert posted(bot, STAFF_GROUP)[-1].text.startswith("📝 បានរក្សាកំណត់ចំណាំ")
+    assert posted(bot, STAFF_GROUP)[-1].text.startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")

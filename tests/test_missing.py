@@ -82,7 +82,7 @@ async def test_a_family_report_becomes_a_case_and_the_relative_chooses_what_they
     assert mother.last_alert() == "នេះសម្រាប់តែមេភូមិនៃភូមិនេះ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
 
     await daughter.click("🔒 កុំប្រាប់គេអ្វីទាំងអស់")
-    assert daughter.last_text().startswith("បាទ/ចាស។ គ្មាននរណាត្រូវបានប្រាប់")
+    assert daughter.last_text().startswith("មិនអីទេ។ យើងនឹងមិនប្រាប់នរណាអ្វីទាំងអស់ទេ")
     assert mother.new_texts() == []  # the family hears nothing more
     await staff.send("/cases")
     assert "🔒 The relative answered the bot privately" in staff.last_text()
@@ -91,7 +91,7 @@ async def test_a_family_report_becomes_a_case_and_the_relative_chooses_what_they
 
     await daughter.click("💬 ខ្ញុំចង់ផ្ញើសារទៅគេ")  # she changes her mind
     await daughter.reply("ខ្ញុំសុខសប្បាយ កុំបារម្ភ")
-    assert daughter.last_text() == "អរគុណ។ យើងបានបញ្ជូនសាររបស់អ្នកហើយ ហើយគ្មានអ្វីផ្សេងទៀតទេ។"
+    assert daughter.last_text() == "អរគុណ។ យើងបានបញ្ជូនតែសាររបស់អ្នកប៉ុណ្ណោះ គ្មានអ្វីផ្សេងទៀតទេ។"
     assert mother.last_text() == "👪 Dara បានផ្ញើសារមកអ្នក៖ «ខ្ញុំសុខសប្បាយ កុំបារម្ភ»"
 
 

@@ -264,7 +264,7 @@ async def test_the_story_of_a_case_can_be_shown_from_sos_to_closed(page: Page) -
     await page.press("staff", "📝 សរសេរកំណត់ចំណាំ")
     await page.wait_for("staff", "សូមឆ្លើយតបសារនេះ")
     await page.send("staff", "Called her; she is with Issara now")  # sent as the reply
-    await page.wait_for("staff", "បានរក្សាកំណត់ចំណាំ")
+    await page.wait_for("staff", "បានរក្សាទុកកំណត់ចំណាំ")
     await page.press("staff", "✔️ បិទករណី")
     await page.wait_for("staff", "មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")  # the outcomes, in place
     await page.press("staff", "មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")

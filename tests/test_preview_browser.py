@@ -178,7 +178,7 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     # The leader keeps a note (the answer to the bot's question) and closes the case.
     leader.click("📝 សរសេរកំណត់ចំណាំ")
     leader.type("បានទូរស័ព្ទទៅគាត់ហើយ")
-    leader.expect("បានរក្សាកំណត់ចំណាំ")
+    leader.expect("បានរក្សាទុកកំណត់ចំណាំ")
     leader.click("✔️ បិទករណី")
     leader.click("មានសុវត្ថិភាព ហើយកំពុងធ្វើការ")
     villager.expect("ខ្ញុំនៅតែត្រូវការជំនួយ")
