@@ -265,6 +265,7 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "mydepartures",
         "agency",
         "report_broker",
+        "missing",
         "share",
         "help",
         "mydata",
@@ -272,7 +273,7 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "about",
         "language",
     ]
-    assert commands["km"][12]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
+    assert commands["km"][13]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
     assert commands["en"][12]["description"] == "Help and hotlines"
     assert commands[""] == commands["km"]  # Khmer for everyone else
 

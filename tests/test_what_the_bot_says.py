@@ -17,7 +17,7 @@ async def test_the_consent_says_a_trip_keeps_a_name_an_age_and_phone_numbers(bot
     consent = villager.last_text()
     assert "យើងមិនរក្សាទុកឈ្មោះ" not in consent  # it used to say no name was kept
     assert "រួមទាំងឈ្មោះ អាយុ និងលេខទូរស័ព្ទ" in consent
-    assert "សារដែលមេភូមិបានទទួល នៅតែក្នុង Telegram របស់គាត់" in consent
+    assert "បូតក៏ដកព័ត៌មានរបស់អ្នក ចេញពីសារដែលវាបានផ្ញើទៅពួកគាត់ដែរ" in consent
 
     english = bot.user(261, "Dara", "en")
     await english.send("/start")
