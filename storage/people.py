@@ -18,6 +18,7 @@ from storage.rows import PersonalData, UserProfile
 # every table with a person column is listed here, so a new table cannot be forgotten.
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("outbox", "user_id"),
+    ("relinks", "user_id"),
     ("checkin_problems", "user_id"),
     ("checkins", "user_id"),
     ("alerts", "user_id"),
@@ -49,6 +50,7 @@ PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
     ("alerts", "handler_chat_id"),
     ("case_events", "actor_id"),
     ("family_reports", "relative_id"),
+    ("relinks", "made_by"),
 )
 
 

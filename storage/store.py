@@ -17,6 +17,7 @@ from storage.family import FamilyQueries
 from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
+from storage.relinks import RelinkQueries
 from storage.reports import ReportQueries
 
 
@@ -33,6 +34,7 @@ class Store(
     FamilyQueries,
     OutboxQueries,
     ReportQueries,
+    RelinkQueries,
     PersistenceQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""

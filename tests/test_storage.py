@@ -95,6 +95,10 @@ EXPECTED_SCHEMA = {
         "created_at",
     ],
     "invite_attempts": ["user_id", "attempted_at"],
+    "relinks": [
+        *("relink_id", "code_hash", "user_id", "old_account_id", "new_account_id", "made_by"),
+        *("made_at", "expires_at", "used_at"),
+    ],
     "outbox": [
         *("outbox_id", "key", "group_key", "kind", "role", "priority", "chat_id", "user_id"),
         *("ref_id", "payload", "status", "attempts", "due_at", "claimed_at", "sent_at"),
@@ -138,6 +142,8 @@ EXPECTED_INDEXES = {
     "family_reports_relative",
     "family_reports_alert",
     "location_copies_alert",
+    "relinks_user",
+    "relinks_made_by",
 }
 
 
