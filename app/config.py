@@ -49,6 +49,7 @@ class Config:
     staff_chat_id: int
     ack_timeout: timedelta
     invite_valid: timedelta
+    relink_valid: timedelta  # how long a new-phone code can be used
     sweep_interval: timedelta
     ladder: Ladder
     window: Window
@@ -88,7 +89,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "places": {"districts": ["0906", "0901"], "scope": "pilot"},
     "bot": {"default_language": "km", "timezone": "Asia/Phnom_Penh"},
     "staff": {"user_ids": [], "chat_id": 0},
-    "leaders": {"ack_timeout": "24h", "invite_valid": "7d", "sweep_interval": "60s"},
+    "leaders": {
+        "ack_timeout": "24h",
+        "invite_valid": "7d",
+        "relink_valid": "72h",
+        "sweep_interval": "60s",
+    },
     "checkins": {
         "ladder_days": [1, 7, 14, 30],
         "then_every_days": 30,
@@ -308,7 +314,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
     leaders = {
         key: _duration(raw["leaders"][key], source, f"leaders.{key}")
-        for key in ("ack_timeout", "invite_valid", "sweep_interval")
+        for key in ("ack_timeout", "invite_valid", "relink_valid", "sweep_interval")
     }
     checkins = _checkins(raw["checkins"], source)
     outbox = {
@@ -352,6 +358,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         staff_chat_id=staff_chat,
         ack_timeout=leaders["ack_timeout"],
         invite_valid=leaders["invite_valid"],
+        relink_valid=leaders["relink_valid"],
         sweep_interval=leaders["sweep_interval"],
         **checkins,
         outbox_interval=outbox["interval"],
