@@ -30,6 +30,7 @@ RESPONDER_ENTRIES = (
     ("menu.away", "leader:away"),
     ("menu.stats", "leader:stats"),
     ("menu.export", "leader:export"),
+    ("menu.relink", "relink:list"),
 )
 
 

@@ -31,7 +31,8 @@ from app.invites import (
     note_failed_invite,
     too_many_failed_invites,
 )
-from conversations import menu
+from app.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
+from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
 from conversations.share import referral_code_of
 from conversations.ui import (
@@ -192,6 +193,8 @@ async def start(update: Update, context: BotContext) -> int:
     payload = context.args[0] if context.args else ""
     if payload.startswith(PAYLOAD_PREFIX):
         return await _leader_invite(update, context, invite_code_of(payload))
+    if payload.startswith(RELINK_PREFIX):  # a new phone (conversations/relink_open.py)
+        return await relink_open.open_code(update, context, payload)
     if await context.store.get_user(update.effective_user.id) is not None:
         await menu.send_menu(update, context, greeting="start.welcome_back")
         return ConversationHandler.END

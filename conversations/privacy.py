@@ -36,6 +36,7 @@ ALSO_KEPT = (
     "case_prompts.actor_user_id",
     "family_reports.reporter_user_id",
     "family_reports.relative_id",
+    "relinks.made_by",
 )
 
 
@@ -85,6 +86,7 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))
             if table == "departures.user_id":
                 lines += await _departure_lines(context, lang, update.effective_user.id)
+    lines += await _relink_lines(context, lang, update.effective_user.id)
     if data.draft or data.open_conversations:
         lines.append(t.get(lang, "mydata.unfinished"))
     lines += ["", t.get(lang, "mydata.who_sees"), t.get(lang, "mydata.delete_hint")]
@@ -108,6 +110,19 @@ async def _departure_lines(context: BotContext, lang: str, user_id: int) -> list
         room -= len(block)
         lines += ["", block]
     return [*lines, ""] if lines else lines
+
+
+async def _relink_lines(context: BotContext, lang: str, user_id: int) -> list[str]:
+    """Each move of the record to a new account (a code not used yet is not shown: whoever holds
+    the old phone must not learn that one was made)."""
+    zone = context.services.config.timezone
+    return [
+        context.content.texts.get(
+            lang, "mydata.relinked", date=format_day(r.used_at.astimezone(zone).date(), lang)
+        )
+        for r in await context.store.relinks_for_user(user_id)
+        if r.used_at is not None
+    ]
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:

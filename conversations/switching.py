@@ -96,3 +96,21 @@ def end_conversations_of(handler: ConversationHandler[Any], user_id: int) -> boo
     for key in keys:
         handler._update_state(ConversationHandler.END, key)
     return bool(keys)
+
+
+def move_conversations_of(handler: ConversationHandler[Any], old: int, new: int) -> bool:
+    """Moves this person's open conversation of ``handler`` to their new account (a re-link).
+
+    The new account's own conversation of it, if any, ends first. The same private calls as
+    above; the ids are replaced wherever they appear in the key (chat id and user id in a
+    private chat). True if one was moved.
+    """
+    for key in [key for key in handler._conversations if key and key[-1] == new]:
+        handler._update_state(ConversationHandler.END, key)
+    moved = False
+    for key in [key for key in handler._conversations if key and key[-1] == old]:
+        state = handler._conversations[key]
+        handler._update_state(ConversationHandler.END, key)
+        handler._update_state(state, tuple(new if part == old else part for part in key))
+        moved = True
+    return moved

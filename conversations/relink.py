@@ -1,0 +1,269 @@
+"""A new phone, for leaders and staff: make a one-time code that moves a person's record.
+
+Phones are lost, stolen and taken away. After talking to the person, a village leader (for
+someone of their own village) or a staff member picks them from the people with a registered
+departure or an open alert, shown as ``/away`` shows them, and makes a code. The code is shown
+once, in a message meant for forwarding that names nobody; the person opens it on the new phone
+(``conversations/relink_open.py``). Every press is checked again on the server: a leader of
+another village, or a villager, pressing a forged ``relink:make:d17`` gets nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from app.context import BotContext
+from app.relinks import create_relink, relink_link
+from content.formatting import format_day
+from conversations.menu import menu_button
+from conversations.roles import may_act_for, villages_in_scope
+from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from domain.parsing import to_khmer_digits
+
+log = logging.getLogger(__name__)
+PREFIX = "relink"
+PAGE = 8  # people per screen: big buttons, one per row, on a small phone
+# Who a button is about: a departure (d17) or an alert without a departure (a5).
+SUBJECT = re.compile(r"^([da])([0-9]{1,11})$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone a code can be made for, as the leader sees them."""
+
+    subject: str  # "d17", "a5": what the buttons carry, checked again at every press
+    user_id: int
+    name: str | None  # the name on the registration; None for an alert without one
+    line: str  # one line of the list, as /away shows a departure
+
+
+def _mark(number: int, lang: str) -> str:
+    """The number before a line of the list ("១." in Khmer text)."""
+    return to_khmer_digits(f"{number}.") if lang == "km" else f"{number}."
+
+
+def _subject(update: Update, action: str) -> str | None:
+    """The subject of a ``relink:<action>:<subject>`` press, if it has the right shape."""
+    parts = ((update.callback_query.data if update.callback_query else "") or "").split(":")
+    if len(parts) != 3 or parts[1] != action or not SUBJECT.match(parts[2]):
+        return None
+    return parts[2]
+
+
+async def _candidates(context: BotContext, lang: str, scope: list[str] | None) -> list[Candidate]:
+    """People of these villages with a departure, then those with only an open alert."""
+    t = context.content.texts
+    seen: set[int] = set()
+    found: list[Candidate] = []
+    for departure in await context.store.departures_in(scope, ("active", "returned")):
+        if departure.user_id in seen:
+            continue
+        seen.add(departure.user_id)
+        line = t.get(
+            lang,
+            "leader.away_line",
+            mark=_mark(len(found) + 1, lang),
+            name=departure.name,
+            age=departure.age,
+            destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
+            depart=format_day(departure.depart_on, lang),
+            arrive=format_day(departure.arrive_on, lang),
+        )
+        found.append(
+            Candidate(f"d{departure.departure_id}", departure.user_id, departure.name, line)
+        )
+    for alert in await context.store.open_alerts(scope):
+        if alert.user_id in seen or alert.departure_id is not None:
+            continue
+        seen.add(alert.user_id)
+        day = alert.created_at.astimezone(context.services.config.timezone).date()
+        line = t.get(
+            lang, "relink.alert_line", mark=_mark(len(found) + 1, lang), date=format_day(day, lang)
+        )
+        found.append(Candidate(f"a{alert.alert_id}", alert.user_id, None, line))
+    return found
+
+
+async def _allowed(update: Update, context: BotContext, subject: str) -> Candidate | None:
+    """The person behind a pressed subject, if the presser may make a code for them now."""
+    assert update.effective_user is not None
+    match = SUBJECT.match(subject)
+    if match is None:
+        return None
+    kind, number = match.group(1), int(match.group(2))
+    if kind == "d":
+        departure = await context.store.departure(number)
+        if departure is None or departure.status not in ("active", "returned"):
+            return None
+        if not await may_act_for(context, update.effective_user.id, departure.village_code):
+            return None
+        user_id, name = departure.user_id, departure.name
+    else:
+        alert = await context.store.alert(number)
+        if alert is None or alert.resolved_at is not None:
+            return None
+        if not await may_act_for(context, update.effective_user.id, alert.village_code):
+            return None
+        user_id, name = alert.user_id, None
+    if await context.store.get_user(user_id) is None:  # erased meanwhile: nothing to move
+        return None
+    return Candidate(subject, user_id, name, "")
+
+
+async def _list_screen(
+    context: BotContext, lang: str, scope: list[str] | None, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.content.texts
+    people = await _candidates(context, lang, scope)
+    rows: list[list[Button]] = []
+    if not people:
+        return t.get(lang, "relink.nobody"), keyboard([[menu_button(context, lang)]])
+    pages = (len(people) + PAGE - 1) // PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = people[page * PAGE : (page + 1) * PAGE]
+    for n, person in enumerate(shown, start=page * PAGE + 1):
+        label_key = "relink.pick_button" if person.name else "relink.pick_alert_button"
+        label = t.plain(lang, label_key, number=n, name=person.name or "")
+        rows.append([(label[:60], f"{PREFIX}:pick:{person.subject}")])
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((t.raw(lang, "relink.previous"), f"{PREFIX}:page:{page - 1}"))
+    if page < pages - 1:
+        nav.append((t.raw(lang, "relink.next"), f"{PREFIX}:page:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([menu_button(context, lang)])
+    lines = [t.get(lang, "relink.intro"), "", *(p.line for p in shown)]
+    return "\n".join(lines), keyboard(rows)
+
+
+async def _scope(update: Update, context: BotContext) -> tuple[bool, list[str] | None]:
+    """(allowed, the villages in scope: None for all); a villager is told it is not for them."""
+    assert update.effective_user is not None
+    scope = await villages_in_scope(context, update.effective_user.id)
+    if scope == []:
+        lang = await language_of(update, context)
+        text = context.content.texts.get(lang, "leader.only_leaders")
+        if update.callback_query is not None:
+            await answer(update, text)
+        else:
+            await send(update, text)
+        log.info("not_a_leader user=%s action=relink", update.effective_user.id)
+        return False, []
+    return True, scope
+
+
+async def relink_command(update: Update, context: BotContext) -> None:
+    """Lists the people of the village a new-phone code can be made for."""
+    allowed, scope = await _scope(update, context)
+    if not allowed:
+        return
+    lang = await language_of(update, context)
+    text, markup = await _list_screen(context, lang, scope, 0)
+    await send(update, text, markup)
+
+
+async def turn_page(update: Update, context: BotContext) -> None:
+    """Shows another page of the list."""
+    allowed, scope = await _scope(update, context)
+    if not allowed:
+        return
+    assert update.callback_query is not None
+    raw = (update.callback_query.data or "").rsplit(":", 1)[-1]
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 5 else 0
+    await answer(update)
+    lang = await language_of(update, context)
+    text, markup = await _list_screen(context, lang, scope, page)
+    await show(update, text, markup)
+
+
+async def _refuse(update: Update, context: BotContext, action: str) -> None:
+    assert update.effective_user is not None
+    log.warning("forged_press user=%s action=relink_%s", update.effective_user.id, action)
+    lang = await language_of(update, context)
+    await answer(update, context.content.texts.get(lang, "input.not_allowed"))
+
+
+async def pick(update: Update, context: BotContext) -> None:
+    """Asks the leader to confirm, after saying what the code does and whom it is for."""
+    subject = _subject(update, "pick")
+    person = await _allowed(update, context, subject) if subject else None
+    if person is None:
+        await _refuse(update, context, "pick")
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    name = person.name or t.raw(lang, "relink.this_person")
+    blocks = [t.get(lang, "relink.confirm", name=name)]
+    if person.subject.startswith("d"):
+        departure = await context.store.departure(int(person.subject[1:]))
+        if departure is not None and not departure.for_self:
+            blocks.append(t.get(lang, "relink.registered_by_other", name=name))
+    markup = keyboard(
+        [
+            [(t.raw(lang, "relink.make"), f"{PREFIX}:make:{person.subject}")],
+            [(t.raw(lang, "relink.cancel"), f"{PREFIX}:cancel")],
+        ]
+    )
+    await show(update, "\n\n".join(blocks), markup)
+
+
+async def make(update: Update, context: BotContext) -> None:
+    """Makes the one-time code and shows it once, in a message that names nobody."""
+    assert update.effective_user is not None
+    subject = _subject(update, "make")
+    person = await _allowed(update, context, subject) if subject else None
+    if person is None:
+        await _refuse(update, context, "make")
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    t, config = context.content.texts, context.services.config
+    code = await create_relink(
+        context.store, context.clock, person.user_id, update.effective_user.id, config.relink_valid
+    )
+    expires = (context.clock.now() + config.relink_valid).astimezone(config.timezone)
+    until = format_day(expires.date(), lang)
+    name = person.name or t.raw(lang, "relink.this_person")
+    await show(update, t.get(lang, "relink.made", name=name, until=until))
+    # The message to forward: no name, no village, so it tells nothing if it goes astray.
+    link = relink_link(context.bot.username, code)
+    await send(update, t.get(lang, "relink.for_person", link=link, until=until))
+    log.info("relink_made user=%s by=%s", person.user_id, update.effective_user.id)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Makes no code."""
+    await answer(update)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    await show(update, t.get(lang, "relink.not_made"), keyboard([[menu_button(context, lang)]]))
+
+
+async def relink_command_press(update: Update, context: BotContext) -> None:
+    """The menu's "new phone" entry: the same list, in place of the menu."""
+    allowed, scope = await _scope(update, context)
+    if not allowed:
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    text, markup = await _list_screen(context, lang, scope, 0)
+    await show(update, text, markup)
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("relink", relink_command, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(relink_command_press, pattern=rf"^{PREFIX}:list$"),
+        CallbackQueryHandler(turn_page, pattern=rf"^{PREFIX}:page:"),
+        CallbackQueryHandler(pick, pattern=rf"^{PREFIX}:pick:"),
+        CallbackQueryHandler(make, pattern=rf"^{PREFIX}:make:"),
+        CallbackQueryHandler(cancel, pattern=rf"^{PREFIX}:cancel$"),
+    ]
