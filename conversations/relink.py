@@ -176,7 +176,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
         return
     assert update.callback_query is not None
     raw = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 5 else 0
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
     await answer(update)
     lang = await language_of(update, context)
     text, markup = await _list_screen(context, lang, scope, page)

@@ -279,3 +279,22 @@ async def test_every_column_holding_a_person_or_chat_is_handled_by_a_move(
     # A new table with a user_id (or *_by, chat_id, …) column fails here until it is listed.
     assert holding == set(RELINK_MOVES)
     assert set(PERSONAL_ROWS + PERSONAL_MENTIONS) <= set(RELINK_MOVES)
+
+
+async def test_a_long_list_comes_in_pages_and_a_forged_page_is_harmless(bot: Bot) -> None:
+    leader = bot.user(4100, "Chief")
+    await make_leader(bot, leader)
+    for n in range(9):
+        await sent_departure(bot, bot.user(4200 + n), name=f"Person {n}")
+    await leader.send("/relink ១២")  # anything after the command is ignored
+    assert len([b for b in leader.button_data() if b.startswith("relink:pick:")]) == 8
+    await leader.click("បន្ទាប់ ➡️")
+    assert "៩. Person" in leader.last_text()
+    assert leader.buttons()[0].startswith("៩. Person")
+    await leader.press("relink:page:-1")  # not a page: the first
+    assert "១. Person" in leader.last_text()
+    await leader.press("relink:page:99999")  # past the end: the last page
+    assert "៩. Person" in leader.last_text()
+    villager = bot.user(4200)
+    await villager.press("relink:page:1")
+    assert villager.last_alert() == "នេះសម្រាប់តែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
