@@ -11,10 +11,11 @@ Codes that do not work count against the daily allowance of leader invites.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
 from app.context import BotContext
@@ -83,12 +84,12 @@ async def _refusal(context: BotContext, relink: Relink, me: int) -> RelinkResult
     return None
 
 
-def _refusal_markup(context: BotContext, lang: str) -> Any:
+def _refusal_markup(context: BotContext, lang: str) -> InlineKeyboardMarkup:
     t = context.content.texts
     return keyboard([[(t.raw(lang, "relink.delete_first"), "privacy:delete")]])
 
 
-def _maker_messages(context: BotContext) -> Any:
+def _maker_messages(context: BotContext) -> Callable[[Relink, str | None], list[NewMessage]]:
     """The one who made the code is told it was used (they can act if the person did not)."""
 
     def messages(relink: Relink, name: str | None) -> list[NewMessage]:
