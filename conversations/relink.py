@@ -78,8 +78,8 @@ async def _candidates(context: BotContext, lang: str, scope: list[str] | None) -
         found.append(
             Candidate(f"d{departure.departure_id}", departure.user_id, departure.name, line)
         )
-    for alert in await context.store.open_alerts(scope):
-        if alert.user_id in seen or alert.departure_id is not None:
+    for alert in await context.store.open_cases(scope):
+        if alert.user_id is None or alert.user_id in seen or alert.departure_id is not None:
             continue
         seen.add(alert.user_id)
         day = alert.created_at.astimezone(context.services.config.timezone).date()
@@ -106,7 +106,7 @@ async def _allowed(update: Update, context: BotContext, subject: str) -> Candida
         user_id, name = departure.user_id, departure.name
     else:
         alert = await context.store.alert(number)
-        if alert is None or alert.resolved_at is not None:
+        if alert is None or alert.resolved_at is not None or alert.user_id is None:
             return None
         if not await may_act_for(context, update.effective_user.id, alert.village_code):
             return None
