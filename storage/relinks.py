@@ -18,6 +18,7 @@ from typing import Any
 import aiosqlite
 
 from storage.base import StoreBase
+from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 
 # (table, column) -> what a re-link does with it.
@@ -185,7 +186,8 @@ class RelinkQueries(StoreBase):
         own. ``messages`` (given the code and the name on the person's newest registration, if
         any) are queued in the same transaction, claimed for the caller to send (their outbox
         ids are returned): the one who made the code is told it was used. Other codes still open
-        for the person stop working: one talk, one move.
+        for the person stop working: one talk, one move. Each open case of the person gets a
+        "relinked" line in its history.
         """
         now = self._now()
         async with self._transaction() as db:
@@ -220,6 +222,15 @@ class RelinkQueries(StoreBase):
                 "UPDATE relinks SET expires_at = ? WHERE user_id = ? AND used_at IS NULL",
                 (now, new_account_id),
             )
+            # Every open case of the person says so in its history (who made the code).
+            async with db.execute(
+                "SELECT alert_id FROM alerts WHERE user_id = ? AND resolved_at IS NULL",
+                (new_account_id,),
+            ) as cursor:
+                cases = [int(row[0]) async for row in cursor]
+            for alert_id in cases:
+                detail = {"relink_id": relink.relink_id}
+                await event_in(db, alert_id, now, relink.made_by, "relinked", detail)
             async with db.execute(
                 "SELECT name FROM departures WHERE user_id = ?"
                 " ORDER BY for_self DESC, departure_id DESC LIMIT 1",

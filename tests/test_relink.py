@@ -84,6 +84,10 @@ async def test_a_leader_moves_the_whole_record_to_the_new_phone(bot: Bot) -> Non
     assert (relink.old_account_id, relink.new_account_id, relink.made_by) == (4101, 4102, 4100)
     assert relink.used_at == bot.clock.now()
     assert "ត្រូវបានប្រើហើយ" in leader.last_text() and "<b>Srey Mom</b>" in leader.last_text()
+    (case,) = await bot.store.open_cases(None)  # the SOS: its history shows the move
+    events = await bot.store.case_events(case.alert_id)
+    assert [(e.kind, e.actor_id) for e in events if e.kind == "relinked"] == [("relinked", 4100)]
+    assert case.user_id == 4102
 
     await phone.send("/mydata")
     assert "បានផ្ទេរមកគណនី Telegram នេះ ពីគណនីផ្សេង" in phone.last_text()
