@@ -9,9 +9,11 @@ from typing import Any
 
 import aiosqlite
 
+from domain.documents import NextReminder
 from domain.schedule import Next
 from storage.base import StoreBase
 from storage.checkins import cancel_live_in, plan_in
+from storage.documents import cancel_document_reminders_in, set_document_in
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Departure
 
@@ -60,12 +62,14 @@ class DepartureQueries(StoreBase):
         request_key: str,
         first: Next,
         messages: Callable[[int], list[NewMessage]],
+        documents: tuple[tuple[str, date | None, NextReminder | None], ...] = (),
     ) -> tuple[int, bool, list[int]]:
         """Registers a departure, queues its notices and plans its first check-in, all at once.
 
         Returns (departure id, whether it is new, the notices' outbox ids, claimed for the
         caller). Send pressed twice, or again after a crash, finds the first registration by its
-        ``request_key`` and changes nothing.
+        ``request_key`` and changes nothing. ``documents``: dates given in the form (kind, date
+        or None for "I don't know", its first reminder), kept in the same transaction.
         """
         row = dict(values)
         row["documents"] = ",".join(row["documents"])
@@ -91,6 +95,10 @@ class DepartureQueries(StoreBase):
             assert departure_id is not None
             ids = await enqueue_in(db, messages(departure_id), now, claimed=True)
             await plan_in(db, departure_id, int(row["user_id"]), first)
+            for kind, expires_on, reminder in documents:
+                await set_document_in(
+                    db, departure_id, int(row["user_id"]), kind, expires_on, reminder, now
+                )
             return departure_id, True, ids
 
     async def departure(self, departure_id: int) -> Departure | None:
@@ -146,6 +154,7 @@ class DepartureQueries(StoreBase):
             if cursor.rowcount == 0:
                 return False
             await cancel_live_in(db, departure_id)
+            await cancel_document_reminders_in(db, departure_id)
             await enqueue_in(db, messages, self._now(), claimed=False)
             return True
 

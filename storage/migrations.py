@@ -553,6 +553,65 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX relinks_made_by ON relinks (made_by)",
         ),
     ),
+    (
+        "m008_documents",
+        (
+            # The dates a legal stay hangs on, per departure: passport, visa, work permit,
+            # contract. ``expires_on`` NULL is "I don't know". ``renewed_at`` is the last time a
+            # later date replaced an earlier one (the report counts renewals).
+            # Personal data: listed in storage/people.py, erased by /delete, shown by /mydata.
+            """
+            CREATE TABLE documents (
+                document_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                departure_id INTEGER NOT NULL REFERENCES departures (departure_id),
+                user_id      INTEGER NOT NULL,
+                kind         TEXT NOT NULL
+                             CHECK (kind IN ('passport', 'visa', 'work_permit', 'contract')),
+                expires_on   TEXT,
+                renewals     INTEGER NOT NULL DEFAULT 0,
+                renewed_at   TEXT,
+                created_at   TEXT NOT NULL,
+                updated_at   TEXT NOT NULL,
+                UNIQUE (departure_id, kind)
+            )
+            """,
+            "CREATE INDEX documents_user ON documents (user_id)",
+            "CREATE INDEX documents_expiry ON documents (expires_on) WHERE expires_on IS NOT NULL",
+            # Reminders before a date, planned like check-ins: ``number`` is the step (120, 30, 7
+            # days before, from the settings). One live (planned or queued) reminder per step of a
+            # document, so planning twice, a replay or a restart cannot make a second.
+            """
+            CREATE TABLE document_reminders (
+                reminder_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                document_id  INTEGER NOT NULL REFERENCES documents (document_id),
+                departure_id INTEGER NOT NULL,
+                user_id      INTEGER NOT NULL,
+                number       INTEGER NOT NULL,
+                catch_up     INTEGER NOT NULL DEFAULT 0,
+                expires_on   TEXT NOT NULL,
+                due_at       TEXT NOT NULL,
+                status       TEXT NOT NULL CHECK (status IN
+                             ('planned', 'sending', 'sent', 'answered', 'cancelled', 'failed')),
+                claimed_at   TEXT,
+                sent_at      TEXT,
+                message_id   INTEGER,
+                answer       TEXT,
+                answered_at  TEXT
+            )
+            """,
+            """
+            CREATE UNIQUE INDEX document_reminders_one_live ON document_reminders
+            (document_id, number) WHERE status IN ('planned', 'sending')
+            """,
+            """
+            CREATE INDEX document_reminders_due ON document_reminders (due_at)
+            WHERE status = 'planned'
+            """,
+            "CREATE INDEX document_reminders_document ON document_reminders (document_id)",
+            "CREATE INDEX document_reminders_user ON document_reminders (user_id)",
+            "CREATE INDEX document_reminders_sent ON document_reminders (sent_at)",
+        ),
+    ),
 )
 
 

@@ -23,6 +23,8 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("checkins", "user_id"),
     ("alerts", "user_id"),
     ("returns", "user_id"),
+    ("document_reminders", "user_id"),
+    ("documents", "user_id"),
     ("departures", "user_id"),
     ("leaders", "user_id"),
     ("leader_invites", "used_by_user_id"),

@@ -13,6 +13,7 @@ from storage.cases import CaseQueries
 from storage.checkins import CheckinQueries
 from storage.conversation_state import ConversationKey, PersistenceQueries
 from storage.departures import DepartureQueries
+from storage.documents import DocumentQueries
 from storage.family import FamilyQueries
 from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
@@ -29,6 +30,7 @@ class Store(
     AgencyQueries,
     BrokerReportQueries,
     CheckinQueries,
+    DocumentQueries,
     AlertQueries,
     CaseQueries,
     FamilyQueries,

@@ -104,6 +104,15 @@ EXPECTED_SCHEMA = {
         *("ref_id", "payload", "status", "attempts", "due_at", "claimed_at", "sent_at"),
         *("message_id", "last_error", "created_at"),
     ],
+    "documents": [
+        *("document_id", "departure_id", "user_id", "kind", "expires_on", "renewals"),
+        *("renewed_at", "created_at", "updated_at"),
+    ],
+    "document_reminders": [
+        *("reminder_id", "document_id", "departure_id", "user_id", "number", "catch_up"),
+        *("expires_on", "due_at", "status", "claimed_at", "sent_at", "message_id", "answer"),
+        "answered_at",
+    ],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -144,6 +153,13 @@ EXPECTED_INDEXES = {
     "location_copies_alert",
     "relinks_user",
     "relinks_made_by",
+    "documents_user",
+    "documents_expiry",
+    "document_reminders_one_live",
+    "document_reminders_due",
+    "document_reminders_document",
+    "document_reminders_user",
+    "document_reminders_sent",
 }
 
 

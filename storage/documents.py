@@ -1,0 +1,371 @@
+"""Document dates and their reminders: a date per paper, reminders queued and sent at most once.
+
+A reminder is "live" while planned or queued; a unique index allows one live reminder per step of
+a document, so planning again, a replay or a restart cannot make a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from domain.documents import NextReminder
+from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
+
+LIVE = ("planned", "sending")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One date a legal stay hangs on (``expires_on`` None: the person does not know it)."""
+
+    document_id: int
+    departure_id: int
+    user_id: int
+    kind: str
+    expires_on: date | None
+    renewals: int
+
+
+@dataclass(frozen=True)
+class DocumentReminder:
+    reminder_id: int
+    document_id: int
+    departure_id: int
+    user_id: int
+    number: int
+    catch_up: bool
+    expires_on: date
+    due_at: datetime
+    status: str
+    answer: str | None
+
+
+_DOCUMENT = "SELECT document_id, departure_id, user_id, kind, expires_on, renewals FROM documents"
+_REMINDER = (
+    "SELECT reminder_id, document_id, departure_id, user_id, number, catch_up, expires_on,"
+    " due_at, status, answer FROM document_reminders"
+)
+
+
+def _document(row: Any) -> Document:
+    return Document(
+        document_id=row[0],
+        departure_id=row[1],
+        user_id=row[2],
+        kind=row[3],
+        expires_on=date.fromisoformat(row[4]) if row[4] else None,
+        renewals=row[5],
+    )
+
+
+def _reminder(row: Any) -> DocumentReminder:
+    return DocumentReminder(
+        reminder_id=row[0],
+        document_id=row[1],
+        departure_id=row[2],
+        user_id=row[3],
+        number=row[4],
+        catch_up=bool(row[5]),
+        expires_on=date.fromisoformat(row[6]),
+        due_at=datetime.fromisoformat(row[7]),
+        status=row[8],
+        answer=row[9],
+    )
+
+
+class DocumentQueries(StoreBase):
+    async def set_document_date(
+        self,
+        departure_id: int,
+        user_id: int,
+        kind: str,
+        expires_on: date | None,
+        first: NextReminder | None,
+    ) -> int:
+        """Keeps a date (or "I don't know") and re-plans its reminders, all at once."""
+        async with self._transaction() as db:
+            return await set_document_in(
+                db, departure_id, user_id, kind, expires_on, first, self._now()
+            )
+
+    async def documents_of(self, departure_id: int) -> list[Document]:
+        async with self._db.execute(
+            f"{_DOCUMENT} WHERE departure_id = ? ORDER BY document_id", (departure_id,)
+        ) as cursor:
+            return [_document(row) async for row in cursor]
+
+    async def documents_of_user(self, user_id: int) -> list[Document]:
+        async with self._db.execute(
+            f"{_DOCUMENT} WHERE user_id = ? ORDER BY departure_id DESC, document_id", (user_id,)
+        ) as cursor:
+            return [_document(row) async for row in cursor]
+
+    async def documents_ending(
+        self, departure_ids: list[int], first: date, last: date
+    ) -> dict[int, list[Document]]:
+        """Dates from ``first`` to ``last`` of these departures (for leaders' /away)."""
+        if not departure_ids:
+            return {}
+        marks = ", ".join("?" for _ in departure_ids)
+        found: dict[int, list[Document]] = {}
+        async with self._db.execute(
+            f"{_DOCUMENT} WHERE departure_id IN ({marks}) AND expires_on BETWEEN ? AND ?"
+            " ORDER BY expires_on",
+            (*departure_ids, first.isoformat(), last.isoformat()),
+        ) as cursor:
+            async for row in cursor:
+                document = _document(row)
+                found.setdefault(document.departure_id, []).append(document)
+        return found
+
+    async def document_reminder(self, reminder_id: int) -> DocumentReminder | None:
+        async with self._db.execute(f"{_REMINDER} WHERE reminder_id = ?", (reminder_id,)) as c:
+            row = await c.fetchone()
+        return _reminder(row) if row else None
+
+    async def document_reminders_of(self, document_id: int) -> list[DocumentReminder]:
+        async with self._db.execute(
+            f"{_REMINDER} WHERE document_id = ? ORDER BY reminder_id", (document_id,)
+        ) as cursor:
+            return [_reminder(row) async for row in cursor]
+
+    async def document(self, document_id: int) -> Document | None:
+        async with self._db.execute(f"{_DOCUMENT} WHERE document_id = ?", (document_id,)) as c:
+            row = await c.fetchone()
+        return _document(row) if row else None
+
+    async def due_document_reminders(
+        self, now: datetime, limit: int = 500
+    ) -> list[DocumentReminder]:
+        """Planned reminders due by ``now``, oldest first (uses the partial index)."""
+        async with self._db.execute(
+            f"{_REMINDER} WHERE status = 'planned' AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (now.isoformat(), limit),
+        ) as cursor:
+            return [_reminder(row) async for row in cursor]
+
+    async def postpone_document_reminder(self, reminder_id: int, due_at: datetime) -> None:
+        """Night where the person is: the reminder waits for the morning."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE document_reminders SET due_at = ? WHERE reminder_id = ?"
+                " AND status = 'planned'",
+                (due_at.isoformat(), reminder_id),
+            )
+
+    async def queue_document_reminder(self, reminder_id: int, message: NewMessage) -> bool:
+        """Moves a due reminder into the outbox (one transaction); False if it was not planned."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE document_reminders SET status = 'sending', claimed_at = ?"
+                " WHERE reminder_id = ? AND status = 'planned'",
+                (self._now(), reminder_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await enqueue_in(db, [message], self._now(), claimed=False)
+            return True
+
+    async def document_reminder_went_out(
+        self, reminder_id: int, message_id: int | None, status: str, following: NextReminder | None
+    ) -> bool:
+        """Telegram took it (``sent``) or never will (``failed``): the next step is planned."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE document_reminders SET status = ?, sent_at = ?, message_id = ?"
+                " WHERE reminder_id = ? AND status = 'sending'"
+                " RETURNING document_id, departure_id, user_id, expires_on",
+                (status, self._now() if status == "sent" else None, message_id, reminder_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False  # cancelled meanwhile (a new date, the trip over): nothing follows
+            if following is not None:
+                await plan_in(
+                    db,
+                    int(row[0]),
+                    int(row[1]),
+                    int(row[2]),
+                    date.fromisoformat(str(row[3])),
+                    following,
+                )
+            return True
+
+    async def answer_document_reminder(
+        self, reminder_id: int, answer: str, again: NextReminder | None = None
+    ) -> bool:
+        """Keeps the first answer to a sent reminder; ``again``: "remind me later" plans it."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE document_reminders SET status = 'answered', answer = ?, answered_at = ?"
+                " WHERE reminder_id = ? AND status = 'sent'"
+                " RETURNING document_id, departure_id, user_id, expires_on",
+                (answer, self._now(), reminder_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False
+            if again is not None:
+                await plan_in(
+                    db,
+                    int(row[0]),
+                    int(row[1]),
+                    int(row[2]),
+                    date.fromisoformat(str(row[3])),
+                    again,
+                    repeat=True,
+                )
+            return True
+
+    async def cancel_document_reminders(self, departure_id: int) -> int:
+        async with self._transaction() as db:
+            return await cancel_document_reminders_in(db, departure_id)
+
+    async def document_counts(
+        self, villages: list[str] | None, start: datetime, end: datetime, today: date
+    ) -> dict[str, int]:
+        """For /report: reminders sent and dates renewed in the period; people past a date now."""
+        where, params = "", []
+        if villages is not None:
+            where = f" AND d.village_code IN ({', '.join('?' for _ in villages)})"
+            params = list(villages)
+        counts: dict[str, int] = {}
+        for key, query, values in (
+            (
+                "reminders_sent",
+                "SELECT COUNT(*) FROM document_reminders r JOIN departures d USING (departure_id)"
+                " WHERE r.sent_at >= ? AND r.sent_at < ?",
+                [start.isoformat(), end.isoformat()],
+            ),
+            (
+                "dates_renewed",
+                "SELECT COUNT(*) FROM documents x JOIN departures d USING (departure_id)"
+                " WHERE x.renewed_at >= ? AND x.renewed_at < ?",
+                [start.isoformat(), end.isoformat()],
+            ),
+            (
+                "people_past_a_date",
+                "SELECT COUNT(DISTINCT x.user_id) FROM documents x JOIN departures d"
+                " USING (departure_id) WHERE d.status = 'active' AND x.expires_on < ?",
+                [today.isoformat()],
+            ),
+        ):
+            async with self._db.execute(query + where, [*values, *params]) as cursor:
+                row = await cursor.fetchone()
+            counts[key] = int(row[0]) if row else 0
+        return counts
+
+
+async def set_document_in(
+    db: aiosqlite.Connection,
+    departure_id: int,
+    user_id: int,
+    kind: str,
+    expires_on: date | None,
+    first: NextReminder | None,
+    now: str,
+) -> int:
+    """Inside a transaction: keeps the date, cancels the old reminders, plans the first new one.
+
+    A later date than the one kept is a renewal (counted for the report).
+    """
+    value = expires_on.isoformat() if expires_on else None
+    cursor = await db.execute(
+        "SELECT document_id, expires_on FROM documents WHERE departure_id = ? AND kind = ?",
+        (departure_id, kind),
+    )
+    found = await cursor.fetchone()
+    await cursor.close()
+    if found is None:
+        cursor = await db.execute(
+            "INSERT INTO documents (departure_id, user_id, kind, expires_on, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING document_id",
+            (departure_id, user_id, kind, value, now, now),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+        assert row is not None
+        document_id = int(row[0])
+    else:
+        document_id, old = int(found[0]), found[1]
+        renewed = bool(old and value and value > old)
+        await db.execute(
+            "UPDATE documents SET expires_on = ?, updated_at = ?,"
+            " renewals = renewals + ?, renewed_at = CASE WHEN ? THEN ? ELSE renewed_at END"
+            " WHERE document_id = ?",
+            (value, now, int(renewed), int(renewed), now, document_id),
+        )
+        if old == value:
+            return document_id  # the same date again: the plan already in place stays
+        await db.execute(
+            "UPDATE document_reminders SET status = 'cancelled' WHERE document_id = ?"
+            " AND status IN ('planned', 'sending', 'sent')",
+            (document_id,),
+        )
+    if expires_on is not None and first is not None:
+        await plan_in(db, document_id, departure_id, user_id, expires_on, first)
+    return document_id
+
+
+async def plan_in(
+    db: aiosqlite.Connection,
+    document_id: int,
+    departure_id: int,
+    user_id: int,
+    expires_on: date,
+    upcoming: NextReminder,
+    *,
+    repeat: bool = False,
+) -> int | None:
+    """Inside a transaction: plans a reminder for a date still kept on an active trip.
+
+    Nothing when this step (or a later one) of this date was already planned or sent, unless
+    ``repeat``
+    ("remind me later" brings back a step already sent); the unique index decides races.
+    """
+    later_step = (
+        ""
+        if repeat
+        else " AND NOT EXISTS (SELECT 1 FROM document_reminders WHERE document_id = ?"
+        " AND expires_on = ? AND number >= ? AND status != 'cancelled')"
+    )
+    params: list[Any] = [
+        document_id,
+        departure_id,
+        user_id,
+        upcoming.number,
+        int(upcoming.catch_up),
+        expires_on.isoformat(),
+        upcoming.due.isoformat(),
+        document_id,
+        expires_on.isoformat(),
+        departure_id,
+    ]
+    if not repeat:
+        params += [document_id, expires_on.isoformat(), upcoming.number]
+    cursor = await db.execute(
+        "INSERT OR IGNORE INTO document_reminders (document_id, departure_id, user_id, number,"
+        " catch_up, expires_on, due_at, status) SELECT ?, ?, ?, ?, ?, ?, ?, 'planned'"
+        " WHERE EXISTS (SELECT 1 FROM documents WHERE document_id = ? AND expires_on = ?)"
+        " AND EXISTS (SELECT 1 FROM departures WHERE departure_id = ? AND status = 'active')"
+        + later_step,
+        params,
+    )
+    return cursor.lastrowid if cursor.rowcount > 0 else None
+
+
+async def cancel_document_reminders_in(db: aiosqlite.Connection, departure_id: int) -> int:
+    """Inside a transaction: the trip is over (cancelled, home): no reminder follows."""
+    cursor = await db.execute(
+        "UPDATE document_reminders SET status = 'cancelled'"
+        " WHERE departure_id = ? AND status IN ('planned', 'sending', 'sent')",
+        (departure_id,),
+    )
+    return cursor.rowcount
