@@ -68,6 +68,10 @@ class Config:
     about_operator: str  # who runs this bot, shown by /about ("" when not set)
     about_contact: str  # how to reach them
     source: str  # where the settings came from, for messages
+    # Reminders before a passport, visa, work permit or contract ends: days before (falling),
+    # and how long "remind me later" waits.
+    document_days: tuple[int, ...] = (120, 30, 7)
+    document_later: timedelta = timedelta(days=3)
 
 
 # Every setting with its default. The shape of this dict is the schema: a key not here is a typo.
@@ -117,6 +121,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "logging": {"level": "INFO"},
     "privacy": {"draft_ttl": "14d"},
     "cases": {"note_reminder_after": "2d"},
+    "documents": {"reminder_days": [120, 30, 7], "remind_later": "3d"},
     "about": {"operator": "", "contact": ""},
 }
 ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
@@ -238,6 +243,23 @@ def _checkins(raw: dict[str, Any], source: str) -> dict[str, Any]:
             for key in ("reminder_after", "leader_after", "staff_after", "retry_after")
         },
         "time_zones": zones,
+    }
+
+
+def _documents(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    days = raw["reminder_days"]
+    if (
+        not isinstance(days, list)
+        or not days
+        or not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 400 for d in days)
+        or sorted(set(days), reverse=True) != days
+    ):
+        raise ConfigError(
+            f"{source}: documents.reminder_days: must be falling whole days, e.g. [120, 30, 7]"
+        )
+    return {
+        "document_days": tuple(days),
+        "document_later": _duration(raw["remind_later"], source, "documents.remind_later"),
     }
 
 
@@ -373,4 +395,5 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         about_operator=about["operator"],
         about_contact=about["contact"],
         source=source,
+        **_documents(raw["documents"], source),
     )

@@ -13,6 +13,7 @@ from content.formatting import format_day
 from conversations.ui import keyboard
 from delivery.case_texts import CASE_PREFIX, case_buttons, case_card
 from delivery.checkins import prompt
+from delivery.documents import reminder_text
 from delivery.recipients import language_of_user
 from delivery.texts import notice_buttons, notice_text
 from storage.outbox import OutboxRow
@@ -46,6 +47,14 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         if checkin is None or checkin.status != waiting_for:
             return None
         text, markup = prompt(context, lang, checkin.checkin_id, reminder=row.kind == "reminder")
+    elif row.kind == "document":
+        reminder = await store.document_reminder(row.ref_id or 0)
+        if reminder is None or reminder.status != "sending":
+            return None
+        rendered = await reminder_text(context, lang, reminder)
+        if rendered is None:
+            return None
+        text, markup = rendered
     elif row.kind == "text":
         params: dict[str, object] = dict(row.payload.get("params", {}))
         for name in row.payload.get("days", []):

@@ -10,6 +10,7 @@ import logging
 from app.context import BotContext
 from delivery.alerting import RAISED_BY_PERSON, escalate_to_staff, queue_alert
 from delivery.checkins import next_step, upcoming
+from delivery.documents import reminder_went_out
 from delivery.recipients import copies, staff_chats, to_person
 from storage.outbox import OutboxRow
 
@@ -31,6 +32,8 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
         await prompt_went_out(context, row.ref_id, message_id)
     elif row.kind == "reminder" and row.ref_id is not None and message_id is not None:
         await store.add_message_to_checkin(row.ref_id, message_id)
+    elif row.kind == "document" and row.ref_id is not None:
+        await reminder_went_out(context, row.ref_id, message_id, delivered=True)
     return []
 
 
@@ -43,6 +46,11 @@ async def on_gone(context: BotContext, row: OutboxRow) -> list[int]:
         return []
     if row.kind in ("checkin", "reminder") and row.ref_id is not None:
         await _person_unreachable(context, row.ref_id, prompt=row.kind == "checkin")
+        return []
+    if row.kind == "document" and row.ref_id is not None:
+        # The check-ins of the same person raise the "cannot be reached" alert; the dates'
+        # plan goes on (they may unblock).
+        await reminder_went_out(context, row.ref_id, None, delivered=False)
         return []
     if row.role != "leader":
         if row.role == "staff":

@@ -16,6 +16,7 @@ from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
 from delivery.cases import nudge_handlers
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
+from delivery.documents import queue_due_document_reminders
 from delivery.drainer import drain
 from delivery.notices import escalate_unacknowledged
 from delivery.reconcile import reconcile
@@ -31,6 +32,7 @@ async def sweep(context: BotContext) -> None:
     for task in (
         reconcile,
         queue_due_checkins,
+        queue_due_document_reminders,
         follow_up_silence,
         follow_up_problems,
         escalate_alerts,

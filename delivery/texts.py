@@ -13,6 +13,7 @@ from domain.departure import family_phone_passed_on
 from storage.rows import Alert, Departure
 
 ALERT_PREFIX = "al"
+PAPERS = "papers_"  # an alert's detail naming a paper that runs out: papers_visa, …
 NOTICE_PREFIX = "leader"
 
 
@@ -67,6 +68,11 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
     named = [problems[d].labels[lang] for d in alert.details if d in problems]
     if named:
         blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
+    # "I need help" on a reminder before a paper runs out (delivery/documents.py).
+    papers = [d.removeprefix(PAPERS) for d in alert.details if d.startswith(PAPERS)]
+    if papers:
+        labels = ", ".join(t.raw(lang, f"documents.kind.{p}") for p in papers)
+        blocks.append(t.get(lang, "documents.alert", papers=labels))
     if alert.user_id is not None:
         blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
     # Not for someone who left violence at home: the family's number may be that of the person

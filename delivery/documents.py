@@ -1,0 +1,151 @@
+"""Reminders before a paper runs out: planned from its date, queued when due, sent at most once.
+
+Built like check-ins (delivery/checkins.py): the next reminder is derived from the date and the
+step before, a due one moves into the outbox in one transaction inside the delivery window of
+the destination's time zone, and the step after it is planned once Telegram has taken it
+(``delivery/rules.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from app.context import BotContext
+from content.formatting import format_day
+from conversations.ui import html, keyboard
+from delivery.checkins import zone_of
+from domain.documents import NextReminder, next_reminder
+from storage.documents import DocumentReminder
+from storage.outbox import BULK, NewMessage
+
+log = logging.getLogger(__name__)
+PREFIX = "doc"
+ANSWERS = ("renew", "help", "later")
+EMBASSY_COUNTRIES = ("TH", "MY", "KR")  # the embassy line of content/contacts.yaml for each
+
+
+def first_reminder(
+    context: BotContext, expires_on: date, destination: str, after_number: int | None = None
+) -> NextReminder | None:
+    """The reminder after step ``after_number`` (the first when None), from the settings."""
+    config = context.services.config
+    return next_reminder(
+        expires_on,
+        config.document_days,
+        config.window,
+        zone_of(context, destination),
+        now=context.clock.now(),
+        after_number=after_number,
+    )
+
+
+def later_reminder(
+    context: BotContext, reminder: DocumentReminder, destination: str
+) -> NextReminder | None:
+    """ "Remind me later": the same step again after a while, unless the next step comes first."""
+    config = context.services.config
+    zone = zone_of(context, destination)
+    again = config.window.next_opening(context.clock.now() + config.document_later, zone)
+    following = first_reminder(context, reminder.expires_on, destination, reminder.number)
+    if following is not None and following.due <= again:
+        return None  # the next reminder is sooner anyway
+    return NextReminder(again, reminder.number, catch_up=True)
+
+
+def reminder_message(reminder: DocumentReminder) -> NewMessage:
+    return NewMessage(
+        key=f"document:{reminder.reminder_id}",
+        group_key=f"departure:{reminder.departure_id}:documents",
+        kind="document",
+        role="person",
+        chat_id=reminder.user_id,
+        priority=BULK,
+        user_id=reminder.user_id,
+        ref_id=reminder.reminder_id,
+    )
+
+
+async def queue_due_document_reminders(context: BotContext) -> int:
+    """Moves every due reminder inside its delivery window into the outbox; returns how many."""
+    now = context.clock.now()
+    window = context.services.config.window
+    queued = 0
+    for reminder in await context.store.due_document_reminders(now):
+        departure = await context.store.departure(reminder.departure_id)
+        if departure is None or departure.status != "active":
+            await context.store.cancel_document_reminders(reminder.departure_id)
+            continue
+        zone = zone_of(context, departure.destination)
+        if not window.contains(now, zone):  # never at night: wait for the morning
+            await context.store.postpone_document_reminder(
+                reminder.reminder_id, window.next_opening(now, zone)
+            )
+            continue
+        if await context.store.queue_document_reminder(
+            reminder.reminder_id, reminder_message(reminder)
+        ):
+            queued += 1
+    if queued:
+        log.info("document_reminders_queued count=%s", queued)
+    return queued
+
+
+async def reminder_went_out(
+    context: BotContext, reminder_id: int, message_id: int | None, *, delivered: bool
+) -> None:
+    """Sent (or never deliverable): the reminder is settled and the next step is planned."""
+    reminder = await context.store.document_reminder(reminder_id)
+    departure = await context.store.departure(reminder.departure_id) if reminder else None
+    if reminder is None or departure is None:
+        return
+    following = first_reminder(context, reminder.expires_on, departure.destination, reminder.number)
+    status = "sent" if delivered else "failed"
+    if await context.store.document_reminder_went_out(reminder_id, message_id, status, following):
+        log.info("document_reminder_%s reminder=%s", status, reminder_id)
+
+
+def embassy_line(context: BotContext, lang: str, destination: str) -> str | None:
+    """The Cambodian embassy of the destination country, with a check note when unconfirmed."""
+    t = context.content.texts
+    if destination not in EMBASSY_COUNTRIES:
+        return None
+    for contact in context.content.contacts.for_country(destination):
+        if contact.id.startswith("embassy_"):
+            line = t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
+            return f"{line}\n{t.get(lang, 'help.please_check')}" if contact.needs_check else line
+    return None
+
+
+async def reminder_text(
+    context: BotContext, lang: str, reminder: DocumentReminder
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The reminder: which paper ends when, what to do, whom to ask; None if it is stale."""
+    t = context.content.texts
+    document = await context.store.document(reminder.document_id)
+    departure = await context.store.departure(reminder.departure_id)
+    if document is None or departure is None or document.expires_on != reminder.expires_on:
+        return None  # a new date replaced it meanwhile
+    zone = zone_of(context, departure.destination)
+    today = context.clock.now().astimezone(zone).date()
+    paper = t.raw(lang, f"documents.kind.{document.kind}")
+    days = (reminder.expires_on - today).days
+    day = format_day(reminder.expires_on, lang)
+    if days < 0:
+        title = t.get(lang, "documents.reminder.passed", paper=paper, date=day)
+    else:
+        title = t.get(lang, "documents.reminder.title", paper=paper, date=day, days=days)
+    blocks = [title, t.get(lang, f"documents.todo.{document.kind}")]
+    embassy = embassy_line(context, lang, departure.destination)
+    blocks.append(
+        t.get(lang, "documents.ask", embassy=html(embassy))
+        if embassy
+        else t.get(lang, "documents.ask_no_embassy")
+    )
+    rows = [
+        [(t.raw(lang, f"documents.answer.{a}"), f"{PREFIX}:{a}:{reminder.reminder_id}")]
+        for a in ANSWERS
+    ]
+    return "\n\n".join(blocks), keyboard(rows)
