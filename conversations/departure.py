@@ -40,8 +40,10 @@ from conversations.ui import (
 )
 from delivery import notices as delivery_notices
 from delivery.checkins import upcoming_for
+from delivery.documents import first_reminder
 from delivery.drainer import deliver_now
 from domain.departure import (
+    UNKNOWN,
     Field,
     applicable,
     next_field,
@@ -53,6 +55,7 @@ from domain.departure import (
     risk_flags,
     stored_reason,
 )
+from domain.documents import NextReminder, parse_expiry
 
 log = logging.getLogger(__name__)
 PREFIX = "plan"
@@ -109,6 +112,8 @@ async def _question(
                 for o in spec.options
             ]
         )
+    elif spec.kind == "expiry":
+        rows.append([(t.raw(lang, "documents.dont_know"), f"{PREFIX}:x:{spec.id}:{UNKNOWN}")])
     elif spec.kind == "agency":
         destination = draft["answers"].get("destination")
         known = [a for a in await context.store.agencies() if destination in a.destinations][:8]
@@ -244,6 +249,17 @@ async def pick_date(update: Update, context: BotContext) -> int | None:
     return await _advance(update, context)
 
 
+async def dont_know(update: Update, context: BotContext) -> int | None:
+    """Notes that the person does not know when a paper ends (they can add it with /documents)."""
+    parts = _parts(update)
+    spec = _current(context, parts[2]) if len(parts) == 4 else None
+    if spec is None or spec.kind != "expiry" or parts[3] != UNKNOWN:
+        return await _refuse(update, context)
+    _set(context, spec.id, UNKNOWN)
+    await answer(update)
+    return await _advance(update, context)
+
+
 async def pick_agency(update: Update, context: BotContext) -> int | None:
     """Keeps an agency from the verified list, or notes that the person will type one."""
     parts = _parts(update)
@@ -311,6 +327,9 @@ async def type_answer(update: Update, context: BotContext) -> int | None:
         answers = _draft(context)["answers"]
         if parsed and spec.id == "arrive_on" and parsed < date.fromisoformat(answers["depart_on"]):
             return await _advance(update, context, hint=t.get(lang, "plan.bad.arrive_before"))
+    elif spec.kind == "expiry":
+        until = parse_expiry(text, _today(context))
+        value = until.isoformat() if until else None
     elif spec.kind in PARSERS:
         value = PARSERS[spec.kind](text)
     if value is None:
@@ -325,6 +344,8 @@ def _bad_key(spec: Field | None) -> str:
         return "input.use_buttons"
     if spec.id in ("name", "agency_name"):
         return "plan.bad.name"
+    if spec.kind == "expiry":
+        return "documents.bad_date"
     return f"plan.bad.{spec.kind if spec.id != 'wage' else 'wage'}"
 
 
@@ -389,6 +410,7 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
         request_key=request_key,
         first=first,
         messages=lambda d: delivery_notices.build_notices(d, values["user_id"], leaders, staff),
+        documents=_passport(context, answers),
     )
     context.user_data.pop(DRAFT, None)
     log.info(
@@ -415,6 +437,19 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+def _passport(
+    context: BotContext, answers: dict[str, Any]
+) -> tuple[tuple[str, date | None, NextReminder | None], ...]:
+    """The passport's date from the form, with its first reminder (nothing if not asked)."""
+    until = answers.get("passport_until")
+    if until is None or not any(f.id == "passport_until" for f in applicable(answers)):
+        return ()  # not asked, or asked before the papers or the place were changed
+    if until == UNKNOWN:
+        return (("passport", None, None),)
+    day = date.fromisoformat(until)
+    return (("passport", day, first_reminder(context, day, answers["destination"])),)
+
+
 def build_handler() -> ConversationHandler[BotContext]:
     """The departure form (persistent: a restart keeps every answer given so far)."""
 
@@ -436,6 +471,7 @@ def build_handler() -> ConversationHandler[BotContext]:
                 press(tick, "m:"),
                 press(pick_date, "d:"),
                 press(pick_agency, "a:"),
+                press(dont_know, "x:"),
                 press(skip, "skip:"),
                 press(back, "back$"),
                 press(cancel, "cancel$"),

@@ -8,7 +8,13 @@ from typing import Any
 
 from app.context import BotContext
 from content.formatting import format_day, format_usd
-from domain.departure import FIELDS, family_phone_passed_on, risk_flags, shared_reason
+from domain.departure import (
+    FIELDS,
+    UNKNOWN,
+    family_phone_passed_on,
+    risk_flags,
+    shared_reason,
+)
 from storage.rows import Departure
 
 # Fields not shown on their own line (folded into another, or only steering the form).
@@ -67,6 +73,10 @@ def value_text(context: BotContext, lang: str, field_id: str, answers: Mapping[s
         chosen = [t.raw(lang, f"plan.opt.{field_id}.{v}") for v in value]
         return ", ".join(chosen) if chosen else t.raw(lang, "plan.opt.documents.none")
     if spec.kind == "date":
+        return format_day(date.fromisoformat(value), lang)
+    if spec.kind == "expiry":
+        if value == UNKNOWN:
+            return t.raw(lang, "documents.unknown")
         return format_day(date.fromisoformat(value), lang)
     if field_id == "wage":
         return t.get(lang, "plan.per_month", amount=format_usd(int(value), lang))

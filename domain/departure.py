@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from domain.documents import passport_ends_soon
 from domain.parsing import parse_whole_number, to_latin_digits
 
 ABROAD = ("TH", "MY", "KR", "OTHER")
@@ -48,7 +49,7 @@ Answers = Mapping[str, Any]
 @dataclass(frozen=True)
 class Field:
     id: str
-    kind: str  # choice | multi | text | number | phone | date | agency
+    kind: str  # choice | multi | text | number | phone | date | agency | expiry
     options: tuple[str, ...] = ()
     optional: bool = False
     when: Callable[[Answers], bool] = field(default=lambda answers: True)
@@ -56,6 +57,13 @@ class Field:
 
 def _abroad(answers: Answers) -> bool:
     return answers.get("destination") in ABROAD
+
+
+def _passport_abroad(answers: Answers) -> bool:
+    return _abroad(answers) and "passport" in answers.get("documents", ())
+
+
+UNKNOWN = "unknown"  # an expiry date the person does not know (a button, never typed)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -74,6 +82,9 @@ FIELDS: tuple[Field, ...] = (
         when=lambda a: a.get("channel") == "agency" and a.get("agency") == "typed",
     ),
     Field("documents", "multi", DOCUMENTS),
+    # When the passport ends (or "I don't know"): reminders before it runs out abroad, and the
+    # "passport ends soon" flag. The other dates wait for /documents.
+    Field("passport_until", "expiry", when=_passport_abroad),
     Field("employer_phone", "phone", optional=True),
     Field("wage", "number", optional=True),
     Field("depart_on", "date", ("0", "1", "7")),
@@ -194,7 +205,14 @@ def _day(year: int, month: int, day: int) -> date | None:
 
 # -- what a leader should know -------------------------------------------------------------------
 
-RISK_FLAGS = ("minor", "abroad_no_papers", "broker", "agency_unverified", "no_employer_contact")
+RISK_FLAGS = (
+    "minor",
+    "abroad_no_papers",
+    "passport_ends_soon",
+    "broker",
+    "agency_unverified",
+    "no_employer_contact",
+)
 
 
 def risk_flags(answers: Answers) -> tuple[str, ...]:
@@ -205,6 +223,8 @@ def risk_flags(answers: Answers) -> tuple[str, ...]:
     documents = set(answers.get("documents", ()))
     if _abroad(answers) and not {"passport", "visa_permit"} <= documents:
         flags.append("abroad_no_papers")
+    if _passport_ends_soon(answers):
+        flags.append("passport_ends_soon")
     if answers.get("channel") == "broker":
         flags.append("broker")
     if answers.get("channel") == "agency" and answers.get("agency") == "typed":
@@ -212,6 +232,13 @@ def risk_flags(answers: Answers) -> tuple[str, ...]:
     if not answers.get("employer_phone"):
         flags.append("no_employer_contact")
     return tuple(flags)
+
+
+def _passport_ends_soon(answers: Answers) -> bool:
+    until, leaving = answers.get("passport_until"), answers.get("depart_on")
+    if not _passport_abroad(answers) or not until or until == UNKNOWN or not leaving:
+        return False
+    return passport_ends_soon(date.fromisoformat(str(until)), date.fromisoformat(str(leaving)))
 
 
 def is_regular(channel: str, documents: tuple[str, ...], destination: str) -> bool:

@@ -103,6 +103,8 @@ async def test_the_english_review_names_the_agency_once(bot: Bot) -> None:
     await villager.click("⬜ Passport")
     await villager.click("⬜ Visa or work permit")
     await villager.click("✅ Done")
+    await villager.click("🤷 I don't know")  # when the passport ends (issue 15)
     for label in ("Skip", "Skip", "Tomorrow", "The next day", "Poverty or debt", "Skip"):
         await villager.click(label)
     assert "<b>How:</b> recruitment agency “Example Agency”\n" in villager.last_text()
+    assert "<b>Passport ends:</b> not known\n" in villager.last_text()

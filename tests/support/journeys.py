@@ -13,6 +13,7 @@ from tests.support.chat import Bot, Person
 
 STAFF_ID = 7777
 VILLAGE = "09060405"  # Nesat, Chrouy Svay, Srae Ambel
+ABROAD_KM = ("🇹🇭 ថៃ", "🇲🇾 ម៉ាឡេស៊ី", "🇰🇷 កូរ៉េខាងត្បូង", "🌏 ប្រទេសផ្សេង")
 
 
 async def onboard(person: Person, lang: str = "km") -> None:
@@ -63,8 +64,13 @@ async def register_departure(
     papers: tuple[str, ...] = (),
     agency: str | None = None,
     who: str = "សមាជិកគ្រួសារខ្ញុំ",
+    passport_until: str | None = None,
 ) -> None:
-    """Walks the departure form in Khmer up to the review screen (for a relative, or "ខ្ញុំ")."""
+    """Walks the departure form in Khmer up to the review screen (for a relative, or "ខ្ញុំ").
+
+    With a passport ticked for a trip abroad, ``passport_until`` is typed when it ends (else
+    "I don't know").
+    """
     await villager.send("/plan")
     await villager.click(who)
     await villager.send(name)
@@ -83,6 +89,11 @@ async def register_departure(
     for paper in papers:
         await villager.click("⬜ " + paper)
     await villager.click("✅ រួចរាល់")
+    if "ប៉ាស្ព័រ" in papers and destination in ABROAD_KM:
+        if passport_until is None:
+            await villager.click("🤷 ខ្ញុំមិនដឹង")
+        else:
+            await villager.send(passport_until)
     await villager.click("រំលង")  # employer phone
     await villager.send("២៥០")  # wage
     await villager.click("ថ្ងៃស្អែក")
