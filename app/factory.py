@@ -26,6 +26,7 @@ from conversations import (
     cases,
     checkin_answers,
     departure,
+    documents,
     drafts,
     errors,
     groups,
@@ -146,6 +147,7 @@ def _add_handlers(application: BotApplication) -> None:
         forms.add(departure.build_handler(), departure.DRAFT),
         forms.add(my_departures.build_dates_handler(), my_departures.DRAFT),
         forms.add(returning.build_handler(), returning.DRAFT),
+        forms.add(documents.build_handler(), documents.DRAFT),
         # Commands and buttons that work anywhere.
         *menu.build_handlers(),
         *learn.build_handlers(),
@@ -156,6 +158,7 @@ def _add_handlers(application: BotApplication) -> None:
         *broker_report.build_handlers(),
         *my_departures.build_handlers(),
         *checkin_answers.build_handlers(),
+        *documents.build_handlers(),
         *sos.build_handlers(),
         *returning.build_handlers(),
         *cases.build_handlers(),

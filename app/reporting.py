@@ -39,6 +39,7 @@ LABEL_KEYS = {
     "returns_wage": "returning.opt.wage.{}",
     "returns_savings": "returning.opt.savings.{}",
     "awareness": "report.awareness.{}",
+    "documents": "documents.report.{}",
 }
 
 
@@ -91,6 +92,7 @@ async def gather(
         out_of_contact=await store.out_of_contact(villages),
         returns=await store.return_rows(villages, start, end),
         awareness=await store.awareness_counts(villages, start, end),
+        papers=await store.document_counts(villages, start, end, today),
     )
     if scope.small:
         report = mask(report, MASK_BELOW)

@@ -17,6 +17,7 @@ COMMANDS = (
     "calc",
     "plan",
     "mydepartures",
+    "documents",
     "agency",
     "report_broker",
     "missing",

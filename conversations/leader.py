@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -17,16 +18,19 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from app.context import BotContext
 from content.formatting import format_day
+from content.texts import Html
 from conversations.groups import private_or_staff_chat
 from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from domain.departure import ABROAD, is_regular, shared_reason
+from storage.documents import Document
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
 PREFIX = "leader"
 AWAY_AT_MOST = 30
+PAPERS_SOON = timedelta(days=30)  # /away shows papers that end within this
 EXPORT_COLUMNS = (
     "name",
     "age",
@@ -68,6 +72,7 @@ async def away(update: Update, context: BotContext) -> None:
     t = context.content.texts
     departures = await context.store.departures_in(scope if isinstance(scope, list) else None)
     lines = [t.get(lang, "leader.away_title", count=len(departures))]
+    ending = await papers_ending(context, departures[:AWAY_AT_MOST])
     for departure in departures[:AWAY_AT_MOST]:
         lines.append(
             t.get(
@@ -81,9 +86,34 @@ async def away(update: Update, context: BotContext) -> None:
                 arrive=format_day(departure.arrive_on, lang),
             )
         )
+        if departure.departure_id in ending:
+            lines.append(paper_line(context, lang, ending[departure.departure_id]))
     if len(departures) > AWAY_AT_MOST:
         lines.append(t.get(lang, "quiz.review_more", count=len(departures) - AWAY_AT_MOST))
     await show(update, "\n".join(lines), keyboard([[menu_button(context, lang)]]))
+
+
+async def papers_ending(
+    context: BotContext, departures: list[Departure]
+) -> dict[int, list[Document]]:
+    """Papers of these trips that end within 30 days (none already past: a leader's screen is
+    read by others, and an ended visa is not theirs to see)."""
+    today = context.clock.now().astimezone(context.services.config.timezone).date()
+    return await context.store.documents_ending(
+        [d.departure_id for d in departures], today, today + PAPERS_SOON
+    )
+
+
+def paper_line(context: BotContext, lang: str, documents: list[Document]) -> Html:
+    t = context.content.texts
+    first = documents[0]
+    assert first.expires_on is not None
+    return t.get(
+        lang,
+        "documents.away_line",
+        paper=t.raw(lang, f"documents.kind.{first.kind}"),
+        date=format_day(first.expires_on, lang),
+    )
 
 
 def count_lines(context: BotContext, lang: str, departures: list[Departure]) -> list[str]:

@@ -25,6 +25,8 @@ ALSO_KEPT = (
     "checkin_problems.user_id",
     "alerts.user_id",
     "returns.user_id",
+    "documents.user_id",
+    "document_reminders.user_id",
     "broker_reports.reporter_user_id",
     "leaders.user_id",
     "invite_attempts.user_id",
@@ -86,6 +88,8 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))
             if table == "departures.user_id":
                 lines += await _departure_lines(context, lang, update.effective_user.id)
+            if table == "documents.user_id":
+                lines += await document_lines(context, lang, update.effective_user.id)
     lines += await _relink_lines(context, lang, update.effective_user.id)
     if data.draft or data.open_conversations:
         lines.append(t.get(lang, "mydata.unfinished"))
@@ -123,6 +127,21 @@ async def _relink_lines(context: BotContext, lang: str, user_id: int) -> list[st
         for r in await context.store.relinks_for_user(user_id)
         if r.used_at is not None
     ]
+
+
+async def document_lines(context: BotContext, lang: str, user_id: int) -> list[str]:
+    """Each paper's date kept, by trip (the newest first)."""
+    t = context.content.texts
+    lines: list[str] = []
+    for document in await context.store.documents_of_user(user_id):
+        day = (
+            format_day(document.expires_on, lang)
+            if document.expires_on
+            else t.raw(lang, "documents.unknown")
+        )
+        paper = t.raw(lang, f"documents.kind.{document.kind}")
+        lines.append(t.get(lang, "documents.mydata_line", paper=paper, date=day))
+    return lines
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:

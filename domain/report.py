@@ -85,6 +85,7 @@ def build_report(
     out_of_contact: int,
     returns: list[tuple[str | None, str | None]],
     awareness: dict[str, int],
+    papers: dict[str, int] | None = None,
 ) -> Report:
     """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
     gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
@@ -139,6 +140,7 @@ def build_report(
                 ("none", "under_100", "100_500", "over_500"),
             ),
             _table("awareness", Counter(awareness), tuple(awareness)),
+            _table("documents", Counter(papers or {}), tuple(papers or {})),
         )
     )
 

@@ -263,6 +263,7 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "calc",
         "plan",
         "mydepartures",
+        "documents",
         "agency",
         "report_broker",
         "missing",

@@ -1,0 +1,347 @@
+"""Reminders before a passport, visa, work permit or contract runs out (issue 15).
+
+Dates come from /plan (the passport) and /documents (every paper); reminders go out 120, 30 and
+7 days before, at 08:00 where the person is, each at most once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.context import BotContext
+from delivery.documents import queue_due_document_reminders
+from tests.support.chat import Bot, Person
+from tests.support.journeys import (
+    STAFF_ID,
+    make_leader,
+    onboard,
+    register_departure,
+    sent_departure,
+    sweep_at,
+)
+
+pytestmark = pytest.mark.staffed
+SEND = "✅ បាទ/ចាស ផ្ញើទៅមេភូមិ"
+PERMIT = "📄 ប័ណ្ណការងារ"
+RENEW, HELP, LATER = (
+    "✅ រួចហើយ៖ ខ្ញុំមានថ្ងៃថ្មី",
+    "🙋 ខ្ញុំត្រូវការជំនួយ",
+    "⏰ រំលឹកខ្ញុំពេលក្រោយ",
+)
+BAD_DATE = "សូមវាយថ្ងៃ/ខែ/ឆ្នាំ ឧទាហរណ៍ ២៥/១២/២០២៧ ឬ 25/12/2027។ ឬចុចប៊ូតុង។"
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def reminders(person: Person) -> list[str]:
+    """The document reminders shown since the last look (check-in prompts left aside)."""
+    return [t for t in person.new_texts() if t.startswith("📄 <b>សូមចាំ") or "កន្លងផុត" in t]
+
+
+async def permit_until(bot: Bot, villager: Person, typed: str, **trip: str) -> int:
+    """Registers a trip (registered 1 March 2026) and gives the work permit's end date."""
+    departure_id = await sent_departure(bot, villager, **trip)
+    await villager.send("/documents")
+    await villager.click(PERMIT)
+    await villager.send(typed)
+    return departure_id
+
+
+async def test_the_passport_date_in_khmer_digits_flags_a_passport_that_ends_soon(
+    bot: Bot,
+) -> None:
+    leader, villager = bot.user(1501, "Chief"), bot.user(1502)
+    await make_leader(bot, leader)
+    await onboard(villager)
+    await register_departure(
+        villager, papers=("ប៉ាស្ព័រ", "វីសា ឬប័ណ្ណការងារ"), passport_until="១០/០៦/២០២៦"
+    )
+    review = villager.last_text()
+    assert "<b>ប៉ាស្ព័រផុតកំណត់៖</b> ១០ មិថុនា ២០២៦" in review
+    assert "ប៉ាស្ព័រនេះផុតកំណត់ មិនដល់ ៦ ខែក្រោយថ្ងៃចេញដំណើរ" in review
+    await villager.click(SEND)
+    [departure] = await bot.store.departures_of(1502)
+    assert "passport_ends_soon" in departure.risk_flags
+    assert "ប៉ាស្ព័រជិតផុតកំណត់" in leader.last_text()  # the leader's notice names the flag
+    [passport] = await bot.store.documents_of(departure.departure_id)
+    assert (passport.kind, str(passport.expires_on)) == ("passport", "2026-06-10")
+
+
+async def test_a_passport_good_for_years_is_no_risk_and_i_dont_know_is_an_answer(
+    bot: Bot,
+) -> None:
+    villager = bot.user(1503)
+    await onboard(villager)
+    await register_departure(villager, papers=("ប៉ាស្ព័រ",), passport_until="25/12/2030")
+    assert "ប៉ាស្ព័រនេះផុតកំណត់" not in villager.last_text()
+    await villager.click(SEND)
+    await register_departure(villager, papers=("ប៉ាស្ព័រ",))  # taps "I don't know"
+    assert "<b>ប៉ាស្ព័រផុតកំណត់៖</b> មិនដឹង" in villager.last_text()
+    await villager.click(SEND)
+    second, first = await bot.store.departures_of(1503)
+    assert "passport_ends_soon" not in first.risk_flags
+    [unknown] = await bot.store.documents_of(second.departure_id)
+    assert unknown.expires_on is None
+
+
+async def test_bad_passport_dates_are_explained_and_change_nothing(bot: Bot) -> None:
+    villager = bot.user(1504)
+    await onboard(villager)
+    await villager.send("/plan")
+    for step in ("សមាជិកគ្រួសារខ្ញុំ", "ស្ត្រី", "🇲🇾 ម៉ាឡេស៊ី"):
+        if step == "ស្ត្រី":
+            await villager.send("Dara")
+        await villager.click(step)
+        if step == "ស្ត្រី":
+            await villager.send("២២")
+    await villager.click("រោងចក្រ")
+    await villager.click("ខ្លី តាមរដូវ (ពីរបីខែ)")
+    await villager.click("មេខ្យល់")
+    await villager.click("⬜ ប៉ាស្ព័រ")
+    await villager.click("✅ រួចរាល់")
+    question = villager.last_text()
+    assert "តើប៉ាស្ព័រផុតកំណត់ថ្ងៃណា?" in question
+    for wrong in ("៣១/០២/២០២៧", "tomorrow", "x" * 5000, "01/01/1990"):
+        await villager.send(wrong)
+        assert villager.last_text().startswith(BAD_DATE)
+    await villager.send_sticker()
+    assert villager.last_text().startswith(BAD_DATE)
+    await villager.press("plan:x:passport_until:maybe")  # forged
+    assert villager.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    await bot.restart()  # the question survives a restart
+    await villager.send("២៨/០២/២០២៨")
+    assert "សំណួរទី" in villager.last_text() and "តើប៉ាស្ព័រផុតកំណត់" not in villager.last_text()
+
+
+@pytest.mark.parametrize(
+    ("destination", "hours_ahead"),
+    [("🇹🇭 ថៃ", 7), ("🇲🇾 ម៉ាឡេស៊ី", 8)],  # 08:00 local is 01:00 UTC in Bangkok, 00:00 in KL
+)
+async def test_three_reminders_arrive_at_8_where_the_person_is(
+    bot: Bot, destination: str, hours_ahead: int
+) -> None:
+    villager = bot.user(1510)
+    await permit_until(bot, villager, "៣០/០៩/២០២៦", destination=destination)
+    assert "✅ បានរក្សាទុក៖ ប័ណ្ណការងារ ផុតកំណត់នៅថ្ងៃ ៣០ កញ្ញា ២០២៦។" in villager.last_text()
+    reminders(villager)
+    # 120, 30 and 7 days before 30 September: 2 June, 31 August, 23 September.
+    for month, day, left in ((6, 2, "១២០"), (8, 31, "៣០"), (9, 23, "៧")):
+        eight = utc(2026, month, day, 8) - timedelta(hours=hours_ahead)
+        await sweep_at(bot, eight - timedelta(minutes=1))  # 07:59 there: not yet
+        assert reminders(villager) == []
+        await sweep_at(bot, eight)
+        [text] = reminders(villager)
+        assert text.startswith("📄 <b>សូមចាំ៖ ប័ណ្ណការងារ របស់អ្នកផុតកំណត់នៅថ្ងៃ ៣០ កញ្ញា ២០២៦</b>")
+        assert f"(នៅសល់ {left} ថ្ងៃទៀត)" in text
+        assert "ស្ថានទូតកម្ពុជា" in text  # whom to ask, with the embassy line of that country
+        assert villager.buttons() == [RENEW, HELP, LATER]
+        await sweep_at(bot, eight + timedelta(hours=4))
+        assert reminders(villager) == []  # never twice
+    await sweep_at(bot, utc(2026, 10, 30, 5))
+    assert reminders(villager) == []
+
+
+async def test_malaysia_gets_it_at_midnight_utc_and_not_a_minute_before(bot: Bot) -> None:
+    villager = bot.user(1511)
+    await permit_until(bot, villager, "30/09/2026", destination="🇲🇾 ម៉ាឡេស៊ី")
+    reminders(villager)
+    await sweep_at(bot, utc(2026, 6, 1, 23, 59))  # 07:59 in Kuala Lumpur
+    assert reminders(villager) == []
+    await sweep_at(bot, utc(2026, 6, 2, 0))
+    [text] = reminders(villager)
+    assert "+60 3 4257 1150" in text  # the Kuala Lumpur embassy
+
+
+async def test_done_asks_the_new_date_and_re_plans(bot: Bot) -> None:
+    villager = bot.user(1520)
+    departure_id = await permit_until(bot, villager, "30/09/2026")
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    assert len(reminders(villager)) == 1
+    await villager.click(RENEW)
+    assert villager.last_text().startswith("តើប័ណ្ណការងារផុតកំណត់ថ្ងៃណា?")
+    await villager.send("hello")
+    assert villager.last_text().startswith(BAD_DATE)
+    await villager.send("៣០/០៩/២០២៧")
+    assert "ផុតកំណត់នៅថ្ងៃ ៣០ កញ្ញា ២០២៧" in villager.last_text()
+    [permit] = await bot.store.documents_of(departure_id)
+    assert permit.renewals == 1
+    await sweep_at(bot, utc(2026, 8, 31, 2))
+    await sweep_at(bot, utc(2026, 9, 23, 2))
+    assert reminders(villager) == []  # the old date's reminders are gone
+    await sweep_at(bot, utc(2027, 6, 2, 1))  # 120 days before the new date
+    [text] = reminders(villager)
+    assert "៣០ កញ្ញា ២០២៧" in text
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await staff.send("/report all all")
+    report = staff.new_texts()
+    joined = "\n".join(report)
+    assert "Reminders sent before papers end: 2" in joined
+    assert "Papers renewed (a later date given): 1" in joined
+
+
+async def test_a_late_entry_catches_up_once_then_the_plan_goes_on(bot: Bot) -> None:
+    villager = bot.user(1530)
+    await permit_until(bot, villager, "២០/០៣/២០២៦")  # 19 days ahead: 120 and 30 already past
+    await sweep_at(bot, utc(2026, 3, 1, 3))
+    [catch_up] = reminders(villager)
+    assert "(នៅសល់ ១៩ ថ្ងៃទៀត)" in catch_up
+    await sweep_at(bot, utc(2026, 3, 2, 3))
+    await sweep_at(bot, utc(2026, 3, 12, 3))
+    assert reminders(villager) == []  # one catch-up, not a burst
+    await sweep_at(bot, utc(2026, 3, 13, 1))  # 7 days before, 08:00 Bangkok
+    [seven] = reminders(villager)
+    assert "(នៅសល់ ៧ ថ្ងៃទៀត)" in seven
+
+
+async def test_a_date_already_past_gets_one_reminder(bot: Bot) -> None:
+    villager = bot.user(1531)
+    await permit_until(bot, villager, "15/02/2026")
+    await sweep_at(bot, utc(2026, 3, 1, 3))
+    [passed] = reminders(villager)
+    assert passed.startswith("📄 <b>ប័ណ្ណការងារ៖ ថ្ងៃដែលអ្នកបានប្រាប់ គឺ ១៥ កុម្ភៈ ២០២៦")
+    await sweep_at(bot, utc(2026, 3, 9, 3))
+    assert reminders(villager) == []
+
+
+@pytest.mark.parametrize("crash", [False, True])
+async def test_a_restart_in_between_loses_nothing_and_doubles_nothing(
+    bot: Bot, crash: bool
+) -> None:
+    villager = bot.user(1540)
+    await permit_until(bot, villager, "30/09/2026")
+    reminders(villager)
+    await bot.restart(crash=crash)
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    assert len(reminders(villager)) == 1
+    # Queued, then the process dies before the drainer sends it: sent once after the restart.
+    bot.clock.advance(utc(2026, 8, 31, 1) - bot.clock.now())
+    assert bot.app is not None
+    assert await queue_due_document_reminders(BotContext(bot.app)) == 1
+    await bot.restart(crash=crash)
+    await sweep_at(bot, utc(2026, 8, 31, 1, 5))
+    await sweep_at(bot, utc(2026, 8, 31, 1, 10))
+    assert len(reminders(villager)) == 1
+    await bot.restart(crash=crash)
+    await sweep_at(bot, utc(2026, 9, 23, 1))
+    await sweep_at(bot, utc(2026, 9, 23, 2))
+    assert len(reminders(villager)) == 1
+
+
+async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
+    leader, villager = bot.user(1550, "Chief", "en"), bot.user(1551)
+    await make_leader(bot, leader, lang="en")
+    await permit_until(bot, villager, "30/09/2026")
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    reminders(villager)
+    leader.new_texts()
+    await villager.click(HELP)
+    assert "យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ" in villager.last_text()
+    assert "+66 2 957 5851" in villager.last_text()  # and the embassy line
+    [alert] = [t for t in leader.new_texts() if "papers that end soon" in t]
+    assert "Work permit" in alert and "Srey Mom" in alert
+    await villager.click(HELP)  # a double tap tells nobody twice
+    assert leader.new_texts() == []
+    other = bot.user(1552)
+    await onboard(other)
+    reminder_id = (await bot.store.due_document_reminders(utc(2030, 1, 1, 0)))[0].reminder_id
+    await other.press(f"doc:help:{reminder_id}")  # forged: not their reminder
+    assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    assert leader.new_texts() == []
+
+
+async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
+    villager = bot.user(1560)
+    await permit_until(bot, villager, "30/09/2026")
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    reminders(villager)
+    await villager.click(LATER)
+    assert villager.last_text() == "⏰ បាទ/ចាស។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
+    await villager.click(LATER)
+    assert villager.last_alert() == "អ្នកបានឆ្លើយរួចហើយ។ អរគុណ។"
+    await sweep_at(bot, utc(2026, 6, 4, 1))
+    assert reminders(villager) == []
+    await sweep_at(bot, utc(2026, 6, 5, 1))
+    assert len(reminders(villager)) == 1
+    await sweep_at(bot, utc(2026, 8, 31, 1))
+    assert len(reminders(villager)) == 1  # and the plan goes on
+
+
+async def test_coming_home_or_cancelling_stops_the_reminders(bot: Bot) -> None:
+    villager, other = bot.user(1570), bot.user(1571)
+    await permit_until(bot, villager, "30/09/2026")
+    await permit_until(bot, other, "30/09/2026")
+    await villager.send("/home")
+    await other.send("/mydepartures")
+    await other.click("✖️ បោះបង់៖ Srey Mom")
+    await other.click("បាទ/ចាស បោះបង់")
+    reminders(villager), reminders(other)
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    assert reminders(villager) == [] and reminders(other) == []
+
+
+async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
+    villager = bot.user(1580)
+    await onboard(villager)
+    await villager.send("/documents")
+    assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ដំណើរទៅក្រៅប្រទេស")
+    await register_departure(villager)
+    await villager.click(SEND)
+    await villager.send("/documents")
+    screen = villager.last_text()
+    assert "ដើម្បីស្នាក់នៅ និងធ្វើការនៅក្រៅប្រទេសដោយស្របច្បាប់" in screen  # a broker, no papers
+    assert "កុំទៅប៉ូលិសតែម្នាក់ឯង" in screen
+    assert "យើងនឹងរំលឹកអ្នក ១២០, ៣០, ៧ ថ្ងៃ" in screen
+    await villager.send("hello")
+    assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងណាមួយខាងក្រោម។")
+    await villager.click("📄 វីសា")
+    await villager.send_photo()
+    assert villager.last_text().startswith(BAD_DATE)
+    await villager.click("🤷 ខ្ញុំមិនដឹង")
+    assert "វីសា មិនដឹងថ្ងៃផុតកំណត់" in villager.last_text()
+    await villager.click("📄 ប៉ាស្ព័រ")
+    await villager.send("01/05/2031")
+    await villager.press("doc:set:driving_licence")  # forged
+    assert villager.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    await villager.send("/mydata")
+    mydata = villager.last_text()
+    assert "• ប៉ាស្ព័រ៖ ១ ឧសភា ២០៣១" in mydata and "• វីសា៖ មិនដឹង" in mydata
+    await villager.send("/delete")
+    await villager.click(villager.buttons()[0])
+    assert await bot.store.rows_about(1580) == 0
+    assert await bot.store.documents_of_user(1580) == []
+
+
+async def test_leaders_see_who_has_a_date_within_30_days(bot: Bot) -> None:
+    leader, soon, later = bot.user(1590, "Chief"), bot.user(1591), bot.user(1592)
+    await make_leader(bot, leader)
+    await permit_until(bot, soon, "២០/០៣/២០២៦", name="Srey Pov")
+    await permit_until(bot, later, "30/09/2026", name="Sophea")
+    await leader.send("/away")
+    away = leader.last_text()
+    assert "📄 ប័ណ្ណការងារ ផុតកំណត់នៅថ្ងៃ ២០ មីនា ២០២៦" in away
+    assert "៣០ កញ្ញា ២០២៦" not in away
+
+
+async def test_english_reminder_reads_whole(bot: Bot) -> None:
+    villager = bot.user(1600, "Dara", "en")
+    await sent_departure(bot, villager)
+    await villager.send("/language")
+    await villager.click("English")
+    await villager.send("/documents")
+    await villager.click("📄 Work permit")
+    await villager.send("30/09/2026")
+    assert "✅ Saved: Work permit ends on September 30, 2026." in villager.last_text()
+    villager.new_texts()
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    text = next(t for t in villager.new_texts() if t.startswith("📄 <b>Reminder"))
+    assert "(in 120 days)" in text and "Embassy of Cambodia, Bangkok" in text
+    assert villager.buttons() == [
+        "✅ Done: I have the new date",
+        "🙋 I need help",
+        "⏰ Remind me later",
+    ]
