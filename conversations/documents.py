@@ -307,10 +307,9 @@ async def need_help(update: Update, context: BotContext) -> None:
         await answer(update)
         await send(update, t.get(lang, "checkin.closed"))
         return
-    if reminder.answer == "help":  # a double tap tells nobody twice
-        await answer(update, t.plain(lang, "checkin.already"))
+    if not await context.store.mark_document_help(reminder.reminder_id):
+        await answer(update, t.plain(lang, "checkin.already"))  # a double tap tells nobody twice
         return
-    await context.store.answer_document_reminder(reminder.reminder_id, "help")
     await answer(update)
     reached = await raise_alert(
         context,

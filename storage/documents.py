@@ -228,6 +228,19 @@ class DocumentQueries(StoreBase):
         async with self._transaction() as db:
             return await cancel_document_reminders_in(db, departure_id)
 
+    async def mark_document_help(self, reminder_id: int) -> bool:
+        """ "I need help" on a reminder that went out: True the first time (help never waits
+        for another answer, a "remind me later" before it or a date renewed since)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE document_reminders SET answer = 'help', answered_at = ?,"
+                " status = CASE WHEN status = 'sent' THEN 'answered' ELSE status END"
+                " WHERE reminder_id = ? AND COALESCE(answer, '') != 'help'"
+                " AND status NOT IN ('planned', 'sending')",
+                (self._now(), reminder_id),
+            )
+            return cursor.rowcount > 0
+
     async def document_counts(
         self, villages: list[str] | None, start: datetime, end: datetime, today: date
     ) -> dict[str, int]:

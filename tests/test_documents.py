@@ -245,6 +245,7 @@ async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
     [alert] = [t for t in leader.new_texts() if "papers that end soon" in t]
     assert "Work permit" in alert and "Srey Mom" in alert
     await villager.click(HELP)  # a double tap tells nobody twice
+    assert villager.last_alert() == "អ្នកបានឆ្លើយរួចហើយ។ អរគុណ។"
     assert leader.new_texts() == []
     other = bot.user(1552)
     await onboard(other)
@@ -255,7 +256,8 @@ async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
 
 
 async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
-    villager = bot.user(1560)
+    leader, villager = bot.user(1561, "Chief"), bot.user(1560)
+    await make_leader(bot, leader)
     await permit_until(bot, villager, "30/09/2026")
     await sweep_at(bot, utc(2026, 6, 2, 1))
     reminders(villager)
@@ -263,6 +265,10 @@ async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
     assert villager.last_text() == "⏰ បាទ/ចាស។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
     await villager.click(LATER)
     assert villager.last_alert() == "អ្នកបានឆ្លើយរួចហើយ។ អរគុណ។"
+    leader.new_texts()
+    await villager.click(HELP)  # help after "later" still tells the chief, once
+    await villager.click(HELP)
+    assert len([t for t in leader.new_texts() if "ជិតផុតកំណត់" in t]) == 1
     await sweep_at(bot, utc(2026, 6, 4, 1))
     assert reminders(villager) == []
     await sweep_at(bot, utc(2026, 6, 5, 1))
