@@ -232,6 +232,21 @@ async def test_a_restart_in_between_loses_nothing_and_doubles_nothing(
     assert len(reminders(villager)) == 1
 
 
+async def test_a_person_who_blocked_the_bot_keeps_their_plan(bot: Bot) -> None:
+    villager = bot.user(1545)
+    departure_id = await permit_until(bot, villager, "30/09/2026")
+    [permit] = await bot.store.documents_of(departure_id)
+    bot.telegram.blocked.add(1545)
+    await sweep_at(bot, utc(2026, 6, 2, 1))
+    steps = await bot.store.document_reminders_of(permit.document_id)
+    assert [(r.number, r.status) for r in steps] == [(0, "failed"), (1, "planned")]
+    bot.telegram.blocked.discard(1545)  # they unblock: the next one reaches them
+    bot.telegram.refusals.clear()  # only the check-ins' and this reminder's refusals
+    reminders(villager)
+    await sweep_at(bot, utc(2026, 8, 31, 1))
+    assert len(reminders(villager)) == 1
+
+
 async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
     leader, villager = bot.user(1550, "Chief", "en"), bot.user(1551)
     await make_leader(bot, leader, lang="en")
@@ -310,7 +325,9 @@ async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
     await villager.click("🤷 ខ្ញុំមិនដឹង")
     assert "វីសា មិនដឹងថ្ងៃផុតកំណត់" in villager.last_text()
     await villager.click("📄 ប៉ាស្ព័រ")
+    await bot.restart(crash=True)  # the question is still open after a crash
     await villager.send("01/05/2031")
+    assert villager.last_text().startswith("✅ បានរក្សាទុក៖ ប៉ាស្ព័រ ផុតកំណត់នៅថ្ងៃ ១ ឧសភា ២០៣១")
     await villager.press("doc:set:driving_licence")  # forged
     assert villager.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
     await villager.send("/mydata")
