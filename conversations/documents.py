@@ -32,7 +32,6 @@ from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
 from delivery.checkins import zone_of
 from delivery.documents import PREFIX, embassy_line, first_reminder, later_reminder
-from delivery.texts import PAPERS
 from domain.departure import ABROAD, REGULAR_CHANNELS
 from domain.documents import KINDS, parse_expiry
 from domain.parsing import to_khmer_digits
@@ -292,7 +291,7 @@ async def renew(update: Update, context: BotContext) -> int:
 
 
 async def need_help(update: Update, context: BotContext) -> None:
-    """ "I need help": an alert to the village chief (staff later), as "a problem" raises."""
+    """ "I need help": a case for the village chief (staff later), as "a problem" raises."""
     assert update.effective_user is not None
     found = await _own(update, context)
     lang = await language_of(update, context)
@@ -312,11 +311,7 @@ async def need_help(update: Update, context: BotContext) -> None:
         return
     await answer(update)
     reached = await raise_alert(
-        context,
-        "problem",
-        departure.user_id,
-        departure=departure,
-        details=(f"{PAPERS}{document.kind}",),
+        context, "document", departure.user_id, departure=departure, details=(document.kind,)
     )
     log.info("document_help reminder=%s", reminder.reminder_id)
     blocks: list[str] = [t.get(lang, reached.key("checkin.problem"))]

@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 # Staff are told at once, not only when leaders are slow: a cry for help, and a family who
 # cannot reach someone (the chief may be the one they cannot ask).
 URGENT_KINDS = ("sos", "help", "family")
-RAISED_BY_PERSON = ("sos", "help", "problem")  # the person is waiting to hear who was told
+# The person is waiting to hear who was told ("document": help asked on a paper's reminder).
+RAISED_BY_PERSON = ("sos", "help", "problem", "document")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from domain.departure import family_phone_passed_on
 from storage.rows import Alert, Departure
 
 ALERT_PREFIX = "al"
-PAPERS = "papers_"  # an alert's detail naming a paper that runs out: papers_visa, …
 NOTICE_PREFIX = "leader"
 
 
@@ -68,10 +67,8 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
     named = [problems[d].labels[lang] for d in alert.details if d in problems]
     if named:
         blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
-    # "I need help" on a reminder before a paper runs out (delivery/documents.py).
-    papers = [d.removeprefix(PAPERS) for d in alert.details if d.startswith(PAPERS)]
-    if papers:
-        labels = ", ".join(t.raw(lang, f"documents.kind.{p}") for p in papers)
+    if alert.kind == "document" and alert.details:  # which paper runs out (documents.py)
+        labels = ", ".join(t.raw(lang, f"documents.kind.{p}") for p in alert.details)
         blocks.append(t.get(lang, "documents.alert", papers=labels))
     if alert.user_id is not None:
         blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
