@@ -38,7 +38,7 @@ from conversations.ui import (
 from delivery.checkins import upcoming_for
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
-from domain.departure import parse_date
+from domain.departure import ABROAD, parse_date
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,8 @@ async def _list_screen(update: Update, context: BotContext) -> tuple[str, Inline
                 )
             )
     rows = column(buttons)
+    if any(d.destination in ABROAD for d in active):  # the dates of papers (/documents)
+        rows.append([(t.raw(lang, "documents.open"), "doc:open")])
     rows.append([menu_button(context, lang)])
     return "\n\n".join(lines), keyboard(rows)
 

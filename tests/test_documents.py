@@ -314,7 +314,8 @@ async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
     assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ដំណើរទៅក្រៅប្រទេស")
     await register_departure(villager)
     await villager.click(SEND)
-    await villager.send("/documents")
+    await villager.send("/mydepartures")
+    await villager.click("📄 ថ្ងៃផុតកំណត់ឯកសារ")
     screen = villager.last_text()
     assert "ដើម្បីស្នាក់នៅ និងធ្វើការនៅក្រៅប្រទេសដោយស្របច្បាប់" in screen  # a broker, no papers
     assert "កុំទៅប៉ូលិសតែម្នាក់ឯង" in screen
