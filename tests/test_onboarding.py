@@ -274,8 +274,8 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "about",
         "language",
     ]
-    assert commands["km"][13]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
-    assert commands["en"][13]["description"] == "Help and hotlines"
+    assert commands["km"][14]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
+    assert commands["en"][14]["description"] == "Help and hotlines"
     assert commands[""] == commands["km"]  # Khmer for everyone else
 
 
