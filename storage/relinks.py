@@ -55,6 +55,8 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("family_reports", "reporter_user_id"): "move",
     ("family_reports", "relative_id"): "move",  # the relative asked privately is this person
     ("returns", "user_id"): "move",
+    ("documents", "user_id"): "move",  # the dates of papers (#15) and their reminders
+    ("document_reminders", "user_id"): "move",
     ("outbox", "user_id"): "move",
     ("outbox", "chat_id"): "live",
     ("relinks", "user_id"): "move",
