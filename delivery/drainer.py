@@ -42,14 +42,17 @@ from storage.base import database_problem
 from storage.outbox import BULK, OutboxRow
 
 log = logging.getLogger(__name__)
-AT_MOST_ONCE = frozenset({"checkin", "reminder", "document", "notice", "text"})
+AT_MOST_ONCE = frozenset(
+    {"checkin", "reminder", "document", "notice", "text", "refresher", "announcement"}
+    | {"broker_report", "broker_pattern"}
+)
 # Rows that rewrite a message already in a chat (a copy about someone who erased their data):
 # an edit made twice changes nothing, so they are tried until Telegram says it is done.
 EDITS = frozenset({"card"})
 # After a crash nobody knows either whether a claimed row left. Prompts and reminders, sent by
 # the thousand, count as sent; a notice or a message to the person (a few a day) is sent again:
 # a crash at that very moment is rarer than a timeout, and a villager left without word worse.
-SETTLED_AFTER_CRASH = frozenset({"checkin", "reminder", "document"})
+SETTLED_AFTER_CRASH = frozenset({"checkin", "reminder", "document", "refresher", "announcement"})
 BACKOFF = tuple(timedelta(seconds=s) for s in (10, 30, 60, 120, 300, 600, 900))
 CONCURRENCY = 8  # sends in flight at once: the 30/s cap, not this, sets the pace
 # Rows claimed at a time: no more than can be in flight, since a claimed prompt cut off by a

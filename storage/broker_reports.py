@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import BrokerReport
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A mark (phone number or name) that reports from different people in a district share."""
+
+    mark: str
+    report_ids: tuple[int, ...]  # oldest first, the new report last
+
 
 _SELECT = (
     "SELECT report_id, reporter_user_id, village_code, who, place, promised, created_at"
@@ -70,3 +82,58 @@ class BrokerReportQueries(StoreBase):
             params.append(limit)
         async with self._db.execute(query, params) as cursor:
             return [_report(row) async for row in cursor]
+
+    async def file_broker_report(
+        self,
+        *,
+        reporter_user_id: int | None,
+        village_code: str | None,
+        who: str,
+        place: str,
+        promised: str,
+        district_code: str | None,
+        marks: set[str],
+        messages: Callable[[int, list[Pattern]], list[NewMessage]],
+    ) -> tuple[int, list[int]]:
+        """Stores a report, its marks and the messages about it in one transaction.
+
+        ``messages`` is given the new id and the patterns it completes (other reports of the
+        district with one of its marks, from someone else: an anonymous report may be anyone).
+        The messages are queued claimed (the handler sends them at once); returns their ids.
+        """
+        now = self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO broker_reports"
+                " (reporter_user_id, village_code, who, place, promised, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (reporter_user_id, village_code, who, place, promised, now),
+            )
+            assert cursor.lastrowid is not None
+            report_id = int(cursor.lastrowid)
+            patterns = []
+            if district_code is not None:
+                for mark in sorted(marks):
+                    await db.execute(
+                        "INSERT INTO broker_marks (report_id, district_code, mark)"
+                        " VALUES (?, ?, ?)",
+                        (report_id, district_code, mark),
+                    )
+                    others = await self._reports_with(db, district_code, mark, report_id)
+                    if any(r is None or r != reporter_user_id for _, r in others):
+                        patterns.append(Pattern(mark, (*(i for i, _ in others), report_id)))
+            ids = await enqueue_in(db, messages(report_id, patterns), now, claimed=True)
+            return report_id, ids
+
+    async def _reports_with(
+        self, db: aiosqlite.Connection, district_code: str, mark: str, report_id: int
+    ) -> list[tuple[int, int | None]]:
+        async with db.execute(
+            "SELECT r.report_id, r.reporter_user_id FROM broker_marks m"
+            " JOIN broker_reports r USING (report_id)"
+            " WHERE m.district_code = ? AND m.mark = ? AND m.report_id != ? ORDER BY r.report_id",
+            (district_code, mark, report_id),
+        ) as cursor:
+            return [
+                (int(row[0]), int(row[1]) if row[1] is not None else None) async for row in cursor
+            ]

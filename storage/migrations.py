@@ -612,6 +612,74 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX relinks_made_by ON relinks (made_by)",
         ),
     ),
+    (
+        "m010_refreshers",
+        (
+            # What a person chose about messages the bot sends without being asked. Nobody gets
+            # a refresher without saying yes (said_yes_at); announcements stop with one tap.
+            """
+            CREATE TABLE message_choices (
+                user_id           INTEGER PRIMARY KEY,
+                said_yes_at       TEXT,
+                refreshers        INTEGER NOT NULL DEFAULT 0 CHECK (refreshers IN (0, 1)),
+                announcements     INTEGER NOT NULL DEFAULT 1 CHECK (announcements IN (0, 1)),
+                next_refresher_at TEXT,
+                updated_at        TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE INDEX message_choices_due ON message_choices (next_refresher_at)
+            WHERE refreshers = 1
+            """,
+            # Each refresher sent: which content item, for which stage of the person's trip, and
+            # whether a button in it was pressed (Telegram does not tell a bot what was read).
+            """
+            CREATE TABLE refreshers (
+                refresher_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_id      INTEGER NOT NULL,
+                item         TEXT NOT NULL,
+                stage        TEXT NOT NULL,
+                created_at   TEXT NOT NULL,
+                sent_at      TEXT,
+                acted_at     TEXT
+            )
+            """,
+            "CREATE INDEX refreshers_user ON refreshers (user_id)",
+            # A warning from staff or a leader to an area, kept with who sent it and its reach.
+            """
+            CREATE TABLE announcements (
+                announcement_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                sent_by         INTEGER,
+                sender_role     TEXT NOT NULL CHECK (sender_role IN ('staff', 'leader')),
+                area            TEXT NOT NULL,
+                audience        TEXT NOT NULL CHECK (audience IN ('yes', 'away', 'leaders')),
+                text_km         TEXT NOT NULL,
+                text_en         TEXT,
+                planned         INTEGER NOT NULL,
+                reached         INTEGER NOT NULL DEFAULT 0,
+                unreached       INTEGER NOT NULL DEFAULT 0,
+                created_at      TEXT NOT NULL,
+                reported_at     TEXT
+            )
+            """,
+            """
+            CREATE INDEX announcements_unreported ON announcements (announcement_id)
+            WHERE reported_at IS NULL
+            """,
+            # Phone numbers and names a broker report mentions, normalised, to see a pattern
+            # across a district; erased with the report.
+            """
+            CREATE TABLE broker_marks (
+                report_id     INTEGER NOT NULL REFERENCES broker_reports (report_id)
+                              ON DELETE CASCADE,
+                district_code TEXT NOT NULL,
+                mark          TEXT NOT NULL,
+                PRIMARY KEY (report_id, mark)
+            )
+            """,
+            "CREATE INDEX broker_marks_district ON broker_marks (district_code, mark)",
+        ),
+    ),
 )
 
 

@@ -32,6 +32,8 @@ class NewMessage:
     user_id: int | None = None  # the person it is about
     ref_id: int | None = None  # the alert, departure or check-in it belongs to
     payload: dict[str, Any] = field(default_factory=dict)
+    # Not before this moment (a bulk message waits for the delivery hours of its reader's zone).
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ async def enqueue_in(
                 m.ref_id,
                 json.dumps(m.payload, ensure_ascii=False, sort_keys=True),
                 "sending" if claimed else "pending",
-                now,
+                m.due_at.isoformat() if m.due_at is not None else now,
                 now if claimed else None,
                 now,
             ),

@@ -30,6 +30,8 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("leader_invites", "used_by_user_id"),
     ("invite_attempts", "user_id"),
     ("broker_reports", "reporter_user_id"),
+    ("refreshers", "user_id"),
+    ("message_choices", "user_id"),
     ("quiz_answers", "user_id"),
     ("quiz_attempts", "user_id"),
     ("lesson_progress", "user_id"),
@@ -53,6 +55,7 @@ PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
     ("case_events", "actor_id"),
     ("family_reports", "relative_id"),
     ("relinks", "made_by"),
+    ("announcements", "sent_by"),
 )
 
 

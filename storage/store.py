@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from storage.agencies import AgencyQueries
 from storage.alerts import AlertQueries
+from storage.announcements import AnnouncementQueries
 from storage.awareness import AwarenessQueries
 from storage.broker_reports import BrokerReportQueries
 from storage.cases import CaseQueries
@@ -18,6 +19,7 @@ from storage.family import FamilyQueries
 from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
+from storage.refreshers import RefresherQueries
 from storage.relinks import RelinkQueries
 from storage.reports import ReportQueries
 
@@ -38,6 +40,8 @@ class Store(
     ReportQueries,
     RelinkQueries,
     PersistenceQueries,
+    RefresherQueries,
+    AnnouncementQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""
 

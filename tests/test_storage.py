@@ -113,6 +113,18 @@ EXPECTED_SCHEMA = {
         *("expires_on", "due_at", "status", "claimed_at", "sent_at", "message_id", "answer"),
         "answered_at",
     ],
+    "message_choices": [
+        *("user_id", "said_yes_at", "refreshers", "announcements", "next_refresher_at"),
+        "updated_at",
+    ],
+    "refreshers": [
+        *("refresher_id", "user_id", "item", "stage", "created_at", "sent_at", "acted_at"),
+    ],
+    "announcements": [
+        *("announcement_id", "sent_by", "sender_role", "area", "audience", "text_km", "text_en"),
+        *("planned", "reached", "unreached", "created_at", "reported_at"),
+    ],
+    "broker_marks": ["report_id", "district_code", "mark"],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -160,6 +172,10 @@ EXPECTED_INDEXES = {
     "document_reminders_document",
     "document_reminders_user",
     "document_reminders_sent",
+    "message_choices_due",
+    "refreshers_user",
+    "announcements_unreported",
+    "broker_marks_district",
 }
 
 

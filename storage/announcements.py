@@ -1,0 +1,205 @@
+"""Announcements: a warning to an area, who it may reach, and how many it reached.
+
+An area is ``all`` or an official code (district 4 digits, commune 6, village 8); village codes
+begin with their commune's and district's, so an area is a prefix of the villages it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
+
+AUDIENCES = ("yes", "away", "leaders")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    role: str  # person or leader
+    destination: str | None  # where they are away, for their time zone; None: at home
+
+
+@dataclass(frozen=True)
+class Announcement:
+    announcement_id: int
+    sent_by: int | None
+    sender_role: str
+    area: str
+    audience: str
+    text_km: str
+    text_en: str | None
+    planned: int
+    reached: int
+    unreached: int
+    created_at: datetime
+
+
+_SELECT = (
+    "SELECT announcement_id, sent_by, sender_role, area, audience, text_km, text_en, planned,"
+    " reached, unreached, created_at FROM announcements"
+)
+
+
+def _announcement(row: Any) -> Announcement:
+    return Announcement(
+        announcement_id=int(row[0]),
+        sent_by=int(row[1]) if row[1] is not None else None,
+        sender_role=str(row[2]),
+        area=str(row[3]),
+        audience=str(row[4]),
+        text_km=str(row[5]),
+        text_en=str(row[6]) if row[6] is not None else None,
+        planned=int(row[7]),
+        reached=int(row[8]),
+        unreached=int(row[9]),
+        created_at=datetime.fromisoformat(str(row[10])),
+    )
+
+
+def _prefix(area: str) -> str:
+    # Codes are digits only (checked by the caller against places), so LIKE has nothing to escape.
+    return "%" if area == "all" else f"{area}%"
+
+
+def _not_stopped(column: str) -> str:
+    """Someone who stopped announcements is left out of every later one."""
+    return (
+        " AND NOT EXISTS (SELECT 1 FROM message_choices m"
+        f" WHERE m.user_id = {column} AND m.announcements = 0)"
+    )
+
+
+def _away_in(column: str) -> str:
+    """Where the person is away now (their newest trip under way), for their time zone."""
+    return (
+        f"(SELECT d2.destination FROM departures d2 WHERE d2.user_id = {column}"
+        " AND d2.status = 'active' AND d2.depart_on <= ? ORDER BY d2.depart_on DESC LIMIT 1)"
+    )
+
+
+class AnnouncementQueries(StoreBase):
+    async def audience(self, area: str, audience: str, today: date) -> list[Recipient]:
+        """Everyone an announcement to ``area`` for ``audience`` would reach now."""
+        like, day = _prefix(area), today.isoformat()
+        if audience == "yes":
+            query = (
+                f"SELECT u.user_id, 'person', {_away_in('u.user_id')}"
+                " FROM users u JOIN message_choices c USING (user_id)"
+                " WHERE c.said_yes_at IS NOT NULL AND u.village_code LIKE ?"
+                + _not_stopped("u.user_id")
+                + " ORDER BY u.user_id"
+            )
+            params: list[Any] = [day, like]
+        elif audience == "away":
+            query = (
+                f"SELECT DISTINCT d.user_id, 'person', {_away_in('d.user_id')}"
+                " FROM departures d WHERE d.status = 'active' AND d.depart_on <= ?"
+                " AND d.village_code LIKE ?" + _not_stopped("d.user_id") + " ORDER BY d.user_id"
+            )
+            params = [day, day, like]
+        elif audience == "leaders":
+            query = (
+                "SELECT DISTINCT l.user_id, 'leader', NULL FROM leaders l"
+                " WHERE l.revoked_at IS NULL AND l.village_code LIKE ?"
+                + _not_stopped("l.user_id")
+                + " ORDER BY l.user_id"
+            )
+            params = [like]
+        else:
+            raise ValueError(f"unknown audience {audience!r}")
+        async with self._db.execute(query, params) as cursor:
+            return [
+                Recipient(int(row[0]), str(row[1]), str(row[2]) if row[2] else None)
+                async for row in cursor
+            ]
+
+    async def add_announcement(
+        self,
+        *,
+        sent_by: int,
+        sender_role: str,
+        area: str,
+        audience: str,
+        text_km: str,
+        text_en: str | None,
+        messages: Callable[[int], list[NewMessage]],
+    ) -> tuple[int, int]:
+        """Keeps the announcement and queues its messages in one transaction: (id, queued)."""
+        now = self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO announcements (sent_by, sender_role, area, audience, text_km,"
+                " text_en, planned, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                (sent_by, sender_role, area, audience, text_km, text_en, now),
+            )
+            assert cursor.lastrowid is not None
+            announcement_id = int(cursor.lastrowid)
+            queued = len(await enqueue_in(db, messages(announcement_id), now, claimed=False))
+            await db.execute(
+                "UPDATE announcements SET planned = ? WHERE announcement_id = ?",
+                (queued, announcement_id),
+            )
+            return announcement_id, queued
+
+    async def announcement(self, announcement_id: int) -> Announcement | None:
+        async with self._db.execute(
+            f"{_SELECT} WHERE announcement_id = ?", (announcement_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _announcement(row) if row else None
+
+    async def count_announcement(self, announcement_id: int, *, reached: bool) -> None:
+        column = "reached" if reached else "unreached"
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE announcements SET {column} = {column} + 1 WHERE announcement_id = ?",
+                (announcement_id,),
+            )
+
+    async def finished_announcements(self) -> list[Announcement]:
+        """Announcements not reported to their sender, with nothing left on its way."""
+        async with self._db.execute(
+            f"{_SELECT} WHERE reported_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox o"
+            " WHERE o.group_key = 'announcement:' || announcement_id"
+            " AND o.status IN ('pending', 'sending')) ORDER BY announcement_id"
+        ) as cursor:
+            return [_announcement(row) async for row in cursor]
+
+    async def report_announcement(self, announcement_id: int, message: NewMessage | None) -> bool:
+        """Marks it reported and queues the sender's summary, once."""
+        now = self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE announcements SET reported_at = ?"
+                " WHERE announcement_id = ? AND reported_at IS NULL",
+                (now, announcement_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            if message is not None:
+                await enqueue_in(db, [message], now, claimed=False)
+            return True
+
+    async def announcement_counts(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """For /report: announcements that covered any of these villages, and their reach."""
+        async with self._db.execute(
+            "SELECT area, planned, reached, unreached FROM announcements"
+            " WHERE created_at >= ? AND created_at < ?",
+            (start.isoformat(), end.isoformat()),
+        ) as cursor:
+            rows = [tuple(row) async for row in cursor]
+        counts = {"announcements": 0, "announcement_reached": 0, "announcement_unreached": 0}
+        for area, _planned, reached, unreached in rows:
+            covers = villages is None or area == "all" or any(v.startswith(area) for v in villages)
+            if covers:
+                counts["announcements"] += 1
+                counts["announcement_reached"] += int(reached)
+                counts["announcement_unreached"] += int(unreached)
+        return counts
