@@ -65,6 +65,7 @@ class Config:
     log_level: str
     draft_ttl: timedelta  # an unfinished form nobody touched for this long is erased
     case_note_after: timedelta  # a case taken on with no note for this long: its handler is asked
+    refresher_every: timedelta  # time between two refreshers to someone who said yes
     about_operator: str  # who runs this bot, shown by /about ("" when not set)
     about_contact: str  # how to reach them
     source: str  # where the settings came from, for messages
@@ -122,9 +123,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "privacy": {"draft_ttl": "14d"},
     "cases": {"note_reminder_after": "2d"},
     "documents": {"reminder_days": [120, 30, 7], "remind_later": "3d"},
+    "refreshers": {"every": "14d"},
     "about": {"operator": "", "contact": ""},
 }
 ABOUT_MAX = 300  # characters of about.operator or about.contact: a line or two on a phone
+REFRESHERS_AT_MOST = timedelta(days=7)  # never more than one refresher a week
 
 
 NO_STAFF = (
@@ -364,6 +367,9 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
     for key, text in about.items():
         if len(text) > ABOUT_MAX:
             raise ConfigError(f"{source}: about.{key}: at most {ABOUT_MAX} characters, please")
+    every = _duration(raw["refreshers"]["every"], source, "refreshers.every")
+    if every < REFRESHERS_AT_MOST:
+        raise ConfigError(f"{source}: refreshers.every: at least 7d (never more than one a week)")
     return Config(
         token=token.strip(),
         base_url=base_url.strip().rstrip("/"),
@@ -392,6 +398,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         case_note_after=_duration(
             raw["cases"]["note_reminder_after"], source, "cases.note_reminder_after"
         ),
+        refresher_every=every,
         about_operator=about["operator"],
         about_contact=about["contact"],
         source=source,

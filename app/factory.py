@@ -21,6 +21,7 @@ from content.bundle import CONTENT_DIR, load_content
 from conversations import (
     about,
     agencies,
+    announce,
     broker_report,
     calculator,
     cases,
@@ -38,6 +39,7 @@ from conversations import (
     location,
     menu,
     missing,
+    message_choices,
     my_departures,
     notices,
     onboarding,
@@ -148,6 +150,7 @@ def _add_handlers(application: BotApplication) -> None:
         forms.add(my_departures.build_dates_handler(), my_departures.DRAFT),
         forms.add(returning.build_handler(), returning.DRAFT),
         forms.add(documents.build_handler(), documents.DRAFT),
+        forms.add(announce.build_handler(), announce.DRAFT),
         # Commands and buttons that work anywhere.
         *menu.build_handlers(),
         *learn.build_handlers(),
@@ -170,6 +173,7 @@ def _add_handlers(application: BotApplication) -> None:
         *relink.build_handlers(),
         *relink_open.build_handlers(),
         *report.build_handlers(),
+        *message_choices.build_handlers(),
         *status.build_handlers(),
         *hotlines.build_handlers(),
         *about.build_handlers(),

@@ -40,6 +40,7 @@ LABEL_KEYS = {
     "returns_savings": "returning.opt.savings.{}",
     "awareness": "report.awareness.{}",
     "documents": "documents.report.{}",
+    "outreach": "report.outreach.{}",
 }
 
 
@@ -93,6 +94,10 @@ async def gather(
         returns=await store.return_rows(villages, start, end),
         awareness=await store.awareness_counts(villages, start, end),
         papers=await store.document_counts(villages, start, end, today),
+        outreach={
+            **await store.refresher_counts(villages, start, end),
+            **await store.announcement_counts(villages, start, end),
+        },
     )
     if scope.small:
         report = mask(report, MASK_BELOW)

@@ -14,14 +14,13 @@ even before onboarding (then only staff are told: there is no village to tell).
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterable
 from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -37,9 +36,14 @@ from content.formatting import format_day
 from content.texts import Html
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
-from conversations.notify import Render, notify_staff, notify_village
 from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from delivery.broker_reports import district_of, neighbour_chiefs, report_messages, village_name
+from delivery.drainer import deliver_now
+from delivery.recipients import leader_chats
+from domain.broker_marks import marks
+from storage.broker_reports import Pattern
+from storage.outbox import NewMessage
 from storage.rows import BrokerReport
 
 log = logging.getLogger(__name__)
@@ -126,49 +130,6 @@ def _screen(context: BotContext, lang: str, step: Step) -> Screen:
     return text, keyboard(rows)
 
 
-def _village(context: BotContext, lang: str, village_code: str | None) -> Html:
-    """The village by name and commune (safe HTML), for the people who read a report."""
-    t = context.content.texts
-    if village_code is None:
-        return t.get(lang, "broker.no_village")
-    path = context.content.places.village_path(village_code)
-    if path is None:  # a village no longer offered: its code still says which one
-        return Html(html.escape(village_code))
-    _, commune, village = path
-    return t.get(lang, "broker.village", village=village.name(lang), commune=commune.name(lang))
-
-
-def _notice(
-    context: BotContext,
-    report_id: int,
-    village_code: str | None,
-    draft: dict[str, Any],
-    reporter: User | None,
-) -> Render:
-    """The notice for leaders and staff, in each recipient's language; typed text escaped."""
-    t = context.content.texts
-
-    def render(lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
-        if reporter is None:
-            sender = t.get(lang, "broker.from_anonymous")
-        else:
-            person = Html(mention_html(reporter.id, reporter.full_name))
-            sender = t.get(lang, "broker.from_named", person=person)
-        text = t.get(
-            lang,
-            "broker.notice",
-            number=report_id,
-            village=_village(context, lang, village_code),
-            who=draft["who"],
-            place=draft["place"],
-            promised=draft["promised"],
-            sender=sender,
-        )
-        return text, None
-
-    return render
-
-
 # -- steps -----------------------------------------------------------------------------------
 
 
@@ -230,20 +191,36 @@ async def send_report(update: Update, context: BotContext) -> int | None:
     anonymous = bool(draft["anonymous"])
     profile = await context.store.get_user(user.id)
     village = profile.village_code if profile is not None else None
-    report_id = await context.store.add_broker_report(
-        None if anonymous else user.id, village, draft["who"], draft["place"], draft["promised"]
+    leaders = await leader_chats(context, village)
+    neighbours = await neighbour_chiefs(context, village)
+    reporter = None if anonymous else (user.id, user.full_name)
+
+    def messages(report_id: int, patterns: list[Pattern]) -> list[NewMessage]:
+        return report_messages(
+            context,
+            report_id,
+            leaders=leaders,
+            neighbours=neighbours,
+            reporter=reporter,
+            patterns=patterns,
+        )
+
+    report_id, ids = await context.store.file_broker_report(
+        reporter_user_id=None if anonymous else user.id,
+        village_code=village,
+        who=draft["who"],
+        place=draft["place"],
+        promised=draft["promised"],
+        district_code=district_of(context, village),
+        marks=marks(draft["who"], draft["place"], draft["promised"]),
+        messages=messages,
     )
     log.info("broker_report id=%s village=%s", report_id, village)
     # Forget the typed answers now, before the (slow) notices: a crash while they go out must
     # neither leave the text in the person's draft nor let the old Send button send it twice.
     context.user_data.pop(DRAFT, None)
     await _flush_draft(context, user.id)
-    render = _notice(context, report_id, village, draft, None if anonymous else user)
-    leaders = await context.store.leaders_of(village) if village is not None else []
-    leader_ids = {leader.user_id for leader in leaders}
-    sent = await notify_village(context, village, render)  # staff instead when no leader
-    if any(message.chat_id in leader_ids for message in sent):
-        sent += await notify_staff(context, render)
+    sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
     if not sent:
         log.warning("broker_report_untold id=%s", report_id)
     await answer(update)
@@ -345,7 +322,7 @@ def _list_entry(context: BotContext, lang: str, report: BrokerReport) -> str:
         "broker.list_entry",
         number=report.report_id,
         date=format_day(day, lang),
-        village=_village(context, lang, report.village_code),
+        village=village_name(context, lang, report.village_code),
         who=report.who,
         place=report.place,
         promised=report.promised,

@@ -18,6 +18,7 @@ from content.awareness import Lesson, Story
 from content.texts import Html
 from conversations.lesson_quiz import round_button
 from conversations.menu import menu_button
+from conversations.refresher_screens import offer_rows
 from conversations.ui import (
     PRIVATE_MESSAGE,
     Button,
@@ -177,6 +178,9 @@ async def finish_lesson(update: Update, context: BotContext) -> None:
         label = t.plain(lang, "learn.next_lesson", title=following.titles[lang])
         rows.append([(label, f"{PREFIX}:l:{following.id}:0")])
     rows.append([(t.raw(lang, "learn.all_lessons"), f"{PREFIX}:home")])
+    choice = await context.store.message_choice(update.effective_user.id)
+    if choice is None or not choice.refreshers:  # a reminder now and then, only if they say yes
+        rows += offer_rows(context, lang)
     await show(update, text, keyboard(rows))
 
 

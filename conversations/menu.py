@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -9,7 +10,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, column, keyboard, language_of, send, show
+from conversations.ui import (
+    PRIVATE_MESSAGE,
+    Button,
+    answer,
+    column,
+    keyboard,
+    language_of,
+    send,
+    show,
+)
 
 # Entries in order. Later features add theirs here; an entry that is not built is absent.
 ENTRIES = (
@@ -52,7 +62,12 @@ def menu_button(context: BotContext, lang: str) -> tuple[str, str]:
 
 
 async def send_menu(
-    update: Update, context: BotContext, greeting: str | None = None, *, replace: bool = False
+    update: Update,
+    context: BotContext,
+    greeting: str | None = None,
+    *,
+    replace: bool = False,
+    extra_rows: Callable[[BotContext, str], list[list[Button]]] | None = None,
 ) -> None:
     """Shows the menu, under an optional greeting, in place of the pressed message or anew."""
     assert update.effective_user is not None
@@ -68,6 +83,11 @@ async def send_menu(
     )
     text = "\n\n".join(parts)
     markup = menu_keyboard(context, lang, responder=responder, away=away)
+    if extra_rows is not None:  # a button offered on this one screen (above the menu)
+        buttons = [list(row) for row in markup.inline_keyboard]
+        markup = InlineKeyboardMarkup(
+            [*keyboard(extra_rows(context, lang)).inline_keyboard, *buttons]
+        )
     if replace:
         await show(update, text, markup)
     else:

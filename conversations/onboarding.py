@@ -34,6 +34,7 @@ from app.invites import (
 from app.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
 from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
+from conversations.refresher_screens import offer_rows
 from conversations.share import referral_code_of
 from conversations.ui import (
     DRAFT_LANGUAGE,
@@ -416,7 +417,10 @@ async def choose_age(update: Update, context: BotContext) -> int | None:
     context.user_data.pop(DRAFT, None)
     context.user_data.pop(DRAFT_LANGUAGE, None)
     await answer(update)
-    await menu.send_menu(update, context, greeting="onboarding.done", replace=True)
+    # The menu, with one more button on top: a reminder now and then, only if they say yes.
+    await menu.send_menu(
+        update, context, greeting="onboarding.done", replace=True, extra_rows=offer_rows
+    )
     return ConversationHandler.END
 
 

@@ -12,6 +12,7 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.departure_text import answers_of, summary
 from conversations.menu import menu_button
+from conversations.message_choices import mydata_part
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ ALSO_KEPT = (
     "family_reports.reporter_user_id",
     "family_reports.relative_id",
     "relinks.made_by",
+    "refreshers.user_id",
+    "announcements.sent_by",
 )
 
 
@@ -83,6 +86,10 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
         lines.append(t.get(lang, "mydata.quiz", count=learning.quiz_attempts))
     if learning.referral_code:
         lines.append(t.get(lang, "mydata.invited", count=learning.joined_through_me))
+    if profile is not None:  # what they chose about messages, with buttons to change it
+        choice_lines, choice_rows = await mydata_part(context, lang, update.effective_user.id)
+        lines += choice_lines
+        rows = choice_rows + rows
     for table in ALSO_KEPT:
         if counts.get(table):
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))

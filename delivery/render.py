@@ -4,6 +4,7 @@ they are now. None means it no longer matters (answered, cancelled, erased) and 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup
@@ -11,14 +12,24 @@ from telegram import InlineKeyboardMarkup
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.ui import keyboard
+from delivery.announcements import render_announcement
+from delivery.broker_reports import render_broker_report, render_pattern
 from delivery.case_texts import CASE_PREFIX, case_buttons, case_card
 from delivery.checkins import prompt
 from delivery.documents import reminder_text
 from delivery.recipients import language_of_user
+from delivery.refreshers import render_refresher
 from delivery.texts import notice_buttons, notice_text
 from storage.outbox import OutboxRow
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+# Kinds whose module renders them whole (nothing in front of them).
+BY_KIND: dict[str, Callable[[BotContext, str, OutboxRow], Awaitable[Rendered | None]]] = {
+    "refresher": render_refresher,
+    "announcement": render_announcement,
+    "broker_report": render_broker_report,
+    "broker_pattern": render_pattern,
+}
 
 
 async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
@@ -91,6 +102,8 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         text = f"{title}\n{t.raw(lang, 'case.location_address')}"
     elif row.kind == "unpin":
         text = ""  # nothing is shown: a message is taken back
+    elif row.kind in BY_KIND:
+        return await BY_KIND[row.kind](context, lang, row)
     else:
         raise ValueError(f"unknown outbox kind {row.kind!r}")
     if header:

@@ -9,6 +9,7 @@ import logging
 
 from app.context import BotContext
 from delivery.alerting import RAISED_BY_PERSON, escalate_to_staff, queue_alert
+from delivery.announcements import count_copy
 from delivery.checkins import next_step, upcoming
 from delivery.documents import reminder_went_out
 from delivery.recipients import copies, staff_chats, to_person
@@ -34,6 +35,10 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
         await store.add_message_to_checkin(row.ref_id, message_id)
     elif row.kind == "document" and row.ref_id is not None:
         await reminder_went_out(context, row.ref_id, message_id, delivered=True)
+    elif row.kind == "refresher" and row.ref_id is not None:
+        await store.refresher_sent(row.ref_id)
+    elif row.kind == "announcement":
+        await count_copy(context, row, reached=True)
     return []
 
 
@@ -51,6 +56,11 @@ async def on_gone(context: BotContext, row: OutboxRow) -> list[int]:
         # The check-ins of the same person raise the "cannot be reached" alert; the dates'
         # plan goes on (they may unblock).
         await reminder_went_out(context, row.ref_id, None, delivered=False)
+        return []
+    if row.kind == "announcement":  # counted; a blocked bot stops nothing else here
+        await count_copy(context, row, reached=False)
+        return []
+    if row.kind in ("refresher", "broker_pattern"):
         return []
     if row.role != "leader":
         if row.role == "staff":

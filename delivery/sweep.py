@@ -14,12 +14,14 @@ from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
 from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
+from delivery.announcements import report_finished
 from delivery.cases import nudge_handlers
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
 from delivery.documents import queue_due_document_reminders
 from delivery.drainer import drain
 from delivery.notices import escalate_unacknowledged
 from delivery.reconcile import reconcile
+from delivery.refreshers import queue_due_refreshers
 from storage.base import database_problem
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,9 @@ async def sweep(context: BotContext) -> None:
         forget_old_invite_tries,
         expire_drafts,
         forget_old_outbox,
+        queue_due_refreshers,
         drain,
+        report_finished,
     ):
         if task in HOURLY and not _hour_since_last(context, task.__name__):
             continue

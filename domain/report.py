@@ -86,6 +86,7 @@ def build_report(
     returns: list[tuple[str | None, str | None]],
     awareness: dict[str, int],
     papers: dict[str, int] | None = None,
+    outreach: dict[str, int] | None = None,
 ) -> Report:
     """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
     gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
@@ -141,6 +142,8 @@ def build_report(
             ),
             _table("awareness", Counter(awareness), tuple(awareness)),
             _table("documents", Counter(papers or {}), tuple(papers or {})),
+            # Refreshers sent and acted on (a button pressed), announcements and their reach.
+            _table("outreach", Counter(outreach or {}), tuple(outreach or {})),
         )
     )
 

@@ -52,6 +52,7 @@ async def test_finishing_leads_to_the_lessons_questions_and_the_next_lesson(bot:
         "📝 សំណួរ ២ សម្រាប់មេរៀននេះ",
         "បន្ទាប់៖ ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់",
         "📚 មេរៀនទាំងអស់",
+        "🔔 រំលឹកខ្ញុំម្ដងម្កាល",  # a reminder now and then, only if they say yes
     ]
     await villager.click("បន្ទាប់៖ ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់")
     assert "(១/៥)" in villager.last_text()

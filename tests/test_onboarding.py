@@ -61,6 +61,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     await villager.click("១៨ ដល់ ២៤ឆ្នាំ")
     assert "ម៉ឺនុយដើម" in villager.last_text()
     assert villager.buttons() == [
+        "🔔 រំលឹកខ្ញុំម្ដងម្កាល",  # offered once, above the menu; nothing comes without a yes
         "📚 រៀនពីចំណាកស្រុកដោយសុវត្ថិភាព",
         "📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?",
         "🧮 ទៅ ឬនៅ? គិតលុយមើល",

@@ -1,0 +1,110 @@
+"""Announcements, without a tap: one bulk row per person, each due inside their delivery hours.
+
+The drainer sends bulk rows without waiting on the rate limiter's 429 pauses and always after
+urgent ones, so an SOS raised during a large announcement is sent first. Each copy that
+reaches someone, or cannot, is counted on the announcement; when none is left on its way, the
+sweep tells the sender how many got it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup
+
+from app.context import BotContext
+from content.texts import Html
+from conversations.message_choices import ANNOUNCE_STOP
+from conversations.ui import keyboard
+from delivery.checkins import zone_of
+from storage.announcements import Announcement, Recipient
+from storage.outbox import BULK, NewMessage, OutboxRow
+
+log = logging.getLogger(__name__)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+def announcement_messages(
+    context: BotContext, announcement_id: int, recipients: list[Recipient]
+) -> list[NewMessage]:
+    """One row per recipient, due at the next opening of the delivery hours where they are."""
+    config, now = context.services.config, context.clock.now()
+    group = f"announcement:{announcement_id}"
+    messages = []
+    for person in recipients:
+        zone = zone_of(context, person.destination) if person.destination else config.timezone
+        messages.append(
+            NewMessage(
+                key=f"{group}:{person.user_id}",
+                group_key=group,
+                kind="announcement",
+                role=person.role,
+                chat_id=person.user_id,
+                priority=BULK,
+                user_id=person.user_id,
+                ref_id=announcement_id,
+                due_at=config.window.next_opening(now, zone),
+            )
+        )
+    return messages
+
+
+def announcement_text(context: BotContext, lang: str, announcement: Announcement) -> Html:
+    """The words as sent: who it is from, then the typed text (escaped), English if given."""
+    t = context.content.texts
+    words = announcement.text_en if lang == "en" and announcement.text_en else announcement.text_km
+    key = "announce.from_staff" if announcement.sender_role == "staff" else "announce.from_leader"
+    return t.get(lang, key, text=words)
+
+
+async def render_announcement(context: BotContext, lang: str, row: OutboxRow) -> Rendered | None:
+    """None when the person stopped announcements after it was queued (respected at once)."""
+    announcement = await context.store.announcement(row.ref_id or 0)
+    choice = await context.store.message_choice(row.chat_id)
+    if announcement is None or (choice is not None and not choice.announcements):
+        return None
+    stop = (context.content.texts.raw(lang, "announce.stop"), ANNOUNCE_STOP)
+    return announcement_text(context, lang, announcement), keyboard([[stop]])
+
+
+async def count_copy(context: BotContext, row: OutboxRow, *, reached: bool) -> None:
+    if row.ref_id is not None:
+        await context.store.count_announcement(row.ref_id, reached=reached)
+
+
+async def report_finished(context: BotContext) -> int:
+    """Tells each sender, once nothing is left on its way, how many got their announcement."""
+    count = 0
+    for announcement in await context.store.finished_announcements():
+        message = None
+        if announcement.sent_by is not None:  # erased senders are not written to
+            key = f"announcement:{announcement.announcement_id}:summary"
+            message = NewMessage(
+                key=key,
+                group_key=key,
+                kind="text",
+                role="staff" if announcement.sender_role == "staff" else "leader",
+                chat_id=announcement.sent_by,
+                payload={
+                    "key": "announce.summary",
+                    "params": {
+                        "number": announcement.announcement_id,
+                        "planned": announcement.planned,
+                        "reached": announcement.reached,
+                        "unreached": announcement.unreached,
+                        "skipped": max(
+                            0, announcement.planned - announcement.reached - announcement.unreached
+                        ),
+                    },
+                },
+            )
+        if await context.store.report_announcement(announcement.announcement_id, message):
+            log.info(
+                "announcement_finished announcement=%s reached=%s unreached=%s",
+                announcement.announcement_id,
+                announcement.reached,
+                announcement.unreached,
+            )
+            count += 1
+    return count
