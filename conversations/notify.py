@@ -1,6 +1,6 @@
-"""Direct sends that need no outbox: a broker report's copies, and an SOS when the database
-itself is down (nothing can be queued then). Everything that must reach a person goes through
-the outbox instead (``delivery/``).
+"""The one direct send that needs no outbox: an SOS when the database itself is down (nothing
+can be queued then). Everything that must reach a person goes through the outbox instead
+(``delivery/``); broker reports do too since they travel to the neighbouring chiefs.
 
 Sending to someone who blocked the bot, or to a staff group the bot was removed from, must not
 stop the others from being told; a group that became a supergroup is followed to its new id.
@@ -9,19 +9,16 @@ stop the others from being told; a group that became a supergroup is followed to
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from app.context import BotContext
-from delivery.recipients import MIGRATED_KEY, language_of_user, staff_chats
+from delivery.recipients import MIGRATED_KEY, language_of_user
 
 log = logging.getLogger(__name__)
 
-# What to say, given the recipient's language.
-Render = Callable[[str], tuple[str, InlineKeyboardMarkup | None]]
-__all__ = ["MIGRATED_KEY", "language_of_user", "notify_staff", "notify_village", "send_to"]
+__all__ = ["MIGRATED_KEY", "language_of_user", "send_to"]
 
 
 async def send_to(
@@ -44,28 +41,3 @@ async def send_to(
     except TelegramError as error:  # on the way: network, a timeout, Telegram busy or failing
         log.warning("send_failed chat=%s error=%s", chat_id, type(error).__name__)
         return None
-
-
-async def notify_staff(context: BotContext, render: Render) -> list[Message]:
-    """Tells every staff member (and the staff group, if configured), each in their language."""
-    sent = []
-    for chat_id in staff_chats(context):  # the group's language is the default one
-        text, markup = render(await language_of_user(context, chat_id))
-        if (message := await send_to(context, chat_id, text, markup)) is not None:
-            sent.append(message)
-    return sent
-
-
-async def notify_village(
-    context: BotContext, village_code: str | None, render: Render
-) -> list[Message]:
-    """Tells the village's leaders; with no leader (or none reachable), staff instead."""
-    sent = []
-    if village_code is not None:
-        for leader in await context.store.leaders_of(village_code):
-            text, markup = render(await language_of_user(context, leader.user_id))
-            if (message := await send_to(context, leader.user_id, text, markup)) is not None:
-                sent.append(message)
-    if not sent:
-        sent = await notify_staff(context, render)
-    return sent

@@ -385,3 +385,97 @@ async def test_staff_see_the_newest_twenty_over_several_messages(bot: Bot) -> No
     assert "Broker 25" in everything and "Broker 06" in everything
     assert "Broker 05" not in everything
     assert everything.index("Broker 25") < everything.index("Broker 06")
+
+
+# -- reports that travel: the commune's other chiefs, and patterns across a district ----------
+
+WEST = "09060402"  # Chrouy Svay Khang Lech: the same commune as Nesat
+PHLAONG = "09060104"  # Boeng Preav commune: the same district, another commune
+NEIGHBOUR_HEADER = "🚩 <b>ការព្រមានសម្រាប់ភូមិរបស់អ្នក</b>"
+PATTERN = "⚠️ <b>មេខ្យល់ដដែលម្ដងទៀត?</b>"
+
+
+async def report(villager: Person, who: str, place: str = PLACE, *, named: bool = True) -> None:
+    await villager.send("/report_broker")
+    await villager.send(who)
+    await villager.send(place)
+    await villager.send(PROMISED)
+    await villager.click("🙋 ប្រាប់ឈ្មោះខ្ញុំ" if named else "🕶 កុំប្រាប់ឈ្មោះខ្ញុំ")
+    await villager.click("✅ ផ្ញើ")
+
+
+async def test_the_communes_other_chiefs_are_warned_without_the_reporters_name(bot: Bot) -> None:
+    villager = bot.user(5901, "Srey Pov")
+    own, west, farther = bot.user(5902), bot.user(5903), bot.user(5904)
+    await onboard_in_khmer(villager)
+    await make_leader(bot, own)
+    await make_leader(bot, west, WEST)
+    await make_leader(bot, farther, PHLAONG)
+    await report(villager, WHO)
+
+    assert 'href="tg://user?id=5901"' in own.last_text()  # their own chief may write to them
+    (warning,) = west.new_texts()
+    assert warning.startswith(f"{NEIGHBOUR_HEADER}\nមនុស្សម្នាក់នៅភូមិផ្សេងទៀត ក្នុងឃុំរបស់អ្នក")
+    assert "នរណា៖ លោក សុខ &lt;មេខ្យល់&gt; &amp; បងប្អូន" in warning  # typed text escaped
+    assert "ពី៖ មិនប្រាប់ទៅភូមិផ្សេងទេ។" in warning
+    assert "Srey Pov" not in warning and "5901" not in warning and "tg://" not in warning
+    assert farther.new_texts() == []  # another commune: not told
+    near = [r for r in await bot.store.outbox_group("broker:1") if r.chat_id == west.id]
+    assert [(r.user_id, r.payload) for r in near] == [(None, {"neighbour": True})]
+
+
+async def test_a_chief_of_two_villages_of_the_commune_gets_it_once(bot: Bot) -> None:
+    villager, chief = bot.user(5911), bot.user(5912)
+    await onboard_in_khmer(villager)
+    await make_leader(bot, chief)
+    code_hash = "test-invite-second-village"  # leads Nesat and its neighbour
+    await bot.store.create_invite(code_hash, WEST, bot.clock.now() + timedelta(days=1))
+    await bot.store.accept_invite(code_hash, chief.id, "Leader")
+    await report(villager, WHO)
+    notices = [t for t in chief.new_texts() if "(លេខ ១)" in t]
+    assert len(notices) == 1 and not notices[0].startswith(NEIGHBOUR_HEADER)
+
+
+async def test_the_same_phone_from_two_people_in_a_district_alerts_staff(bot: Bot) -> None:
+    first, second, staff = bot.user(5921), bot.user(5922), bot.user(STAFF)
+    await onboard_in_khmer(first)
+    await onboard_in_khmer(second)
+    await report(first, "បុរសម្នាក់ អាយុប្រហែល ៤០", "តាមទូរស័ព្ទ ០១២ ៣៤៥ ៦៧៨")
+    assert not any(t.startswith(PATTERN) for t in staff.new_texts())  # one report: no pattern
+    await report(second, "ស្ត្រីម្នាក់", "គាត់ខលមក +855 12-345-678", named=False)
+    (alert,) = [t for t in staff.new_texts() if t.startswith(PATTERN)]
+    assert "របាយការណ៍ ២ ពីមនុស្សផ្សេងគ្នា នៅស្រុក ស្រែ អំបិល" in alert
+    assert "មានលេខទូរស័ព្ទដូចគ្នា៖ 012345678" in alert
+    assert "របាយការណ៍លេខ៖ 1, 2" in alert
+    assert "/announce" in alert
+
+
+async def test_the_same_person_reporting_twice_is_no_pattern(bot: Bot) -> None:
+    villager, staff = bot.user(5931), bot.user(STAFF)
+    await onboard_in_khmer(villager)
+    await report(villager, "លោក សុខា 012345678")
+    await report(villager, "សុខា លេខ ០១២៣៤៥៦៧៨")
+    assert not any(t.startswith(PATTERN) for t in staff.new_texts())
+
+
+async def test_the_same_name_from_two_people_alerts_staff_with_the_name_escaped(bot: Bot) -> None:
+    first, second, staff = bot.user(5941), bot.user(5942), bot.user(STAFF)
+    await onboard_in_khmer(first)
+    await onboard_in_khmer(second)
+    await report(first, "លោក <ដារ៉ា>")
+    await report(second, "ដារ៉ា")
+    (alert,) = [t for t in staff.new_texts() if t.startswith(PATTERN)]
+    assert "មានឈ្មោះដូចគ្នា៖ ដារ៉ា" in alert
+
+
+def test_phone_numbers_and_names_are_normalised() -> None:
+    from domain.broker_marks import marks, name_of, phone_numbers
+
+    assert phone_numbers("០១២ ៣៤៥ ៦៧៨") == {"012345678"}
+    assert phone_numbers("+855 12-345-678, or 097.123.4567") == {"012345678", "0971234567"}
+    assert phone_numbers("+66 81 234 5678") == {"+66812345678"}
+    assert phone_numbers("pay $200 on 12 May") == set()  # too few digits for a phone
+    assert name_of("លោក  សុខ\u200b") == name_of("សុខ") == "សុខ"
+    assert name_of("Mr. DARA!") == "dara"
+    assert name_of("?") is None
+    assert marks("សុខ ០១២៣៤៥៦៧៨", "", "") == {"phone:012345678", "name:សុខ"}
