@@ -90,7 +90,9 @@ class AnnouncementQueries(StoreBase):
             query = (
                 f"SELECT u.user_id, 'person', {_away_in('u.user_id')}"
                 " FROM users u JOIN message_choices c USING (user_id)"
-                " WHERE c.said_yes_at IS NOT NULL AND u.village_code LIKE ?"
+                # Said yes to messages and did not stop them since (a "Stop these" under a
+                # refresher takes someone out of this audience too).
+                " WHERE c.refreshers = 1 AND u.village_code LIKE ?"
                 + _not_stopped("u.user_id")
                 + " ORDER BY u.user_id"
             )

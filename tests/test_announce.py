@@ -243,3 +243,16 @@ async def test_a_restart_in_the_middle_keeps_the_text(bot: Bot) -> None:
     await staff.click("📢 Send")
     await sweep_at(bot, bot.clock.now())
     assert got(villager) == [f"{FROM_STAFF}\n{SHOWN}"]  # Khmer readers get the Khmer text
+
+
+async def test_someone_who_stopped_reminders_is_no_longer_among_those_who_said_yes(
+    bot: Bot,
+) -> None:
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    villager = bot.user(6371)
+    await onboard_in(villager, "ជ្រោយស្វាយ", "នេសាទ")
+    await villager.send("/mydata")
+    await villager.click("🔕 ឈប់ផ្ញើ")  # stops the reminders
+    review = await staff_announces(staff)
+    assert "People it will reach: 0," in review

@@ -141,6 +141,18 @@ async def test_someone_away_gets_a_neutral_line_then_help_for_where_they_are(bot
     assert "1-800-010-181" in villager.last_text()  # Thailand's numbers: help where they are
 
 
+async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:
+    villager = bot.user(6165)
+    await sent_departure(bot, villager)
+    await say_yes_from_mydata(villager)
+    bot.clock.advance(3 * DAY)
+    await villager.send("/home")
+    await sweep_at(bot, START + 14 * DAY)
+    (refresher,) = await refreshers_of(bot, villager)
+    assert refresher.startswith("🔔 <b>រំលឹកខ្លី៖ ត្រឡប់មកផ្ទះវិញ</b>")
+    assert await bot.store.refresher_items_sent(villager.id) == {"lesson:coming_home"}
+
+
 async def say_yes_from_mydata(person: Person) -> None:
     await person.send("/mydata")
     await person.click(OFFER)
