@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.base import StoreBase
-from storage.outbox import NewMessage, enqueue_in
+from storage.outbox import NewMessage, enqueue_bulk_in, enqueue_in
 
 AUDIENCES = ("yes", "away", "leaders")
 
@@ -141,7 +141,7 @@ class AnnouncementQueries(StoreBase):
             )
             assert cursor.lastrowid is not None
             announcement_id = int(cursor.lastrowid)
-            queued = len(await enqueue_in(db, messages(announcement_id), now, claimed=False))
+            queued = await enqueue_bulk_in(db, messages(announcement_id), now)
             await db.execute(
                 "UPDATE announcements SET planned = ? WHERE announcement_id = ?",
                 (queued, announcement_id),
