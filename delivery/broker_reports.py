@@ -102,28 +102,35 @@ async def render_broker_report(context: BotContext, lang: str, row: OutboxRow) -
     if report is None:
         return None
     t = context.content.texts
+    village = village_name(context, lang, report.village_code)
     if row.payload.get("neighbour"):
-        sender = t.get(lang, "broker.from_other_village")
-        header: str = t.get(lang, "broker.neighbour_header")
+        # Neither the reporter nor where they met (it may point to them): who and what only.
+        text = t.get(
+            lang,
+            "broker.neighbour_notice",
+            number=report.report_id,
+            village=village,
+            who=report.who,
+            promised=report.promised,
+        )
+        return text, None
+    reporter = row.payload.get("reporter")
+    if reporter:
+        person = Html(mention_html(int(reporter[0]), str(reporter[1])))
+        sender = t.get(lang, "broker.from_named", person=person)
     else:
-        reporter = row.payload.get("reporter")
-        if reporter:
-            person = Html(mention_html(int(reporter[0]), str(reporter[1])))
-            sender = t.get(lang, "broker.from_named", person=person)
-        else:
-            sender = t.get(lang, "broker.from_anonymous")
-        header = ""
+        sender = t.get(lang, "broker.from_anonymous")
     text = t.get(
         lang,
         "broker.notice",
         number=report.report_id,
-        village=village_name(context, lang, report.village_code),
+        village=village,
         who=report.who,
         place=report.place,
         promised=report.promised,
         sender=sender,
     )
-    return (f"{header}\n\n{text}" if header else text), None
+    return text, None
 
 
 async def render_pattern(context: BotContext, lang: str, row: OutboxRow) -> Rendered | None:

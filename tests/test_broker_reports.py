@@ -391,7 +391,7 @@ async def test_staff_see_the_newest_twenty_over_several_messages(bot: Bot) -> No
 
 WEST = "09060402"  # Chrouy Svay Khang Lech: the same commune as Nesat
 PHLAONG = "09060104"  # Boeng Preav commune: the same district, another commune
-NEIGHBOUR_HEADER = "🚩 <b>ការព្រមានសម្រាប់ភូមិរបស់អ្នក</b>"
+NEIGHBOUR_HEADER = "🚩 <b>ការព្រមានសម្រាប់ភូមិរបស់អ្នក</b> (របាយការណ៍លេខ ១)"
 PATTERN = "⚠️ <b>មេខ្យល់ដដែលម្ដងទៀត?</b>"
 
 
@@ -415,9 +415,13 @@ async def test_the_communes_other_chiefs_are_warned_without_the_reporters_name(b
 
     assert 'href="tg://user?id=5901"' in own.last_text()  # their own chief may write to them
     (warning,) = west.new_texts()
-    assert warning.startswith(f"{NEIGHBOUR_HEADER}\nមនុស្សម្នាក់នៅភូមិផ្សេងទៀត ក្នុងឃុំរបស់អ្នក")
+    assert warning.startswith(
+        f"{NEIGHBOUR_HEADER}\nមនុស្សម្នាក់នៅភូមិផ្សេងទៀត ក្នុងឃុំរបស់អ្នក (នេសាទ ឃុំជ្រោយស្វាយ)"
+    )
     assert "នរណា៖ លោក សុខ &lt;មេខ្យល់&gt; &amp; បងប្អូន" in warning  # typed text escaped
-    assert "ពី៖ មិនប្រាប់ទៅភូមិផ្សេងទេ។" in warning
+    assert f"គាត់សន្យាអ្វី៖ {PROMISED}" in warning
+    assert PLACE not in warning  # where they met may point to the reporter: left out
+    assert warning.endswith("អ្នកដែលបានប្រាប់ និងកន្លែងដែលគេជួបគ្នា មិនប្រាប់ទៅភូមិផ្សេងទេ។")
     assert "Srey Pov" not in warning and "5901" not in warning and "tg://" not in warning
     assert farther.new_texts() == []  # another commune: not told
     near = [r for r in await bot.store.outbox_group("broker:1") if r.chat_id == west.id]
