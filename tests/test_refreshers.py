@@ -221,14 +221,16 @@ def test_the_stage_follows_the_trips() -> None:
 
 def test_picking_skips_finished_lessons_and_what_was_sent() -> None:
     known = {"lesson:passport", "lesson:planning", "lesson:checklist", "help:KH", "help:TH"}
+
+    def first(stage: Stage, finished: set[str], sent: set[str]) -> str | None:
+        return pick(
+            stage, lessons_finished=finished, already_sent=sent, known=known, countries=["KH", "TH"]
+        )
+
     before = Stage(BEFORE, None)
-    kw = {"known": known, "countries": ["KH", "TH"]}
-    assert pick(before, lessons_finished=set(), already_sent=set(), **kw) == "lesson:passport"
-    assert (
-        pick(before, lessons_finished={"passport"}, already_sent={"lesson:planning"}, **kw)
-        == "lesson:checklist"
-    )
-    assert pick(Stage(AWAY, "TH"), lessons_finished=set(), already_sent=set(), **kw) == "help:TH"
-    assert pick(Stage(AWAY, "KH_PP"), lessons_finished=set(), already_sent=set(), **kw) == "help:KH"
+    assert first(before, set(), set()) == "lesson:passport"
+    assert first(before, {"passport"}, {"lesson:planning"}) == "lesson:checklist"
+    assert first(Stage(AWAY, "TH"), set(), set()) == "help:TH"
+    assert first(Stage(AWAY, "KH_PP"), set(), set()) == "help:KH"
     everything = {"lesson:passport", "lesson:planning", "lesson:checklist", "help:KH"}
-    assert pick(before, lessons_finished=set(), already_sent=everything, **kw) is None
+    assert first(before, set(), everything) is None
