@@ -61,6 +61,9 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("outbox", "chat_id"): "live",
     ("relinks", "user_id"): "move",
     ("relinks", "made_by"): "move",
+    ("message_choices", "user_id"): "move",  # reminders and announcements as they chose
+    ("refreshers", "user_id"): "move",
+    ("announcements", "sent_by"): "move",
     # A notice or alert copy a responder got stays in the chat it went to; the ids say where.
     ("notices", "chat_id"): "stay",
     ("alert_messages", "chat_id"): "stay",
