@@ -19,7 +19,9 @@ from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.relinks import RelinkQueries
+from storage.recordings import RecordingQueries
 from storage.reports import ReportQueries
+from storage.voice_answers import VoiceAnswerQueries
 
 
 class Store(
@@ -37,6 +39,8 @@ class Store(
     OutboxQueries,
     ReportQueries,
     RelinkQueries,
+    RecordingQueries,
+    VoiceAnswerQueries,
     PersistenceQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""

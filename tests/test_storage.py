@@ -112,6 +112,19 @@ EXPECTED_SCHEMA = {
         *("reminder_id", "document_id", "departure_id", "user_id", "number", "catch_up"),
         *("expires_on", "due_at", "status", "claimed_at", "sent_at", "message_id", "answer"),
         "answered_at",
+    # m011_recordings (issue 18): Khmer recordings, takes, who listens, voice answers.
+    "recordings": [
+        *("item_id", "audio", "mime_type", "duration", "text_hash", "recorded_by"),
+        *("recorded_at", "bot_id", "file_id"),
+    ],
+    "recording_takes": [
+        *("user_id", "item_id", "text_hash", "audio", "mime_type", "duration", "file_id"),
+        "created_at",
+    ],
+    "listening": ["user_id", "chosen_at"],
+    "voice_answers": [
+        *("voice_id", "alert_id", "user_id", "file_id", "file_unique_id", "media", "duration"),
+        "created_at",
     ],
 }
 EXPECTED_INDEXES = {
@@ -160,6 +173,8 @@ EXPECTED_INDEXES = {
     "document_reminders_document",
     "document_reminders_user",
     "document_reminders_sent",
+    "voice_answers_user",
+    "voice_answers_alert",
 }
 
 
