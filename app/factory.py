@@ -35,6 +35,7 @@ from conversations import (
     leader,
     learn,
     lesson_quiz,
+    listening,
     location,
     menu,
     missing,
@@ -43,6 +44,7 @@ from conversations import (
     onboarding,
     privacy,
     quiz,
+    recording,
     relink,
     relink_open,
     report,
@@ -52,6 +54,7 @@ from conversations import (
     staff,
     status,
     unknown,
+    voice_in,
 )
 from conversations.switching import Switchboard
 from delivery import sweep as sweeps
@@ -175,6 +178,10 @@ def _add_handlers(application: BotApplication) -> None:
         *about.build_handlers(),
         *privacy.build_handlers(),
         *language.build_handlers(),
+        # Khmer voice: staff record it, people hear it; voice messages sent to the bot.
+        *recording.build_handlers(),
+        *listening.build_handlers(),
+        *voice_in.build_handlers(application.bot_data[SERVICES_KEY].config.staff_user_ids),
         # Whatever nobody took: an answer, never silence.
         *unknown.build_handlers(),
     ]

@@ -39,6 +39,10 @@ ALSO_KEPT = (
     "family_reports.reporter_user_id",
     "family_reports.relative_id",
     "relinks.made_by",
+    "voice_answers.user_id",
+    "listening.user_id",
+    "recording_takes.user_id",
+    "recordings.recorded_by",
 )
 
 
