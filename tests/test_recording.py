@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from app.media import coverage_lines, export_recordings, import_recordings
+from app.backup import make_backup
+from app.config import load_config
+from app.media import coverage_lines, export_recordings, import_recordings, media_command
+from bot import check, main
 from content.bundle import CONTENT_DIR
 from content.recordable import item_map
 from tests.support.audio import silent_opus
-from tests.support.chat import Bot, Person
+from tests.support.chat import START, Bot, Person
 from tests.support.journeys import STAFF_ID
 from tests.test_onboarding import AGREE_KM, onboard_in_khmer
 
@@ -274,3 +281,43 @@ async def test_export_and_import_move_recordings_as_audio_files(tmp_path: Path) 
         assert heard(second, villager) == [screen]
     finally:
         await second.stop()
+
+
+def test_the_command_line_reports_coverage_and_moves_recordings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    audio = silent_opus()
+
+    async def recorded() -> None:
+        bot = await Bot(database).start(staff_user_ids=frozenset({STAFF_ID}))
+        try:
+            await record(bot, bot.user(STAFF_ID, "Dara"), "សំណួរ", "សំណួរទី ១", audio)
+        finally:
+            await bot.stop()
+
+    asyncio.run(recorded())
+    config = replace(load_config(None, environ={}), database=database)
+    assert check(config, CONTENT_DIR) == 0
+    assert "Recordings: 1 of 101 items have a Khmer recording" in capsys.readouterr().out
+
+    folder = tmp_path / "out"
+    assert main(["media", "export"]) == 2  # no folder named: how to use it, nothing done
+    assert media_command(config, "export", str(folder), CONTENT_DIR) == 0
+    assert "Recordings written: 1" in capsys.readouterr().out
+    [exported] = folder.glob("quiz.*.ogg")
+    assert exported.read_bytes() == audio
+
+    elsewhere = replace(config, database=tmp_path / "other.sqlite3")
+    assert media_command(elsewhere, "import", str(folder), CONTENT_DIR) == 0
+    assert "Recordings imported: 1" in capsys.readouterr().out
+    assert media_command(elsewhere, "import", str(tmp_path / "missing"), CONTENT_DIR) == 2
+    assert media_command(elsewhere, "play", str(folder), CONTENT_DIR) == 2
+    assert check(elsewhere, CONTENT_DIR) == 0
+    assert "Recordings: 1 of 101" in capsys.readouterr().out
+
+    # Backups carry the bytes, not only Telegram's id.
+    backup, _ = make_backup(elsewhere.database, tmp_path / "backups", START)
+    with closing(sqlite3.connect(backup)) as db:
+        [(kept,)] = db.execute("SELECT audio FROM recordings").fetchall()
+    assert bytes(kept) == audio
