@@ -169,7 +169,7 @@ class FakeTelegram(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         if method == "GET":  # a file download (File.download_*), not a Bot API method
-            return self._download(url)
+            return self.download(url)
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self._files = {}
@@ -204,7 +204,7 @@ class FakeTelegram(BaseRequest):
             await asyncio.sleep(self.delays[name])
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _download(self, url: str) -> tuple[int, bytes]:
+    def download(self, url: str) -> tuple[int, bytes]:
         """The bytes behind a ``getFile`` path, as Telegram's file server gives them."""
         file_id = url.rsplit("/", 1)[-1]
         stored = self.files.get(file_id)
@@ -478,6 +478,36 @@ class FakeTelegram(BaseRequest):
             "file_unique_id": file_id,
             "file_size": len(stored.content),
             "file_path": f"{file_id.split('-')[0]}/{file_id}",
+        }
+
+    def user_voice(self, user: dict[str, Any], content: bytes, mime_type: str) -> dict[str, Any]:
+        """A person's voice message: shown in their chat, and as Telegram would deliver it."""
+        chat_id = int(user["id"])
+        file_id = self.user_file("voice", content, mime_type)
+        message = self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                "[voice]",
+                False,
+                kind="voice",
+                file_id=file_id,
+                date=self.timestamp(),
+            )
+        )
+        self.changed()
+        return {
+            "message_id": message.message_id,
+            "date": self.timestamp(),
+            "chat": {"id": chat_id, "type": "private", "first_name": user.get("first_name", "")},
+            "from": user,
+            "voice": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "duration": 1,
+                "mime_type": mime_type,
+                "file_size": len(content),
+            },
         }
 
     def user_file(self, kind: str, content: bytes, mime_type: str, name: str = "") -> str:
