@@ -9,7 +9,7 @@ from tests.support.chat import Bot, Person
 KHMER = "ភាសាខ្មែរ"
 AGREE_KM = "បាទ/ចាស ខ្ញុំយល់ព្រម"
 # Khmer, Khmer with the voice on every screen (issue 18), English.
-LANGUAGE_BUTTONS = [KHMER, "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្តាប់ ជាជាងអាន", "English"]
+LANGUAGE_BUTTONS = [KHMER, "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន", "English"]
 
 
 async def onboard_in_khmer(villager: Person) -> None:

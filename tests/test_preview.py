@@ -173,8 +173,8 @@ async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) 
     await page.send("villager", "/learn")
     await page.wait_for("villager", "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
     await page.press("villager", "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
-    await page.wait_for("villager", "🔊 ស្តាប់")
-    await page.press("villager", "🔊 ស្តាប់")
+    await page.wait_for("villager", "🔊 ស្ដាប់")
+    await page.press("villager", "🔊 ស្ដាប់")
     for _ in range(200):
         voices = [m for m in (await page.state())["chats"]["villager"] if m["kind"] == "voice"]
         if voices:

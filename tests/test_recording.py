@@ -26,8 +26,8 @@ pytestmark = pytest.mark.staffed
 
 LESSON = "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"
 FIRST_SCREEN = "lesson.why_people_leave.1"
-LISTEN = "🔊 ស្តាប់"
-RATHER_LISTEN = "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្តាប់ ជាជាងអាន"
+LISTEN = "🔊 ស្ដាប់"
+RATHER_LISTEN = "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន"
 
 
 def heard(bot: Bot, person: Person) -> list[bytes]:
@@ -125,7 +125,7 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert len(villager.voices()) == 2
 
     await villager.send("/mydata")
-    assert "🔊 អ្នកចង់ស្តាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
+    assert "🔊 អ្នកចង់ស្ដាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
     await villager.send("/listen")
     assert villager.last_text().startswith("🔊 ឥឡូវនេះ បូតផ្ញើសំឡេង")
     await villager.click("📝 ផ្ញើតែអក្សរ")
@@ -160,7 +160,7 @@ async def test_only_staff_record_and_every_press_is_checked(bot: Bot) -> None:
     assert await bot.store.take_of(8104) is None
     assert await bot.store.recording_infos() == {}
     await villager.send_voice(silent_opus())  # not recording, no cry for help: told so
-    assert "បូតមិនស្តាប់សារជាសំឡេងទេ" in villager.last_text()
+    assert "បូតមិនស្ដាប់សារជាសំឡេងទេ" in villager.last_text()
     await villager.press("hear:lesson.nothing.9")  # a forged listen button
     assert villager.last_alert() == "មិនទាន់មានសំឡេងសម្រាប់ទំព័រនេះទេ។"
     assert villager.voices() == []

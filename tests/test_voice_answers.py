@@ -112,6 +112,6 @@ async def test_a_voice_message_with_nothing_to_answer_is_met_with_a_clear_word(b
     villager = bot.user(940)
     await onboard(villager)
     await villager.send_voice(silent_opus())
-    assert villager.last_text().startswith("🎙 នៅទីនេះ បូតមិនស្តាប់សារជាសំឡេងទេ")
+    assert villager.last_text().startswith("🎙 នៅទីនេះ បូតមិនស្ដាប់សារជាសំឡេងទេ")
     assert "/sos" in villager.last_text()
     assert await bot.store.rows_about(villager.id) == 1  # only the profile: nothing kept
