@@ -44,7 +44,7 @@ async def test_a_voice_answer_to_help_now_reaches_leader_and_staff(bot: Bot) -> 
     assert to_staff.startswith("🎙 <b>Voice message</b> from the person who asked for help")
     assert villager.last_text().startswith("🎙 <b>បានផ្ញើសារជាសំឡេងរបស់អ្នកហើយ។</b>")
     assert "មេភូមិរបស់អ្នក និងបុគ្គលិកគម្រោង បានទទួលវាហើយ" in villager.last_text()
-    [alert] = await bot.store.open_alerts(None)
+    [alert] = await bot.store.open_cases(None)
     [voice] = await bot.store.voice_answers_of_alert(alert.alert_id)
     assert (voice.file_id, voice.media, voice.duration) == (file_id, "voice", 7)
     rows = await bot.store.outbox_group(f"alert:{alert.alert_id}:voice:{voice.voice_id}")
