@@ -8,7 +8,7 @@ it), urgent, and at least once, like the alert itself.
 from __future__ import annotations
 
 from app.context import BotContext
-from delivery.recipients import copies, staff_chats
+from delivery.recipients import copies, staff_chats, to_person
 from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert
 
@@ -75,3 +75,22 @@ async def render_voice(context: BotContext, lang: str, row: OutboxRow) -> tuple[
         ]
     )
     return caption, voice.file_id
+
+
+async def voice_reached_later(context: BotContext, row: OutboxRow) -> list[int]:
+    """A voice that reached nobody at first has now: the person hears it (once per voice)."""
+    voice = await context.store.voice_answer(row.ref_id or 0)
+    if row.attempts == 0 or voice is None:
+        return []
+    sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
+    if any(r.attempts == 0 for r in sent):  # a copy went through at once: they were told so
+        return []
+    who = "leader" if any(r.role == "leader" for r in sent) else "staff"
+    message = to_person(
+        f"{row.group_key}:reached_later",
+        voice.user_id,
+        f"media.voice.reached_later_{who}",
+        {},
+        user_id=voice.user_id,
+    )
+    return await context.store.enqueue([message], claimed=True)

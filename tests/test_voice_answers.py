@@ -115,3 +115,24 @@ async def test_a_voice_message_with_nothing_to_answer_is_met_with_a_clear_word(b
     assert villager.last_text().startswith("🎙 នៅទីនេះ បូតមិនស្ដាប់សារជាសំឡេងទេ")
     assert "/sos" in villager.last_text()
     assert await bot.store.rows_about(villager.id) == 1  # only the profile: nothing kept
+
+
+async def test_a_voice_that_reached_nobody_at_first_is_told_when_it_gets_through(
+    bot: Bot,
+) -> None:
+    leader, villager = bot.user(950, "Chief"), bot.user(951)
+    await make_leader(bot, leader)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    await villager.click(HELP_NOW)
+    bot.telegram.failing[leader.id] = 1  # Telegram fails once for both chats
+    bot.telegram.failing[STAFF_ID] = 1
+    await villager.send_voice(silent_opus())
+    assert villager.last_text().startswith("🎙 យើងបានទទួលសារជាសំឡេងរបស់អ្នក។ ពេលនេះ")
+    await sweep_at(bot, utc(3, 4, 1, 5))
+    assert villager.last_text() == "✅ ឥឡូវនេះ សារជាសំឡេងរបស់អ្នក បានទៅដល់មេភូមិរបស់អ្នកហើយ។"
+    await sweep_at(bot, utc(3, 4, 2))
+    told = [t for t in villager.new_texts() if t.startswith("✅ ឥឡូវនេះ សារជាសំឡេង")]
+    assert len(told) == 1  # once, however many copies got through late
+    assert sorted(bot.telegram.refusals) == [("sendVoice", "Bad Gateway")] * 2
+    bot.telegram.refusals.clear()
