@@ -13,7 +13,7 @@ from tests.support.journeys import STAFF_ID, make_leader, onboard, sent_departur
 pytestmark = pytest.mark.staffed
 
 HELP_NOW = "🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ"
-HINT = "🎙 បើពិបាកសរសេរ អ្នកអាចផ្ញើសារជាសំឡេង"
+HINT = "🎙 បើពិបាកសរសេរ ហើយអ្នកអាចនិយាយបានដោយសុវត្ថិភាព"
 CAPTION = "🎙 <b>សារជាសំឡេង</b> ពីអ្នកដែលសុំជំនួយ"
 
 
