@@ -2,8 +2,9 @@
 
 A person who pressed "help now", sent /sos or reported a serious problem may send a voice
 message (or an audio file) instead of typing. It goes to the leaders and staff who have the
-alert, through the outbox like the alert itself (urgent, retried, at least once), and the
-person is told truly who has it. Only Telegram's file_id is kept; /delete erases it, and copies
+alert (staff alone for someone who left violence at home, as their location does), through the
+outbox like the alert itself (urgent, retried, at least once), and the person is told truly who
+has it. Only Telegram's file_id is kept; /delete erases it, and copies
 already delivered stay in the leader's and staff's chats (the consent screen says so).
 """
 
@@ -22,6 +23,7 @@ from delivery.alerting import RAISED_BY_PERSON, Reached
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
 from delivery.voice_copies import group_of, holders, voice_messages
+from domain.departure import family_phone_passed_on
 from storage.rows import Alert
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,10 @@ async def forward(update: Update, context: BotContext, alert: Alert) -> None:
     media, kind = (message.voice, "voice") if message.voice else (message.audio, "audio")
     assert media is not None
     chats = holders(await context.store.outbox_group(f"alert:{alert.alert_id}"))
+    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
+    if departure is not None and not family_phone_passed_on(departure.reason):
+        # As for a location: after violence at home, staff alone (the family may ask the chief).
+        chats["leader"] = []
     if not chats["leader"] and not chats["staff"]:
         chats = {"staff": staff_chats(context)}  # the alert reached nobody: staff at least
     voice_id, ids = await context.store.add_voice_answer(

@@ -136,3 +136,18 @@ async def test_a_voice_that_reached_nobody_at_first_is_told_when_it_gets_through
     assert len(told) == 1  # once, however many copies got through late
     assert sorted(bot.telegram.refusals) == [("sendVoice", "Bad Gateway")] * 2
     bot.telegram.refusals.clear()
+
+
+async def test_after_violence_at_home_the_voice_goes_to_staff_only(bot: Bot) -> None:
+    leader, villager = bot.user(960, "Chief"), bot.user(961)
+    await make_leader(bot, leader)
+    departure_id = await sent_departure(bot, villager)
+    await bot.store._db.execute(
+        "UPDATE departures SET reason = 'violence_private' WHERE departure_id = ?",
+        (departure_id,),
+    )
+    await villager.send("/sos")
+    file_id = await villager.send_voice(silent_opus())
+    assert voices_from(bot, leader, file_id) == []  # the family could ask the chief
+    assert len(voices_from(bot, bot.user(STAFF_ID), file_id)) == 1
+    assert "បុគ្គលិកគម្រោងបានទទួលវាហើយ" in villager.last_text()
