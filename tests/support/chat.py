@@ -140,17 +140,19 @@ class Person:
     async def send_voice(
         self, content: bytes | None = None, *, mime_type: str = "audio/ogg", duration: int = 3
     ) -> str:
-        """Sends a voice message; with ``content`` the bot can fetch its bytes. Its file_id."""
+        """Sends a voice message (by default a few bytes that are not sound); its file_id.
+
+        Telegram keeps every file a person sends, so the bot can fetch it or send it on.
+        """
         message = self._own_message(None)
-        file_id = "voice-1"
-        if content is not None:
-            file_id = self.bot.telegram.user_file("voice", content, mime_type)
+        content = b"OggS" if content is None else content
+        file_id = self.bot.telegram.user_file("voice", content, mime_type)
         message["voice"] = {
             "file_id": file_id,
             "file_unique_id": file_id,
             "duration": duration,
             "mime_type": mime_type,
-            "file_size": len(content or b""),
+            "file_size": len(content),
         }
         await self._deliver(message)
         return file_id
