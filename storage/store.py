@@ -18,8 +18,8 @@ from storage.family import FamilyQueries
 from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
-from storage.relinks import RelinkQueries
 from storage.recordings import RecordingQueries
+from storage.relinks import RelinkQueries
 from storage.reports import ReportQueries
 from storage.voice_answers import VoiceAnswerQueries
 
