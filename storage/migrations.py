@@ -587,32 +587,6 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
         ),
     ),
     (
-        "m013_relink",
-        (
-            # A new phone: a one-time code a leader or staff member makes for a person, stored
-            # hashed like leader invites; opened from the new Telegram account it moves the
-            # person's whole record there (storage/relinks.py). The row stays as the history of
-            # the move. ``user_id`` is the person's account now (moved with them at each later
-            # re-link, erased by /delete); ``old_account_id`` and ``new_account_id`` are the
-            # accounts of this move; ``made_by`` the leader or staff member who made the code.
-            """
-            CREATE TABLE relinks (
-                relink_id      INTEGER PRIMARY KEY AUTOINCREMENT,
-                code_hash      TEXT NOT NULL UNIQUE,
-                user_id        INTEGER NOT NULL,
-                old_account_id INTEGER NOT NULL,
-                new_account_id INTEGER,
-                made_by        INTEGER,
-                made_at        TEXT NOT NULL,
-                expires_at     TEXT NOT NULL,
-                used_at        TEXT
-            )
-            """,
-            "CREATE INDEX relinks_user ON relinks (user_id)",
-            "CREATE INDEX relinks_made_by ON relinks (made_by)",
-        ),
-    ),
-    (
         "m011_recordings",
         (
             # The programme's own Khmer voice for a screen, recorded by staff: the bytes are kept
@@ -671,6 +645,32 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             """,
             "CREATE INDEX voice_answers_user ON voice_answers (user_id)",
             "CREATE INDEX voice_answers_alert ON voice_answers (alert_id)",
+        ),
+    ),
+    (
+        "m013_relink",
+        (
+            # A new phone: a one-time code a leader or staff member makes for a person, stored
+            # hashed like leader invites; opened from the new Telegram account it moves the
+            # person's whole record there (storage/relinks.py). The row stays as the history of
+            # the move. ``user_id`` is the person's account now (moved with them at each later
+            # re-link, erased by /delete); ``old_account_id`` and ``new_account_id`` are the
+            # accounts of this move; ``made_by`` the leader or staff member who made the code.
+            """
+            CREATE TABLE relinks (
+                relink_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                code_hash      TEXT NOT NULL UNIQUE,
+                user_id        INTEGER NOT NULL,
+                old_account_id INTEGER NOT NULL,
+                new_account_id INTEGER,
+                made_by        INTEGER,
+                made_at        TEXT NOT NULL,
+                expires_at     TEXT NOT NULL,
+                used_at        TEXT
+            )
+            """,
+            "CREATE INDEX relinks_user ON relinks (user_id)",
+            "CREATE INDEX relinks_made_by ON relinks (made_by)",
         ),
     ),
 )
