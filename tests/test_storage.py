@@ -112,6 +112,7 @@ EXPECTED_SCHEMA = {
         *("reminder_id", "document_id", "departure_id", "user_id", "number", "catch_up"),
         *("expires_on", "due_at", "status", "claimed_at", "sent_at", "message_id", "answer"),
         "answered_at",
+    ],
     # m011_recordings (issue 18): Khmer recordings, takes, who listens, voice answers.
     "recordings": [
         *("item_id", "audio", "mime_type", "duration", "text_hash", "recorded_by"),
