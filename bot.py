@@ -14,6 +14,8 @@ python bot.py strings export FILE.csv | strings import FILE.csv | strings sync
 python bot.py backup DEST              copy the database, safe while the bot runs
 python bot.py restore FILE [--force]   put a backup back (only while the bot is stopped)
 python bot.py pictures                 draw the lesson pictures again from the content
+python bot.py media export DIR | media import DIR
+                                       Khmer recordings out as audio files named by item, and in
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from app.backup import backup_command, restore_command
 from app.config import Config, ConfigError, load_config, no_staff_warning
 from app.invites import create_invite, invite_link
 from app.logsafety import setup_logging
+from app.media import coverage_lines, media_command
 from app.pictures import draw_pictures, picture_states
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
@@ -86,14 +89,19 @@ def main(argv: list[str] | None = None) -> int:
             "backup",
             "restore",
             "pictures",
+            "media",
         ),
     )
     parser.add_argument("--scope", default="all", help="report: all, or a place code")
     parser.add_argument("--days", default="30", help="report: the last N days, or all")
     parser.add_argument("--lang", default=None, choices=("km", "en"), help="report language")
     parser.add_argument("--out", type=Path, default=Path.cwd(), help="report: folder for files")
-    parser.add_argument("file", nargs="?", help="import-agencies: the CSV; strings: the action")
-    parser.add_argument("more", nargs="?", help="strings export/import: the CSV file")
+    parser.add_argument(
+        "file", nargs="?", help="import-agencies: the CSV; strings, media: the action"
+    )
+    parser.add_argument(
+        "more", nargs="?", help="strings export/import: the CSV file; media: the folder"
+    )
     parser.add_argument("--content", type=Path, default=CONTENT_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--village", help="village code for invite-leader, e.g. 09060405")
     parser.add_argument(
@@ -134,6 +142,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return check(config, args.content)
     if args.command == "strings":
         return strings(args.file or "", args.more, args.content)
+    if args.command == "media":
+        return media_command(config, args.file or "", args.more, args.content)
     if args.command == "invite-leader":
         return invite_leader(config, args.village or "")
     if args.command == "report":
@@ -194,6 +204,8 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
     )
     print(f"Villages: {content.places.village_count()} in districts {', '.join(config.districts)}")
     _check_pictures(content, content_dir)
+    for line in coverage_lines(content, config.database):
+        print(line)
     if (warning := no_staff_warning(config)) is not None:
         print(f"Warning: {warning}")
     if not config.token:

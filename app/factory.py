@@ -36,6 +36,7 @@ from conversations import (
     leader,
     learn,
     lesson_quiz,
+    listening,
     location,
     menu,
     message_choices,
@@ -45,6 +46,7 @@ from conversations import (
     onboarding,
     privacy,
     quiz,
+    recording,
     relink,
     relink_open,
     report,
@@ -54,6 +56,7 @@ from conversations import (
     staff,
     status,
     unknown,
+    voice_in,
 )
 from conversations.switching import Switchboard
 from delivery import sweep as sweeps
@@ -179,6 +182,10 @@ def _add_handlers(application: BotApplication) -> None:
         *about.build_handlers(),
         *privacy.build_handlers(),
         *language.build_handlers(),
+        # Khmer voice: staff record it, people hear it; voice messages sent to the bot.
+        *recording.build_handlers(),
+        *listening.build_handlers(),
+        *voice_in.build_handlers(application.bot_data[SERVICES_KEY].config.staff_user_ids),
         # Whatever nobody took: an answer, never silence.
         *unknown.build_handlers(),
     ]

@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from app.context import BotContext
 from conversations import returning, sos
 from conversations.alerts import Reached, raise_alert
+from conversations.listening import show_voiced
 from conversations.ui import Button, answer, column, keyboard, language_of, show
 from delivery.checkins import next_step
 from storage.rows import Checkin
@@ -120,8 +121,9 @@ async def pick_problem(update: Update, context: BotContext) -> None:
         text, markup = _problem_screen(context, lang, checkin.checkin_id, chosen)
         if problems[parts[2]].alert:
             reached = await _report(context, checkin, chosen)
-            text = f"{t.get(lang, reached.key('checkin.problem'))}\n\n{text}"
-        await show(update, text, markup)
+            hint = t.get(lang, "media.voice_hint")  # a voice message now goes with the alert
+            text = f"{t.get(lang, reached.key('checkin.problem'))}\n\n{hint}\n\n{text}"
+        await show_voiced(update, context, f"problem.{parts[2]}", text, markup)
         return
     if _stale(update):  # "done" tapped twice: the list is already closed
         await answer(update, t.plain(lang, "checkin.already"))
@@ -134,7 +136,8 @@ async def pick_problem(update: Update, context: BotContext) -> None:
         return
     await answer(update)
     reached = await _report(context, checkin, chosen)
-    await show(update, t.get(lang, reached.key("checkin.problem")), markup)
+    text = f"{t.get(lang, reached.key('checkin.problem'))}\n\n{t.get(lang, 'media.voice_hint')}"
+    await show(update, text, markup)
 
 
 def _stale(update: Update) -> bool:

@@ -27,6 +27,7 @@ COMMANDS = (
     "delete",
     "about",
     "language",
+    "listen",
 )
 
 

@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.listening import show_voiced
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, answer, html, keyboard, language_of, send, show
 
@@ -80,7 +81,9 @@ async def open_country(update: Update, context: BotContext) -> None:
     markup = keyboard(
         [[(t.raw(lang, "help.other_country"), f"{PREFIX}:home")], [menu_button(context, lang)]]
     )
-    await show(update, country_text(context, lang, code), markup)
+    await show_voiced(
+        update, context, f"help.{code.lower()}", country_text(context, lang, code), markup
+    )
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -17,6 +17,7 @@ from app.context import BotContext
 from content.awareness import Lesson, Story
 from content.texts import Html
 from conversations.lesson_quiz import round_button
+from conversations.listening import show_voiced
 from conversations.menu import menu_button
 from conversations.refresher_screens import offer_rows
 from conversations.ui import (
@@ -130,11 +131,13 @@ async def open_lesson(update: Update, context: BotContext) -> None:
     )
     finish = (t.raw(lang, "learn.finish"), f"{PREFIX}:done:{lesson.id}")
     markup = _pager(context, lang, "l", lesson, n, finish)
+    voice = f"lesson.{lesson.id}.{n + 1}"  # its Khmer recording, if staff made one
     if n == 0 and not back and (lesson.picture_files.get(lang) or lesson.audio[lang]):
         await _send_media(update, lesson, lang)
-        await send(update, text, markup)  # below the media, not in place of the old screen
+        # Below the media, not in place of the old screen.
+        await show_voiced(update, context, voice, text, markup, new=True)
     else:
-        await show(update, text, markup)
+        await show_voiced(update, context, voice, text, markup)
 
 
 async def _send_media(update: Update, lesson: Lesson, lang: str) -> None:
@@ -222,7 +225,8 @@ async def open_story(update: Update, context: BotContext) -> None:
         t.plain(lang, "learn.read_lesson", title=lesson.titles[lang]),
         f"{PREFIX}:l:{lesson.id}:0",
     )
-    await show(update, text, _pager(context, lang, "s", story, n, last))
+    markup = _pager(context, lang, "s", story, n, last)
+    await show_voiced(update, context, f"story.{story.id}.{n + 1}", text, markup)
 
 
 async def open_statement(update: Update, context: BotContext) -> None:
@@ -249,7 +253,7 @@ async def open_statement(update: Update, context: BotContext) -> None:
             [(t.raw(lang, "learn.disagree"), f"{PREFIX}:sa:{statement.id}:disagree")],
         ]
     )
-    await show(update, text, markup)
+    await show_voiced(update, context, f"statement.{statement.id}", text, markup)
 
 
 async def answer_statement(update: Update, context: BotContext) -> None:

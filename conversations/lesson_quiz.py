@@ -15,6 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from app.context import BotContext
 from content.awareness import Lesson, Question
+from conversations.listening import show_voiced
 from conversations.menu import menu_button
 from conversations.quiz import PREFIX, feedback_text, number, question_screen, refuse
 from conversations.ui import Button, answer, keyboard, language_of, show
@@ -54,7 +55,8 @@ async def ask(update: Update, context: BotContext) -> None:
         lang, "quiz.lesson_heading", title=lesson.titles[lang], number=n + 1, total=len(questions)
     )
     data = f"{PREFIX}:la:{lesson.id}:{n}:{score}"
-    await show(update, *question_screen(context, lang, questions[n], heading, data))
+    screen = question_screen(context, lang, questions[n], heading, data)
+    await show_voiced(update, context, f"quiz.{questions[n].id}", *screen)
 
 
 async def choose(update: Update, context: BotContext) -> None:

@@ -34,6 +34,7 @@ from app.invites import (
 from app.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
 from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
+from conversations.listening import DRAFT_LISTEN, show_voiced
 from conversations.refresher_screens import offer_rows
 from conversations.share import referral_code_of
 from conversations.ui import (
@@ -89,12 +90,15 @@ def _language_screen(context: BotContext, lang: str) -> Screen:
     buttons = [
         (texts.raw(code, "language.name"), f"{PREFIX}:lang:{code}") for code in texts.languages
     ]
+    # For someone who reads little: Khmer, with the programme's voice on every screen that has it.
+    buttons.insert(1, (texts.raw("km", "media.rather_listen"), f"{PREFIX}:lang:km:listen"))
     return prompt, keyboard(column(buttons))
 
 
 def _consent_screen(context: BotContext, lang: str) -> Screen:
     t = context.content.texts
-    return t.get(lang, "consent.text"), keyboard(
+    text = f"{t.get(lang, 'consent.text')}\n\n{t.get(lang, 'consent.voice')}"
+    return text, keyboard(
         [
             [(t.raw(lang, "consent.agree"), f"{PREFIX}:consent:yes")],
             [(t.raw(lang, "consent.decline"), f"{PREFIX}:consent:no")],
@@ -159,6 +163,7 @@ def _age_screen(context: BotContext, lang: str) -> Screen:
     return t.get(lang, "onboarding.ask_age"), keyboard(column(buttons))
 
 
+VOICED = {Step.CONSENT: "consent"}  # steps with a recordable item (content/recordable.py)
 SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
     Step.LANGUAGE: _language_screen,
     Step.CONSENT: _consent_screen,
@@ -175,7 +180,10 @@ async def _go(update: Update, context: BotContext, step: Step) -> Step:
     """Shows the screen of ``step`` and makes it the current one."""
     await answer(update)
     text, markup = SCREENS[step](context, await language_of(update, context))
-    await show(update, text, markup)
+    if step in VOICED:  # its recording, with 🔊 (and at once for someone who would rather listen)
+        await show_voiced(update, context, VOICED[step], text, markup)
+    else:
+        await show(update, text, markup)
     return step
 
 
@@ -201,6 +209,7 @@ async def start(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     # A payload nobody knows is ignored rather than refused, so an old link still starts the bot.
     context.user_data.pop(DRAFT_LANGUAGE, None)
+    context.user_data.pop(DRAFT_LISTEN, None)
     context.user_data[DRAFT] = {}
     code = referral_code_of(payload)
     if code is not None:
@@ -268,11 +277,15 @@ async def _accept(update: Update, context: BotContext, code_hash: str, lang: str
 
 async def choose_language(update: Update, context: BotContext) -> int | None:
     """Keeps the chosen language and asks for consent."""
-    assert context.user_data is not None
-    language = _choice(update)
-    if language not in context.content.texts.languages:
+    assert context.user_data is not None and update.callback_query is not None
+    parts = (update.callback_query.data or "").split(":")
+    listen = parts[-1] == "listen" and len(parts) == 4
+    language = parts[2] if len(parts) in (3, 4) else ""
+    if language not in context.content.texts.languages or (len(parts) == 4 and not listen):
         return await _refuse(update, context, Step.LANGUAGE)
     context.user_data[DRAFT_LANGUAGE] = language
+    if listen:
+        context.user_data[DRAFT_LISTEN] = True  # kept in the database once they agree
     return await _go(update, context, Step.CONSENT)
 
 
@@ -359,6 +372,8 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         village_code=village_code,
         consented_at=datetime.fromisoformat(consented),
     )
+    if context.user_data is not None and context.user_data.pop(DRAFT_LISTEN, None) is True:
+        await context.store.set_listening(update.effective_user.id, True)
     became_leader = None
     invite = _invite_hash(draft)
     if invite is not None:

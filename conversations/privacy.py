@@ -42,6 +42,10 @@ ALSO_KEPT = (
     "relinks.made_by",
     "refreshers.user_id",
     "announcements.sent_by",
+    "voice_answers.user_id",
+    "listening.user_id",
+    "recording_takes.user_id",
+    "recordings.recorded_by",
 )
 
 

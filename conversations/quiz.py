@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from app.context import BotContext
 from content.awareness import Option, Question
 from content.texts import Html
+from conversations.listening import show_voiced
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
 from domain.quiz import ROUND_AT_MOST, round_of, rounds
@@ -165,10 +166,8 @@ async def _ask(update: Update, context: BotContext, attempt_id: int, n: int) -> 
         number=n - this.start + 1,
         total=len(this),
     )
-    await show(
-        update,
-        *question_screen(context, lang, questions[n], heading, f"{PREFIX}:a:{attempt_id}:{n}"),
-    )
+    screen = question_screen(context, lang, questions[n], heading, f"{PREFIX}:a:{attempt_id}:{n}")
+    await show_voiced(update, context, f"quiz.{questions[n].id}", *screen)
 
 
 async def _own_open_attempt(

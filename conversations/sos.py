@@ -14,8 +14,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
+from content.texts import Html
 from conversations.alerts import Reached, country_of, raise_alert
 from conversations.hotlines import country_text
+from conversations.listening import show_voiced
 from conversations.location import offer_location
 from conversations.menu import menu_button
 from conversations.notify import send_to
@@ -70,6 +72,8 @@ async def help_now(
         stored = True
         if departure is not None:
             await context.store.silence_pending(departure.departure_id)  # no reminders now
+        # A voice message now goes with the alert (conversations/voice_answers.py).
+        status = Html(f"{status}\n\n{t.get(lang, 'media.voice_hint')}")
     except sqlite3.Error as error:
         log.error("sos_without_database user=%s error=%s", user_id, type(error).__name__)
         lang = context.services.config.default_language
@@ -86,7 +90,11 @@ async def help_now(
         # Before the numbers, so what was done and whom to call stay the last thing on screen;
         # the location button sits under them all the same (a reply keyboard).
         await offer_location(update, context, lang)
-    await (show(update, text, markup) if update.callback_query else send(update, text, markup))
+        # The numbers read aloud, when staff recorded them (the database is needed).
+        voice = f"help.{country.lower()}"
+        await show_voiced(update, context, voice, text, markup, new=not update.callback_query)
+    else:
+        await (show(update, text, markup) if update.callback_query else send(update, text, markup))
 
 
 async def _try_again(context: BotContext, alert_id: int) -> Reached | None:

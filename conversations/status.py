@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from app.context import BotContext
+from conversations.recording import recording_lines
 from conversations.roles import is_staff
 from conversations.ui import PRIVATE_MESSAGE, language_of, send
 from delivery.reconcile import REPAIRS_KEY
@@ -66,7 +67,7 @@ async def status(update: Update, context: BotContext) -> None:
     )
     delivery = await context.store.outbox_counts(now - timedelta(days=1))
     repairs: dict[str, int] = context.application.bot_data.get(REPAIRS_KEY, {})
-    lines = [
+    lines: list[str] = [
         t.get(lang, "status.text", hours=hours, error=error, **counts),
         t.get(
             lang,
@@ -76,6 +77,7 @@ async def status(update: Update, context: BotContext) -> None:
             repaired=sum(repairs.values()),
         ),
     ]
+    lines += await recording_lines(context, lang)
     if not context.services.config.staff_user_ids and not context.services.config.staff_chat_id:
         lines.append(t.get(lang, "status.no_staff"))
     await send(update, "\n".join(lines))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.context import BotContext
 from delivery.recipients import copies, leader_chats, staff_chats
+from delivery.voice_copies import staff_voice_copies
 from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert, Departure
 
@@ -119,7 +120,9 @@ async def escalate_to_staff(context: BotContext, alert: Alert, *, claimed: bool)
     messages = staff_copies(context, alert.alert_id, alert.user_id)
     if not messages:
         log.error("alert_unreached alert=%s reason=no_staff", alert.alert_id)
-    if not await context.store.escalate_alert(alert.alert_id, messages):
+    # A voice the person sent with it goes with it (delivery/voice_copies.py).
+    voices = await staff_voice_copies(context, alert)
+    if not await context.store.escalate_alert(alert.alert_id, messages + voices):
         return []
     log.info("alert_escalated alert=%s", alert.alert_id)
     if not claimed:

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import httpx
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -37,7 +37,7 @@ from app.context import BotContext
 from app.rate_limit import NO_WAITING
 from delivery import rules
 from delivery.recipients import MIGRATED_KEY
-from delivery.render import render
+from delivery.render import Rendered, render
 from storage.base import database_problem
 from storage.outbox import BULK, OutboxRow
 
@@ -176,24 +176,17 @@ async def _send_row(context: BotContext, row: OutboxRow, moved: bool) -> None:
         await store.outbox_settle(row.outbox_id, "cancelled", NOT_NEEDED)
         log.info("outbox_cancelled outbox=%s kind=%s", row.outbox_id, row.kind)
         return
-    text, markup = rendered
     try:
         # Bulk rows step aside on a 429 instead of holding every send up (app/rate_limit.py).
         limit = NO_WAITING if row.priority == BULK else None
         if row.kind in EDITS:
-            message_id = await _edit(context, row, text, markup)
+            message_id = await _edit(context, row, rendered.text, rendered.markup)
         elif row.kind == "location":
-            message_id = await _pin(context, row, text)
+            message_id = await _pin(context, row, rendered.text)
         elif row.kind == "unpin":
             message_id = await _unpin(context, row)
         else:
-            message = await context.bot.send_message(
-                row.chat_id,
-                text,
-                reply_markup=markup,
-                # The context types the limiter's arguments as None (ExtBot[None]); ours: int.
-                rate_limit_args=limit,  # type: ignore[arg-type]
-            )
+            message = await _send_rendered(context, row.chat_id, rendered, limit)
             message_id = message.message_id
     except ChatMigrated as migration:
         new_chat = int(migration.new_chat_id)
@@ -246,6 +239,29 @@ async def _unpin(context: BotContext, row: OutboxRow) -> int:
         # Telegram lets a bot delete only for 48 hours; after that the pin stays in that chat.
         log.warning("unpin_refused outbox=%s error=%s", row.outbox_id, type(error).__name__)
     return message_id
+
+
+async def _send_rendered(
+    context: BotContext, chat_id: int, rendered: Rendered, limit: int | None
+) -> Message:
+    """One request to Telegram: a text, or a voice or audio file by file_id with its caption."""
+    # The context types the limiter's arguments as None (ExtBot[None]); ours takes int.
+    bot, media = context.bot, rendered.media
+    if media is None:
+        return await bot.send_message(
+            chat_id,
+            rendered.text,
+            reply_markup=rendered.markup,
+            rate_limit_args=limit,  # type: ignore[arg-type]
+        )
+    send = bot.send_voice if media.kind == "voice" else bot.send_audio
+    return await send(
+        chat_id,
+        media.file_id,
+        caption=rendered.text,
+        reply_markup=rendered.markup,
+        rate_limit_args=limit,  # type: ignore[arg-type]
+    )
 
 
 async def _failed(context: BotContext, row: OutboxRow, error: TelegramError) -> None:

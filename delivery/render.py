@@ -5,12 +5,14 @@ they are now. None means it no longer matters (answered, cancelled, erased) and 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
+from conversations.listening import with_listen_button
 from conversations.ui import keyboard
 from delivery.announcements import render_announcement
 from delivery.broker_reports import render_broker_report, render_pattern
@@ -20,11 +22,32 @@ from delivery.documents import reminder_text
 from delivery.recipients import language_of_user
 from delivery.refreshers import render_refresher
 from delivery.texts import notice_buttons, notice_text
+from delivery.voice_copies import render_voice
 from storage.outbox import OutboxRow
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+MEDIA_KINDS = ("voice", "audio")  # what a row may carry besides text, sent by Telegram file_id
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file the same bot already has (a person's voice message): resent by its file_id."""
+
+    kind: str  # one of MEDIA_KINDS
+    file_id: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What to send: a text, or a media file with the text as its caption; buttons maybe."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    media: Media | None = None
+
+
+TextAndButtons = tuple[str, InlineKeyboardMarkup | None]
 # Kinds whose module renders them whole (nothing in front of them).
-BY_KIND: dict[str, Callable[[BotContext, str, OutboxRow], Awaitable[Rendered | None]]] = {
+BY_KIND: dict[str, Callable[[BotContext, str, OutboxRow], Awaitable[TextAndButtons | None]]] = {
     "refresher": render_refresher,
     "announcement": render_announcement,
     "broker_report": render_broker_report,
@@ -58,6 +81,14 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         if checkin is None or checkin.status != waiting_for:
             return None
         text, markup = prompt(context, lang, checkin.checkin_id, reminder=row.kind == "reminder")
+        # 🔊 when staff recorded it; never played unasked (someone may be listening nearby).
+        markup = await with_listen_button(context, lang, "checkin", markup)
+    elif row.kind == "voice":
+        voice = await render_voice(context, lang, row)
+        if voice is None:
+            return None
+        text, file_id = voice
+        return Rendered(text, None, Media(str(row.payload.get("media", "voice")), file_id))
     elif row.kind == "document":
         reminder = await store.document_reminder(row.ref_id or 0)
         if reminder is None or reminder.status != "sending":
@@ -103,9 +134,10 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
     elif row.kind == "unpin":
         text = ""  # nothing is shown: a message is taken back
     elif row.kind in BY_KIND:
-        return await BY_KIND[row.kind](context, lang, row)
+        whole = await BY_KIND[row.kind](context, lang, row)
+        return None if whole is None else Rendered(*whole)
     else:
         raise ValueError(f"unknown outbox kind {row.kind!r}")
     if header:
         text = f"{t.get(lang, str(header))}\n\n{text}"
-    return text, markup
+    return Rendered(text, markup)

@@ -13,6 +13,7 @@ from delivery.announcements import count_copy
 from delivery.checkins import next_step, upcoming
 from delivery.documents import reminder_went_out
 from delivery.recipients import copies, staff_chats, to_person
+from delivery.voice_copies import KIND, voice_reached_later
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
         return await _reached_later(context, row)
     if row.kind == "location" and row.ref_id is not None and message_id is not None:
         await store.record_location_copy(row.ref_id, row.chat_id, message_id)
+    if row.kind == KIND:  # a person's voice answer that reached nobody at first
+        return await voice_reached_later(context, row)
     if row.kind == "notice" and row.ref_id is not None and message_id is not None:
         await store.record_notice(row.ref_id, row.chat_id, message_id)
     elif row.kind == "checkin" and row.ref_id is not None:

@@ -168,6 +168,8 @@ class FakeTelegram(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if method == "GET":  # a file download (File.download_*), not a Bot API method
+            return self.download(url)
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self._files = {}
@@ -201,6 +203,14 @@ class FakeTelegram(BaseRequest):
         if self.delays.get(name):
             await asyncio.sleep(self.delays[name])
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def download(self, url: str) -> tuple[int, bytes]:
+        """The bytes behind a ``getFile`` path, as Telegram's file server gives them."""
+        file_id = url.rsplit("/", 1)[-1]
+        stored = self.files.get(file_id)
+        if "/file/bot" not in url or stored is None:
+            return 404, b"Not Found"
+        return 200, stored.content
 
     async def _long_poll(self, params: dict[str, Any]) -> None:
         """Holds getUpdates until an update is pending or the poll's timeout (Telegram's way).
@@ -324,6 +334,15 @@ class FakeTelegram(BaseRequest):
             ]
         elif message.kind == "audio":
             data["audio"] = {"file_id": file_id, "file_unique_id": file_id, "duration": 1}
+        elif message.kind == "voice":
+            size = len(self.files[file_id].content) if file_id in self.files else 0
+            data["voice"] = {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "duration": 1,
+                "mime_type": "audio/ogg",
+                "file_size": size,
+            }
         elif message.kind == "document":
             name = self.files[file_id].name if file_id in self.files else "document"
             data["document"] = {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
@@ -445,6 +464,57 @@ class FakeTelegram(BaseRequest):
 
     def _api_sendDocument(self, params: dict[str, Any]) -> Any:
         return self._media("document", params)
+
+    def _api_sendVoice(self, params: dict[str, Any]) -> Any:
+        return self._media("voice", params)
+
+    def _api_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise ApiRefusal(400, "Bad Request: invalid file_id")
+        stored = self.files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": len(stored.content),
+            "file_path": f"{file_id.split('-')[0]}/{file_id}",
+        }
+
+    def user_voice(self, user: dict[str, Any], content: bytes, mime_type: str) -> dict[str, Any]:
+        """A person's voice message: shown in their chat, and as Telegram would deliver it."""
+        chat_id = int(user["id"])
+        file_id = self.user_file("voice", content, mime_type)
+        message = self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                "[voice]",
+                False,
+                kind="voice",
+                file_id=file_id,
+                date=self.timestamp(),
+            )
+        )
+        self.changed()
+        return {
+            "message_id": message.message_id,
+            "date": self.timestamp(),
+            "chat": {"id": chat_id, "type": "private", "first_name": user.get("first_name", "")},
+            "from": user,
+            "voice": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "duration": 1,
+                "mime_type": mime_type,
+                "file_size": len(content),
+            },
+        }
+
+    def user_file(self, kind: str, content: bytes, mime_type: str, name: str = "") -> str:
+        """A file a person sends (a voice message): kept so the bot can fetch or resend it."""
+        file_id = f"{kind}-{secrets.token_hex(8)}"
+        self.files[file_id] = StoredFile(name or f"{kind}.ogg", mime_type, content)
+        return file_id
 
     def _media(self, kind: str, params: dict[str, Any]) -> Any:
         """A photo, audio or document: uploaded now, or resent by the file_id Telegram gave."""

@@ -2,11 +2,12 @@
 
 GET  /                 the page
 GET  /static/<file>    its script, style and the Khmer font (shipped with the app, not fetched)
-GET  /files/<file_id>  a photo, audio or document the bot sent
+GET  /files/<file_id>  a photo, audio, voice or document the bot sent (or a person's voice)
 GET  /api/state?after=N  everything to draw, when it has changed since version N (long poll)
 GET  /api/words   the page's own words, per language (content/<lang>/preview.po)
 POST /api/send    {"persona", "text"}
 POST /api/press   {"persona", "message_id", "data"}
+POST /api/voice   {"persona", "mime_type", "data"}: a recording (base64) sent as a voice message
 POST /api/advance {"step": "hour" | "day" | "week"}
 
 The POSTs need the header ``X-Preview: 1``: a web page of another origin cannot send it without
@@ -117,6 +118,9 @@ class ActionHandler(_Base):
                 self.preview.press(body.get("persona"), body.get("message_id"), body.get("data"))
             elif action == "advance":
                 self.preview.advance(body.get("step"))
+            elif action == "voice":
+                persona, data = body.get("persona"), body.get("data")
+                self.preview.send_voice(persona, data, body.get("mime_type"))
             else:
                 raise tornado.web.HTTPError(404)
         except (ValueError, PreviewError) as error:
@@ -136,5 +140,5 @@ def page_routes(preview: Preview) -> list[Any]:
         (r"/files/([\w-]+)", FileHandler, args),
         (r"/api/state", StateHandler, args),
         (r"/api/words", WordsHandler, args),
-        (r"/api/(send|press|advance)", ActionHandler, args),
+        (r"/api/(send|press|advance|voice)", ActionHandler, args),
     ]

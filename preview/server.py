@@ -139,9 +139,24 @@ class BotApiHandler(tornado.web.RequestHandler):
         self.finish({"ok": False, "error_code": 405, "description": "Use POST"})
 
 
+class FileDownloadHandler(tornado.web.RequestHandler):
+    """``GET /file/bot<token>/<path>``: a file's bytes, as the bot fetches a voice message."""
+
+    def initialize(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    def get(self, token: str, path: str) -> None:
+        code, body = self.telegram.download(f"https://api.telegram.org/file/bot{token}/{path}")
+        self.set_status(code)
+        self.finish(body)
+
+
 def bot_api_routes(telegram: FakeTelegram, faults: Faults | None = None) -> list[Any]:
     """The Bot API's URL patterns, for a tornado ``Application``."""
-    return [(r"/bot([^/]+)/(\w+)", BotApiHandler, {"telegram": telegram, "faults": faults})]
+    return [
+        (r"/bot([^/]+)/(\w+)", BotApiHandler, {"telegram": telegram, "faults": faults}),
+        (r"/file/bot([^/]+)/([\w./-]+)", FileDownloadHandler, {"telegram": telegram}),
+    ]
 
 
 class FakeTelegramServer:

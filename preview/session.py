@@ -8,6 +8,7 @@ getUpdates; what the bot sent them is read back from the same in-memory Bot API.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
@@ -40,6 +41,8 @@ PERSONAS = (VILLAGER, LEADER, STAFF)
 # The only moves the page offers: forward, by these steps.
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 MAX_TEXT = 4096  # what a Telegram app lets a person type
+MAX_VOICE = 10 * 1024 * 1024  # as the bot takes from staff (conversations/recording.py)
+VOICE_TYPES = ("audio/ogg", "audio/mpeg", "audio/mp4", "audio/x-m4a")
 WORDS_PREFIX = "preview."
 
 
@@ -129,6 +132,24 @@ class Preview:
     def _newest_from_bot(self, chat_id: int) -> Any:
         shown = [m for m in self.telegram.chats.get(chat_id, []) if m.from_bot and not m.deleted]
         return shown[-1] if shown else None
+
+    def send_voice(self, key: Any, data: Any, mime_type: Any) -> None:
+        """The person sends a recording (a file picked on the page) as a voice message."""
+        persona = self.persona(key)
+        if mime_type not in VOICE_TYPES:
+            raise PreviewError("not an OGG, MP3 or M4A recording")
+        try:
+            content = base64.b64decode(data if isinstance(data, str) else "", validate=True)
+        except ValueError as error:
+            raise PreviewError("not base64") from error
+        if not content or len(content) > MAX_VOICE:
+            raise PreviewError("empty, or over 10 MB")
+        newest = self._newest_from_bot(persona.user_id)
+        message = self.telegram.user_voice(persona.json(), content, mime_type)
+        if newest is not None and (newest.reply_markup or {}).get("force_reply"):
+            # A spoken answer to a "reply to this" question (a case note) is a reply too.
+            message["reply_to_message"] = self.telegram.message_json(newest)
+        self.telegram.push({"update_id": self.telegram.next_update_id(), "message": message})
 
     def press(self, key: Any, message_id: Any, data: Any) -> None:
         """The person taps an inline button of one of the bot's messages in their chat."""

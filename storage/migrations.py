@@ -655,6 +655,67 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
         ),
     ),
     (
+        "m011_recordings",
+        (
+            # The programme's own Khmer voice for a screen, recorded by staff: the bytes are kept
+            # here (a Telegram file_id belongs to one bot token), so backups carry them and
+            # `bot.py media export` can move them. ``text_hash`` is of the text read aloud: when
+            # the text changes, the recording is out of date. ``file_id`` caches Telegram's id
+            # for the bot ``bot_id`` that uploaded it, so it is uploaded once per bot.
+            """
+            CREATE TABLE recordings (
+                item_id     TEXT PRIMARY KEY,
+                audio       BLOB NOT NULL,
+                mime_type   TEXT NOT NULL,
+                duration    INTEGER,
+                text_hash   TEXT NOT NULL,
+                recorded_by INTEGER,
+                recorded_at TEXT NOT NULL,
+                bot_id      INTEGER,
+                file_id     TEXT
+            )
+            """,
+            # A staff member's take before they keep it: one at a time per person. No audio yet
+            # means the bot waits for their voice message for ``item_id``.
+            """
+            CREATE TABLE recording_takes (
+                user_id    INTEGER PRIMARY KEY,
+                item_id    TEXT NOT NULL,
+                text_hash  TEXT NOT NULL,
+                audio      BLOB,
+                mime_type  TEXT,
+                duration   INTEGER,
+                file_id    TEXT,
+                created_at TEXT NOT NULL
+            )
+            """,
+            # People who would rather listen: the voice comes with each screen. A row is a yes.
+            """
+            CREATE TABLE listening (
+                user_id   INTEGER PRIMARY KEY,
+                chosen_at TEXT NOT NULL
+            )
+            """,
+            # A voice message sent as the answer to a cry for help: only Telegram's file_id (the
+            # bot forwards it to leader and staff; no bytes are kept), erased with the person.
+            """
+            CREATE TABLE voice_answers (
+                voice_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id       INTEGER NOT NULL REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                user_id        INTEGER NOT NULL,
+                file_id        TEXT NOT NULL,
+                file_unique_id TEXT NOT NULL,
+                media          TEXT NOT NULL CHECK (media IN ('voice', 'audio')),
+                duration       INTEGER,
+                created_at     TEXT NOT NULL,
+                UNIQUE (alert_id, file_unique_id)
+            )
+            """,
+            "CREATE INDEX voice_answers_user ON voice_answers (user_id)",
+            "CREATE INDEX voice_answers_alert ON voice_answers (alert_id)",
+        ),
+    ),
+    (
         "m013_relink",
         (
             # A new phone: a one-time code a leader or staff member makes for a person, stored

@@ -19,6 +19,9 @@ from storage.rows import PersonalData, UserProfile
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("outbox", "user_id"),
     ("relinks", "user_id"),
+    ("voice_answers", "user_id"),
+    ("recording_takes", "user_id"),
+    ("listening", "user_id"),
     ("checkin_problems", "user_id"),
     ("checkins", "user_id"),
     ("alerts", "user_id"),
@@ -56,6 +59,9 @@ PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
     ("family_reports", "relative_id"),
     ("relinks", "made_by"),
     ("announcements", "sent_by"),
+    # A staff member's recordings are the programme's voice, kept for everyone: only the name
+    # of who recorded them goes.
+    ("recordings", "recorded_by"),
 )
 
 

@@ -59,6 +59,11 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("document_reminders", "user_id"): "move",
     ("outbox", "user_id"): "move",
     ("outbox", "chat_id"): "live",
+    # Issue 18: a voice answer, the choice to listen, a take or a recording go with the person.
+    ("voice_answers", "user_id"): "move",
+    ("listening", "user_id"): "move",
+    ("recording_takes", "user_id"): "move",
+    ("recordings", "recorded_by"): "move",
     ("relinks", "user_id"): "move",
     ("relinks", "made_by"): "move",
     ("message_choices", "user_id"): "move",  # reminders and announcements as they chose

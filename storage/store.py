@@ -19,9 +19,11 @@ from storage.family import FamilyQueries
 from storage.leaders import LeaderQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
+from storage.recordings import RecordingQueries
 from storage.refreshers import RefresherQueries
 from storage.relinks import RelinkQueries
 from storage.reports import ReportQueries
+from storage.voice_answers import VoiceAnswerQueries
 
 
 class Store(
@@ -39,6 +41,8 @@ class Store(
     OutboxQueries,
     ReportQueries,
     RelinkQueries,
+    RecordingQueries,
+    VoiceAnswerQueries,
     PersistenceQueries,
     RefresherQueries,
     AnnouncementQueries,

@@ -8,6 +8,8 @@ from tests.support.chat import Bot, Person
 
 KHMER = "ភាសាខ្មែរ"
 AGREE_KM = "បាទ/ចាស ខ្ញុំយល់ព្រម"
+# Khmer, Khmer with the voice on every screen (issue 18), English.
+LANGUAGE_BUTTONS = [KHMER, "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន", "English"]
 
 
 async def onboard_in_khmer(villager: Person) -> None:
@@ -26,7 +28,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
 
     await villager.send("/start")
     assert "សូមជ្រើសរើសភាសា" in villager.last_text()
-    assert villager.buttons() == [KHMER, "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
 
     await villager.click(KHMER)
     assert "អ្វីដែលយើងរក្សាទុក" in villager.last_text()  # what is kept, before anything is
@@ -148,7 +150,7 @@ async def test_declining_consent_keeps_nothing(bot: Bot) -> None:
     assert "យើងមិនបានរក្សាទុកអ្វីអំពីអ្នកទេ" in villager.last_text()
     assert await bot.store.rows_about(1004) == 0
     await villager.send("/start")  # changing one's mind starts afresh
-    assert villager.buttons() == [KHMER, "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
 
 
 async def test_a_returning_person_gets_the_menu_not_the_questions(bot: Bot) -> None:
@@ -162,7 +164,7 @@ async def test_a_returning_person_gets_the_menu_not_the_questions(bot: Bot) -> N
 async def test_start_with_an_unknown_link_payload_still_starts(bot: Bot) -> None:
     villager = bot.user(1006)
     await villager.send("/start r_doesnotexist")
-    assert villager.buttons() == [KHMER, "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
 
 
 async def test_start_again_in_the_middle_begins_afresh(bot: Bot) -> None:
@@ -172,7 +174,7 @@ async def test_start_again_in_the_middle_begins_afresh(bot: Bot) -> None:
     await villager.click("Yes, I agree")
     await villager.click("Srae Ambel")
     await villager.send("/start")
-    assert villager.buttons() == [KHMER, "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
     assert (await bot.store.personal_data(1007)).draft == {"onboarding": {}}
 
 
@@ -274,6 +276,7 @@ async def test_commands_are_registered_in_khmer_and_english(bot: Bot) -> None:
         "delete",
         "about",
         "language",
+        "listen",
     ]
     assert commands["km"][14]["description"] == "ជំនួយ និងលេខទូរស័ព្ទ"
     assert commands["en"][14]["description"] == "Help and hotlines"

@@ -7,6 +7,7 @@ HTTP on loopback; the browser test drives the page itself.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from domain.clock import ManualClock, ShiftedClock
 from preview.run import PREVIEW_TOKEN, is_loopback
+from tests.support.audio import silent_opus
 from tests.support.chat import START
 from tests.support.preview import running_preview
 
@@ -129,6 +131,56 @@ async def test_the_report_chart_and_table_are_uploaded_and_can_be_opened(page: P
     document = await page.client.get(kinds["document"]["file"])
     assert "attachment" in document.headers["Content-Disposition"]
     assert document.content.startswith(b"\xef\xbb\xbf") or b"," in document.content
+
+
+async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) -> None:
+    """A recording picked on the page goes to the bot as a voice message over real HTTP; the
+    bot fetches its bytes from the file server, plays it back, keeps it, and sends it on."""
+    audio = silent_opus()
+    await page.send("staff", "/record")
+    await page.wait_for("staff", "មេរៀន — ០/៤៨")
+    await page.press("staff", "មេរៀន — ០/៤៨")
+    await page.wait_for("staff", "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
+    await page.press("staff", "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
+    await page.wait_for("staff", "អានអក្សរនេះ")
+    bad = await page.client.post(
+        "/api/voice",
+        json={"persona": "staff", "mime_type": "text/plain", "data": "aGVsbG8="},
+        headers=HEADERS,
+    )
+    assert bad.status_code == 400
+    sent = await page.client.post(
+        "/api/voice",
+        json={
+            "persona": "staff",
+            "mime_type": "audio/ogg",
+            "data": base64.b64encode(audio).decode(),
+        },
+        headers=HEADERS,
+    )
+    assert sent.status_code == 200, sent.text
+    take = await page.wait_for("staff", "រក្សាទុក ឬថតម្ដងទៀត")
+    assert take["kind"] == "voice"
+    assert (await page.client.get(take["file"])).content == audio  # the page can play it
+    await page.press("staff", "✅ រក្សាទុក")
+    await page.wait_for("staff", "១ ក្នុងចំណោម ១០១")
+
+    await page.send("villager", "/start")
+    for label in ("ភាសាខ្មែរ", "បាទ/ចាស ខ្ញុំយល់ព្រម", "ស្រែ អំបិល", "ជ្រោយស្វាយ", "នេសាទ"):
+        await page.wait_for("villager", label)  # each screen, before its button is tapped
+        await page.press("villager", label)
+    await page.wait_for("villager", "រំលង")
+    await page.send("villager", "/learn")
+    await page.wait_for("villager", "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
+    await page.press("villager", "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
+    await page.wait_for("villager", "🔊 ស្ដាប់")
+    await page.press("villager", "🔊 ស្ដាប់")
+    for _ in range(200):
+        voices = [m for m in (await page.state())["chats"]["villager"] if m["kind"] == "voice"]
+        if voices:
+            break
+        await asyncio.sleep(0.05)
+    assert (await page.client.get(voices[0]["file"])).content == audio
 
 
 async def test_forged_and_malformed_page_requests_change_nothing(page: Page) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.chat import Bot, Person
-from tests.test_onboarding import onboard_in_khmer
+from tests.test_onboarding import LANGUAGE_BUTTONS, onboard_in_khmer
 
 
 async def test_mydata_shows_everything_kept_in_khmer(bot: Bot) -> None:
@@ -46,7 +46,7 @@ async def test_delete_erases_every_row_and_start_begins_afresh(bot: Bot) -> None
     assert "យើងបានលុបព័ត៌មានទាំងអស់អំពីអ្នកហើយ" in villager.last_text()
     assert await bot.store.rows_about(4003) == 0
     await villager.send("/start")
-    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
 
 
 async def test_no_keeps_everything(bot: Bot) -> None:
@@ -73,7 +73,7 @@ async def test_delete_in_the_middle_of_onboarding_leaves_no_state(bot: Bot) -> N
 
     await bot.restart()  # and nothing comes back from persistence
     await villager.send("/start")
-    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]
+    assert villager.buttons() == LANGUAGE_BUTTONS
 
 
 async def test_erase_from_mydata_while_onboarding_is_open_ends_it(bot: Bot) -> None:

@@ -125,6 +125,20 @@ EXPECTED_SCHEMA = {
         *("planned", "reached", "unreached", "created_at", "reported_at"),
     ],
     "broker_marks": ["report_id", "district_code", "mark"],
+    # m011_recordings (issue 18): Khmer recordings, takes, who listens, voice answers.
+    "recordings": [
+        *("item_id", "audio", "mime_type", "duration", "text_hash", "recorded_by"),
+        *("recorded_at", "bot_id", "file_id"),
+    ],
+    "recording_takes": [
+        *("user_id", "item_id", "text_hash", "audio", "mime_type", "duration", "file_id"),
+        "created_at",
+    ],
+    "listening": ["user_id", "chosen_at"],
+    "voice_answers": [
+        *("voice_id", "alert_id", "user_id", "file_id", "file_unique_id", "media", "duration"),
+        "created_at",
+    ],
 }
 EXPECTED_INDEXES = {
     "users_village",
@@ -176,6 +190,8 @@ EXPECTED_INDEXES = {
     "refreshers_user",
     "announcements_unreported",
     "broker_marks_district",
+    "voice_answers_user",
+    "voice_answers_alert",
 }
 
 

@@ -188,6 +188,13 @@ function makePane(person) {
     }
   });
   pane.querySelector(".menu-button").addEventListener("click", () => toggleCommands(person.key));
+  const picker = pane.querySelector(".voice-file");
+  pane.querySelector(".voice-button").addEventListener("click", () => picker.click());
+  picker.addEventListener("change", async () => {
+    const file = picker.files[0];
+    picker.value = "";
+    if (file) await sendVoice(person.key, file);
+  });
   pane.querySelector(".popup-ok").addEventListener("click", () => {
     pane.querySelector(".popup").hidden = true;
   });
@@ -235,7 +242,7 @@ function drawMessage(person, message) {
     image.src = message.file;
     image.alt = message.caption || "";
     bubble.append(image);
-  } else if (message.kind === "audio" && message.file) {
+  } else if ((message.kind === "audio" || message.kind === "voice") && message.file) {
     const audio = el("audio");
     audio.controls = true;
     audio.preload = "none";
@@ -414,6 +421,24 @@ async function send(key, text) {
   page.active = key;
   try {
     await act("send", { persona: key, text });
+  } catch {
+    toast(key, say("not_sent"));
+  }
+}
+
+// A recording picked on the page goes to the bot as a voice message (staff record with it).
+const VOICE_TYPES = { ogg: "audio/ogg", oga: "audio/ogg", opus: "audio/ogg", mp3: "audio/mpeg", m4a: "audio/mp4" };
+
+async function sendVoice(key, file) {
+  page.active = key;
+  const type = VOICE_TYPES[file.name.split(".").pop().toLowerCase()] || file.type;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  try {
+    await act("voice", { persona: key, mime_type: type, data: btoa(binary) });
   } catch {
     toast(key, say("not_sent"));
   }

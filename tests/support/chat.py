@@ -137,10 +137,40 @@ class Person:
         ]
         await self._deliver(message)
 
-    async def send_voice(self) -> None:
+    async def send_voice(
+        self, content: bytes | None = None, *, mime_type: str = "audio/ogg", duration: int = 3
+    ) -> str:
+        """Sends a voice message (by default a few bytes that are not sound); its file_id.
+
+        Telegram keeps every file a person sends, so the bot can fetch it or send it on.
+        """
         message = self._own_message(None)
-        message["voice"] = {"file_id": "voice-1", "file_unique_id": "v1", "duration": 3}
+        content = b"OggS" if content is None else content
+        file_id = self.bot.telegram.user_file("voice", content, mime_type)
+        message["voice"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "duration": duration,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
         await self._deliver(message)
+        return file_id
+
+    async def send_audio(self, content: bytes, *, mime_type: str, name: str) -> str:
+        """Sends an audio file (as a staff member would send an offline recording)."""
+        message = self._own_message(None)
+        file_id = self.bot.telegram.user_file("audio", content, mime_type, name)
+        message["audio"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "duration": 4,
+            "mime_type": mime_type,
+            "file_name": name,
+            "file_size": len(content),
+        }
+        await self._deliver(message)
+        return file_id
 
     async def send_location(self, latitude: float, longitude: float, live: bool = False) -> None:
         """Shares where they are (Telegram's location button), once or as a live location."""
@@ -199,12 +229,16 @@ class Person:
         return [s.text for s in fresh if s.kind in ("message", "edit")]
 
     def media(self) -> list[str]:
-        """The kinds of media ("photo", "audio") the bot sent this person, in order."""
+        """The kinds of media ("photo", "audio", "voice") the bot sent this person, in order."""
         return [
             s.kind
             for s in self.bot.telegram.shown
-            if s.chat_id == self.id and s.kind in ("photo", "audio")
+            if s.chat_id == self.id and s.kind in ("photo", "audio", "voice")
         ]
+
+    def voices(self) -> list[ChatMessage]:
+        """The voice messages the bot sent this person, oldest first."""
+        return [m for m in self._messages() if m.from_bot and m.kind == "voice"]
 
     def buttons(self) -> list[str]:
         """Labels of the newest message with buttons."""

@@ -1,0 +1,192 @@
+"""Listening: the programme's Khmer voice with the screens, for people who read little.
+
+A screen that has a current recording (one made for its text as it is now) offers 🔊; one tap
+sends the voice message. Someone who chose "I would rather listen" gets the voice with each such
+screen without a tap. /listen changes the choice; /mydata shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from app.context import BotContext
+from content.recordable import LANGUAGE, Recordable, item_map
+from conversations.menu import menu_button
+from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from storage.recordings import RecordingInfo
+
+log = logging.getLogger(__name__)
+PREFIX = "hear"
+LISTEN_PREFIX = "listen"
+DRAFT_LISTEN = "listen"  # user_data: chosen at onboarding, kept in the database once agreed
+ITEMS_KEY = "recordable_items"  # bot_data: the items, derived once from the loaded content
+
+
+def items(context: BotContext) -> dict[str, Recordable]:
+    """Every recordable item by id (derived from the content once per start)."""
+    found: dict[str, Recordable] | None = context.application.bot_data.get(ITEMS_KEY)
+    if found is None:
+        found = item_map(context.content)
+        context.application.bot_data[ITEMS_KEY] = found
+    return found
+
+
+async def current(context: BotContext, item_id: str) -> RecordingInfo | None:
+    """The item's recording if it was made for the text as it is now (never an outdated one)."""
+    item = items(context).get(item_id)
+    info = await context.store.recording_info(item_id) if item is not None else None
+    return (
+        info if info is not None and item is not None and info.text_hash == item.text_hash else None
+    )
+
+
+async def wants_voice(update: Update, context: BotContext) -> bool:
+    """Whether the person chose to hear the voice with each screen (before onboarding too)."""
+    user = update.effective_user
+    if user is None:
+        return False
+    if (context.user_data or {}).get(DRAFT_LISTEN) is True:
+        return True
+    return await context.store.listens(user.id)
+
+
+def _with_button(
+    context: BotContext, lang: str, item_id: str, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup:
+    label = context.content.texts.raw(lang, "media.listen")
+    button = InlineKeyboardButton(label, callback_data=f"{PREFIX}:{item_id}")
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    return InlineKeyboardMarkup([[button], *rows])
+
+
+async def with_listen_button(
+    context: BotContext, lang: str, item_id: str, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """The markup with 🔊 on top when the item has a current Khmer recording."""
+    if lang != LANGUAGE or await current(context, item_id) is None:
+        return markup
+    return _with_button(context, lang, item_id, markup)
+
+
+async def show_voiced(
+    update: Update,
+    context: BotContext,
+    item_id: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    new: bool = False,
+) -> Message | None:
+    """Shows a screen with 🔊 when it has a recording, and the voice itself for a listener.
+
+    ``new``: a new message rather than in place of the pressed one.
+    """
+    lang = await language_of(update, context)
+    info = await current(context, item_id) if lang == LANGUAGE else None
+    if info is not None:
+        markup = _with_button(context, lang, item_id, markup)
+    shown = await (send(update, text, markup) if new else show(update, text, markup))
+    if (
+        info is not None
+        and update.effective_chat is not None
+        and await wants_voice(update, context)
+    ):
+        await play(context, update.effective_chat.id, item_id)
+    return shown
+
+
+async def play(context: BotContext, chat_id: int, item_id: str) -> bool:
+    """Sends the recording as a voice message: by Telegram's id once uploaded, else the bytes."""
+    info = await context.store.recording_info(item_id)
+    if info is None:
+        return False
+    bot = context.bot
+    try:
+        if info.file_id and info.bot_id == bot.id:
+            try:
+                await bot.send_voice(chat_id, info.file_id)
+                return True
+            except BadRequest:
+                log.info("recording_file_id_refused item=%s", item_id)  # upload it again
+        recording = await context.store.recording(item_id)
+        if recording is None:
+            return False
+        upload = InputFile(recording.audio, filename=f"{item_id}.ogg")
+        message = await bot.send_voice(chat_id, upload, duration=recording.info.duration)
+        if message.voice is not None:
+            await context.store.remember_file_id(item_id, bot.id, message.voice.file_id)
+        return True
+    except Forbidden:
+        log.info("send_forbidden chat=%s", chat_id)
+    except TelegramError as error:
+        # The words are on the screen; a voice that did not go is not worth an error message.
+        log.warning("recording_not_sent item=%s error=%s", item_id, type(error).__name__)
+    return False
+
+
+async def hear(update: Update, context: BotContext) -> None:
+    """Sends the voice of the screen whose 🔊 was tapped."""
+    assert update.callback_query is not None and update.effective_chat is not None
+    item_id = (update.callback_query.data or "").split(":", 1)[-1]
+    lang = await language_of(update, context)
+    if await current(context, item_id) is None:
+        await answer(update, context.content.texts.plain(lang, "media.no_recording"))
+        return
+    await answer(update)
+    log.info("recording_heard item=%s", item_id)
+    await play(context, update.effective_chat.id, item_id)
+
+
+# -- the choice -------------------------------------------------------------------------------
+
+
+async def _listen_screen(update: Update, context: BotContext) -> tuple[str, Any]:
+    lang = await language_of(update, context)
+    t = context.content.texts
+    listens = await wants_voice(update, context)
+    text = "\n\n".join(
+        [
+            t.get(lang, "media.listen_now_on" if listens else "media.listen_now_off"),
+            t.get(lang, "media.listen_explain"),
+        ]
+    )
+    choice = ("media.listen_off", "off") if listens else ("media.listen_on", "on")
+    rows = [
+        [(t.raw(lang, choice[0]), f"{LISTEN_PREFIX}:{choice[1]}")],
+        [menu_button(context, lang)],
+    ]
+    return text, keyboard(rows)
+
+
+async def listen_command(update: Update, context: BotContext) -> None:
+    """Shows whether the voice comes with each screen, with a button to change it."""
+    await send(update, *await _listen_screen(update, context))
+
+
+async def set_listening(update: Update, context: BotContext) -> None:
+    """Turns the voice with each screen on or off."""
+    assert update.callback_query is not None and update.effective_user is not None
+    choice = (update.callback_query.data or "").split(":")[-1]
+    if choice not in ("on", "off"):
+        lang = await language_of(update, context)
+        await answer(update, context.content.texts.plain(lang, "input.button_expired"))
+        return
+    await context.store.set_listening(update.effective_user.id, choice == "on")
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT_LISTEN, None)
+    log.info("listening_set user=%s on=%s", update.effective_user.id, choice == "on")
+    await answer(update)
+    await show(update, *await _listen_screen(update, context))
+
+
+def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler("listen", listen_command, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(hear, pattern=rf"^{PREFIX}:"),
+        CallbackQueryHandler(set_listening, pattern=rf"^{LISTEN_PREFIX}:"),
+    ]

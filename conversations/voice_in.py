@@ -1,0 +1,57 @@
+"""Where a voice message or audio file goes: a staff recording, an answer to a cry for help,
+or, anywhere else, a clear word that the bot cannot listen here (never silence)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from app.context import BotContext
+from conversations import menu, recording, unknown, voice_answers
+from conversations.roles import is_staff
+from conversations.ui import PRIVATE_MESSAGE, language_of, send
+
+log = logging.getLogger(__name__)
+
+
+async def voice_message(update: Update, context: BotContext) -> None:
+    """Routes a voice message: to the take a staff member is recording, to a cry for help, or
+    says where voice is heard."""
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    if is_staff(context, user_id):
+        take = await context.store.take_of(user_id)
+        if take is not None:
+            await recording.receive(update, context, take)
+            return
+    alert = await voice_answers.alert_for_voice(context, user_id)
+    if alert is not None:
+        await voice_answers.forward(update, context, alert)
+        return
+    log.info("voice_not_expected user=%s", user_id)
+    await menu.send_menu(update, context, greeting="media.voice_not_here")
+
+
+async def other_from_staff(update: Update, context: BotContext) -> None:
+    """Staff recording an item who send text, a sticker or a photo: asked for the voice again;
+    anyone else, or staff not recording, get the usual answer (conversations/unknown.py)."""
+    assert update.effective_user is not None
+    take = await context.store.take_of(update.effective_user.id)
+    if take is None or take.audio is not None:
+        await unknown.unknown_message(update, context)
+        return
+    lang = await language_of(update, context)
+    await send(update, context.content.texts.get(lang, "media.send_voice_now"))
+
+
+def build_handlers(staff_user_ids: frozenset[int]) -> list[BaseHandler[Update, BotContext, Any]]:
+    """``staff_user_ids``: only their other messages are looked at here (the rest pass on)."""
+    staff = filters.User(user_id=sorted(staff_user_ids), allow_empty=False)
+    others = PRIVATE_MESSAGE & ~filters.COMMAND & ~filters.VOICE & ~filters.AUDIO & staff
+    return [
+        MessageHandler(PRIVATE_MESSAGE & (filters.VOICE | filters.AUDIO), voice_message),
+        MessageHandler(others, other_from_staff),
+    ]

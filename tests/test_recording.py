@@ -1,0 +1,323 @@
+"""Staff record the programme's Khmer voice in Telegram; villagers hear it with the screens."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.backup import make_backup
+from app.config import load_config
+from app.media import coverage_lines, export_recordings, import_recordings, media_command
+from bot import check, main
+from content.bundle import CONTENT_DIR
+from content.recordable import item_map
+from tests.support.audio import silent_opus
+from tests.support.chat import START, Bot, Person
+from tests.support.journeys import STAFF_ID
+from tests.test_onboarding import AGREE_KM, onboard_in_khmer
+
+pytestmark = pytest.mark.staffed
+
+LESSON = "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"
+FIRST_SCREEN = "lesson.why_people_leave.1"
+LISTEN = "🔊 ស្ដាប់"
+RATHER_LISTEN = "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន"
+
+
+def heard(bot: Bot, person: Person) -> list[bytes]:
+    """The bytes of every voice message the bot sent this person."""
+    return [bot.telegram.files[m.file_id or ""].content for m in person.voices()]
+
+
+async def record(bot: Bot, staff: Person, section: str, item: str, audio: bytes) -> None:
+    """The whole staff journey for one item: /record, section, item, voice, keep."""
+    await staff.send("/record")
+    await staff.click(next(b for b in staff.buttons() if b.startswith(section)))
+    await staff.click(next(b for b in staff.buttons() if b.endswith(item)))
+    await staff.send_voice(audio)
+    await staff.click("✅ រក្សាទុក")
+
+
+async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) -> None:
+    staff = bot.user(STAFF_ID, "Dara")
+    await staff.send("/record")
+    assert "០ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert staff.buttons()[1] == "មេរៀន — ០/៤៨"
+    await staff.click("មេរៀន — ០/៤៨")
+    assert staff.buttons()[0] == "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥"
+    await staff.click("⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
+    screen = item_map(bot.services.content)[FIRST_SCREEN].text  # type: ignore[union-attr]
+    assert screen in staff.last_text()  # the exact Khmer text to read
+    assert "⭕ មិនទាន់ថត។" in staff.last_text()
+
+    audio = silent_opus()
+    await staff.send_voice(audio)
+    [take] = staff.voices()
+    assert heard(bot, staff) == [audio]  # played back from the bytes the bot keeps
+    assert "រក្សាទុក ឬថតម្ដងទៀត?" in (take.caption or "")
+    assert (await bot.store.recording_info(FIRST_SCREEN)) is None  # nothing kept before "keep"
+    await staff.click("✅ រក្សាទុក")
+    assert "១ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert staff.buttons()[0] == "🎙 បន្ទាប់៖ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥"
+    kept = await bot.store.recording(FIRST_SCREEN)
+    assert kept is not None and kept.audio == audio and kept.info.mime_type == "audio/ogg"
+
+    villager = bot.user(8101)
+    await onboard_in_khmer(villager)
+    await villager.send("/learn")
+    await villager.click(LESSON)
+    assert villager.buttons()[0] == LISTEN  # this screen has a recording
+    assert villager.voices() == []  # and comes only when asked
+    await villager.click(LISTEN)
+    assert heard(bot, villager) == [audio]
+    await villager.click(LISTEN)  # again: Telegram's id is reused, nothing uploaded twice
+    assert heard(bot, villager) == [audio, audio]
+    assert len({m.file_id for m in villager.voices()}) == 1
+    await villager.click("បន្ទាប់ ➡️")
+    assert LISTEN not in villager.buttons()  # screen 2 is not recorded yet
+
+
+async def test_an_audio_file_can_be_recorded_again_before_it_is_kept(bot: Bot) -> None:
+    staff = bot.user(STAFF_ID, "Dara")
+    await staff.send("/record")
+    await staff.click("ចាប់ផ្ដើម — ០/១")
+    await staff.click("⭕ ការយល់ព្រម (ពេលចាប់ផ្ដើម)")
+    first, second = silent_opus(frames=3), silent_opus(frames=8)
+    await staff.send_audio(first, mime_type="audio/mpeg", name="consent.mp3")
+    await staff.click("🔁 ថតម្ដងទៀត")
+    assert "អានអក្សរនេះ" in staff.last_text()  # the text again, for the second take
+    await staff.send_voice(second)
+    await staff.click("✅ រក្សាទុក")
+    kept = await bot.store.recording("consent")
+    assert kept is not None and kept.audio == second
+    assert "១ ក្នុងចំណោម ១០១" in staff.last_text()
+
+
+async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot) -> None:
+    staff = bot.user(STAFF_ID, "Dara")
+    consent, lesson = silent_opus(frames=4), silent_opus(frames=6)
+    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", consent)
+    await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", lesson)
+
+    villager = bot.user(8102)
+    await villager.send("/start")
+    await villager.click(RATHER_LISTEN)
+    assert "<b>សារជាសំឡេង៖</b>" in villager.last_text()  # the consent says what voice does
+    assert heard(bot, villager) == [consent]  # the consent, read aloud at once
+    assert villager.buttons()[0] == LISTEN
+    await villager.click(AGREE_KM)
+    await villager.click("ស្រែ អំបិល")
+    await villager.click("ជ្រោយស្វាយ")
+    await villager.click("នេសាទ")
+    await villager.click("រំលង")
+    await villager.click("រំលង")
+    assert await bot.store.listens(8102)
+    await villager.send("/learn")
+    await villager.click(LESSON)
+    assert heard(bot, villager) == [consent, lesson]
+    await villager.click("បន្ទាប់ ➡️")  # no recording: nothing is sent
+    assert len(villager.voices()) == 2
+
+    await villager.send("/mydata")
+    assert "🔊 អ្នកចង់ស្ដាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
+    await villager.send("/listen")
+    assert villager.last_text().startswith("🔊 ឥឡូវនេះ បូតផ្ញើសំឡេង")
+    await villager.click("📝 ផ្ញើតែអក្សរ")
+    assert villager.last_text().startswith("📝 ឥឡូវនេះ បូតផ្ញើតែអក្សរ")
+    assert not await bot.store.listens(8102)
+    await villager.send("/learn")
+    await villager.click(LESSON)
+    assert len(villager.voices()) == 2  # no longer without a tap
+    assert villager.buttons()[0] == LISTEN  # the button stays
+    await villager.click(LISTEN)
+    assert len(villager.voices()) == 3
+
+
+async def test_the_english_screens_have_no_khmer_voice(bot: Bot) -> None:
+    staff = bot.user(STAFF_ID, "Dara")
+    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", silent_opus())
+    reader = bot.user(8103, language_code="en")
+    await reader.send("/start")
+    await reader.click("English")
+    assert "Listen" not in " ".join(reader.buttons())
+    assert reader.voices() == []
+
+
+async def test_only_staff_record_and_every_press_is_checked(bot: Bot) -> None:
+    villager = bot.user(8104)
+    await onboard_in_khmer(villager)
+    await villager.send("/record")
+    assert villager.last_text() == "នេះសម្រាប់តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+    await villager.press(f"rec:i:{FIRST_SCREEN}")
+    await villager.press(f"rec:k:{FIRST_SCREEN}")
+    assert villager.last_alert() == "នេះសម្រាប់តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+    assert await bot.store.take_of(8104) is None
+    assert await bot.store.recording_infos() == {}
+    await villager.send_voice(silent_opus())  # not recording, no cry for help: told so
+    assert "បូតមិនស្ដាប់សារជាសំឡេងទេ" in villager.last_text()
+    await villager.press("hear:lesson.nothing.9")  # a forged listen button
+    assert villager.last_alert() == "មិនទាន់មានសំឡេងសម្រាប់ទំព័រនេះទេ។"
+    assert villager.voices() == []
+
+
+async def test_wrong_input_while_recording_is_answered_and_changes_nothing(bot: Bot) -> None:
+    staff = bot.user(STAFF_ID, "Dara")
+    await staff.send("/record")
+    await staff.click("មេរៀន — ០/៤៨")
+    await staff.click("⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
+    await staff.send("ខ្ញុំនឹងថតបន្តិចទៀត")
+    assert staff.last_text().startswith("🎙 សូមផ្ញើសារជាសំឡេង")
+    await staff.send_sticker()
+    assert staff.last_text().startswith("🎙 សូមផ្ញើសារជាសំឡេង")
+    await staff.send_audio(b"%PDF-1.4 not audio", mime_type="application/pdf", name="x.pdf")
+    assert staff.last_text() == "សូមផ្ញើសារជាសំឡេង ឬឯកសារសំឡេង (OGG, MP3 ឬ M4A)។"
+    await staff.press(f"rec:k:{FIRST_SCREEN}")  # keep with nothing recorded yet
+    assert staff.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    await staff.press("rec:i:no.such.item")
+    await staff.press("rec:s:nowhere")
+    assert await bot.store.recording_infos() == {}
+    # A restart between the voice and "keep" loses nothing: the take is in the database.
+    audio = silent_opus()
+    await staff.send_voice(audio)
+    await bot.restart()
+    await staff.click("✅ រក្សាទុក")
+    kept = await bot.store.recording(FIRST_SCREEN)
+    assert kept is not None and kept.audio == audio
+
+
+def changed_content(tmp_path: Path) -> Path:
+    """A copy of the content where the first lesson's first screen says something new."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    lessons = content / "km" / "lessons.yaml"
+    text = lessons.read_text(encoding="utf-8")
+    first_screen = text.index('      - "', text.index("screens:")) + len('      - "')
+    lessons.write_text(text[:first_screen] + "ប្ដូរ " + text[first_screen:], encoding="utf-8")
+    return content
+
+
+async def test_a_recording_goes_out_of_date_when_its_text_changes(tmp_path: Path) -> None:
+    bot = await Bot(tmp_path / "bot.sqlite3").start(staff_user_ids=frozenset({STAFF_ID}))
+    staff = bot.user(STAFF_ID, "Dara")
+    try:
+        await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", silent_opus())
+        await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥", silent_opus(frames=2))
+        bot.content_dir = changed_content(tmp_path)
+        await bot.restart()
+        assert bot.services is not None
+        assert item_map(bot.services.content)[FIRST_SCREEN].text.startswith("ប្ដូរ ")
+
+        await staff.send("/status")
+        assert "១ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+        assert "⚠️ ១ ហួសសម័យ" in staff.last_text()
+        assert FIRST_SCREEN in staff.last_text()
+        lines = coverage_lines(bot.services.content, bot.database)
+        assert lines[0] == "Recordings: 1 of 101 items have a Khmer recording"
+        assert FIRST_SCREEN in lines[1] and "out of date" in lines[1]
+
+        await staff.send("/record")
+        await staff.click("មេរៀន — ១/៤៨")
+        assert staff.buttons()[:2] == [
+            "⚠️ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥",
+            "✅ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥",
+        ]
+        villager = bot.user(8105)
+        await onboard_in_khmer(villager)
+        await villager.send("/learn")
+        await villager.click(LESSON)
+        assert LISTEN not in villager.buttons()  # the voice would say something else now
+        await villager.click("បន្ទាប់ ➡️")
+        assert villager.buttons()[0] == LISTEN
+    finally:
+        await bot.stop()
+
+
+async def test_export_and_import_move_recordings_as_audio_files(tmp_path: Path) -> None:
+    first = await Bot(tmp_path / "one.sqlite3").start(staff_user_ids=frozenset({STAFF_ID}))
+    staff = first.user(STAFF_ID, "Dara")
+    consent, screen = silent_opus(frames=3), silent_opus(frames=7)
+    folder = tmp_path / "recordings"
+    try:
+        await record(first, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", consent)
+        await record(first, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", screen)
+        assert first.services is not None
+        assert await export_recordings(first.store, first.services.content, folder) == 2
+        hashes = {i.item_id: i.text_hash for i in (await first.store.recording_infos()).values()}
+    finally:
+        await first.stop()
+    assert (folder / "consent.ogg").read_bytes() == consent
+    assert (folder / f"{FIRST_SCREEN}.ogg").read_bytes() == screen
+    items_csv = (folder / "items.csv").read_text(encoding="utf-8")
+    assert "consent,current," in items_csv and "lesson.why_people_leave.2,missing," in items_csv
+    # Recorded offline, for the text as it is now: a file named by its item id.
+    offline = silent_opus(frames=9)
+    (folder / "lesson.why_people_leave.2.mp3").write_bytes(offline)
+    (folder / "notes.txt").write_text("not audio", encoding="utf-8")
+    (folder / "lesson.gone.1.ogg").write_bytes(offline)
+
+    second = await Bot(tmp_path / "two.sqlite3").start(staff_user_ids=frozenset({STAFF_ID}))
+    try:
+        assert second.services is not None
+        result = await import_recordings(second.store, second.services.content, folder)
+        assert sorted(result.kept) == sorted(["consent", FIRST_SCREEN, "lesson.why_people_leave.2"])
+        assert [s.split(":")[0] for s in result.skipped] == ["lesson.gone.1.ogg", "notes.txt"]
+        infos = await second.store.recording_infos()
+        assert {i: infos[i].text_hash for i in hashes} == hashes  # the text each was made for
+        moved = await second.store.recording(FIRST_SCREEN)
+        assert moved is not None and moved.audio == screen
+        offline_kept = await second.store.recording("lesson.why_people_leave.2")
+        assert offline_kept is not None and offline_kept.info.mime_type == "audio/mpeg"
+        villager = second.user(8106)
+        await onboard_in_khmer(villager)
+        await villager.send("/learn")
+        await villager.click(LESSON)
+        await villager.click(LISTEN)  # uploaded from the imported bytes: this bot never had it
+        assert heard(second, villager) == [screen]
+    finally:
+        await second.stop()
+
+
+def test_the_command_line_reports_coverage_and_moves_recordings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    audio = silent_opus()
+
+    async def recorded() -> None:
+        bot = await Bot(database).start(staff_user_ids=frozenset({STAFF_ID}))
+        try:
+            await record(bot, bot.user(STAFF_ID, "Dara"), "សំណួរ", "សំណួរទី ១", audio)
+        finally:
+            await bot.stop()
+
+    asyncio.run(recorded())
+    config = replace(load_config(None, environ={}), database=database)
+    assert check(config, CONTENT_DIR) == 0
+    assert "Recordings: 1 of 101 items have a Khmer recording" in capsys.readouterr().out
+
+    folder = tmp_path / "out"
+    assert main(["media", "export"]) == 2  # no folder named: how to use it, nothing done
+    assert media_command(config, "export", str(folder), CONTENT_DIR) == 0
+    assert "Recordings written: 1" in capsys.readouterr().out
+    [exported] = folder.glob("quiz.*.ogg")
+    assert exported.read_bytes() == audio
+
+    elsewhere = replace(config, database=tmp_path / "other.sqlite3")
+    assert media_command(elsewhere, "import", str(folder), CONTENT_DIR) == 0
+    assert "Recordings imported: 1" in capsys.readouterr().out
+    assert media_command(elsewhere, "import", str(tmp_path / "missing"), CONTENT_DIR) == 2
+    assert media_command(elsewhere, "play", str(folder), CONTENT_DIR) == 2
+    assert check(elsewhere, CONTENT_DIR) == 0
+    assert "Recordings: 1 of 101" in capsys.readouterr().out
+
+    # Backups carry the bytes, not only Telegram's id.
+    backup, _ = make_backup(elsewhere.database, tmp_path / "backups", START)
+    with closing(sqlite3.connect(backup)) as db:
+        [(kept,)] = db.execute("SELECT audio FROM recordings").fetchall()
+    assert bytes(kept) == audio
