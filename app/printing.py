@@ -159,5 +159,5 @@ def paste_qr(image: Image.Image, link: str, top: int, size: int) -> int:
 
 def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True would triple the time for 10 %
     return buffer.getvalue()

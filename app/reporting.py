@@ -40,6 +40,7 @@ LABEL_KEYS = {
     "returns_savings": "returning.opt.savings.{}",
     "awareness": "report.awareness.{}",
     "documents": "documents.report.{}",
+    "entries": "report.entry.{}",
 }
 
 
@@ -80,6 +81,7 @@ async def gather(
     start = now - timedelta(days=days) if days else datetime(2000, 1, 1, tzinfo=now.tzinfo)
     villages = scope.villages
     today = now.astimezone(zone).date()  # type: ignore[arg-type]
+    entries, entry_posters = await store.entry_counts(villages, start, end)
     report = build_report(
         departures=await store.departure_rows(villages, start, end),
         away_now=await store.away_now(villages, today),
@@ -93,6 +95,8 @@ async def gather(
         returns=await store.return_rows(villages, start, end),
         awareness=await store.awareness_counts(villages, start, end),
         papers=await store.document_counts(villages, start, end, today),
+        entries=entries,
+        entry_posters=entry_posters,
     )
     if scope.small:
         report = mask(report, MASK_BELOW)
@@ -104,6 +108,9 @@ def label(content: Content, lang: str, table_id: str, key: str) -> str:
     if table_id == "problems":
         problem = next((p for p in content.problems if p.id == key), None)
         return problem.labels[lang] if problem else key
+    if table_id == "entries_poster":  # keyed by the poster's village code
+        village = content.places.village(key)
+        return village.name(lang) if village else key
     return content.texts.raw(lang, LABEL_KEYS[table_id].format(key))
 
 

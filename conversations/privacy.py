@@ -83,6 +83,12 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
         lines.append(t.get(lang, "mydata.quiz", count=learning.quiz_attempts))
     if learning.referral_code:
         lines.append(t.get(lang, "mydata.invited", count=learning.joined_through_me))
+    entry = await context.store.entry_of(update.effective_user.id)
+    if entry is not None:
+        how = t.raw(lang, f"report.entry.{entry[0]}")
+        poster = places.village(entry[1]) if entry[1] else None
+        how = f"{how} ({poster.name(lang)})" if poster else how
+        lines.append(t.get(lang, "mydata.entry", how=how))
     for table in ALSO_KEPT:
         if counts.get(table):
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))
