@@ -1,0 +1,78 @@
+"""The leader invite sheet: the one-time invite as a QR code with its expiry and three steps.
+
+It carries the same code as the link (one use, expiring, only its hash stored): printing adds
+no second way in, and an expired or used sheet is refused like the link. The sheet names the
+village, not the person; it says to keep the code to oneself until it is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from app.printing import (
+    A4_WIDTH_MM,
+    centred,
+    draw_centred,
+    draw_qr,
+    new_pdf,
+    paste_qr,
+    pdf_bytes,
+    picture_font,
+    png_bytes,
+)
+from content.bundle import Content
+from content.places import Place
+
+QR_MM = 90
+STEPS = ("sheet.step1", "sheet.step2", "sheet.step3")
+
+
+@dataclass(frozen=True)
+class InviteSheet:
+    village: Place
+    commune: Place
+    link: str
+    until: str  # the expiry date, already written in the sheet's language
+
+
+def _texts(content: Content, lang: str, sheet: InviteSheet) -> tuple[str, str, list[str], str]:
+    t = content.texts
+    village, commune = sheet.village.name(lang), sheet.commune.name(lang)
+    title = t.plain(lang, "sheet.title", village=village, commune=commune)
+    once = t.plain(lang, "sheet.once", until=sheet.until)
+    return title, once, [t.plain(lang, key) for key in STEPS], t.plain(lang, "sheet.keep")
+
+
+def invite_sheet_pdf(content: Content, lang: str, sheet: InviteSheet) -> bytes:
+    """The sheet as an A4 PDF (Khmer font embedded) to print and hand to the leader."""
+    title, once, steps, keep = _texts(content, lang, sheet)
+    pdf = new_pdf(title)
+    pdf.set_y(24)
+    centred(pdf, title, 26, bold=True, gap=3)
+    centred(pdf, once, 18, bold=True, gap=6)
+    top = pdf.get_y()
+    draw_qr(pdf, sheet.link, (A4_WIDTH_MM - QR_MM) / 2, top, QR_MM)
+    pdf.set_y(top + QR_MM + 6)
+    for step in steps:
+        centred(pdf, step, 16, gap=2)
+    pdf.ln(4)
+    centred(pdf, keep, 14, bold=True, gap=6)
+    centred(pdf, sheet.link, 10)  # for a phone that cannot scan: typed into the browser
+    return pdf_bytes(pdf)
+
+
+def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
+    """The same sheet as a picture, to show on a screen or print from a phone."""
+    title, once, steps, keep = _texts(content, lang, sheet)
+    width = 900
+    image = Image.new("RGB", (width, 1400), "white")
+    draw = ImageDraw.Draw(image)
+    y = draw_centred(draw, title, 40, picture_font(38, bold=True), width)
+    y = draw_centred(draw, once, y + 6, picture_font(30, bold=True), width)
+    y = paste_qr(image, sheet.link, y + 16, 560)
+    for step in steps:
+        y = draw_centred(draw, step, y + 18, picture_font(27), width)
+    y = draw_centred(draw, keep, y + 24, picture_font(25, bold=True), width)
+    return png_bytes(image.crop((0, 0, width, min(image.height, y + 40))))
