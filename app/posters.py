@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.entry_links import is_start_parameter, poster_link, poster_payload
-from app.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes
+from app.printing import A4_WIDTH_MM, broken_clusters, centred, draw_qr, new_pdf, pdf_bytes
 from content.bundle import Content
 from content.places import Place
 
@@ -54,16 +54,27 @@ def with_links(posters: list[Poster], bot_username: str) -> list[Poster]:
     ]
 
 
+def poster_texts(content: Content, poster: Poster) -> list[str]:
+    """Every line printed on the poster above the QR code, in order."""
+    t, lang = content.texts, POSTER_LANGUAGE
+    village, commune = poster.village.name(lang), poster.commune.name(lang)
+    return [
+        t.plain(lang, "poster.title"),
+        t.plain(lang, "poster.for_village", village=village, commune=commune),
+        *(t.plain(lang, key) for key in ("poster.line1", "poster.line2", "poster.line3")),
+    ]
+
+
 def poster_pdf(content: Content, poster: Poster, bot_username: str) -> bytes:
     """The poster as an A4 PDF with the Khmer font embedded."""
     t, lang = content.texts, POSTER_LANGUAGE
-    village, commune = poster.village.name(lang), poster.commune.name(lang)
-    pdf = new_pdf(t.plain(lang, "poster.for_village", village=village, commune=commune))
+    title, for_village, *lines = poster_texts(content, poster)
+    pdf = new_pdf(for_village)
     pdf.set_y(22)
-    centred(pdf, t.plain(lang, "poster.title"), 40, bold=True, gap=2)
-    centred(pdf, t.plain(lang, "poster.for_village", village=village, commune=commune), 20, gap=8)
-    for key in ("poster.line1", "poster.line2", "poster.line3"):
-        centred(pdf, t.plain(lang, key), 19, gap=1)
+    centred(pdf, title, 40, bold=True, gap=2)
+    centred(pdf, for_village, 20, gap=8)
+    for line in lines:
+        centred(pdf, line, 19, gap=1)
     top = pdf.get_y() + 8
     draw_qr(pdf, poster.link, (A4_WIDTH_MM - QR_MM) / 2, top, QR_MM)
     pdf.set_y(top + QR_MM + 4)
@@ -82,6 +93,12 @@ def poster_problems(content: Content, poster: Poster) -> list[str]:
     for place in (poster.village, poster.commune):
         if not place.name_km.strip() or not place.name_en.strip():
             problems.append(f"village {code}: {place.code} has no Khmer or no English name")
+    t = content.texts
+    printed = [*poster_texts(content, poster), t.plain(POSTER_LANGUAGE, "poster.scan")]
+    printed.append(t.plain(POSTER_LANGUAGE, "poster.type"))
+    for text in printed:
+        if broken := broken_clusters(text):
+            problems.append(f"village {code}: {broken} sign(s) would print as ◌ in {text!r}")
     return problems
 
 

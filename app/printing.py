@@ -14,6 +14,7 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
@@ -24,6 +25,7 @@ FAMILY = "khmer"
 A4_WIDTH_MM = 210
 A4_HEIGHT_MM = 297
 MARGIN_MM = 18
+DOTTED_CIRCLE = 0x25CC  # what a shaper shows for a sign it cannot attach
 
 
 @cache
@@ -55,6 +57,27 @@ def static_font(weight: int) -> Path:
         font.save(partial)
         partial.replace(target)  # atomic: another process never reads half a font
     return target
+
+
+@cache
+def _shaper() -> tuple[Any, int]:
+    import uharfbuzz
+
+    font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(static_font(400)))))
+    return font, int(font.get_nominal_glyph(DOTTED_CIRCLE) or 0)
+
+
+def broken_clusters(text: str) -> int:
+    """How many dotted circles HarfBuzz puts into ``text``: each is a sign with no base to sit
+    on (a vowel or subscript typed in the wrong order), shown to the reader as ◌."""
+    import uharfbuzz
+
+    font, dotted = _shaper()
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(font, buffer, {})
+    return sum(1 for glyph in buffer.glyph_infos if glyph.codepoint == dotted)
 
 
 def new_pdf(title: str) -> FPDF:
