@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
-
 from app.printing import (
     A4_WIDTH_MM,
     centred,
     draw_centred,
     draw_qr,
     new_pdf,
+    new_picture,
     paste_qr,
     pdf_bytes,
     picture_font,
@@ -67,8 +66,7 @@ def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
     """The same sheet as a picture, to show on a screen or print from a phone."""
     title, once, steps, keep = _texts(content, lang, sheet)
     width = 900
-    image = Image.new("RGB", (width, 1400), "white")
-    draw = ImageDraw.Draw(image)
+    image, draw = new_picture(width, 1400)
     y = draw_centred(draw, title, 40, picture_font(38, bold=True), width)
     y = draw_centred(draw, once, y + 6, picture_font(30, bold=True), width)
     y = paste_qr(image, sheet.link, y + 16, 560)

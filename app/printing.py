@@ -5,6 +5,9 @@ Khmer, so coeng subscripts, vowels written before their consonant and stacked si
 they should on any printer, with no font on the printing computer. Pictures: Pillow with raqm
 (HarfBuzz as well). The font comes from its PyPI package, as for the report's charts; nothing is
 fetched.
+
+fpdf2, fontTools and Pillow are imported on first use, not with the bot: together they would
+add about 35 MB to every running bot for something staff ask for now and then.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from fpdf import FPDF
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any
 
 from app.qr import QUIET_ZONE, qr_matrix, qr_png
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw, ImageFont
 
 FAMILY = "khmer"
 A4_WIDTH_MM = 210
@@ -82,6 +86,8 @@ def broken_clusters(text: str) -> int:
 
 def new_pdf(title: str) -> FPDF:
     """An A4 document with the Khmer font in two weights and HarfBuzz shaping on."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("safe-migration-bot")
@@ -137,6 +143,8 @@ def pdf_bytes(pdf: FPDF) -> bytes:
 @cache
 def picture_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """The Khmer font for Pillow, laid out by raqm (HarfBuzz), in a regular or bold weight."""
+    from PIL import ImageFont
+
     font = ImageFont.truetype(str(font_path()), size, layout_engine=ImageFont.Layout.RAQM)
     font.set_variation_by_axes([700 if bold else 400, 100])  # axes: weight, width
     return font
@@ -173,11 +181,21 @@ def draw_centred(
 
 def paste_qr(image: Image.Image, link: str, top: int, size: int) -> int:
     """The link's QR code, ``size`` pixels square, centred at ``top``; returns the y below it."""
+    from PIL import Image
+
     modules = len(qr_matrix(link)) + 2 * QUIET_ZONE
     code = Image.open(io.BytesIO(qr_png(link, max(1, size // modules)))).convert("RGB")
     code = code.resize((size, size), Image.Resampling.NEAREST)  # square modules stay square
     image.paste(code, ((image.width - size) // 2, top))
     return top + size
+
+
+def new_picture(width: int, height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    """A white picture to draw on."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), "white")
+    return image, ImageDraw.Draw(image)
 
 
 def png_bytes(image: Image.Image) -> bytes:

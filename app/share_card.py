@@ -7,9 +7,7 @@ name, no village and no number.
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
-
-from app.printing import draw_centred, paste_qr, picture_font, png_bytes
+from app.printing import draw_centred, new_picture, paste_qr, picture_font, png_bytes
 from content.bundle import Content
 
 WIDTH, HEIGHT = 720, 960  # a phone screen's shape; the code is large enough to scan from it
@@ -19,8 +17,7 @@ QR_PIXELS = 520
 def share_card_png(content: Content, lang: str, link: str, bot_username: str) -> bytes:
     """The card as a PNG: heading, QR code, what to do, and the bot's @username."""
     t = content.texts
-    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
+    image, draw = new_picture(WIDTH, HEIGHT)
     y = draw_centred(draw, t.plain(lang, "poster.title"), 48, picture_font(46, bold=True), WIDTH)
     y = paste_qr(image, link, y + 20, QR_PIXELS)
     y = draw_centred(draw, t.plain(lang, "share.card_scan"), y + 28, picture_font(34), WIDTH)
