@@ -3,6 +3,7 @@ scans one lands on her village's confirmation (or the normal choice when the cod
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import bot as cli
 from app.config import load_config
 from app.posters import Poster, poster_problems, villages_for
-from content.bundle import load_content
+from content.bundle import Content, load_content
 from content.places import Place
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID
@@ -25,7 +26,7 @@ YES_MY_VILLAGE = "✅ បាទ/ចាស ភូមិខ្ញុំ"
 CHOOSE_DISTRICT = "តើអ្នករស់នៅស្រុកណា?"
 
 
-def _content():  # type: ignore[no-untyped-def]
+def _content() -> Content:
     config = load_config(None)
     return load_content(
         districts=config.districts,
@@ -218,3 +219,33 @@ async def test_staff_get_a_villages_poster_in_telegram(bot: Bot) -> None:
         assert staff.last_text().startswith("Write /poster and a village code")
     await villager.send(f"/poster {NESAT}")
     assert villager.last_text() == "នេះសម្រាប់តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+
+
+def _scanned(folder: Path) -> dict[str, str]:
+    """Each poster's village code and the link its QR code holds."""
+    return {
+        file.stem.removeprefix("poster-"): qr_links_in_pdf(file.read_bytes())[0]
+        for file in sorted(folder.glob("*.pdf"))
+    }
+
+
+async def test_every_posters_scanned_link_lands_on_its_own_villages_confirmation(
+    bot: Bot, tmp_path: Path
+) -> None:
+    args = ["posters", "--all", "--username", USERNAME, "--out", str(tmp_path)]
+    assert await asyncio.to_thread(cli.main, args) == 0
+    places = _content().places
+    scanned = await asyncio.to_thread(_scanned, tmp_path)
+    assert len(scanned) == 28
+    prefix = f"https://t.me/{USERNAME}?start="
+    for n, (code, link) in enumerate(scanned.items()):
+        assert link.startswith(prefix)
+        villager = bot.user(1650 + n)
+        await villager.send(f"/start {link.removeprefix(prefix)}")  # what Telegram does with it
+        await villager.click(KHMER)
+        await villager.click(AGREE_KM)
+        path = places.village_path(code)
+        assert path is not None
+        _, commune, village = path
+        expected = f"តើអ្នករស់នៅភូមិ <b>{village.name_km}</b> ឃុំ{commune.name_km} មែនទេ?"
+        assert villager.last_text() == expected, code
