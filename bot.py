@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import html
 import logging
+import os
 import re
 import signal
 import sys
@@ -393,9 +394,17 @@ def invite_leader(
         sheet_lang = lang or "km"
         day = format_day(expires.astimezone(config.timezone).date(), sheet_lang)
         sheet = InviteSheet(place, commune, link, day)
-        pdf.write_bytes(invite_sheet_pdf(content, sheet_lang, sheet))
+        _write_private(pdf, invite_sheet_pdf(content, sheet_lang, sheet))
         print(f"Sheet to print: {pdf} (the same invite: once, until {until}; keep it private)")
     return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Writes a file only its owner can read: until it is used, the sheet is a way in."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    path.chmod(0o600)  # a file that existed before keeps its mode through O_CREAT
 
 
 async def _bot_username(config: Config) -> str | None:

@@ -554,6 +554,8 @@ def build_handler() -> ConversationHandler[BotContext]:
             Step.CONFIRM_VILLAGE: [
                 press(confirm_poster_village, "poster:yes$"),
                 press(other_village, "poster:no$"),
+                # Shown instead when the poster's village left the places since (a restart).
+                press(choose_district, "district:"),
                 *stay(Step.CONFIRM_VILLAGE),
             ],
         },

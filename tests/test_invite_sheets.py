@@ -96,6 +96,7 @@ async def test_the_command_line_writes_a_sheet_that_works_once(bot: Bot, tmp_pat
         await asyncio.to_thread(cli.main, [*args, "--pdf", str(sheet), "--username", USERNAME]) == 0
     )
     [link] = qr_links_in_pdf(sheet.read_bytes())
+    assert sheet.stat().st_mode & 0o077 == 0  # only its owner may read a usable invite
     leader, other = bot.user(1704, "Chief"), bot.user(1705)
     await scan(leader, link)
     await leader.click("ភាសាខ្មែរ")
