@@ -9,18 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.printing import (
-    A4_WIDTH_MM,
-    centred,
-    draw_centred,
-    draw_qr,
-    new_pdf,
-    new_picture,
-    paste_qr,
-    pdf_bytes,
-    picture_font,
-    png_bytes,
-)
+from app.drawing import DRAWING_LOCK, Canvas
+from app.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes, picture_qr
 from content.bundle import Content
 from content.places import Place
 
@@ -65,12 +55,45 @@ def invite_sheet_pdf(content: Content, lang: str, sheet: InviteSheet) -> bytes:
 def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
     """The same sheet as a picture, to show on a screen or print from a phone."""
     title, once, steps, keep = _texts(content, lang, sheet)
-    width = 900
-    image, draw = new_picture(width, 1400)
-    y = draw_centred(draw, title, 40, picture_font(38, bold=True), width)
-    y = draw_centred(draw, once, y + 6, picture_font(30, bold=True), width)
-    y = paste_qr(image, sheet.link, y + 16, 560)
-    for step in steps:
-        y = draw_centred(draw, step, y + 18, picture_font(27), width)
-    y = draw_centred(draw, keep, y + 24, picture_font(25, bold=True), width)
-    return png_bytes(image.crop((0, 0, width, min(image.height, y + 40))))
+    width, height = 900, 1300
+    middle, room = width / 2, width - 70
+    with DRAWING_LOCK:
+        canvas = Canvas(width, height)
+        canvas.text(middle, 60, title, size=36, bold=True, align="center", max_width=room)
+        canvas.text(middle, 120, once, size=30, bold=True, align="center", max_width=room)
+        picture_qr(canvas, sheet.link, (width - 560) / 2, 160, 560)
+        y = 780.0
+        for step in steps:
+            lines = _lines(step)
+            canvas.text(
+                middle,
+                y + 20 * (len(lines) - 1),
+                "\n".join(lines),
+                size=28,
+                align="center",
+                max_width=room,
+            )
+            y += 50 + 40 * len(lines)
+        lines = _lines(keep)
+        canvas.text(
+            middle,
+            y + 18 * (len(lines) - 1),
+            "\n".join(lines),
+            size=26,
+            bold=True,
+            align="center",
+            max_width=room,
+        )
+        return canvas.png(smallest=False)
+
+
+def _lines(text: str, most: int = 48) -> list[str]:
+    """Breaks a sentence at spaces into lines of about ``most`` characters (Khmer puts spaces
+    between phrases); the canvas shrinks any line still too wide."""
+    lines = [""]
+    for word in text.split(" "):
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > most:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return lines

@@ -1,29 +1,29 @@
-"""Drawing Khmer on paper and in pictures: one font, shaped by HarfBuzz, and QR codes.
+"""Drawing Khmer on paper and QR codes on paper and in pictures.
 
 PDFs: fpdf2 with ``set_text_shaping`` (HarfBuzz through uharfbuzz) embeds a subset of Noto Sans
 Khmer, so coeng subscripts, vowels written before their consonant and stacked signs print as
-they should on any printer, with no font on the printing computer. Pictures: Pillow with raqm
-(HarfBuzz as well). The font comes from its PyPI package, as for the report's charts; nothing is
-fetched.
+they should on any printer, with no font on the printing computer. Pictures are drawn with the
+project's canvas (app/drawing.py: matplotlib shapes Khmer with no system library; Pillow's raqm
+would need one). The font comes from its PyPI package; nothing is fetched.
 
-fpdf2, fontTools and Pillow are imported on first use, not with the bot: together they would
-add about 35 MB to every running bot for something staff ask for now and then.
+fpdf2 and fontTools are imported on first use, not with the bot: they would add about 35 MB to
+every running bot for something staff ask for now and then.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.qr import QUIET_ZONE, qr_matrix, qr_png
+from app.qr import QUIET_ZONE, qr_matrix
 
 if TYPE_CHECKING:
     from fpdf import FPDF
-    from PIL import Image, ImageDraw, ImageFont
+
+    from app.drawing import Canvas
 
 FAMILY = "khmer"
 A4_WIDTH_MM = 210
@@ -137,68 +137,24 @@ def pdf_bytes(pdf: FPDF) -> bytes:
     return bytes(pdf.output())
 
 
-# -- pictures ---------------------------------------------------------------------------------
+# -- pictures (drawn with app/drawing.py: matplotlib shapes Khmer with no system library) ----
 
 
-@cache
-def picture_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """The Khmer font for Pillow, laid out by raqm (HarfBuzz), in a regular or bold weight."""
-    from PIL import ImageFont
-
-    font = ImageFont.truetype(str(font_path()), size, layout_engine=ImageFont.Layout.RAQM)
-    font.set_variation_by_axes([700 if bold else 400, 100])  # axes: weight, width
-    return font
-
-
-def wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
-) -> list[str]:
-    """Lines of at most ``width`` pixels, broken at spaces (Khmer puts spaces between phrases)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}".strip()
-            if line and draw.textlength(candidate, font=font) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return lines
-
-
-def draw_centred(
-    draw: ImageDraw.ImageDraw, text: str, top: int, font: ImageFont.FreeTypeFont, width: int
-) -> int:
-    """Draws wrapped, centred lines from ``top``; returns the y below the last one."""
-    step = int(font.size * 1.65)  # Khmer stacks above and below the line: generous leading
-    for line in wrap(draw, text, font, width - 80):
-        draw.text((width // 2, top), line, font=font, fill="black", anchor="ma")
-        top += step
-    return top
-
-
-def paste_qr(image: Image.Image, link: str, top: int, size: int) -> int:
-    """The link's QR code, ``size`` pixels square, centred at ``top``; returns the y below it."""
-    from PIL import Image
-
-    modules = len(qr_matrix(link)) + 2 * QUIET_ZONE
-    code = Image.open(io.BytesIO(qr_png(link, max(1, size // modules)))).convert("RGB")
-    code = code.resize((size, size), Image.Resampling.NEAREST)  # square modules stay square
-    image.paste(code, ((image.width - size) // 2, top))
-    return top + size
-
-
-def new_picture(width: int, height: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
-    """A white picture to draw on."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (width, height), "white")
-    return image, ImageDraw.Draw(image)
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")  # optimize=True would triple the time for 10 %
-    return buffer.getvalue()
+def picture_qr(canvas: Canvas, link: str, x: float, y: float, size: float) -> None:
+    """The link's QR code on a picture, ``size`` pixels square with its quiet zone, at (x, y)."""
+    matrix = qr_matrix(link)
+    border = [False] * QUIET_ZONE
+    full = [[False] * (len(matrix) + 2 * QUIET_ZONE) for _ in range(QUIET_ZONE)]
+    rows = [*full, *([*border, *row, *border] for row in matrix), *full]
+    # Square modules stay square and sharp: no smoothing between them.
+    canvas.axes.imshow(
+        [[0.0 if dark else 1.0 for dark in row] for row in rows],
+        cmap="gray",
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+        extent=(x, x + size, y + size, y),
+        zorder=2,
+    )
+    canvas.axes.set_xlim(0, canvas.width)  # imshow would fit the axes to the code
+    canvas.axes.set_ylim(canvas.height, 0)

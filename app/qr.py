@@ -6,8 +6,6 @@ creased, faded and fly-specked, and M still keeps the code small enough to scan 
 
 from __future__ import annotations
 
-import io
-
 import segno
 
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
@@ -17,12 +15,3 @@ def qr_matrix(link: str) -> list[list[bool]]:
     """The code's dark (True) and light modules, row by row, without the quiet zone."""
     code = segno.make_qr(link, error="m")
     return [[bool(module) for module in row] for row in code.matrix]
-
-
-def qr_png(link: str, module_pixels: int) -> bytes:
-    """The code as a black-on-white PNG, ``module_pixels`` a module, quiet zone included."""
-    buffer = io.BytesIO()
-    segno.make_qr(link, error="m").save(
-        buffer, kind="png", scale=module_pixels, border=QUIET_ZONE, dark="black", light="white"
-    )
-    return buffer.getvalue()

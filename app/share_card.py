@@ -7,19 +7,34 @@ name, no village and no number.
 
 from __future__ import annotations
 
-from app.printing import draw_centred, new_picture, paste_qr, picture_font, png_bytes
+from app.drawing import DRAWING_LOCK, Canvas
+from app.printing import picture_qr
 from content.bundle import Content
 
-WIDTH, HEIGHT = 720, 960  # a phone screen's shape; the code is large enough to scan from it
+WIDTH, HEIGHT = 720, 880  # a phone screen's shape; the code is large enough to scan from it
 QR_PIXELS = 520
 
 
 def share_card_png(content: Content, lang: str, link: str, bot_username: str) -> bytes:
     """The card as a PNG: heading, QR code, what to do, and the bot's @username."""
     t = content.texts
-    image, draw = new_picture(WIDTH, HEIGHT)
-    y = draw_centred(draw, t.plain(lang, "poster.title"), 48, picture_font(46, bold=True), WIDTH)
-    y = paste_qr(image, link, y + 20, QR_PIXELS)
-    y = draw_centred(draw, t.plain(lang, "share.card_scan"), y + 28, picture_font(34), WIDTH)
-    y = draw_centred(draw, f"@{bot_username}", y + 8, picture_font(34, bold=True), WIDTH)
-    return png_bytes(image.crop((0, 0, WIDTH, min(HEIGHT, y + 40))))
+    with DRAWING_LOCK:
+        canvas = Canvas(WIDTH, HEIGHT)
+        middle, room = WIDTH / 2, WIDTH - 60
+        canvas.text(
+            middle,
+            70,
+            t.plain(lang, "poster.title"),
+            size=44,
+            bold=True,
+            align="center",
+            max_width=room,
+        )
+        picture_qr(canvas, link, (WIDTH - QR_PIXELS) / 2, 130, QR_PIXELS)
+        canvas.text(
+            middle, 720, t.plain(lang, "share.card_scan"), size=34, align="center", max_width=room
+        )
+        canvas.text(
+            middle, 790, f"@{bot_username}", size=34, bold=True, align="center", max_width=room
+        )
+        return canvas.png(smallest=False)
