@@ -4,8 +4,11 @@
 python bot.py run                      run the bot (long polling, or webhook by config)
 python bot.py preview [--port 8080]    try the bot without Telegram: a chat page on this machine
 python bot.py check                    check the settings and all content, then exit
-python bot.py invite-leader --village CODE
+python bot.py invite-leader --village CODE [--pdf FILE --username BOT]
                                        print a one-time invite link for a village leader
+                                       (--pdf: also as a printable sheet with a QR code)
+python bot.py posters --village CODE|--district CODE|--all --out DIR [--username BOT]
+                                       one printable A4 poster per village, with a QR code
 python bot.py import-agencies FILE.csv replace the verified agency list
 python bot.py report [--scope CODE] [--days N|all] [--lang km|en] [--out DIR]
                                        the programme report: text, a CSV and a PNG chart
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import html
 import logging
+import os
 import re
 import signal
 import sys
@@ -37,15 +41,18 @@ from telegram.error import InvalidToken, NetworkError
 from app.agency_import import import_agencies_command
 from app.backup import backup_command, restore_command
 from app.config import Config, ConfigError, load_config, no_staff_warning
+from app.invite_sheet import InviteSheet, invite_sheet_pdf
 from app.invites import create_invite, invite_link
 from app.logsafety import setup_logging
 from app.media import coverage_lines, media_command
 from app.pictures import draw_pictures, picture_states
+from app.posters import poster_pdf, poster_problems, villages_for, with_links, write_posters
 from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
 from app.strings import export_csv, import_csv, sync_comments
 from content.bundle import CONTENT_DIR, Content, load_content
 from content.errors import ContentError, ContentErrors
+from content.formatting import format_day
 from domain.clock import SystemClock
 from domain.report import Report
 from preview.run import DEFAULT_PORT, LOOPBACK, is_loopback, run_preview
@@ -53,6 +60,11 @@ from storage.base import DatabaseUnavailable
 from storage.store import Store
 
 log = logging.getLogger("bot")
+CHECK_USERNAME = "example_bot"  # check builds every poster with some username, keeps none
+NO_USERNAME = (
+    "The bot's @username is needed for the QR code: give --username YOUR_BOT "
+    "(5-32 letters, digits or _), or set the bot token so it can be asked of Telegram."
+)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 EXIT_USAGE = 2  # wrong settings or content: fixing them, not retrying, helps
 NO_TOKEN = (
@@ -83,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "preview",
             "check",
             "invite-leader",
+            "posters",
             "import-agencies",
             "report",
             "strings",
@@ -103,7 +116,16 @@ def main(argv: list[str] | None = None) -> int:
         "more", nargs="?", help="strings export/import: the CSV file; media: the folder"
     )
     parser.add_argument("--content", type=Path, default=CONTENT_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("--village", help="village code for invite-leader, e.g. 09060405")
+    parser.add_argument(
+        "--village", help="village code for invite-leader or posters, e.g. 09060405"
+    )
+    parser.add_argument("--district", help="posters: every village of this district code")
+    parser.add_argument("--all", action="store_true", help="posters: every village the bot offers")
+    parser.add_argument(
+        "--username",
+        help="posters, invite-leader --pdf: the bot's @username (asked of Telegram if unset)",
+    )
+    parser.add_argument("--pdf", type=Path, help="invite-leader: also write the sheet to print")
     parser.add_argument(
         "--force", action="store_true", help="restore: even if an earlier restore left a file"
     )
@@ -145,7 +167,9 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "media":
         return media_command(config, args.file or "", args.more, args.content)
     if args.command == "invite-leader":
-        return invite_leader(config, args.village or "")
+        return invite_leader(config, args.village or "", args.pdf, args.username, args.lang)
+    if args.command == "posters":
+        return posters(config, args, args.content)
     if args.command == "report":
         return report(config, args.scope, args.days, args.lang or config.default_language, args.out)
     if args.command == "import-agencies":
@@ -206,6 +230,12 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
     _check_pictures(content, content_dir)
     for line in coverage_lines(content, config.database):
         print(line)
+    poster_errors = _poster_check(content)
+    for poster_error in poster_errors:
+        print(f"Poster error: {poster_error}", file=sys.stderr)
+    if poster_errors:
+        return EXIT_USAGE
+    print(f"Posters: one for each of the {content.places.village_count()} villages (OK)")
     if (warning := no_staff_warning(config)) is not None:
         print(f"Warning: {warning}")
     if not config.token:
@@ -252,6 +282,65 @@ def pictures(config: Config, content_dir: Path) -> int:
     return 0
 
 
+def _poster_check(content: Content) -> list[str]:
+    """Every village in scope gets a poster: a valid link, both names, Khmer that shapes.
+
+    The villages' posters differ only in those names, so one PDF is built, the one with the
+    longest names (a second each for all 28 would make check slow for nothing).
+    """
+    every = villages_for(content)
+    problems = [problem for poster in every for problem in poster_problems(content, poster)]
+    if not every:
+        return ["no village in scope, so no poster"]
+    longest = max(
+        with_links(every, CHECK_USERNAME),
+        key=lambda p: len(p.village.name_km) + len(p.commune.name_km),
+    )
+    try:
+        poster_pdf(content, longest, CHECK_USERNAME)
+    except (ValueError, RuntimeError) as error:  # fpdf2's errors derive from these
+        problems.append(f"village {longest.village.code}: the PDF fails: {error}")
+    return problems
+
+
+def posters(config: Config, args: argparse.Namespace, content_dir: Path) -> int:
+    """Writes one A4 poster (PDF) per village asked for into ``--out``."""
+    chosen = [bool(args.village), bool(args.district), bool(args.all)]
+    if sum(chosen) != 1 or not args.out.is_dir():
+        print(
+            "Use one of --village CODE, --district CODE or --all, and --out an existing folder.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    content = load_content(
+        districts=config.districts,
+        places_scope=config.places_scope,
+        default_language=config.default_language,
+        content_dir=content_dir,
+    )
+    chosen_posters = villages_for(content, village=args.village or "", district=args.district or "")
+    if not chosen_posters:
+        code = args.village or args.district
+        print(f"Unknown code {code!r}: use a code from content/places.yaml.", file=sys.stderr)
+        return EXIT_USAGE
+    username = _username(config, args.username)
+    if username is None:
+        print(NO_USERNAME, file=sys.stderr)
+        return EXIT_USAGE
+    written = write_posters(content, chosen_posters, username, args.out)
+    print(f"Posters written: {len(written)} in {args.out} (links to @{username})")
+    return 0
+
+
+def _username(config: Config, given: str | None) -> str | None:
+    """The bot's @username: as given, else asked of Telegram; None when neither works."""
+    if given:
+        name = given.removeprefix("@")
+        ok = 5 <= len(name) <= 32 and all(c.isascii() and (c.isalnum() or c == "_") for c in name)
+        return name if ok else None
+    return asyncio.run(_bot_username(config))
+
+
 def strings(action: str, file: str | None, content_dir: Path) -> int:
     """The translators' workflow (see docs/TRANSLATING.md)."""
     if action == "sync":
@@ -270,8 +359,14 @@ def strings(action: str, file: str | None, content_dir: Path) -> int:
     return EXIT_USAGE
 
 
-def invite_leader(config: Config, village: str) -> int:
-    """Prints a one-time, expiring invite for a leader of ``village``."""
+def invite_leader(
+    config: Config,
+    village: str,
+    pdf: Path | None = None,
+    given_username: str | None = None,
+    lang: str | None = None,
+) -> int:
+    """Prints a one-time, expiring invite for a leader of ``village`` (and writes its sheet)."""
     content = load_content(
         districts=config.districts,
         places_scope=config.places_scope,
@@ -284,6 +379,11 @@ def invite_leader(config: Config, village: str) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    # A sheet needs a t.me link to scan: know the username before an invite is made.
+    username = _username(config, given_username) if pdf is not None else None
+    if pdf is not None and (username is None or not pdf.parent.is_dir()):
+        print(NO_USERNAME if username is None else f"No such folder: {pdf.parent}", file=sys.stderr)
+        return EXIT_USAGE
 
     async def make() -> tuple[str, str | None]:
         clock = SystemClock()
@@ -292,15 +392,31 @@ def invite_leader(config: Config, village: str) -> int:
             code = await create_invite(store, clock, village, config.invite_valid.total_seconds())
         finally:
             await store.close()
-        return code, await _bot_username(config)
+        return code, username or await _bot_username(config)
 
     code, username = asyncio.run(make())
     district, commune, place = path
     print(f"Leader invite for {place.name_en}, {commune.name_en}, {district.name_en} ({village}).")
-    until = (SystemClock().now() + config.invite_valid).strftime("%Y-%m-%d %H:%M UTC")
+    expires = SystemClock().now() + config.invite_valid
+    until = expires.strftime("%Y-%m-%d %H:%M UTC")
     print(f"It works once, until {until}. Send it to that person only:")
-    print(invite_link(username, code))
+    link = invite_link(username, code)
+    print(link)
+    if pdf is not None:
+        sheet_lang = lang or "km"
+        day = format_day(expires.astimezone(config.timezone).date(), sheet_lang)
+        sheet = InviteSheet(place, commune, link, day)
+        _write_private(pdf, invite_sheet_pdf(content, sheet_lang, sheet))
+        print(f"Sheet to print: {pdf} (the same invite: once, until {until}; keep it private)")
     return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Writes a file only its owner can read: until it is used, the sheet is a way in."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    path.chmod(0o600)  # a file that existed before keeps its mode through O_CREAT
 
 
 async def _bot_username(config: Config) -> str | None:

@@ -41,6 +41,7 @@ LABEL_KEYS = {
     "awareness": "report.awareness.{}",
     "documents": "documents.report.{}",
     "outreach": "report.outreach.{}",
+    "entries": "report.entry.{}",
 }
 
 
@@ -81,6 +82,7 @@ async def gather(
     start = now - timedelta(days=days) if days else datetime(2000, 1, 1, tzinfo=now.tzinfo)
     villages = scope.villages
     today = now.astimezone(zone).date()  # type: ignore[arg-type]
+    entries, entry_posters = await store.entry_counts(villages, start, end)
     report = build_report(
         departures=await store.departure_rows(villages, start, end),
         away_now=await store.away_now(villages, today),
@@ -98,6 +100,8 @@ async def gather(
             **await store.refresher_counts(villages, start, end),
             **await store.announcement_counts(villages, start, end),
         },
+        entries=entries,
+        entry_posters=entry_posters,
     )
     if scope.small:
         report = mask(report, MASK_BELOW)
@@ -109,6 +113,9 @@ def label(content: Content, lang: str, table_id: str, key: str) -> str:
     if table_id == "problems":
         problem = next((p for p in content.problems if p.id == key), None)
         return problem.labels[lang] if problem else key
+    if table_id == "entries_poster":  # keyed by the poster's village code
+        village = content.places.village(key)
+        return village.name(lang) if village else key
     return content.texts.raw(lang, LABEL_KEYS[table_id].format(key))
 
 

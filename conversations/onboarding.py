@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
+from app.entry_links import Entry, poster_village_of
 from app.invites import (
     PAYLOAD_PREFIX,
     hash_code,
@@ -36,7 +37,7 @@ from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
 from conversations.listening import DRAFT_LISTEN, show_voiced
 from conversations.refresher_screens import offer_rows
-from conversations.share import referral_code_of
+from conversations.share import friend_joined_news, referral_code_of
 from conversations.ui import (
     DRAFT_LANGUAGE,
     Button,
@@ -47,6 +48,7 @@ from conversations.ui import (
     send,
     show,
 )
+from delivery.drainer import deliver_now
 from storage.leaders import InviteResult
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ DRAFT = "onboarding"
 # The draft keeps the invite's hash, as the leader_invites table does, never the code itself: the
 # draft is written to the database at each step, and a code at rest would be a usable invite.
 INVITE_HASH = "leader_invite_hash"
+ENTRY = "entry"  # how the person came (app/entry_links.py), kept with them once they agree
+POSTER_VILLAGE = "poster_village"  # the village of the poster they scanned, to confirm
 GENDERS = ("female", "male")
 AGE_BANDS = ("under_18", "18_24", "25_35", "36_plus")
 
@@ -70,6 +74,7 @@ class Step(IntEnum):
     NOT_LISTED = 5
     GENDER = 6
     AGE = 7
+    CONFIRM_VILLAGE = 8
 
 
 Screen = tuple[str, InlineKeyboardMarkup]
@@ -149,6 +154,23 @@ def _not_listed_screen(context: BotContext, lang: str) -> Screen:
     )
 
 
+def _confirm_village_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    path = context.content.places.village_path(_draft(context).get(POSTER_VILLAGE, ""))
+    if path is None:
+        return _district_screen(context, lang)
+    _, commune, village = path
+    text = t.get(
+        lang, "onboarding.poster_confirm", village=village.name(lang), commune=commune.name(lang)
+    )
+    return text, keyboard(
+        [
+            [(t.raw(lang, "onboarding.poster_yes"), f"{PREFIX}:poster:yes")],
+            [(t.raw(lang, "onboarding.poster_no"), f"{PREFIX}:poster:no")],
+        ]
+    )
+
+
 def _gender_screen(context: BotContext, lang: str) -> Screen:
     t = context.content.texts
     buttons = [(t.raw(lang, f"gender.{g}"), f"{PREFIX}:gender:{g}") for g in GENDERS]
@@ -173,6 +195,7 @@ SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
     Step.NOT_LISTED: _not_listed_screen,
     Step.GENDER: _gender_screen,
     Step.AGE: _age_screen,
+    Step.CONFIRM_VILLAGE: _confirm_village_screen,
 }
 
 
@@ -210,10 +233,15 @@ async def start(update: Update, context: BotContext) -> int:
     # A payload nobody knows is ignored rather than refused, so an old link still starts the bot.
     context.user_data.pop(DRAFT_LANGUAGE, None)
     context.user_data.pop(DRAFT_LISTEN, None)
-    context.user_data[DRAFT] = {}
+    draft: dict[str, Any] = {}  # no entry: found by the bot's name (Entry.TYPED)
+    context.user_data[DRAFT] = draft
     code = referral_code_of(payload)
     if code is not None:
-        context.user_data[DRAFT]["invited_by"] = code  # counted once they have agreed
+        draft.update({"invited_by": code, ENTRY: Entry.SHARE.value})  # counted once they agree
+    village = poster_village_of(payload)
+    if village is not None and context.content.places.village(village) is not None:
+        # A poster of a village the bot offers; any other code falls back to the normal choice.
+        draft.update({POSTER_VILLAGE: village, ENTRY: Entry.POSTER.value})
     return await _go(update, context, Step.LANGUAGE)
 
 
@@ -246,7 +274,7 @@ async def _leader_invite(update: Update, context: BotContext, code: str | None) 
         await menu.send_menu(update, context)
         return ConversationHandler.END
     context.user_data.pop(DRAFT_LANGUAGE, None)
-    context.user_data[DRAFT] = {INVITE_HASH: hash_code(code)}
+    context.user_data[DRAFT] = {INVITE_HASH: hash_code(code), ENTRY: Entry.LEADER.value}
     return await _go(update, context, Step.LANGUAGE)
 
 
@@ -301,11 +329,35 @@ async def agree(update: Update, context: BotContext) -> int:
             draft.update(district=path[0].code, commune=path[1].code)
             return await _register(update, context, village_code=path[2].code)
         draft.pop(INVITE_HASH)
+    if context.content.places.village(draft.get(POSTER_VILLAGE, "")) is not None:
+        return await _go(update, context, Step.CONFIRM_VILLAGE)
+    return await _choose_place(update, context)
+
+
+async def _choose_place(update: Update, context: BotContext) -> int:
+    """Asks for the district, or the commune when there is only one district."""
+    draft = _draft(context)
     districts = context.content.places.districts()
     if len(districts) == 1:
         draft["district"] = districts[0].code
         return await _go(update, context, Step.COMMUNE)
     return await _go(update, context, Step.DISTRICT)
+
+
+async def confirm_poster_village(update: Update, context: BotContext) -> int:
+    """Registers the person in the village of the poster they scanned, as they confirmed."""
+    draft = _draft(context)
+    path = context.content.places.village_path(draft.get(POSTER_VILLAGE, ""))
+    if path is None:  # an old or emptied draft: ask the normal way
+        return await _choose_place(update, context)
+    draft.update(district=path[0].code, commune=path[1].code)
+    return await _register(update, context, village_code=path[2].code)
+
+
+async def other_village(update: Update, context: BotContext) -> int:
+    """The poster is not of their village: the normal choice of place, from the district."""
+    # The poster's village stays in the draft: the person is still counted as come by it.
+    return await _choose_place(update, context)
 
 
 async def decline(update: Update, context: BotContext) -> int:
@@ -371,6 +423,7 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
         district_code=draft.get("district"),
         village_code=village_code,
         consented_at=datetime.fromisoformat(consented),
+        entry=_entry(draft),
     )
     if context.user_data is not None and context.user_data.pop(DRAFT_LISTEN, None) is True:
         await context.store.set_listening(update.effective_user.id, True)
@@ -383,7 +436,9 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
     if isinstance(invited_by, str):
         referrer = await context.store.referrer_of(invited_by)
         if referrer is not None:
-            await context.store.record_referral(referrer, update.effective_user.id)
+            news = friend_joined_news(referrer, update.effective_user.id)
+            ids = await context.store.count_referral(referrer, update.effective_user.id, news=news)
+            await deliver_now(context, ids or [])
     t, places = context.content.texts, context.content.places
     path = places.village_path(village_code) if village_code else None
     if path is None:
@@ -398,6 +453,15 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
     intro = f"{done}\n\n{became_leader}" if became_leader else done
     await show(update, f"{intro}\n\n{question}", markup)
     return Step.GENDER
+
+
+def _entry(draft: dict[str, Any]) -> tuple[str, str | None]:
+    """(channel, poster village) for the report; a draft from before channels counts as typed."""
+    channel = draft.get(ENTRY)
+    if channel not in {e.value for e in Entry}:
+        channel = Entry.TYPED.value
+    village = draft.get(POSTER_VILLAGE) if channel == Entry.POSTER.value else None
+    return str(channel), village if isinstance(village, str) else None
 
 
 def _back_to(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
@@ -506,6 +570,13 @@ def build_handler() -> ConversationHandler[BotContext]:
             ],
             Step.GENDER: [press(choose_gender, "gender:"), *stay(Step.GENDER)],
             Step.AGE: [press(choose_age, "age:"), *stay(Step.AGE)],
+            Step.CONFIRM_VILLAGE: [
+                press(confirm_poster_village, "poster:yes$"),
+                press(other_village, "poster:no$"),
+                # Shown instead when the poster's village left the places since (a restart).
+                press(choose_district, "district:"),
+                *stay(Step.CONFIRM_VILLAGE),
+            ],
         },
         fallbacks=leaving_handlers(DRAFT),
         allow_reentry=True,

@@ -94,6 +94,12 @@ async def _mydata_screen(update: Update, context: BotContext) -> tuple[str, Any]
         choice_lines, choice_rows = await mydata_part(context, lang, update.effective_user.id)
         lines += choice_lines
         rows = choice_rows + rows
+    entry = await context.store.entry_of(update.effective_user.id)
+    if entry is not None:
+        how = t.raw(lang, f"report.entry.{entry[0]}")
+        poster = places.village(entry[1]) if entry[1] else None
+        how = f"{how} ({poster.name(lang)})" if poster else how
+        lines.append(t.get(lang, "mydata.entry", how=how))
     for table in ALSO_KEPT:
         if counts.get(table):
             lines.append(t.get(lang, f"mydata.kept.{table.replace('.', '_')}", count=counts[table]))

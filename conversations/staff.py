@@ -10,7 +10,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from app.invites import create_invite, invite_link
+from app.posters import POSTER_LANGUAGE
 from content.formatting import format_day
+from conversations.printouts import send_invite_sheet
 from conversations.roles import is_staff
 from conversations.ui import (
     PRIVATE_MESSAGE,
@@ -58,6 +60,7 @@ async def invite(update: Update, context: BotContext) -> None:
     )
     expires = context.clock.now() + context.services.config.invite_valid
     local = expires.astimezone(context.services.config.timezone).date()
+    link = invite_link(context.bot.username, secret)
     await send(
         update,
         t.get(
@@ -65,10 +68,13 @@ async def invite(update: Update, context: BotContext) -> None:
             "staff.invite_made",
             village=path[2].name(lang),
             commune=path[1].name(lang),
-            link=invite_link(context.bot.username, secret),
+            link=link,
             until=format_day(local, lang),
         ),
     )
+    if context.bot.username:  # a sheet is only worth printing with a t.me link to scan
+        until = format_day(local, POSTER_LANGUAGE)
+        await send_invite_sheet(update, context, path[2], path[1], link, until)
     log.info(
         "leader_invited village=%s by=%s",
         code,

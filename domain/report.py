@@ -87,6 +87,8 @@ def build_report(
     awareness: dict[str, int],
     papers: dict[str, int] | None = None,
     outreach: dict[str, int] | None = None,
+    entries: Counter[str] | None = None,
+    entry_posters: Counter[str] | None = None,
 ) -> Report:
     """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
     gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
@@ -144,6 +146,9 @@ def build_report(
             _table("documents", Counter(papers or {}), tuple(papers or {})),
             # Refreshers sent and acted on (a button pressed), announcements and their reach.
             _table("outreach", Counter(outreach or {}), tuple(outreach or {})),
+            # Which way in works (posters, friends, leaders, the bot's name): obs. 1's follow-up.
+            _table("entries", entries or Counter(), ("poster", "share", "leader", "typed")),
+            _table("entries_poster", entry_posters or Counter()),
         )
     )
 

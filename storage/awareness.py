@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from storage.base import StoreBase
+from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Learning, QuizAnswer, QuizAttempt
 
 
@@ -119,15 +120,29 @@ class AwarenessQueries(StoreBase):
 
     async def record_referral(self, referrer_user_id: int, referred_user_id: int) -> bool:
         """Counts a newcomer for whoever shared the link; once per newcomer, never oneself."""
+        return await self.count_referral(referrer_user_id, referred_user_id, news=None) is not None
+
+    async def count_referral(
+        self, referrer_user_id: int, referred_user_id: int, *, news: NewMessage | None
+    ) -> list[int] | None:
+        """Counts a newcomer once and, in the same transaction, queues ``news`` for the sharer.
+
+        Returns the queued ids (claimed: the caller sends them at once), or None when the
+        newcomer was not counted (oneself, or counted already), so a replay tells no one twice.
+        """
         if referrer_user_id == referred_user_id:
-            return False
+            return None
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT OR IGNORE INTO referrals (referred_user_id, referrer_user_id, joined_at)"
                 " VALUES (?, ?, ?)",
                 (referred_user_id, referrer_user_id, self._now()),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return None
+            if news is None:
+                return []
+            return await enqueue_in(db, [news], self._now(), claimed=True)
 
     async def learning(self, user_id: int) -> Learning:
         """Everything the person did in the awareness part."""

@@ -587,6 +587,24 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
         ),
     ),
     (
+        "m009_entries",
+        (
+            # How each person first came to the bot (a village's poster, a friend's link, a
+            # leader's invite, or by its name), for the report's "which channel works". One row
+            # per person, written when they first finish onboarding; erased with them.
+            """
+            CREATE TABLE entries (
+                user_id        INTEGER PRIMARY KEY,
+                channel        TEXT NOT NULL CHECK (channel IN
+                               ('poster', 'share', 'leader', 'typed')),
+                poster_village TEXT,
+                entered_at     TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX entries_entered ON entries (entered_at)",
+        ),
+    ),
+    (
         "m010_refreshers",
         (
             # What a person chose about messages the bot sends without being asked. Nobody gets

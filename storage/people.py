@@ -44,6 +44,7 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("referral_codes", "user_id"),
     ("case_prompts", "actor_user_id"),
     ("family_reports", "reporter_user_id"),
+    ("entries", "user_id"),
     ("conversations", "user_id"),
     ("drafts", "user_id"),
     ("users", "user_id"),
@@ -97,8 +98,12 @@ class PeopleQueries(StoreBase):
         district_code: str | None,
         village_code: str | None,
         consented_at: datetime,
+        entry: tuple[str, str | None] | None = None,
     ) -> None:
-        """Records a person who agreed and chose their village (again, if they re-onboard)."""
+        """Records a person who agreed and chose their village (again, if they re-onboard).
+
+        ``entry`` is how they came (channel, and the poster's village): kept the first time only.
+        """
         now = self._now()
         async with self._transaction() as db:
             await db.execute(
@@ -117,6 +122,20 @@ class PeopleQueries(StoreBase):
                     now,
                 ),
             )
+            if entry is not None:
+                await db.execute(
+                    "INSERT OR IGNORE INTO entries (user_id, channel, poster_village, entered_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (user_id, entry[0], entry[1], now),
+                )
+
+    async def entry_of(self, user_id: int) -> tuple[str, str | None] | None:
+        """How the person first came to the bot: (channel, poster village), for /mydata."""
+        async with self._db.execute(
+            "SELECT channel, poster_village FROM entries WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (str(row[0]), row[1]) if row else None
 
     async def set_language(self, user_id: int, language: str) -> bool:
         """Changes a known person's language; False when there is no such person."""

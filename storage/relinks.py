@@ -38,6 +38,7 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("referral_codes", "user_id"): "move",
     ("referrals", "referred_user_id"): "move",
     ("referrals", "referrer_user_id"): "move",
+    ("entries", "user_id"): "move",
     ("departures", "user_id"): "move",
     ("departures", "acknowledged_by"): "move",
     ("leaders", "user_id"): "move",

@@ -156,6 +156,29 @@ class ReportQueries(StoreBase):
             counts[name] = int(row[0]) if row else 0
         return counts
 
+    async def entry_counts(
+        self, villages: list[str] | None, start: datetime, end: datetime
+    ) -> tuple[Counter[str], Counter[str]]:
+        """Onboardings of the period by channel, and poster onboardings by the poster's village.
+
+        Scoped by the village the person chose, as every other count here.
+        """
+        where, params = _in("u.village_code", villages)
+        period = [start.isoformat(), end.isoformat()]
+        joined = (
+            " FROM entries e JOIN users u USING (user_id)"
+            " WHERE e.entered_at >= ? AND e.entered_at < ?" + where
+        )
+        channels = await self._counter(
+            "SELECT e.channel, COUNT(*)" + joined + " GROUP BY e.channel", [*period, *params]
+        )
+        posters = await self._counter(
+            "SELECT e.poster_village, COUNT(*)" + joined + " AND e.channel = 'poster'"
+            " GROUP BY e.poster_village",
+            [*period, *params],
+        )
+        return channels, posters
+
     async def status_counts(self, now: datetime) -> dict[str, int]:
         """For /status: prompts due now, prompts waiting for an answer, open alerts, people."""
         queries = {

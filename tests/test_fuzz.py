@@ -422,7 +422,15 @@ ONBOARDING_STEPS = (
     "gender",
     "age",
 )
-ONBOARDING_DRAFT = {"district", "commune", "consented_at", "gender", "invited_by"}
+ONBOARDING_DRAFT = {
+    "district",
+    "commune",
+    "consented_at",
+    "gender",
+    "invited_by",
+    "entry",  # how the person came (issue 16): share, poster, leader
+    "poster_village",  # the scanned poster's village, to confirm
+}
 VILLAGES = (
     "09060405",  # Nesat, Chrouy Svay, Srae Ambel
     "09060402",

@@ -213,3 +213,20 @@ def _inspect_khmer(tab: object, screenshot: Path) -> None:
     assert 0 < shaped < apart, widths
     tab.screenshot(path=str(screenshot))  # type: ignore[attr-defined]
     assert screenshot.stat().st_size > 10_000  # a page with text, not a blank frame
+
+
+def test_a_posters_link_opens_as_the_villager(page: object, shots: Path) -> None:
+    """Staff get a village's poster; its link, tapped on the page, is the villager's scan."""
+    tab = page
+    villager, staff = Chat(tab, "villager"), Chat(tab, "staff")
+    staff.type("/poster 09060405")
+    staff.expect("start=v_09060405")
+    staff.pane.locator('.message.bot .caption a[href*="start=v_09060405"]').last.click()
+    tab.locator('#chooser-people button[data-persona="villager"]').click()  # type: ignore[attr-defined]
+    villager.expect("ភាសាខ្មែរ")
+    villager.click("ភាសាខ្មែរ")
+    villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
+    villager.expect("តើអ្នករស់នៅភូមិ នេសាទ ឃុំជ្រោយស្វាយ មែនទេ?")
+    tab.screenshot(path=str(shots / "poster-confirm.png"))  # type: ignore[attr-defined]
+    villager.click("✅ បាទ/ចាស ភូមិខ្ញុំ")
+    villager.expect("ភូមិរបស់អ្នក៖ នេសាទ ឃុំជ្រោយស្វាយ")

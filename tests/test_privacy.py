@@ -154,6 +154,7 @@ def test_every_kept_table_has_a_mydata_line() -> None:
         "referral_codes.user_id",
         "referrals.referrer_user_id",
         "referrals.referred_user_id",
+        "entries.user_id",
         "leader_invites.used_by_user_id",
         "alerts.resolved_by",
         "relinks.user_id",  # each move, as its own line (storage/relinks.py)

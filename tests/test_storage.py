@@ -50,6 +50,7 @@ EXPECTED_SCHEMA = {
     ],
     "referral_codes": ["user_id", "code"],
     "referrals": ["referred_user_id", "referrer_user_id", "joined_at"],
+    "entries": ["user_id", "channel", "poster_village", "entered_at"],
     "departures": [
         *("departure_id", "user_id", "for_self", "name", "gender", "age", "village_code"),
         *("destination", "work", "duration", "channel", "agency", "documents"),
@@ -146,6 +147,7 @@ EXPECTED_INDEXES = {
     "quiz_attempts_user",
     "quiz_answers_user",
     "referrals_referrer",
+    "entries_entered",
     "departures_user",
     "departures_village",
     "departures_waiting",

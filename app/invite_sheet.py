@@ -1,0 +1,99 @@
+"""The leader invite sheet: the one-time invite as a QR code with its expiry and three steps.
+
+It carries the same code as the link (one use, expiring, only its hash stored): printing adds
+no second way in, and an expired or used sheet is refused like the link. The sheet names the
+village, not the person; it says to keep the code to oneself until it is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.drawing import DRAWING_LOCK, Canvas
+from app.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes, picture_qr
+from content.bundle import Content
+from content.places import Place
+
+QR_MM = 90
+STEPS = ("sheet.step1", "sheet.step2", "sheet.step3")
+
+
+@dataclass(frozen=True)
+class InviteSheet:
+    village: Place
+    commune: Place
+    link: str
+    until: str  # the expiry date, already written in the sheet's language
+
+
+def _texts(content: Content, lang: str, sheet: InviteSheet) -> tuple[str, str, list[str], str]:
+    t = content.texts
+    village, commune = sheet.village.name(lang), sheet.commune.name(lang)
+    title = t.plain(lang, "sheet.title", village=village, commune=commune)
+    once = t.plain(lang, "sheet.once", until=sheet.until)
+    return title, once, [t.plain(lang, key) for key in STEPS], t.plain(lang, "sheet.keep")
+
+
+def invite_sheet_pdf(content: Content, lang: str, sheet: InviteSheet) -> bytes:
+    """The sheet as an A4 PDF (Khmer font embedded) to print and hand to the leader."""
+    title, once, steps, keep = _texts(content, lang, sheet)
+    pdf = new_pdf(title)
+    pdf.set_y(24)
+    centred(pdf, title, 26, bold=True, gap=3)
+    centred(pdf, once, 18, bold=True, gap=6)
+    top = pdf.get_y()
+    draw_qr(pdf, sheet.link, (A4_WIDTH_MM - QR_MM) / 2, top, QR_MM)
+    pdf.set_y(top + QR_MM + 6)
+    for step in steps:
+        centred(pdf, step, 16, gap=2)
+    pdf.ln(4)
+    centred(pdf, keep, 14, bold=True, gap=6)
+    centred(pdf, sheet.link, 10)  # for a phone that cannot scan: typed into the browser
+    return pdf_bytes(pdf)
+
+
+def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
+    """The same sheet as a picture, to show on a screen or print from a phone."""
+    title, once, steps, keep = _texts(content, lang, sheet)
+    width, height = 900, 1300
+    middle, room = width / 2, width - 70
+    with DRAWING_LOCK:
+        canvas = Canvas(width, height)
+        canvas.text(middle, 60, title, size=36, bold=True, align="center", max_width=room)
+        canvas.text(middle, 120, once, size=30, bold=True, align="center", max_width=room)
+        picture_qr(canvas, sheet.link, (width - 560) / 2, 160, 560)
+        y = 780.0
+        for step in steps:
+            lines = _lines(step)
+            canvas.text(
+                middle,
+                y + 20 * (len(lines) - 1),
+                "\n".join(lines),
+                size=28,
+                align="center",
+                max_width=room,
+            )
+            y += 50 + 40 * len(lines)
+        lines = _lines(keep)
+        canvas.text(
+            middle,
+            y + 18 * (len(lines) - 1),
+            "\n".join(lines),
+            size=26,
+            bold=True,
+            align="center",
+            max_width=room,
+        )
+        return canvas.png(smallest=False)
+
+
+def _lines(text: str, most: int = 48) -> list[str]:
+    """Breaks a sentence at spaces into lines of about ``most`` characters (Khmer puts spaces
+    between phrases); the canvas shrinks any line still too wide."""
+    lines = [""]
+    for word in text.split(" "):
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > most:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return lines
