@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 GROUP = -3  # after the group guard, before everything else: a note must not reach a form
 NOTE_MAX = 1500  # characters: a note is a line or two for the next person, not a report
 LIST_MAX = 10  # cases shown by /cases at once (oldest first)
+VOICE_NOTES_PLAYED = 5  # the newest spoken notes sent after a case's history
 ACTIONS = ("take", "note", "hand", "close", "hist", "back")
 # Presses on copies sent before cases existed: "I'm on it" takes the case on, "Sorted" closes.
 LEGACY = {"ack": "take", "done": "close"}
@@ -92,6 +93,7 @@ async def press(update: Update, context: BotContext) -> None:
     if action == "hist":
         await answer(update)
         await send(update, await history_text(context, lang, alert))
+        await _play_voice_notes(update, context, lang, alert)
         return
     if alert.resolved_at is not None:
         await answer(update, t.plain(lang, "case.already_closed"))
@@ -111,6 +113,24 @@ async def press(update: Update, context: BotContext) -> None:
     else:
         await answer(update)
         await _edit_markup(update, case_buttons(context, lang, alert))
+
+
+async def _play_voice_notes(update: Update, context: BotContext, lang: str, alert: Alert) -> None:
+    """The spoken notes after the history, newest last (the same bot sends them on by id)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    t = context.content.texts
+    notes = [e for e in await context.store.case_events(alert.alert_id) if "voice" in e.detail]
+    for event in notes[-VOICE_NOTES_PLAYED:]:
+        name = str(event.detail.get("name") or t.raw(lang, "case.someone"))
+        try:
+            await chat.send_voice(
+                str(event.detail["voice"]),
+                caption=t.plain(lang, "case.event.note_voice", name=name),
+            )
+        except TelegramError as error:  # gone from Telegram: the history line still says so
+            log.info("case_voice_note_not_played error=%s", type(error).__name__)
 
 
 async def _take(update: Update, context: BotContext, alert: Alert) -> None:

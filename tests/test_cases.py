@@ -182,6 +182,8 @@ async def test_a_handler_who_writes_nothing_is_asked_and_a_note_quiets_it(bot: B
     assert leader.new_texts() == []
     await sweep_at(bot, noted + timedelta(days=2, minutes=1))
     assert len(leader.new_texts()) == 1
+    await staff.click("🕘 History")  # the spoken note is played after the history
+    assert [m.kind for m in bot.telegram.chats[STAFF_ID]][-2:] == ["text", "voice"]
     await staff.click("✔️ Close")
     await staff.click("Safe and working")
     leader.new_texts()
