@@ -114,7 +114,8 @@ async def test_a_voice_message_with_nothing_to_answer_is_met_with_a_clear_word(b
     await villager.send_voice(silent_opus())
     assert villager.last_text().startswith("🎙 នៅទីនេះ បូតមិនស្ដាប់សារជាសំឡេងទេ")
     assert "/sos" in villager.last_text()
-    assert await bot.store.rows_about(villager.id) == 1  # only the profile: nothing kept
+    kept = {k: n for k, n in (await bot.store.rows_by_table(villager.id)).items() if n}
+    assert kept == {"users.user_id": 1, "entries.user_id": 1}  # who they are, how they came
 
 
 async def test_a_voice_that_reached_nobody_at_first_is_told_when_it_gets_through(
