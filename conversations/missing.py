@@ -17,6 +17,7 @@ import logging
 from enum import IntEnum
 from typing import Any
 
+import aiosqlite
 from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
@@ -39,7 +40,7 @@ from delivery.drainer import deliver_now
 from delivery.recipients import to_person
 from domain.departure import ABROAD, INSIDE, parse_phone
 from domain.parsing import parse_whole_number
-from storage.family import FamilyReport
+from storage.family import FamilyReport, family_report_in
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
@@ -237,13 +238,19 @@ async def send_report(update: Update, context: BotContext) -> int | None:
     profile = await context.store.get_user(reporter)
     village = profile.village_code if profile else None
     relative = await _relative(context, draft.get("number"), reporter)
-    report_id = await context.store.add_family_report(reporter, village, draft, relative)
+    answers = dict(draft)
+    asked: list[NewMessage] = []
+
+    async def attach(db: aiosqlite.Connection, alert_id: int, now: str) -> list[NewMessage]:
+        # The report, its case, its copies and the relative's question: one transaction.
+        report_id = await family_report_in(db, alert_id, now, reporter, village, answers, relative)
+        asked.extend(_ask_relative(report_id, relative) if relative is not None else [])
+        return asked
+
+    alert_id, ids = await queue_alert(context, "family", reporter, departure=None, attach=attach)
     context.user_data.pop(DRAFT, None)
-    alert_id, ids = await queue_alert(context, "family", reporter, departure=None)
-    asked = _ask_relative(report_id, relative) if relative is not None else []
-    ids += await context.store.link_family_report(report_id, alert_id, asked)
     await deliver_now(context, ids)
-    log.info("family_report report=%s alert=%s asked=%s", report_id, alert_id, bool(asked))
+    log.info("family_report alert=%s asked=%s", alert_id, bool(asked))
     await answer(update)
     text = t.get(lang, "family.sent", name=draft["name"])
     await show(update, text, keyboard([[menu_button(context, lang)]]))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from app.context import BotContext
 from delivery.recipients import copies, leader_chats, staff_chats
 from delivery.voice_copies import staff_voice_copies
+from storage.alerts import Attach
 from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert, Departure
 
@@ -72,6 +73,7 @@ async def queue_alert(
     checkin_id: int | None = None,
     details: tuple[str, ...] = (),
     claimed: bool = True,
+    attach: Attach | None = None,
 ) -> tuple[int, list[int]]:
     """Stores an alert with its copies in one transaction; returns its id and the copies' ids.
 
@@ -108,6 +110,7 @@ async def queue_alert(
         messages=messages,
         staff_told=tell_staff,
         claimed=claimed,
+        attach=attach,
     )
     log.info("alert_raised alert=%s kind=%s user=%s copies=%s", alert_id, kind, user_id, len(ids))
     if not ids:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+
+import aiosqlite
 
 from storage.base import StoreBase
 from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Alert
+
+# Writes rows that belong to a new alert inside its transaction; returns messages to queue.
+Attach = Callable[[aiosqlite.Connection, int, str], Awaitable[list[NewMessage]]]
 
 _ALERT = (
     "SELECT alert_id, kind, user_id, departure_id, village_code, details, created_at,"
@@ -59,8 +64,12 @@ class AlertQueries(StoreBase):
         messages: Callable[[int], list[NewMessage]],
         staff_told: bool,
         claimed: bool,
+        attach: Attach | None = None,
     ) -> tuple[int, list[int]]:
         """Stores an alert and queues its copies in one transaction; returns both ids.
+
+        ``attach``: writes what belongs to the alert (a family's report) in the same
+        transaction and returns more messages for it, so a crash leaves all or nothing.
 
         ``claimed``: the caller sends the copies at once (the person is waiting for the answer);
         otherwise the drainer does.
@@ -86,7 +95,8 @@ class AlertQueries(StoreBase):
             alert_id = cursor.lastrowid
             assert alert_id is not None
             await event_in(db, alert_id, self._now(), None, "raised", {})
-            ids = await enqueue_in(db, messages(alert_id), self._now(), claimed=claimed)
+            more = await attach(db, alert_id, self._now()) if attach is not None else []
+            ids = await enqueue_in(db, messages(alert_id) + more, self._now(), claimed=claimed)
             return alert_id, ids
 
     async def alert_for_checkin(self, checkin_id: int, kind: str) -> Alert | None:

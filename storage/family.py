@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.base import StoreBase
 from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
@@ -52,44 +54,38 @@ def _report(row: Any) -> FamilyReport:
     )
 
 
+async def family_report_in(
+    db: aiosqlite.Connection,
+    alert_id: int,
+    now: str,
+    reporter: int,
+    village_code: str | None,
+    answers: dict[str, Any],
+    relative_id: int | None,
+) -> int:
+    """Inside the case's transaction: the family's report, linked to its case."""
+    cursor = await db.execute(
+        "INSERT INTO family_reports (alert_id, reporter_user_id, village_code, name,"
+        " relationship, went_to, since, phone, relative_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            alert_id,
+            reporter,
+            village_code,
+            answers["name"],
+            answers["relationship"],
+            answers["went_to"],
+            answers["since"],
+            answers.get("phone"),
+            relative_id,
+            now,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 class FamilyQueries(StoreBase):
-    async def add_family_report(
-        self,
-        reporter: int,
-        village_code: str | None,
-        answers: dict[str, Any],
-        relative_id: int | None,
-    ) -> int:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO family_reports (reporter_user_id, village_code, name, relationship,"
-                " went_to, since, phone, relative_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    reporter,
-                    village_code,
-                    answers["name"],
-                    answers["relationship"],
-                    answers["went_to"],
-                    answers["since"],
-                    answers.get("phone"),
-                    relative_id,
-                    self._now(),
-                ),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
-
-    async def link_family_report(
-        self, report_id: int, alert_id: int, messages: list[NewMessage]
-    ) -> list[int]:
-        """The report's case, and the relative's private question queued with it (claimed)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE family_reports SET alert_id = ? WHERE report_id = ?", (alert_id, report_id)
-            )
-            return await enqueue_in(db, messages, self._now(), claimed=True)
-
     async def family_report(self, report_id: int) -> FamilyReport | None:
         async with self._db.execute(f"{_SELECT} WHERE report_id = ?", (report_id,)) as cursor:
             row = await cursor.fetchone()
