@@ -169,7 +169,6 @@ def _add_handlers(application: BotApplication) -> None:
         *sos.build_handlers(),
         *returning.build_handlers(),
         *cases.build_handlers(),
-        *location.build_handlers(no_thanks),
         *missing.build_handlers(),
         *notices.build_handlers(),
         *leader.build_handlers(),
@@ -198,6 +197,8 @@ def _add_handlers(application: BotApplication) -> None:
     application.add_handlers(drafts.build_handlers(), group=drafts.GROUP)
     # A reply to the bot's "add a note to case N" is the note, wherever it is typed.
     application.add_handlers(cases.note_handlers(), group=cases.GROUP)
+    # A location or "No thanks" after /sos, before any form left open could take it.
+    application.add_handlers(location.build_handlers(no_thanks), group=cases.GROUP)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

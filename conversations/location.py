@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from app.context import BotContext
 from conversations.ui import PRIVATE_MESSAGE, language_of
@@ -27,8 +27,13 @@ EMERGENCIES = ("sos", "help")
 ALIVE = ("pending", "sending", "sent")
 
 
-async def offer_location(update: Update, context: BotContext, lang: str) -> None:
-    """Telegram's own location button under the numbers (a reply keyboard: one tap)."""
+async def offer_location(
+    update: Update, context: BotContext, lang: str, *, staff_only: bool = False
+) -> None:
+    """Telegram's own location button under the numbers (a reply keyboard: one tap).
+
+    ``staff_only``: she left violence at home, so the words say only staff will see it.
+    """
     chat = update.effective_chat
     if chat is None:
         return
@@ -42,7 +47,8 @@ async def offer_location(update: Update, context: BotContext, lang: str) -> None
         one_time_keyboard=True,
     )
     try:
-        await chat.send_message(t.get(lang, "case.location_offer"), reply_markup=markup)
+        key = "case.location_offer_staff" if staff_only else "case.location_offer"
+        await chat.send_message(t.get(lang, key), reply_markup=markup)
     except TelegramError as error:  # the numbers are on screen already; this is extra
         log.info("location_offer_failed error=%s", type(error).__name__)
 
@@ -84,9 +90,8 @@ async def got_location(update: Update, context: BotContext) -> None:
     alert = await context.store.latest_open_case(user.id, EMERGENCIES)
     if place is None or alert is None:
         await message.reply_text(t.get(lang, "case.location_no_case"), reply_markup=_GONE)
-        return
-    events = await context.store.case_events(alert.alert_id)
-    number = sum(e.kind == "location" for e in events) + 1
+        raise ApplicationHandlerStop
+    number = message.message_id  # a replayed update (same message) makes no second pin
     where = {"latitude": place.latitude, "longitude": place.longitude}
     messages = [
         NewMessage(
@@ -109,6 +114,7 @@ async def got_location(update: Update, context: BotContext) -> None:
     log.info("location_shared alert=%s copies=%s sent=%s", alert.alert_id, len(ids), len(sent))
     key = "case.location_sent" if sent else "case.location_waiting"
     await message.reply_text(t.get(lang, key), reply_markup=_GONE)
+    raise ApplicationHandlerStop  # an open form must not take it as an answer
 
 
 async def no_thanks(update: Update, context: BotContext) -> None:
@@ -118,13 +124,18 @@ async def no_thanks(update: Update, context: BotContext) -> None:
     await update.message.reply_text(
         context.content.texts.get(lang, "case.location_declined"), reply_markup=_GONE
     )
+    raise ApplicationHandlerStop  # not a name or a date for a form left open
 
 
 _GONE = ReplyKeyboardRemove()
 
 
 def build_handlers(no_thanks_labels: list[str]) -> list[BaseHandler[Update, BotContext, Any]]:
-    """``no_thanks_labels``: that button in every language (a reply button sends its words)."""
+    """``no_thanks_labels``: that button in every language (a reply button sends its words).
+
+    They run before the forms (app/factory.py): /sos leaves an open form open, and its catch-all
+    must not swallow the location or take "No thanks" for a name.
+    """
     return [
         MessageHandler(filters.LOCATION & PRIVATE_MESSAGE, got_location),
         MessageHandler(filters.Text(no_thanks_labels) & PRIVATE_MESSAGE, no_thanks),

@@ -24,6 +24,7 @@ from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
+from domain.departure import family_phone_passed_on
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ async def help_now(
     if stored:
         # Before the numbers, so what was done and whom to call stay the last thing on screen;
         # the location button sits under them all the same (a reply keyboard).
-        await offer_location(update, context, lang)
+        violence = departure is not None and not family_phone_passed_on(departure.reason)
+        await offer_location(update, context, lang, staff_only=violence)
         # The numbers read aloud, when staff recorded them (the database is needed).
         voice = f"help.{country.lower()}"
         await show_voiced(update, context, voice, text, markup, new=not update.callback_query)

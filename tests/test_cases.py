@@ -341,6 +341,8 @@ async def test_after_violence_at_home_the_location_goes_to_staff_only(bot: Bot) 
         (departure.departure_id,),
     )
     await villager.send("/sos")
+    # The offer says who will see it: staff, not her chief.
+    assert any("មានតែបុគ្គលិកគម្រោងទេ" in t for t in villager.new_texts())
     await villager.send_location(13.7, 100.5)
     assert [m for m in bot.telegram.chats[STAFF_ID] if m.kind == "venue"]
     assert not [m for m in bot.telegram.chats[leader.id] if m.kind == "venue"]

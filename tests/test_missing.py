@@ -75,6 +75,7 @@ async def test_a_family_report_becomes_a_case_and_the_relative_chooses_what_they
         "✅ ខ្ញុំមានសុវត្ថិភាព៖ ប្រាប់គេត្រឹមតែប៉ុណ្ណឹង",
         "💬 ខ្ញុំចង់ផ្ញើសារទៅគេ",
         "🔒 កុំប្រាប់គេអ្វីទាំងអស់",
+        "🙅 នេះមិនមែននិយាយពីខ្ញុំទេ",
         "🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ",
     ]
     mother.new_texts()
@@ -130,3 +131,19 @@ async def test_a_family_that_deletes_leaves_an_open_case_without_them(bot: Bot) 
     after = await bot.store.alert(case.alert_id)
     assert after is not None and after.resolved_at is None and after.user_id is None
     assert await bot.store.family_report_of_case(case.alert_id) is None
+
+
+async def test_a_location_and_no_thanks_are_not_taken_by_a_form_left_open(bot: Bot) -> None:
+    """/sos leaves an open form open; its catch-all must not swallow the emergency's answers."""
+    villager = bot.user(941, "Dara")
+    await onboard(villager)
+    await villager.send("/missing")  # a form left open
+    await villager.send("/sos")
+    await villager.send("ទេ អរគុណ")  # "No thanks" under the location button: not a name
+    assert villager.last_text().startswith("មិនអីទេ។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
+    await villager.send_location(13.7, 100.5)
+    assert villager.last_text().startswith("📍 អរគុណ។")
+    [case] = await bot.store.open_cases(None)
+    assert [e.kind for e in await bot.store.case_events(case.alert_id)].count("location") == 1
+    await villager.send_location(13.7, 100.5)  # a second share: a second pin, nothing lost
+    assert [e.kind for e in await bot.store.case_events(case.alert_id)].count("location") == 2
