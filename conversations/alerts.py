@@ -13,6 +13,7 @@ from app.context import BotContext
 from delivery.alerting import Reached, queue_alert
 from delivery.drainer import deliver_now
 from delivery.texts import alert_text
+from storage.alerts import Attach
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,17 @@ async def raise_alert(
     departure: Departure | None,
     checkin_id: int | None = None,
     details: tuple[str, ...] = (),
+    attach: Attach | None = None,
 ) -> Reached:
     """Stores an alert with its copies, sends them now, and says truly who has it."""
     alert_id, ids = await queue_alert(
-        context, kind, user_id, departure=departure, checkin_id=checkin_id, details=details
+        context,
+        kind,
+        user_id,
+        departure=departure,
+        checkin_id=checkin_id,
+        details=details,
+        attach=attach,
     )
     await deliver_now(context, ids)
     # The whole group: a staff fallback queued when a leader could not be reached counts too.

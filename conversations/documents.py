@@ -14,6 +14,7 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
+import aiosqlite
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
@@ -35,7 +36,8 @@ from delivery.documents import PREFIX, embassy_line, first_reminder, later_remin
 from domain.departure import ABROAD, REGULAR_CHANNELS
 from domain.documents import KINDS, parse_expiry
 from domain.parsing import to_khmer_digits
-from storage.documents import Document, DocumentReminder
+from storage.documents import AlreadyAnswered, Document, DocumentReminder, mark_document_help_in
+from storage.outbox import NewMessage
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -306,13 +308,26 @@ async def need_help(update: Update, context: BotContext) -> None:
         await answer(update)
         await send(update, t.get(lang, "checkin.closed"))
         return
-    if not await context.store.mark_document_help(reminder.reminder_id):
+
+    async def mark(db: aiosqlite.Connection, alert_id: int, now: str) -> list[NewMessage]:
+        # Marked with the alert, in its transaction: a crash cannot mark it and tell nobody.
+        if not await mark_document_help_in(db, reminder.reminder_id, now):
+            raise AlreadyAnswered
+        return []
+
+    try:
+        reached = await raise_alert(
+            context,
+            "document",
+            departure.user_id,
+            departure=departure,
+            details=(document.kind,),
+            attach=mark,
+        )
+    except AlreadyAnswered:
         await answer(update, t.plain(lang, "checkin.already"))  # a double tap tells nobody twice
         return
     await answer(update)
-    reached = await raise_alert(
-        context, "document", departure.user_id, departure=departure, details=(document.kind,)
-    )
     log.info("document_help reminder=%s", reminder.reminder_id)
     blocks: list[str] = [t.get(lang, reached.key("checkin.problem"))]
     embassy = embassy_line(context, lang, departure.destination)

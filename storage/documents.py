@@ -229,17 +229,9 @@ class DocumentQueries(StoreBase):
             return await cancel_document_reminders_in(db, departure_id)
 
     async def mark_document_help(self, reminder_id: int) -> bool:
-        """ "I need help" on a reminder that went out: True the first time (help never waits
-        for another answer, a "remind me later" before it or a date renewed since)."""
+        """ "I need help" on a reminder that went out: True the first time."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE document_reminders SET answer = 'help', answered_at = ?,"
-                " status = CASE WHEN status = 'sent' THEN 'answered' ELSE status END"
-                " WHERE reminder_id = ? AND COALESCE(answer, '') != 'help'"
-                " AND status NOT IN ('planned', 'sending')",
-                (self._now(), reminder_id),
-            )
-            return cursor.rowcount > 0
+            return await mark_document_help_in(db, reminder_id, self._now())
 
     async def document_counts(
         self, villages: list[str] | None, start: datetime, end: datetime, today: date
@@ -382,3 +374,20 @@ async def cancel_document_reminders_in(db: aiosqlite.Connection, departure_id: i
         (departure_id,),
     )
     return cursor.rowcount
+
+
+class AlreadyAnswered(Exception):
+    """ "I need help" was pressed on this reminder before: nothing is raised twice."""
+
+
+async def mark_document_help_in(db: aiosqlite.Connection, reminder_id: int, now: str) -> bool:
+    """Inside a transaction: the first "I need help" on a reminder that went out (help never
+    waits for another answer, a "remind me later" before it or a date renewed since)."""
+    cursor = await db.execute(
+        "UPDATE document_reminders SET answer = 'help', answered_at = ?,"
+        " status = CASE WHEN status = 'sent' THEN 'answered' ELSE status END"
+        " WHERE reminder_id = ? AND COALESCE(answer, '') != 'help'"
+        " AND status NOT IN ('planned', 'sending')",
+        (now, reminder_id),
+    )
+    return cursor.rowcount > 0
