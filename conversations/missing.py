@@ -271,6 +271,7 @@ RELATIVE_CHOICES = (
     ("family.relative_safe", "safe"),
     ("family.relative_message", "message"),
     ("family.relative_nothing", "nothing"),
+    ("family.relative_not_me", "notme"),
     ("family.relative_help", "help"),
 )
 
@@ -316,11 +317,14 @@ async def relative_answers(update: Update, context: BotContext) -> None:
         await answer(update)
         await _ask_for_message(update, context, report.report_id, report.alert_id)
         return
+    shown = choice
+    if choice == "notme":  # a wrong number (ids count up): kept as "tell them nothing"
+        choice = "nothing"
     if choice not in ("safe", "nothing"):
         await answer(update, t.plain(lang, "input.not_allowed"))
         return
     if report.relative_answer == choice:  # pressed again: already so, nothing new to send
-        await answer(update, t.plain(lang, f"family.relative_done_{choice}"))
+        await answer(update, t.plain(lang, f"family.relative_done_{shown}"))
         return
     await answer(update)
     told = [] if choice == "nothing" else [_to_family(report.report_id, report, "safe", "")]
@@ -329,7 +333,7 @@ async def relative_answers(update: Update, context: BotContext) -> None:
     )
     await deliver_now(context, ids or [])
     # The choices stay: she may change her mind later (send a message, ask for help).
-    done = t.get(lang, f"family.relative_done_{choice}")
+    done = t.get(lang, f"family.relative_done_{shown}")
     await show(update, done, _relative_buttons(context, lang, report.report_id))
     if report.alert_id is not None:  # a chief sees only "safe"; staff see every answer
         await refresh_copies(None, context, report.alert_id, only_staff=choice != "safe")
@@ -442,5 +446,5 @@ def build_handler() -> ConversationHandler[BotContext]:
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     """The relative's answers (outside the form: they come days later, to someone else)."""
     return [
-        CallbackQueryHandler(relative_answers, pattern=rf"^{PREFIX}:r:[a-z]+:\d+$"),
+        CallbackQueryHandler(relative_answers, pattern=rf"^{PREFIX}:r:[a-z]+:[0-9]+$"),
     ]
