@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.texts import Html
+from conversations.broker_report import flush_draft
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.roles import is_staff, villages_in_scope
@@ -317,6 +318,11 @@ async def send_announcement(update: Update, context: BotContext) -> int | None:
     recipients = await _recipients(context, draft)
     if not recipients:
         return await _refuse(update, context, Step.REVIEW, "announce.nobody")
+    # Forgotten (and written) before it is queued: after a crash, the old review screen must
+    # not send the whole announcement a second time. A crash in between loses it instead,
+    # and the sender, who sees no "queued", sends it again.
+    context.user_data.pop(DRAFT, None)
+    await flush_draft(context, user_id)
     announcement_id, queued = await context.store.add_announcement(
         sent_by=user_id,
         sender_role="staff" if scope is None else "leader",
@@ -326,7 +332,6 @@ async def send_announcement(update: Update, context: BotContext) -> int | None:
         text_en=draft.get("en"),
         messages=lambda number: announcement_messages(context, number, recipients),
     )
-    context.user_data.pop(DRAFT, None)
     log.info("announcement_queued announcement=%s count=%s", announcement_id, queued)
     await answer(update)
     text = t.get(lang, "announce.queued", number=announcement_id, count=queued)

@@ -219,7 +219,7 @@ async def send_report(update: Update, context: BotContext) -> int | None:
     # Forget the typed answers now, before the (slow) notices: a crash while they go out must
     # neither leave the text in the person's draft nor let the old Send button send it twice.
     context.user_data.pop(DRAFT, None)
-    await _flush_draft(context, user.id)
+    await flush_draft(context, user.id)
     sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
     if not sent:
         log.warning("broker_report_untold id=%s", report_id)
@@ -231,7 +231,7 @@ async def send_report(update: Update, context: BotContext) -> int | None:
     return ConversationHandler.END
 
 
-async def _flush_draft(context: BotContext, user_id: int) -> None:
+async def flush_draft(context: BotContext, user_id: int) -> None:
     """Writes the person's drafts now rather than after the update (see app.factory._flush)."""
     context.application.mark_data_for_update_persistence(user_ids=user_id)
     try:

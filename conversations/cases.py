@@ -191,8 +191,10 @@ async def note_reply(update: Update, context: BotContext) -> None:
     if asked[2].startswith("relative:"):  # a relative's words for their family (/missing)
         from conversations.missing import relative_message  # missing imports this module
 
-        await relative_message(update, context, int(asked[2].removeprefix("relative:")))
-        await context.store.drop_case_prompt(message.chat_id, message.reply_to_message.message_id)
+        if await relative_message(update, context, int(asked[2].removeprefix("relative:"))):
+            await context.store.drop_case_prompt(
+                message.chat_id, message.reply_to_message.message_id
+            )
         raise ApplicationHandlerStop
     alert_id = asked[0]
     lang = await language_of(update, context)

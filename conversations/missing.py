@@ -359,8 +359,11 @@ async def _ask_for_message(
         )
 
 
-async def relative_message(update: Update, context: BotContext, report_id: int) -> None:
-    """The words the relative chose to send their family (and nothing else about them)."""
+async def relative_message(update: Update, context: BotContext, report_id: int) -> bool:
+    """The words the relative chose to send their family (and nothing else about them).
+
+    Returns whether the question it answers is closed (a bad answer is asked again anew).
+    """
     assert update.message is not None and update.effective_user is not None
     lang = await language_of(update, context)
     t = context.content.texts
@@ -368,16 +371,19 @@ async def relative_message(update: Update, context: BotContext, report_id: int) 
     text = cleaned(update.message.text or "")
     if report is None or report.relative_id != update.effective_user.id:
         await update.message.reply_text(t.get(lang, "input.not_allowed"))
-        return
+        return True  # not theirs: the question is closed
     if not 1 <= len(text) <= MESSAGE_MAX:
-        await update.message.reply_text(t.get(lang, "family.relative_type", most=MESSAGE_MAX))
-        return
+        # Asked again as a new "reply to this" question (the old one is closed), so the
+        # answer to it is read, wherever the person taps reply.
+        await _ask_for_message(update, context, report_id, report.alert_id)
+        return True
     told = [_to_family(report_id, report, "message", text)]
     ids = await context.store.relative_answers(
         report_id, update.effective_user.id, "message", text, told
     )
     await deliver_now(context, ids or [])
     await update.message.reply_text(t.get(lang, "family.relative_done_message"))
+    return True
     if report.alert_id is not None:
         await refresh_copies(None, context, report.alert_id, only_staff=True)
 

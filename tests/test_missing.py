@@ -91,6 +91,9 @@ async def test_a_family_report_becomes_a_case_and_the_relative_chooses_what_they
     assert "🔒" not in leader.last_text() and "សាច់ញាតិនោះបានឆ្លើយ" not in leader.last_text()
 
     await daughter.click("💬 ខ្ញុំចង់ផ្ញើសារទៅគេ")  # she changes her mind
+    await daughter.reply("x" * 400)  # too long: asked again, nothing passed on
+    assert daughter.last_text().startswith("សូមឆ្លើយតបសារនេះ")
+    assert mother.new_texts() == []
     await daughter.reply("ខ្ញុំសុខសប្បាយ កុំបារម្ភ")
     assert daughter.last_text() == "អរគុណ។ យើងបានបញ្ជូនតែសាររបស់អ្នកប៉ុណ្ណោះ គ្មានអ្វីផ្សេងទៀតទេ។"
     assert mother.last_text() == "👪 Dara បានផ្ញើសារមកអ្នក៖ «ខ្ញុំសុខសប្បាយ កុំបារម្ភ»"
