@@ -137,7 +137,10 @@ async def reminder_text(
         title = t.get(lang, "documents.reminder.passed", paper=paper, date=day)
     else:
         title = t.get(lang, "documents.reminder.title", paper=paper, date=day, days=days)
-    blocks = [title, t.get(lang, f"documents.todo.{document.kind}")]
+    # A neutral first line: a phone shows the start of a message on its lock screen, where an
+    # employer or a broker may read "visa ends" on the phone of someone abroad.
+    lead = t.get(lang, "documents.reminder.lead")
+    blocks = [lead, title, t.get(lang, f"documents.todo.{document.kind}")]
     embassy = embassy_line(context, lang, departure.destination)
     blocks.append(
         t.get(lang, "documents.ask", embassy=html(embassy))

@@ -37,9 +37,13 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+LEAD_KM = "🔔 ការរំលឹកខ្លីមួយ អំពីផែនការរបស់អ្នក។\n\n"  # neutral: a lock screen shows it
+LEAD_EN = "🔔 A short reminder about your plans.\n\n"
+
+
 def reminders(person: Person) -> list[str]:
-    """The document reminders shown since the last look (check-in prompts left aside)."""
-    return [t for t in person.new_texts() if t.startswith("📄 <b>សូមចាំ") or "កន្លងផុត" in t]
+    """The document reminders shown since the last look, without their neutral first line."""
+    return [t.removeprefix(LEAD_KM) for t in person.new_texts() if t.startswith(LEAD_KM)]
 
 
 async def permit_until(bot: Bot, villager: Person, typed: str, **trip: str) -> int:
@@ -364,7 +368,7 @@ async def test_english_reminder_reads_whole(bot: Bot) -> None:
     assert "✅ Saved: Work permit ends on September 30, 2026." in villager.last_text()
     villager.new_texts()
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    text = next(t for t in villager.new_texts() if t.startswith("📄 <b>Reminder"))
+    text = next(t for t in villager.new_texts() if t.startswith(LEAD_EN + "📄 <b>Reminder"))
     assert "(in 120 days)" in text and "Embassy of Cambodia, Bangkok" in text
     assert villager.buttons() == [
         "✅ Done: I have the new date",
