@@ -233,8 +233,11 @@ async def use_buttons(update: Update, context: BotContext) -> int | None:
     """Typing on the list: say to tap a paper, and show the list again."""
     lang = await language_of(update, context)
     departure = await _current(update, context)
-    if departure is None:
-        return await _refuse(update, context)
+    if departure is None:  # the trip ended meanwhile: the form ends too, it cannot trap them
+        assert context.user_data is not None
+        context.user_data.pop(DRAFT, None)
+        await send(update, context.content.texts.get(lang, "checkin.closed"))
+        return ConversationHandler.END
     text, markup = await _list_screen(context, lang, departure)
     await send(update, f"{context.content.texts.get(lang, 'input.use_buttons')}\n\n{text}", markup)
     return None
