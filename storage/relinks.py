@@ -140,8 +140,16 @@ class RelinkQueries(StoreBase):
     async def create_relink(
         self, code_hash: str, user_id: int, made_by: int, expires_at: datetime
     ) -> int:
-        """Keeps a new code's hash for this person's record; returns the relink id."""
+        """Keeps a new code's hash for this person's record; returns the relink id.
+
+        Earlier unused codes for the same record stop working: one key at a time can be lost.
+        """
         async with self._transaction() as db:
+            await db.execute(
+                "UPDATE relinks SET expires_at = ? WHERE user_id = ? AND used_at IS NULL"
+                " AND expires_at > ?",
+                (self._now(), user_id, self._now()),
+            )
             cursor = await db.execute(
                 "INSERT INTO relinks (code_hash, user_id, old_account_id, made_by, made_at,"
                 " expires_at) VALUES (?, ?, ?, ?, ?, ?)",

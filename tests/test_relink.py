@@ -189,16 +189,19 @@ async def test_expired_used_and_made_up_codes_are_refused_with_clear_words(bot: 
     assert kept == {"invite_attempts.user_id": 5}
 
 
-async def test_a_code_made_meanwhile_stops_working_after_a_move(bot: Bot) -> None:
+async def test_a_new_code_ends_the_earlier_one_and_a_move_ends_them_all(bot: Bot) -> None:
     _, leader, _ = await villager_with_leader(bot)
     first, second = await make_code(leader), await make_code(leader)
-    phone = bot.user(4102)
-    await phone.send(f"/start {first}")
-    await phone.click(YES_KM)
     someone = bot.user(4107)
-    await someone.send(f"/start {second}")
+    await someone.send(f"/start {first}")  # one key at a time can be lost: the newest
     assert someone.last_text().startswith("លេខកូដនេះ ផុតកំណត់ហើយ។")
+    phone = bot.user(4102)
+    await phone.send(f"/start {second}")
+    await phone.click(YES_KM)
     assert len(await bot.store.departures_of(4102)) == 1
+    await someone.send(f"/start {second}")
+    assert someone.last_text().startswith("លេខកូដនេះ")  # used: it moves nothing again
+    assert await bot.store.departures_of(4107) == []
 
 
 async def test_a_new_account_with_its_own_record_must_erase_it_first(bot: Bot) -> None:
