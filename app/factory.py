@@ -199,6 +199,7 @@ def _add_handlers(application: BotApplication) -> None:
     application.add_handlers(cases.note_handlers(), group=cases.GROUP)
     # A location or "No thanks" after /sos, before any form left open could take it.
     application.add_handlers(location.build_handlers(no_thanks), group=cases.GROUP)
+    application.add_handlers(voice_in.early_handlers(), group=cases.GROUP)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from app.context import BotContext
 from conversations import menu, recording, unknown, voice_answers
@@ -45,6 +45,26 @@ async def other_from_staff(update: Update, context: BotContext) -> None:
         return
     lang = await language_of(update, context)
     await send(update, context.content.texts.get(lang, "media.send_voice_now"))
+
+
+async def voice_for_a_cry(update: Update, context: BotContext) -> None:
+    """Before any form: a voice that answers an open cry for help goes with it (/sos leaves an
+    open form open, whose catch-all would take it for bad input); anything else passes on."""
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    if is_staff(context, user_id) and await context.store.take_of(user_id) is not None:
+        return  # a recording being made: voice_message below takes it
+    alert = await voice_answers.alert_for_voice(context, user_id)
+    if alert is None:
+        return
+    await voice_answers.forward(update, context, alert)
+    raise ApplicationHandlerStop
+
+
+def early_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """For the group that runs before the forms (app/factory.py)."""
+    voice = PRIVATE_MESSAGE & (filters.VOICE | filters.AUDIO) & ~filters.REPLY
+    return [MessageHandler(voice, voice_for_a_cry)]
 
 
 def build_handlers(staff_user_ids: frozenset[int]) -> list[BaseHandler[Update, BotContext, Any]]:

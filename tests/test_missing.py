@@ -150,3 +150,16 @@ async def test_a_location_and_no_thanks_are_not_taken_by_a_form_left_open(bot: B
     assert [e.kind for e in await bot.store.case_events(case.alert_id)].count("location") == 1
     await villager.send_location(13.7, 100.5)  # a second share: a second pin, nothing lost
     assert [e.kind for e in await bot.store.case_events(case.alert_id)].count("location") == 2
+
+
+async def test_a_voice_after_sos_is_not_taken_by_a_form_left_open(bot: Bot) -> None:
+    from tests.support.audio import silent_opus
+
+    villager = bot.user(942, "Dara")
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await onboard(villager)
+    await villager.send("/missing")  # a form left open
+    await villager.send("/sos")
+    await villager.send_voice(silent_opus())
+    assert [m for m in bot.telegram.chats[STAFF_ID] if m.kind == "voice"]
