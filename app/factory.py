@@ -71,7 +71,16 @@ log = logging.getLogger(__name__)
 # PTB's warning about it is noise (pyproject.toml silences the same message under pytest).
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
-# Handler groups: PTB lets one handler per group act on an update, groups in this order.
+# Handler groups, in the order PTB runs them. PTB runs the first matching handler of each group
+# and goes on to the next group unless one raises ApplicationHandlerStop, so each early handler
+# that may let an update pass has a group of its own: one that matched and passed must not keep
+# the next from seeing it (a voice reply after /sos reached neither the note handler nor the
+# cry for help while both shared a group).
+GUARD = -8  # groups and channels: only a pointer to the private chat (the staff group's buttons)
+EXPIRED = -7  # an unfinished form that expired is said once
+NOTES = -6  # a reply to "add a note to case N" (or a relative's words) is that, wherever typed
+LOCATION = -5  # a location, or "No thanks", after /sos: before any form left open
+VOICE = -4  # a voice that answers an open cry for help: before any form left open
 LOG = -2
 BEFORE = -1
 MAIN = 0
@@ -192,14 +201,14 @@ def _add_handlers(application: BotApplication) -> None:
     ]
     # Before anything else: in a group or channel only a line pointing to the private chat (the
     # staff group keeps its alert and notice buttons); other groups the bot is added to, it leaves.
-    application.add_handlers(groups.build_handlers(), group=groups.GROUP)
+    application.add_handlers(groups.build_handlers(), group=GUARD)
     # Then: someone whose unfinished form expired is told so once, before their update is handled.
-    application.add_handlers(drafts.build_handlers(), group=drafts.GROUP)
+    application.add_handlers(drafts.build_handlers(), group=EXPIRED)
     # A reply to the bot's "add a note to case N" is the note, wherever it is typed.
-    application.add_handlers(cases.note_handlers(), group=cases.GROUP)
+    application.add_handlers(cases.note_handlers(), group=NOTES)
     # A location or "No thanks" after /sos, before any form left open could take it.
-    application.add_handlers(location.build_handlers(no_thanks), group=cases.GROUP)
-    application.add_handlers(voice_in.early_handlers(), group=cases.GROUP)
+    application.add_handlers(location.build_handlers(no_thanks), group=LOCATION)
+    application.add_handlers(voice_in.early_handlers(), group=VOICE)
     # First of all: one log line per update (ids and kinds only).
     application.add_handler(TypeHandler(Update, status.log_update), group=LOG)
     # Before everything: a command or a form's entry button leaves any other open form.

@@ -35,6 +35,7 @@ async def raise_alert(
     checkin_id: int | None = None,
     details: tuple[str, ...] = (),
     attach: Attach | None = None,
+    staff_only: bool = False,
 ) -> Reached:
     """Stores an alert with its copies, sends them now, and says truly who has it."""
     alert_id, ids = await queue_alert(
@@ -45,6 +46,7 @@ async def raise_alert(
         checkin_id=checkin_id,
         details=details,
         attach=attach,
+        staff_only=staff_only,
     )
     await deliver_now(context, ids)
     # The whole group: a staff fallback queued when a leader could not be reached counts too.

@@ -8,6 +8,7 @@ sees only replies to it), typed or spoken, kept with the case's history.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from telegram import ForceReply, Message, Update
@@ -24,7 +25,7 @@ from telegram.ext import (
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import country_of
-from conversations.roles import is_staff, may_act_for, responder_name, villages_in_scope
+from conversations.roles import may_act_for, responder_name, villages_in_scope
 from conversations.ui import answer, keyboard, language_of, send
 from delivery.case_texts import (
     CASE_PREFIX,
@@ -37,12 +38,13 @@ from delivery.cases import person_closed, person_taken, reopened_copies
 from delivery.drainer import deliver_now, drain_group
 from delivery.recipients import staff_chats
 from delivery.texts import ALERT_PREFIX
+from delivery.viewers import case_lens, chats_that_may_see, viewer_of
 from domain.report import OUTCOMES
+from domain.visibility import Lens, Piece, Viewer
 from storage.outbox import NORMAL, NewMessage
 from storage.rows import Alert, CaseEvent
 
 log = logging.getLogger(__name__)
-GROUP = -3  # after the group guard, before everything else: a note must not reach a form
 NOTE_MAX = 1500  # characters: a note is a line or two for the next person, not a report
 LIST_MAX = 10  # cases shown by /cases at once (oldest first)
 VOICE_NOTES_PLAYED = 5  # the newest spoken notes sent after a case's history
@@ -52,15 +54,28 @@ LEGACY = {"ack": "take", "done": "close"}
 
 
 async def _allowed_alert(update: Update, context: BotContext, alert_id: int) -> Alert | None:
-    """The case, if the presser may act on it (a leader of its village, or staff)."""
+    """The case, if the presser may act on it: a chief of its village or staff, and one the
+    policy lets them follow (not a record only staff may know of)."""
     assert update.effective_user is not None
     alert = await context.store.alert(alert_id)
-    if alert is None or not await may_act_for(
+    allowed = alert is not None and await may_act_for(
         context, update.effective_user.id, alert.village_code
-    ):
+    )
+    if alert is not None and allowed:
+        lens = await case_lens(context, alert, await _viewer(update, context, alert))
+        allowed = lens.shows(Piece.HISTORY)
+    if alert is None or not allowed:
         log.warning("forged_press user=%s action=case", update.effective_user.id)
         return None
     return alert
+
+
+async def _viewer(update: Update, context: BotContext, alert: Alert) -> Viewer:
+    """The presser, seen from the case (a chief of its village, staff, …)."""
+    assert update.effective_user is not None
+    return await viewer_of(
+        context, update.effective_user.id, alert.village_code, owner=alert.user_id
+    )
 
 
 def _parts(update: Update) -> list[str]:
@@ -92,8 +107,11 @@ async def press(update: Update, context: BotContext) -> None:
         return
     if action == "hist":
         await answer(update)
-        await send(update, await history_text(context, lang, alert))
-        await _play_voice_notes(update, context, lang, alert)
+        lens = await case_lens(context, alert, await _viewer(update, context, alert))
+        for part in await history_text(context, lang, alert, lens):
+            await send(update, part)
+        if lens.shows(Piece.NOTES):
+            await _play_voice_notes(update, context, lang, alert)
         return
     if alert.resolved_at is not None:
         await answer(update, t.plain(lang, "case.already_closed"))
@@ -355,8 +373,10 @@ async def _show_card(update: Update, context: BotContext, alert: Alert) -> None:
         return
     lang = await language_of(update, context)
     fresh = await context.store.alert(alert.alert_id) or alert
-    staff = update.effective_user is not None and is_staff(context, update.effective_user.id)
-    text, markup = await case_card(context, lang, fresh, staff=staff)
+    card = await case_card(context, lang, fresh, await _viewer(update, context, fresh))
+    if card is None:
+        return
+    text, markup = card
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except TelegramError as error:
@@ -369,60 +389,107 @@ async def refresh_copies(
     alert_id: int,
     *,
     skip_pressed: bool = True,
-    only_staff: bool = False,
+    piece: Piece | None = None,
 ) -> None:
     """Every copy of the case shows where it stands: the pressed one now, the others queued.
 
     The others are rows (edits, tried until Telegram takes them), so a handler is not left
-    believing nobody has taken on a case that someone has.
+    believing nobody has taken on a case that someone has. ``piece``: only the copies whose
+    reader may see what changed (a relative's answer: a chief's copy is not touched when it
+    would read the same, since an edit alone would say that something happened).
     """
     pressed_at: tuple[int, int] | None = None
+    alert = await context.store.alert(alert_id)
+    if alert is None:
+        return
     if update is not None and update.callback_query is not None:
         message = update.callback_query.message
         if message is not None:
             pressed_at = (message.chat.id, message.message_id)
-            alert = await context.store.alert(alert_id)
-            if alert is not None and skip_pressed:
+            if skip_pressed:
                 await _show_card(update, context, alert)
     events = await context.store.case_events(alert_id)
     version = events[-1].event_id if events else 0
+    staff = staff_chats(context)
+    copies = [
+        ("staff" if chat in staff else "leader", chat, message_id)
+        for chat, message_id in await context.store.alert_messages(alert_id)
+        if (chat, message_id) != pressed_at or not skip_pressed
+    ]
+    if piece is not None:
+        allowed = set(
+            await chats_that_may_see(context, alert, [(r, c) for r, c, _ in copies], piece)
+        )
+        copies = [c for c in copies if (c[0], c[1]) in allowed]
     rows = [
         NewMessage(
             key=f"card:{alert_id}:{chat}:{message_id}:{version}",
             group_key=f"card:{alert_id}",
             kind="card",
-            role="staff" if chat in staff_chats(context) else "leader",
+            role=role,
             chat_id=chat,
             priority=NORMAL,
             ref_id=alert_id,
             payload={"message_id": message_id},
         )
-        for chat, message_id in await context.store.alert_messages(alert_id)
-        if ((chat, message_id) != pressed_at or not skip_pressed)
-        and (chat in staff_chats(context) or not only_staff)
+        for role, chat, message_id in copies
     ]
     if rows:
         ids = await context.store.enqueue(rows, claimed=True)
         await deliver_now(context, ids)
 
 
-async def history_text(context: BotContext, lang: str, alert: Alert) -> str:
-    """The case from the first message to now, a line an event (notes escaped)."""
+async def history_text(context: BotContext, lang: str, alert: Alert, lens: Lens) -> list[str]:
+    """The case from the first message to now, a line an event (notes escaped), as this viewer
+    may read it, in as many messages as it takes (Telegram takes 4,096 characters in one)."""
     t = context.content.texts
     zone = context.services.config.timezone
-    lines = [t.get(lang, "case.history_title", number=alert.alert_id)]
+    title = t.get(lang, "case.history_title", number=alert.alert_id)
+    lines: list[str] = []
     for event in await context.store.case_events(alert.alert_id):
+        if not _event_shown(event, lens):
+            continue
         when = event.at.astimezone(zone)
         stamp = f"{format_day(when.date(), lang)} {when:%H:%M}"
-        lines.append(
-            t.get(lang, "case.history_line", when=stamp, what=_event_words(context, lang, event))
-        )
-    return "\n".join(lines)
+        what = _event_words(context, lang, event, lens)
+        lines.append(t.get(lang, "case.history_line", when=stamp, what=what))
+    return _in_messages(title, lines, t.get(lang, "case.history_more", number=alert.alert_id))
 
 
-def _event_words(context: BotContext, lang: str, event: CaseEvent) -> str:
+# Which piece of the policy each kind of history line is (the others are open to every handler).
+EVENT_PIECES = {
+    "note": Piece.NOTES,
+    "relative": Piece.RELATIVE_ANSWERED,
+    "location": Piece.LOCATION,
+}
+
+
+def _event_shown(event: CaseEvent, lens: Lens) -> bool:
+    piece = EVENT_PIECES.get(event.kind)
+    return piece is None or not lens.hides(piece)
+
+
+def _in_messages(title: str, lines: list[str], continued: str, room: int = 4000) -> list[str]:
+    """Lines under a title, cut into messages that fit; a line longer than a message is cut."""
+    parts: list[str] = []
+    current = title
+    longest = room - len(continued) - 2
+    for line in lines:
+        if len(line) > longest:  # cut where no HTML entity is left half written
+            line = re.sub(r"&[#\w]*$", "", line[: longest - 1]) + "…"
+        if len(current) + 1 + len(line) > room:
+            parts.append(current)
+            current = continued
+        current = f"{current}\n{line}"
+    parts.append(current)
+    return parts
+
+
+def _event_words(context: BotContext, lang: str, event: CaseEvent, lens: Lens) -> str:
     t = context.content.texts
     name = str(event.detail.get("name") or t.raw(lang, "case.someone"))
+    if event.kind == "note" and lens.masks(Piece.NOTES):
+        return t.get(lang, "case.event.note_for_staff", name=name)
     if event.kind == "delivered":
         role = str(event.detail.get("role", "leader"))
         return t.raw(
@@ -453,19 +520,23 @@ async def list_cases(update: Update, context: BotContext) -> None:
     if scope == []:
         await send(update, t.get(lang, "leader.only_leaders"))
         return
-    cases = await context.store.open_cases(scope)
-    if not cases:
+    viewer = Viewer.STAFF if scope is None else Viewer.CHIEF
+    cards = []
+    for alert in await context.store.open_cases(scope):
+        card = await case_card(context, lang, alert, viewer)
+        if card is not None:  # not a record only staff may know of
+            cards.append((alert, card))
+    if not cards:
         await send(update, t.get(lang, "case.none_open"))
         return
-    await send(update, t.get(lang, "case.open_title", count=len(cases)))
+    await send(update, t.get(lang, "case.open_title", count=len(cards)))
     now = context.clock.now()
-    for alert in cases[:LIST_MAX]:
-        text, markup = await case_card(context, lang, alert, staff=scope is None)
+    for alert, (text, markup) in cards[:LIST_MAX]:
         days = max(0, (now - alert.created_at).days)
         age = t.get(lang, "case.open_for", days=days) if days else t.get(lang, "case.open_today")
         await send(update, f"{age}\n{text}", markup)
-    if len(cases) > LIST_MAX:
-        await send(update, t.get(lang, "case.more", count=len(cases) - LIST_MAX))
+    if len(cards) > LIST_MAX:
+        await send(update, t.get(lang, "case.more", count=len(cards) - LIST_MAX))
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -53,6 +53,7 @@ from domain.departure import (
     parse_phone,
     parse_wage,
     risk_flags,
+    staff_only,
     stored_reason,
 )
 from domain.documents import NextReminder, parse_expiry
@@ -138,9 +139,10 @@ async def _review(context: BotContext, lang: str) -> tuple[str, InlineKeyboardMa
     blocks = [t.get(lang, "plan.review_title"), summary(context, lang, answers)]
     if advice := risk_advice(context, lang, answers):
         blocks.append(advice)
-    blocks.append(t.get(lang, "plan.ask_send"))
+    alone = answers.get("reason_shared") == "staff"  # only staff may know where and when
+    blocks.append(t.get(lang, "plan.ask_send_staff" if alone else "plan.ask_send"))
     rows = [
-        [(t.raw(lang, "plan.send"), f"{PREFIX}:send")],
+        [(t.raw(lang, "plan.send_staff" if alone else "plan.send"), f"{PREFIX}:send")],
         [(t.raw(lang, "common.back"), f"{PREFIX}:back")],
         [(t.raw(lang, "plan.cancel"), f"{PREFIX}:cancel")],
     ]
@@ -403,13 +405,18 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
     # find the first registration instead of making a second.
     draft = _draft(context)
     request_key = str(draft["request_key"])
-    leaders, staff = await delivery_notices.notice_messages(context, values["village_code"])
+    alone = staff_only(values["reason"])  # they asked that only staff know where and when
+    leaders, staff = await delivery_notices.notice_messages(
+        context, values["village_code"], chiefs=not alone
+    )
     first = upcoming_for(context, values["arrive_on"], values["destination"], None)
     departure_id, new, ids = await context.store.register_departure(
         values,
         request_key=request_key,
         first=first,
-        messages=lambda d: delivery_notices.build_notices(d, values["user_id"], leaders, staff),
+        messages=lambda d: delivery_notices.build_notices(
+            d, values["user_id"], leaders, staff, staff_only=alone
+        ),
         documents=_passport(context, answers),
     )
     context.user_data.pop(DRAFT, None)
@@ -429,6 +436,8 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
         "unreached": "plan.sent_unreached",
         "waiting": "plan.sent_waiting",
         "staff_waiting": "plan.sent_staff_waiting",
+        "staff_only": "plan.sent_staff_only",
+        "staff_only_waiting": "plan.sent_staff_only_waiting",
     }.get(reached, "plan.sent_staff")
     text = context.content.texts.get(lang, key)
     # Found, not made (Send again after a crash): said anew, the old screen may already say it.

@@ -8,33 +8,43 @@ from typing import Any
 
 from app.context import BotContext
 from content.formatting import format_day, format_usd
-from domain.departure import (
-    FIELDS,
-    UNKNOWN,
-    family_phone_passed_on,
-    risk_flags,
-    shared_reason,
-)
+from domain.departure import FIELDS, PRIVATE, UNKNOWN, audience_of, base_reason, risk_flags
+from domain.visibility import Lens, Piece
 from storage.rows import Departure
 
 # Fields not shown on their own line (folded into another, or only steering the form).
 HIDDEN = {"who", "agency", "agency_name", "reason_shared"}
 
 
-def answers_of(departure: Departure, *, for_owner: bool = False) -> dict[str, Any]:
-    """A stored departure as form answers, so it reads the same as the review did.
+# Which piece of the policy each answer of the form is (domain/visibility.py).
+PIECE_OF = {
+    "name": Piece.NAME,
+    "gender": Piece.GENDER,
+    "age": Piece.AGE,
+    "destination": Piece.DESTINATION,
+    "work": Piece.WORK,
+    "duration": Piece.WORK,
+    "channel": Piece.WORK,
+    "agency_label": Piece.WORK,
+    "documents": Piece.WORK,
+    "passport_until": Piece.PAPER_DATES,
+    "employer_phone": Piece.EMPLOYER_PHONE,
+    "wage": Piece.WORK,
+    "depart_on": Piece.DATES,
+    "arrive_on": Piece.DATES,
+    "reason": Piece.REASON,
+    "family_phone": Piece.FAMILY_PHONE,
+}
 
-    Everyone gets the reason a leader may see: a reason kept from the chief reads "prefers not
-    to say", also for the person themselves (``for_owner``, /mydata), since whoever holds a
-    shared phone can open that. A leader does not get the family phone of someone who left
-    violence at home; the person does.
+
+def answers_of(departure: Departure, lens: Lens) -> dict[str, Any]:
+    """A stored departure as form answers, as this viewer may read them (the policy's lens).
+
+    A hidden piece is left out, so its line is not shown; a reason kept back reads "prefers not
+    to say" (also for the person themselves, since whoever holds a shared phone can open
+    /mydata, and for staff, since the person was told only they see it).
     """
-    reason = shared_reason(departure.reason)
-    kept_back = reason.endswith("_private")
-    phone = (
-        departure.family_phone if for_owner or family_phone_passed_on(departure.reason) else None
-    )
-    return {
+    answers: dict[str, Any] = {
         "who": "self" if departure.for_self else "family",
         "name": departure.name,
         "gender": departure.gender,
@@ -49,9 +59,16 @@ def answers_of(departure: Departure, *, for_owner: bool = False) -> dict[str, An
         "wage": departure.wage,
         "depart_on": departure.depart_on.isoformat(),
         "arrive_on": departure.arrive_on.isoformat(),
-        "reason": reason.removesuffix("_private"),
-        "reason_shared": "no" if kept_back else None,
-        "family_phone": phone,
+        "reason": base_reason(departure.reason),
+        "reason_shared": audience_of(departure.reason),
+        "family_phone": departure.family_phone,
+    }
+    if lens.masks(Piece.REASON):
+        answers["reason"], answers["reason_shared"] = PRIVATE, None
+    return {
+        field_id: value
+        for field_id, value in answers.items()
+        if field_id not in PIECE_OF or not lens.hides(PIECE_OF[field_id])
     }
 
 
@@ -64,8 +81,10 @@ def value_text(context: BotContext, lang: str, field_id: str, answers: Mapping[s
         return t.get(lang, "plan.agency_named", agency=agency)
     if value is None or value == "":
         return t.raw(lang, "mydata.not_given")
-    if field_id == "reason" and answers.get("reason_shared") == "no":
+    if field_id == "reason" and answers.get("reason_shared") == "staff":
         return t.raw(lang, f"plan.opt.reason.{value}_private")
+    if field_id == "reason" and answers.get("reason_shared") == "no":
+        return t.raw(lang, f"plan.opt.reason.{value}_hidden")
     spec = next(f for f in FIELDS if f.id == field_id)
     if spec.kind == "choice":
         return t.raw(lang, f"plan.opt.{field_id}.{value}")

@@ -25,7 +25,6 @@ from storage.conversation_state import EXPIRED_MARK
 log = logging.getLogger(__name__)
 
 # Handler group of the notice: after the group guard, before everything that answers.
-GROUP = -4
 BATCH = 500  # people per sweep: a long backlog (after downtime) is worked off over a few ticks
 NOT_A_FORM = frozenset({DRAFT_LANGUAGE, EXPIRED_MARK})  # a chosen language alone is not a form
 SEEN_KEY = "drafts_last_seen"  # bot_data: user id -> when their newest update came in
@@ -100,5 +99,5 @@ async def tell_expired(update: Update, context: BotContext) -> None:
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
-    """For GROUP: the notice, before the update is handled as usual."""
+    """For its group (app/factory.py): the notice, before the update is handled as usual."""
     return [TypeHandler(Update, tell_expired)]

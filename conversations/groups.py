@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 # Handler group of the guard: before the update's log line and before everything else, so no
 # other handler ever sees an update from a group it should not answer.
-GROUP = -5
 
 # What works in the staff group: the buttons on alerts and departure notices posted there
 # (re-checked per presser by their handlers), the export button, and two commands.
@@ -222,7 +221,7 @@ async def membership(update: Update, context: BotContext) -> None:
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
-    """For GROUP, in this order: membership changes first, then every other update."""
+    """For its group (app/factory.py): membership changes first, then every other update."""
     return [
         ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
         TypeHandler(Update, guard),

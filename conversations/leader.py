@@ -23,6 +23,7 @@ from conversations.groups import private_or_staff_chat
 from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from delivery.viewers import scope_viewer, visible_departures
 from domain.departure import ABROAD, is_regular, shared_reason
 from storage.documents import Document
 from storage.rows import Departure
@@ -70,7 +71,10 @@ async def away(update: Update, context: BotContext) -> None:
     await answer(update)
     lang = await language_of(update, context)
     t = context.content.texts
-    departures = await context.store.departures_in(scope if isinstance(scope, list) else None)
+    villages = scope if isinstance(scope, list) else None
+    departures = visible_departures(
+        await context.store.departures_in(villages), scope_viewer(villages)
+    )
     lines = [t.get(lang, "leader.away_title", count=len(departures))]
     ending = await papers_ending(context, departures[:AWAY_AT_MOST])
     for departure in departures[:AWAY_AT_MOST]:
@@ -167,8 +171,9 @@ async def stats(update: Update, context: BotContext) -> None:
     await answer(update)
     lang = await language_of(update, context)
     t = context.content.texts
-    departures = await context.store.departures_in(
-        scope if isinstance(scope, list) else None, ("active", "returned")
+    villages = scope if isinstance(scope, list) else None
+    departures = visible_departures(
+        await context.store.departures_in(villages, ("active", "returned")), scope_viewer(villages)
     )
     blocks: list[str] = [t.get(lang, "leader.stats_title", count=len(departures))]
     if departures:
@@ -224,8 +229,10 @@ async def export(update: Update, context: BotContext) -> None:
     await answer(update)
     assert update.effective_chat is not None and update.effective_user is not None
     lang = await language_of(update, context)
-    departures = await context.store.departures_in(
-        scope if isinstance(scope, list) else None, ("active", "returned", "cancelled")
+    villages = scope if isinstance(scope, list) else None
+    statuses = ("active", "returned", "cancelled")
+    departures = visible_departures(
+        await context.store.departures_in(villages, statuses), scope_viewer(villages)
     )
     today = context.clock.now().astimezone(context.services.config.timezone).date()
     await update.effective_chat.send_document(

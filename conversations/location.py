@@ -18,7 +18,8 @@ from app.context import BotContext
 from conversations.ui import PRIVATE_MESSAGE, language_of
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
-from domain.departure import family_phone_passed_on
+from delivery.viewers import chats_that_may_see
+from domain.visibility import Piece
 from storage.outbox import URGENT, NewMessage
 from storage.rows import Alert
 
@@ -54,30 +55,18 @@ async def offer_location(
 
 
 async def _recipients(context: BotContext, alert: Alert) -> list[tuple[str, int]]:
-    """(role, chat) of everyone the case went to; staff alone after violence at home."""
-    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
-    leaders_may = departure is None or family_phone_passed_on(departure.reason)
+    """(role, chat) of everyone the case went to who may see a location (the policy: staff
+    alone after violence at home, never a chief revoked since); staff if nobody is left."""
     rows = await context.store.outbox_group(f"alert:{alert.alert_id}")
-    chats = {
-        (r.role, r.chat_id)
-        for r in rows
-        if r.kind == "alert" and r.status in ALIVE and (r.role == "staff" or leaders_may)
-    }
-    chats |= {(role, chat) for chat, role in await _delivered(context, alert, leaders_may)}
-    if not chats:
-        chats = {("staff", chat) for chat in staff_chats(context)}
-    return sorted(chats, key=lambda c: (c[0], c[1]))
-
-
-async def _delivered(context: BotContext, alert: Alert, leaders_may: bool) -> list[tuple[int, str]]:
-    """Copies already in chats (the outbox forgets its rows after 30 days; these stay)."""
+    chats = {(r.role, r.chat_id) for r in rows if r.kind == "alert" and r.status in ALIVE}
     staff = set(staff_chats(context))
-    found = []
     for chat, _ in await context.store.alert_messages(alert.alert_id):
-        role = "staff" if chat in staff else "leader"
-        if role == "staff" or leaders_may:
-            found.append((chat, role))
-    return found
+        # Copies already in chats (the outbox forgets its rows after 30 days; these stay).
+        chats.add(("staff" if chat in staff else "leader", chat))
+    found = await chats_that_may_see(context, alert, sorted(chats), Piece.LOCATION)
+    if not found:
+        found = [("staff", chat) for chat in staff_chats(context)]
+    return sorted(set(found), key=lambda c: (c[0], c[1]))
 
 
 async def got_location(update: Update, context: BotContext) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from enum import IntEnum
 from typing import Any
 
@@ -29,17 +30,18 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from conversations.broker_report import cleaned
+from conversations.broker_report import cleaned, flush_draft
 from conversations.cases import refresh_copies
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
-from conversations.sos import sos_command
+from conversations.sos import current_departure, help_now
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.alerting import queue_alert
-from delivery.drainer import deliver_now
+from delivery.drainer import deliver_now, drain_group
 from delivery.recipients import to_person
 from domain.departure import ABROAD, INSIDE, parse_phone
 from domain.parsing import parse_whole_number
+from domain.visibility import Piece
 from storage.family import FamilyReport, family_report_in
 from storage.outbox import NewMessage
 
@@ -151,7 +153,8 @@ async def begin(update: Update, context: BotContext) -> int:
     if await context.store.open_family_reports(update.effective_user.id) >= OPEN_AT_MOST:
         await send(update, t.get(lang, "family.too_many"), keyboard([[menu_button(context, lang)]]))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {}
+    # The Send's key: pressed twice, or again after a crash, it finds the first report.
+    context.user_data[DRAFT] = {"request_key": secrets.token_hex(16)}
     text, markup = _screen(context, lang, Step.NAME)
     await send(update, f"{t.get(lang, 'family.intro')}\n\n{text}", markup)
     return Step.NAME
@@ -235,6 +238,27 @@ async def send_report(update: Update, context: BotContext) -> int | None:
         await send(update, *_screen(context, lang, _next_missing(draft)))
         return None
     reporter = update.effective_user.id
+    request_key = str(draft.get("request_key") or secrets.token_hex(16))
+    if await context.store.family_report_by_request(request_key) is None:
+        await _file_report(context, reporter, draft, request_key)
+    # Forgotten and written now, before the copies go out: a crash while they do must not
+    # bring back a review whose Send would make a second case and ask the relative twice.
+    context.user_data.pop(DRAFT, None)
+    await flush_draft(context, reporter)
+    report = await context.store.family_report_by_request(request_key)
+    if report is not None and report.alert_id is not None:
+        await drain_group(context, f"alert:{report.alert_id}")
+        await drain_group(context, f"family:{report.report_id}:ask")
+    await answer(update)
+    text = t.get(lang, "family.sent", name=draft["name"])
+    await show(update, text, keyboard([[menu_button(context, lang)]]))
+    return ConversationHandler.END
+
+
+async def _file_report(
+    context: BotContext, reporter: int, draft: dict[str, Any], request_key: str
+) -> None:
+    """The report, its case, its copies and the relative's question: one transaction."""
     profile = await context.store.get_user(reporter)
     village = profile.village_code if profile else None
     relative = await _relative(context, draft.get("number"), reporter)
@@ -242,19 +266,16 @@ async def send_report(update: Update, context: BotContext) -> int | None:
     asked: list[NewMessage] = []
 
     async def attach(db: aiosqlite.Connection, alert_id: int, now: str) -> list[NewMessage]:
-        # The report, its case, its copies and the relative's question: one transaction.
-        report_id = await family_report_in(db, alert_id, now, reporter, village, answers, relative)
+        report_id = await family_report_in(
+            db, alert_id, now, reporter, village, answers, relative, request_key
+        )
         asked.extend(_ask_relative(report_id, relative) if relative is not None else [])
         return asked
 
-    alert_id, ids = await queue_alert(context, "family", reporter, departure=None, attach=attach)
-    context.user_data.pop(DRAFT, None)
-    await deliver_now(context, ids)
+    alert_id, _ = await queue_alert(
+        context, "family", reporter, departure=None, attach=attach, claimed=False
+    )
     log.info("family_report alert=%s asked=%s", alert_id, bool(asked))
-    await answer(update)
-    text = t.get(lang, "family.sent", name=draft["name"])
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
 
 
 async def _relative(context: BotContext, number: object, reporter: int) -> int | None:
@@ -284,18 +305,17 @@ def _relative_buttons(context: BotContext, lang: str, report_id: int) -> InlineK
 
 
 def _ask_relative(report_id: int, relative: int) -> list[NewMessage]:
-    """A gentle, private check-in: nothing in it says who asked or what they said."""
+    """A gentle, private check-in: its first line (all a lock screen shows) says only that
+    there is a message; nothing in it says who asked or what they said."""
     message = to_person(
         f"family:{report_id}:ask", relative, "family.relative_ask", {}, user_id=relative
     )
-    message.payload["buttons"] = [
-        [label, f"{PREFIX}:r:{choice}:{report_id}"] for label, choice in RELATIVE_CHOICES
-    ]
+    message.payload["buttons"] = [["family.relative_read", f"{PREFIX}:r:read:{report_id}"]]
     return [message]
 
 
 async def relative_answers(update: Update, context: BotContext) -> None:
-    """The relative's private answer: safe, a message, nothing at all, or help now."""
+    """The relative's private answer: safe, a message, nothing at all, not me, or help now."""
     assert update.callback_query is not None and update.effective_user is not None
     lang = await language_of(update, context)
     t = context.content.texts
@@ -309,34 +329,45 @@ async def relative_answers(update: Update, context: BotContext) -> None:
         await answer(update, t.plain(lang, "input.not_allowed"))
         return
     choice = parts[2]
-    if choice == "help":  # the same as /sos: the numbers, her own chief, staff
+    if choice == "read":  # the question itself, once she chose to open it
         await answer(update)
-        await sos_command(update, context)
+        question = t.get(lang, "family.relative_question")
+        await show(update, question, _relative_buttons(context, lang, report.report_id))
+        return
+    if choice == "help":
+        # The numbers, and staff alone: she may have left her village quietly, and its chief
+        # is the one she would not want told (the question says so).
+        await answer(update)
+        await help_now(
+            update,
+            context,
+            departure=await current_departure(context, update.effective_user.id),
+            staff_only=True,
+        )
         return
     if choice == "message":
         await answer(update)
         await _ask_for_message(update, context, report.report_id, report.alert_id)
         return
-    shown = choice
-    if choice == "notme":  # a wrong number (ids count up): kept as "tell them nothing"
-        choice = "nothing"
-    if choice not in ("safe", "nothing"):
+    if choice not in ("safe", "nothing", "notme"):
         await answer(update, t.plain(lang, "input.not_allowed"))
         return
     if report.relative_answer == choice:  # pressed again: already so, nothing new to send
-        await answer(update, t.plain(lang, f"family.relative_done_{shown}"))
+        await answer(update, t.plain(lang, f"family.relative_done_{choice}"))
         return
     await answer(update)
-    told = [] if choice == "nothing" else [_to_family(report.report_id, report, "safe", "")]
+    # The family hears "safe" when she says so, and nothing otherwise ("not me": a wrong
+    # number, which is for staff to sort out, not for the family to hear).
+    told = [_to_family(report.report_id, report, "safe", "")] if choice == "safe" else []
     ids = await context.store.relative_answers(
         report.report_id, update.effective_user.id, choice, None, told
     )
     await deliver_now(context, ids or [])
     # The choices stay: she may change her mind later (send a message, ask for help).
-    done = t.get(lang, f"family.relative_done_{shown}")
+    done = t.get(lang, f"family.relative_done_{choice}")
     await show(update, done, _relative_buttons(context, lang, report.report_id))
-    if report.alert_id is not None:  # a chief sees only "safe"; staff see every answer
-        await refresh_copies(None, context, report.alert_id, only_staff=choice != "safe")
+    if report.alert_id is not None:  # the copies of those who may see her answer
+        await refresh_copies(None, context, report.alert_id, piece=Piece.RELATIVE_ANSWER)
 
 
 async def _ask_for_message(
@@ -383,9 +414,9 @@ async def relative_message(update: Update, context: BotContext, report_id: int) 
     )
     await deliver_now(context, ids or [])
     await update.message.reply_text(t.get(lang, "family.relative_done_message"))
+    if report.alert_id is not None:  # the copies of those who may read her words: staff
+        await refresh_copies(None, context, report.alert_id, piece=Piece.RELATIVE_WORDS)
     return True
-    if report.alert_id is not None:
-        await refresh_copies(None, context, report.alert_id, only_staff=True)
 
 
 def _to_family(report_id: int, report: FamilyReport, what: str, words: str) -> NewMessage:

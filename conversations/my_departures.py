@@ -38,7 +38,7 @@ from conversations.ui import (
 from delivery.checkins import upcoming_for
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
-from domain.departure import ABROAD, parse_date
+from domain.departure import ABROAD, parse_date, staff_only
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,7 @@ async def cancel(update: Update, context: BotContext) -> None:
         "mydep.cancelled_notice",
         {"name": departure.name},
         user_id=departure.user_id,
+        chiefs=not staff_only(departure.reason),
     )
     # Cancelled, its check-ins stopped and its leaders' news queued: one transaction.
     if not await context.store.set_departure_status(departure.departure_id, "cancelled", news):
@@ -256,6 +257,7 @@ async def _keep(update: Update, context: BotContext, value: date | None, step: S
         {"name": departure.name, "depart": depart_on.isoformat(), "arrive": value.isoformat()},
         user_id=departure.user_id,
         days=("depart", "arrive"),
+        chiefs=not staff_only(departure.reason),
     )
     # The new dates, the re-planned check-ins (a prompt on its way included) and the leaders'
     # news are one transaction.

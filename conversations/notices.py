@@ -22,6 +22,8 @@ from delivery.drainer import deliver_now
 from delivery.recipients import language_of_user, to_person
 from delivery.texts import NOTICE_PREFIX as PREFIX
 from delivery.texts import notice_text
+from delivery.viewers import departure_lens, viewer_of
+from domain.visibility import Piece
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,11 @@ async def respond(update: Update, context: BotContext) -> None:
     t = context.content.texts
     press = pressed(update, ("ack", "call"))
     departure = await context.store.departure(press[1]) if press else None
-    if departure is None or not await may_act_for(context, user.id, departure.village_code):
+    allowed = departure is not None and await may_act_for(context, user.id, departure.village_code)
+    if departure is not None and allowed:  # and not a record only staff may know of
+        viewer = await viewer_of(context, user.id, departure.village_code, owner=departure.user_id)
+        allowed = departure_lens(departure, viewer).shows(Piece.NAME)
+    if departure is None or not allowed:
         log.warning("forged_press user=%s action=leader", user.id)
         await answer(update, t.get(lang, "input.not_allowed"))
         return
@@ -55,12 +61,15 @@ async def respond(update: Update, context: BotContext) -> None:
     assert press is not None
     status_key = "notice.acknowledged_by" if press[0] == "ack" else "notice.calling"
     for chat_id, message_id in await context.store.notices_of(departure.departure_id):
+        viewer = await viewer_of(context, chat_id, departure.village_code, owner=departure.user_id)
+        lens = departure_lens(departure, viewer)
+        if not lens.shows(Piece.NAME):  # a chief revoked since: their copy stays as it was
+            continue
         reader = await language_of_user(context, chat_id)
         status = t.get(reader, status_key, name=name, date=format_day(today, reader))
+        text = f"{notice_text(context, reader, departure, lens)}\n\n{status}"
         try:
-            await context.bot.edit_message_text(
-                f"{notice_text(context, reader, departure)}\n\n{status}", chat_id, message_id
-            )
+            await context.bot.edit_message_text(text, chat_id, message_id)
         except TelegramError as error:  # gone, unchanged, or the network: the ack stands
             log.info("notice_update_failed chat=%s error=%s", chat_id, type(error).__name__)
     seen = await context.store.outbox_by_key(f"notice:{departure.departure_id}:seen")

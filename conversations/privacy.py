@@ -14,6 +14,8 @@ from conversations.departure_text import answers_of, summary
 from conversations.menu import menu_button
 from conversations.message_choices import mydata_part
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from delivery.viewers import departure_lens
+from domain.visibility import Viewer
 
 log = logging.getLogger(__name__)
 PREFIX = "privacy"
@@ -37,6 +39,7 @@ ALSO_KEPT = (
     "alerts.handler_chat_id",
     "case_events.actor_id",
     "case_prompts.actor_user_id",
+    "case_views.viewer_id",
     "family_reports.reporter_user_id",
     "family_reports.relative_id",
     "relinks.made_by",
@@ -124,7 +127,8 @@ async def _departure_lines(context: BotContext, lang: str, user_id: int) -> list
     for n, departure in enumerate(departures):
         status = t.raw(lang, f"mydep.status.{departure.status}")
         title = t.get(lang, "mydata.departure", name=departure.name, status=status)
-        block = f"{title}\n{summary(context, lang, answers_of(departure, for_owner=True))}"
+        lens = departure_lens(departure, Viewer.PERSON)
+        block = f"{title}\n{summary(context, lang, answers_of(departure, lens))}"
         if len(block) > room:  # the newest come first; say how many older ones are left out
             lines.append(t.get(lang, "mydata.departures_more", count=len(departures) - n))
             break

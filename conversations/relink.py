@@ -22,8 +22,9 @@ from app.context import BotContext
 from app.relinks import create_relink, relink_link
 from content.formatting import format_day
 from conversations.menu import menu_button
-from conversations.roles import may_act_for, villages_in_scope
+from conversations.roles import is_staff, may_act_for, villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from delivery.viewers import only_staff_may_relink, scope_viewer, visible_departures
 from domain.parsing import to_khmer_digits
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ async def _candidates(context: BotContext, lang: str, scope: list[str] | None) -
     t = context.content.texts
     seen: set[int] = set()
     found: list[Candidate] = []
-    for departure in await context.store.departures_in(scope, ("active", "returned")):
+    departures = await context.store.departures_in(scope, ("active", "returned"))
+    for departure in visible_departures(departures, scope_viewer(scope)):
         if departure.user_id in seen:
             continue
         seen.add(departure.user_id)
@@ -114,6 +116,27 @@ async def _allowed(update: Update, context: BotContext, subject: str) -> Candida
     if await context.store.get_user(user_id) is None:  # erased meanwhile: nothing to move
         return None
     return Candidate(subject, user_id, name, "")
+
+
+async def _staff_only_refusal(
+    update: Update, context: BotContext, person: Candidate, *, pop_up: bool = False
+) -> bool:
+    """A chief asking for someone with a case or a private reason: only staff make that code
+    (a chief related to the one she left must not move her record to an account of his)."""
+    assert update.effective_user is not None
+    if is_staff(context, update.effective_user.id):
+        return False
+    if not await only_staff_may_relink(context, person.user_id):
+        return False
+    log.info("relink_refused by=%s reason=staff_only", update.effective_user.id)
+    lang = await language_of(update, context)
+    t = context.content.texts
+    if pop_up:  # a press no screen offered them (the screen already says it, or never did)
+        await answer(update, t.plain(lang, "relink.staff_only"))
+        return True
+    await answer(update)
+    await show(update, t.get(lang, "relink.staff_only"), keyboard([[menu_button(context, lang)]]))
+    return True
 
 
 async def _list_screen(
@@ -197,6 +220,8 @@ async def pick(update: Update, context: BotContext) -> None:
     if person is None:
         await _refuse(update, context, "pick")
         return
+    if await _staff_only_refusal(update, context, person):
+        return
     await answer(update)
     lang = await language_of(update, context)
     t = context.content.texts
@@ -222,6 +247,8 @@ async def make(update: Update, context: BotContext) -> None:
     person = await _allowed(update, context, subject) if subject else None
     if person is None:
         await _refuse(update, context, "make")
+        return
+    if await _staff_only_refusal(update, context, person, pop_up=True):
         return
     await answer(update)
     lang = await language_of(update, context)

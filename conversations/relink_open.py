@@ -25,6 +25,8 @@ from conversations import menu
 from conversations.switching import move_conversations_of
 from conversations.ui import DRAFT_LANGUAGE, answer, keyboard, language_of, send, show
 from delivery.drainer import deliver_now
+from delivery.recipients import copies, staff_chats
+from delivery.viewers import only_staff_may_relink
 from storage.outbox import NewMessage
 from storage.relinks import Relink, RelinkResult
 
@@ -76,9 +78,16 @@ async def open_code(update: Update, context: BotContext, payload: str) -> int:
 
 
 async def _refusal(context: BotContext, relink: Relink, me: int) -> RelinkResult | None:
-    """Why this account cannot take the record, if it cannot (the move checks again)."""
+    """Why this account cannot take the record, if it cannot (the move checks again).
+
+    Never onto a chief's or a staff member's account: a code given to the wrong hands must not
+    turn someone's record into one a responder reads as its owner (their /mydata, their
+    check-ins, and her own phone a stranger to the bot).
+    """
     if relink.user_id == me:
         return RelinkResult.SAME_ACCOUNT
+    if me in context.services.config.staff_user_ids or await context.store.is_chief(me):
+        return RelinkResult.RESPONDER
     if await context.store.account_has_data(me):
         return RelinkResult.HAS_DATA
     return None
@@ -89,25 +98,38 @@ def _refusal_markup(context: BotContext, lang: str) -> InlineKeyboardMarkup:
     return keyboard([[(t.raw(lang, "relink.delete_first"), "privacy:delete")]])
 
 
-def _maker_messages(context: BotContext) -> Callable[[Relink, str | None], list[NewMessage]]:
-    """The one who made the code is told it was used (they can act if the person did not)."""
+def _maker_messages(
+    context: BotContext, sensitive: bool
+) -> Callable[[Relink, str | None], list[NewMessage]]:
+    """The one who made the code is told it was used (they can act if the person did not);
+    staff too, for a record with an open case or a private reason (``sensitive``)."""
 
     def messages(relink: Relink, name: str | None) -> list[NewMessage]:
-        if relink.made_by is None:
-            return []
-        role = "staff" if relink.made_by in context.services.config.staff_user_ids else "leader"
-        key = "relink.maker_told_named" if name else "relink.maker_told"
-        return [
-            NewMessage(
-                key=f"relink:{relink.relink_id}:used",
-                group_key=f"relink:{relink.relink_id}",
-                kind="text",
-                role=role,
-                chat_id=relink.made_by,
-                user_id=relink.new_account_id,
-                payload={"key": key, "params": {"name": name or ""}},
+        found: list[NewMessage] = []
+        if relink.made_by is not None:
+            role = "staff" if relink.made_by in context.services.config.staff_user_ids else "leader"
+            key = "relink.maker_told_named" if name else "relink.maker_told"
+            found.append(
+                NewMessage(
+                    key=f"relink:{relink.relink_id}:used",
+                    group_key=f"relink:{relink.relink_id}",
+                    kind="text",
+                    role=role,
+                    chat_id=relink.made_by,
+                    user_id=relink.new_account_id,
+                    payload={"key": key, "params": {"name": name or ""}},
+                )
             )
-        ]
+        if sensitive:
+            found += copies(
+                f"relink:{relink.relink_id}:staff",
+                "text",
+                "staff",
+                [c for c in staff_chats(context) if c != relink.made_by],
+                user_id=relink.new_account_id,
+                payload={"key": "relink.staff_told", "params": {"number": relink.relink_id}},
+            )
+        return found
 
     return messages
 
@@ -122,7 +144,16 @@ async def confirm(update: Update, context: BotContext) -> None:
     if not isinstance(code_hash, str):
         await answer(update, t.get(lang, "input.button_expired"))
         return
-    result, relink, ids = await context.store.use_relink(code_hash, me, _maker_messages(context))
+    if me in context.services.config.staff_user_ids:  # checked when opened; again now
+        context.user_data.pop(DRAFT, None)
+        await answer(update)
+        await show(update, t.get(lang, "relink.responder"))
+        return
+    _, opened = await context.store.relink_state(code_hash)
+    sensitive = opened is not None and await only_staff_may_relink(context, opened.user_id)
+    result, relink, ids = await context.store.use_relink(
+        code_hash, me, _maker_messages(context, sensitive)
+    )
     if result is not RelinkResult.MOVED or relink is None:
         log.info("relink_refused user=%s reason=%s", me, result.value)
         if result not in (RelinkResult.HAS_DATA, RelinkResult.SAME_ACCOUNT):

@@ -35,7 +35,7 @@ from conversations.ui import (
 )
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
-from domain.departure import parse_name
+from domain.departure import parse_name, staff_only
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ async def came_home(update: Update, context: BotContext, departure: Departure) -
         "returning.leader_notice",
         {"name": departure.name},
         user_id=departure.user_id,
+        chiefs=not staff_only(departure.reason),
     )
     # Returned, check-ins stopped and the leaders' news queued: one transaction.
     if await context.store.set_departure_status(departure.departure_id, "returned", news):

@@ -24,14 +24,15 @@ from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
-from domain.departure import family_phone_passed_on
+from delivery.viewers import chiefs_may_know
+from domain.visibility import Lens, Piece, Viewer, circumstances_of
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
 REPEAT_WINDOW = timedelta(hours=1)  # a second /sos within this, unanswered, is the same alert
 
 
-async def _current_departure(context: BotContext, user_id: int) -> Departure | None:
+async def current_departure(context: BotContext, user_id: int) -> Departure | None:
     """The person's most recent active departure (their own before a relative's)."""
     active = [d for d in await context.store.departures_of(user_id) if d.status == "active"]
     active.sort(key=lambda d: (not d.for_self, -d.departure_id))
@@ -44,8 +45,12 @@ async def help_now(
     *,
     departure: Departure | None,
     checkin_id: int | None = None,
+    staff_only: bool = False,
 ) -> None:
     """Shows the numbers for the person's country and tells their leader and staff.
+
+    ``staff_only``: staff alone are told (help asked from a family's question: she may have
+    left her village quietly, and its chief is the one she would not want told).
 
     A cry for help must not die with the database: if the store fails, staff are still told
     directly (nothing saved) and the person still gets the truth and the numbers.
@@ -67,7 +72,12 @@ async def help_now(
             status = t.get(lang, again.key("sos"))
         else:
             reached = await raise_alert(
-                context, kind, user_id, departure=departure, checkin_id=checkin_id
+                context,
+                kind,
+                user_id,
+                departure=departure,
+                checkin_id=checkin_id,
+                staff_only=staff_only,
             )
             status = t.get(lang, reached.key("sos"))
         stored = True
@@ -90,8 +100,13 @@ async def help_now(
     if stored:
         # Before the numbers, so what was done and whom to call stay the last thing on screen;
         # the location button sits under them all the same (a reply keyboard).
-        violence = departure is not None and not family_phone_passed_on(departure.reason)
-        await offer_location(update, context, lang, staff_only=violence)
+        chief = Lens(Viewer.CHIEF, circumstances_of(departure.reason if departure else None))
+        staff_alone = (
+            staff_only
+            or chief.hides(Piece.LOCATION)
+            or not await chiefs_may_know(context, user_id, departure)
+        )
+        await offer_location(update, context, lang, staff_only=staff_alone)
         # The numbers read aloud, when staff recorded them (the database is needed).
         voice = f"help.{country.lower()}"
         await show_voiced(update, context, voice, text, markup, new=not update.callback_query)
@@ -136,7 +151,7 @@ async def sos_command(update: Update, context: BotContext) -> None:
     assert update.effective_user is not None
     log.info("sos user=%s", update.effective_user.id)
     try:
-        departure = await _current_departure(context, update.effective_user.id)
+        departure = await current_departure(context, update.effective_user.id)
     except sqlite3.Error:
         departure = None  # help_now tells staff without the database
     await help_now(update, context, departure=departure)

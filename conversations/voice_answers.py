@@ -22,8 +22,9 @@ from conversations.ui import keyboard, language_of, send
 from delivery.alerting import RAISED_BY_PERSON, Reached
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
+from delivery.viewers import chats_that_may_see
 from delivery.voice_copies import group_of, holders, voice_messages
-from domain.departure import family_phone_passed_on
+from domain.visibility import Piece
 from storage.rows import Alert
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,13 @@ async def forward(update: Update, context: BotContext, alert: Alert) -> None:
     message = update.message
     media, kind = (message.voice, "voice") if message.voice else (message.audio, "audio")
     assert media is not None
-    chats = holders(await context.store.outbox_group(f"alert:{alert.alert_id}"))
-    departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
-    if departure is not None and not family_phone_passed_on(departure.reason):
-        # As for a location: after violence at home, staff alone (the family may ask the chief).
-        chats["leader"] = []
+    held = holders(await context.store.outbox_group(f"alert:{alert.alert_id}"))
+    # As for a location, by the policy: after violence at home staff alone (the family may ask
+    # the chief), and never a chief revoked since.
+    allowed = await chats_that_may_see(
+        context, alert, [(role, chat) for role, ids in held.items() for chat in ids], Piece.VOICE
+    )
+    chats = {role: [chat for r, chat in allowed if r == role] for role in ("leader", "staff")}
     if not chats["leader"] and not chats["staff"]:
         chats = {"staff": staff_chats(context)}  # the alert reached nobody: staff at least
     voice_id, ids = await context.store.add_voice_answer(

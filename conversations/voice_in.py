@@ -63,7 +63,9 @@ async def voice_for_a_cry(update: Update, context: BotContext) -> None:
 
 def early_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     """For the group that runs before the forms (app/factory.py)."""
-    voice = PRIVATE_MESSAGE & (filters.VOICE | filters.AUDIO) & ~filters.REPLY
+    # A reply too: someone may answer the bot's "we told them" by replying to it (a reply to a
+    # case's note question never gets here: the note handler's group runs first and stops it).
+    voice = PRIVATE_MESSAGE & (filters.VOICE | filters.AUDIO)
     return [MessageHandler(voice, voice_for_a_cry)]
 
 

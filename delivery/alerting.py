@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.context import BotContext
 from delivery.recipients import copies, leader_chats, staff_chats
+from delivery.viewers import chiefs_may_know
 from delivery.voice_copies import staff_voice_copies
 from storage.alerts import Attach
 from storage.outbox import URGENT, NewMessage, OutboxRow
@@ -74,16 +75,22 @@ async def queue_alert(
     details: tuple[str, ...] = (),
     claimed: bool = True,
     attach: Attach | None = None,
+    staff_only: bool = False,
 ) -> tuple[int, list[int]]:
     """Stores an alert with its copies in one transaction; returns its id and the copies' ids.
 
     ``claimed``: the caller sends the copies at once (``deliver_now``); otherwise the drainer.
+    ``staff_only``: no chief is told (as for a person who asked that only staff know where
+    they are, which is also checked here).
     """
     village = departure.village_code if departure else None
     if village is None:
         profile = await context.store.get_user(user_id)
         village = profile.village_code if profile else None
-    leaders = await leader_chats(context, village)
+    chiefs = not staff_only and (
+        kind == "family" or await chiefs_may_know(context, user_id, departure)
+    )
+    leaders = await leader_chats(context, village) if chiefs else []
     tell_staff = kind in URGENT_KINDS or not leaders
     config = context.services.config
 

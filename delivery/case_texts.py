@@ -10,7 +10,9 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.ui import keyboard
 from delivery.texts import alert_text
+from delivery.viewers import case_lens
 from domain.report import OUTCOMES
+from domain.visibility import Lens, Piece, Viewer
 from storage.rows import Alert, CaseEvent
 
 CASE_PREFIX = "case"
@@ -38,12 +40,13 @@ def organisation_name(context: BotContext, lang: str, org: str) -> str:
 
 
 def case_status(
-    context: BotContext, lang: str, alert: Alert, events: list[CaseEvent], *, staff: bool = False
+    context: BotContext, lang: str, alert: Alert, events: list[CaseEvent], lens: Lens
 ) -> str:
     """Where the case stands, a line each: taken on, handed on, notes, closed, erased.
 
-    What a relative the family asked about answered privately is for staff only; a chief
-    (maybe the family's neighbour) sees only that they said they are safe.
+    What a relative the family asked about answered privately, and whether they answered at
+    all, is as the policy says: staff see it; a chief (maybe the family's neighbour) sees only
+    that they said they are safe.
     """
     t = context.content.texts
     lines = [t.get(lang, "case.number", number=alert.alert_id)]
@@ -63,12 +66,12 @@ def case_status(
             t.get(lang, "case.handed_line", org=organisation_name(context, lang, alert.handed_to))
         )
     notes = [e for e in events if e.kind == "note"]
-    if notes:
+    if notes and not lens.hides(Piece.NOTES):
         lines.append(
             t.get(lang, "case.notes_line", count=len(notes), date=_day(context, notes[-1].at, lang))
         )
     answered = _last(events, "relative")
-    if answered is not None and (staff or answered.detail.get("answer") == "safe"):
+    if answered is not None and lens.shows(Piece.RELATIVE_ANSWER):
         lines.append(t.get(lang, f"case.relative.{answered.detail.get('answer', 'nothing')}"))
     if alert.resolved_at is not None:
         closed = _last(events, "closed")
@@ -122,10 +125,17 @@ def outcome_rows(context: BotContext, lang: str, alert_id: int) -> list[list[tup
 
 
 async def case_card(
-    context: BotContext, lang: str, alert: Alert, *, staff: bool = False
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The alert as its handlers see it now: what happened, where the case stands, buttons."""
+    context: BotContext, lang: str, alert: Alert, viewer: Viewer
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The alert as this handler sees it now: what happened, where it stands, buttons.
+
+    None when the policy lets this viewer see nothing of it (a revoked chief, a chief of a
+    record only staff may know of).
+    """
+    lens = await case_lens(context, alert, viewer)
+    if viewer not in (Viewer.CHIEF, Viewer.STAFF) or not lens.sees_anything():
+        return None
     events = await context.store.case_events(alert.alert_id)
-    status = case_status(context, lang, alert, events, staff=staff)
-    text = f"{await alert_text(context, lang, alert)}\n\n{status}"
+    status = case_status(context, lang, alert, events, lens)
+    text = f"{await alert_text(context, lang, alert, lens)}\n\n{status}"
     return text, case_buttons(context, lang, alert)

@@ -14,17 +14,26 @@ log = logging.getLogger(__name__)
 
 
 async def notice_messages(
-    context: BotContext, village_code: str | None
+    context: BotContext, village_code: str | None, *, chiefs: bool = True
 ) -> tuple[list[int], list[int]]:
-    """The chats a new departure's notice goes to: (leaders, staff when there is no leader)."""
-    leaders = await leader_chats(context, village_code)
+    """The chats a new departure's notice goes to: (leaders, staff when there is no leader).
+
+    ``chiefs``: False when the person asked that only staff know where and when.
+    """
+    leaders = await leader_chats(context, village_code) if chiefs else []
     return leaders, ([] if leaders else staff_chats(context))
 
 
 def build_notices(
-    departure_id: int, user_id: int, leaders: list[int], staff: list[int]
+    departure_id: int,
+    user_id: int,
+    leaders: list[int],
+    staff: list[int],
+    *,
+    staff_only: bool = False,
 ) -> list[NewMessage]:
     group = f"notice:{departure_id}"
+    header = "notice.staff_only" if staff_only else "notice.no_leader"
     return copies(
         group, "notice", "leader", leaders, user_id=user_id, ref_id=departure_id
     ) + copies(
@@ -34,14 +43,17 @@ def build_notices(
         staff,
         user_id=user_id,
         ref_id=departure_id,
-        payload={"header": "notice.no_leader"},
+        payload={"header": header},
     )
 
 
 def outcome(rows: list[OutboxRow]) -> str:
     """What the villager is told: leader, staff (no leader), unreached (staff instead), waiting
-    (for the leader), staff_waiting (no leader, and staff not reached yet)."""
+    (for the leader), staff_waiting (no leader, and staff not reached yet); staff_only and
+    staff_only_waiting when they asked that only staff know."""
     sent = {r.role for r in rows if r.status == "sent"}
+    if any(r.payload.get("header") == "notice.staff_only" for r in rows):
+        return "staff_only" if "staff" in sent else "staff_only_waiting"
     if "leader" in sent:
         return "leader"
     if any(r.role == "leader" and r.status in ("pending", "sending") for r in rows):

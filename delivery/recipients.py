@@ -78,13 +78,15 @@ async def village_news(
     *,
     user_id: int,
     days: tuple[str, ...] = (),
+    chiefs: bool = True,
 ) -> list[NewMessage]:
     """News for a village's leaders (a trip cancelled, new dates, back home); staff if none.
 
     ``days``: params that are ISO dates, written in each reader's language when sent.
+    ``chiefs``: False for a trip only staff may know of (staff get it instead).
     """
     payload = {"key": text_key, "params": params, "fallback": True, "days": list(days)}
-    leaders = await leader_chats(context, village_code)
+    leaders = await leader_chats(context, village_code) if chiefs else []
     if leaders:
         return copies(group_key, "text", "leader", leaders, user_id=user_id, payload=payload)
     return copies(

@@ -16,6 +16,7 @@ from delivery.drainer import recover_claims
 from delivery.notices import build_notices, notice_messages
 from delivery.recipients import copies, leader_chats, staff_chats
 from delivery.rules import prompt_went_out
+from domain.departure import staff_only
 from storage.outbox import URGENT, NewMessage
 from storage.rows import Alert, Checkin
 
@@ -72,10 +73,13 @@ async def reconcile(context: BotContext) -> dict[str, int]:
     repairs["alerts_retried"] = unreached
     unnoticed = 0
     for departure in await store.departures_unnoticed():
-        leaders, staff = await notice_messages(context, departure.village_code)
+        alone = staff_only(departure.reason)
+        leaders, staff = await notice_messages(context, departure.village_code, chiefs=not alone)
         again = [
             replace(m, key=f"{m.key}:again:{today}")
-            for m in build_notices(departure.departure_id, departure.user_id, leaders, staff)
+            for m in build_notices(
+                departure.departure_id, departure.user_id, leaders, staff, staff_only=alone
+            )
         ]
         if await store.enqueue(again):
             unnoticed += 1

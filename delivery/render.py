@@ -22,7 +22,9 @@ from delivery.documents import reminder_text
 from delivery.recipients import language_of_user
 from delivery.refreshers import render_refresher
 from delivery.texts import notice_buttons, notice_text
+from delivery.viewers import departure_lens, row_viewer
 from delivery.voice_copies import render_voice
+from domain.visibility import Piece
 from storage.outbox import OutboxRow
 
 MEDIA_KINDS = ("voice", "audio")  # what a row may carry besides text, sent by Telegram file_id
@@ -66,14 +68,24 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         alert = await store.alert(row.ref_id or 0)
         if alert is None or alert.resolved_at is not None:
             return None
-        text, markup = await case_card(context, lang, alert, staff=row.role == "staff")
+        viewer = await row_viewer(context, row.role, row.chat_id, alert.village_code, alert.user_id)
+        card = await case_card(context, lang, alert, viewer)
+        if card is None:  # a chief revoked meanwhile, or a record only staff may know of
+            return None
+        text, markup = card
     elif row.kind == "notice":
         departure = await store.departure(row.ref_id or 0)
         if departure is None or departure.status != "active":
             return None
         if header == "notice.not_acknowledged" and departure.acknowledged_at is not None:
             return None  # a leader answered while it waited
-        text = notice_text(context, lang, departure)
+        viewer = await row_viewer(
+            context, row.role, row.chat_id, departure.village_code, departure.user_id
+        )
+        lens = departure_lens(departure, viewer)
+        if not lens.shows(Piece.NAME):
+            return None
+        text = notice_text(context, lang, departure, lens)
         markup = notice_buttons(context, lang, departure.departure_id)
     elif row.kind in ("checkin", "reminder"):
         checkin = await store.checkin(row.ref_id or 0)
@@ -121,7 +133,13 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         # about someone who erased their data (a notice, a closed case) says only that.
         alert = await store.alert(row.ref_id) if row.ref_id is not None else None
         if alert is not None:
-            text, markup = await case_card(context, lang, alert, staff=row.role == "staff")
+            viewer = await row_viewer(
+                context, row.role, row.chat_id, alert.village_code, alert.user_id
+            )
+            card = await case_card(context, lang, alert, viewer)
+            if card is None:  # no longer theirs to follow: the copy stays as it was
+                return None
+            text, markup = card
         else:
             text = t.get(lang, "case.erased_message")
     elif row.kind == "location":

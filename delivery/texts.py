@@ -9,7 +9,7 @@ from content.formatting import format_day
 from conversations.departure_text import answers_of, flag_names, summary
 from conversations.ui import keyboard
 from delivery.family_texts import family_blocks
-from domain.departure import family_phone_passed_on
+from domain.visibility import Lens, Piece
 from storage.rows import Alert, Departure
 
 ALERT_PREFIX = "al"
@@ -23,18 +23,22 @@ def _village(context: BotContext, lang: str, departure: Departure) -> str:
     return path[2].name(lang)
 
 
-def notice_text(context: BotContext, lang: str, departure: Departure) -> str:
-    """The notice a leader reads: who, where, how, the risks, how to reach them, how to help."""
+def notice_text(context: BotContext, lang: str, departure: Departure, lens: Lens) -> str:
+    """The notice a leader reads: who, where, how, the risks, how to reach them, how to help.
+
+    Each piece as the policy lets this reader see it (``domain/visibility.py``).
+    """
     t = context.content.texts
     blocks = [
         t.get(lang, "notice.title", village=_village(context, lang, departure)),
-        summary(context, lang, answers_of(departure)),
+        summary(context, lang, answers_of(departure, lens)),
     ]
-    if departure.risk_flags:
+    if departure.risk_flags and lens.shows(Piece.RISK_FLAGS):
         blocks.append(
             t.get(lang, "notice.flags", flags=flag_names(context, lang, departure.risk_flags))
         )
-    blocks.append(t.get(lang, "notice.contact", user_id=str(departure.user_id)))
+    if lens.shows(Piece.CONTACT):
+        blocks.append(t.get(lang, "notice.contact", user_id=str(departure.user_id)))
     blocks.append(t.get(lang, "notice.how_to_help"))
     return "\n\n".join(blocks)
 
@@ -49,8 +53,8 @@ def notice_buttons(context: BotContext, lang: str, departure_id: int) -> InlineK
     )
 
 
-async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
-    """What a responder reads: what happened, who, where, how to reach them."""
+async def alert_text(context: BotContext, lang: str, alert: Alert, lens: Lens) -> str:
+    """What a responder reads: what happened, who, where, how to reach them (by the policy)."""
     t = context.content.texts
     departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
     title_values: dict[str, object] = {}
@@ -60,35 +64,39 @@ async def alert_text(context: BotContext, lang: str, alert: Alert) -> str:
         title_values["days"] = max(1, round(silent.total_seconds() / 86400))
     blocks: list[str] = [t.get(lang, f"alert.title.{alert.kind}", **title_values)]
     if alert.kind == "family":  # what the family told us; the person it is about is not them
-        return "\n\n".join([*blocks, *await family_blocks(context, lang, alert)])
-    if departure is not None:
-        blocks.append(_who(context, lang, departure))
+        return "\n\n".join([*blocks, *await family_blocks(context, lang, alert, lens)])
+    if departure is not None and lens.shows(Piece.NAME):
+        blocks.append(_who(context, lang, departure, lens))
     problems = {p.id: p for p in context.content.problems}
     named = [problems[d].labels[lang] for d in alert.details if d in problems]
-    if named:
+    if named and lens.shows(Piece.PROBLEMS):
         blocks.append(t.get(lang, "alert.problems", problems=", ".join(named)))
-    if alert.kind == "document" and alert.details:  # which paper runs out (documents.py)
+    if alert.kind == "document" and alert.details and lens.shows(Piece.PROBLEMS):
         labels = ", ".join(t.raw(lang, f"documents.kind.{p}") for p in alert.details)
-        blocks.append(t.get(lang, "documents.alert", papers=labels))
-    if alert.user_id is not None:
+        blocks.append(t.get(lang, "documents.alert", papers=labels))  # which paper runs out
+    if alert.user_id is not None and lens.shows(Piece.CONTACT):
         blocks.append(t.get(lang, "notice.contact", user_id=str(alert.user_id)))
-    # Not for someone who left violence at home: the family's number may be that of the person
-    # she left, so the chief gets neither it nor the advice to try the family.
-    family = departure is None or family_phone_passed_on(departure.reason)
-    if departure is not None and departure.family_phone and family:
+    if departure is not None and departure.family_phone and lens.shows(Piece.FAMILY_PHONE):
         blocks.append(t.get(lang, "alert.family_phone", phone=departure.family_phone))
-    blocks.append(t.get(lang, "alert.how_to_help" if family else "alert.how_to_help_person"))
+    # After violence at home the family may be whom she left: reach her first, not them.
+    violence = lens.circumstances.violence
+    blocks.append(t.get(lang, "alert.how_to_help_person" if violence else "alert.how_to_help"))
     return "\n\n".join(blocks)
 
 
-def _who(context: BotContext, lang: str, departure: Departure) -> str:
+def _who(context: BotContext, lang: str, departure: Departure, lens: Lens) -> str:
     t = context.content.texts
+    village = _village(context, lang, departure)
+    if not (lens.shows(Piece.DESTINATION) and lens.shows(Piece.DATES)):
+        return t.get(
+            lang, "alert.who_short", name=departure.name, age=departure.age, village=village
+        )
     return t.get(
         lang,
         "alert.who",
         name=departure.name,
         age=departure.age,
-        village=_village(context, lang, departure),
+        village=village,
         destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
         arrive=format_day(departure.arrive_on, lang),
     )

@@ -24,6 +24,7 @@ REGULAR_CHANNELS = ("agency",)  # the report's "safe" migration: through a licen
 DOCUMENTS = ("passport", "visa_permit", "border_pass")
 REASONS = (
     "poverty_debt",
+    "creditors",  # must leave quietly: creditors would stop them (report L1470-1476)
     "family_crisis",
     "no_local_job",
     "low_education",
@@ -34,10 +35,17 @@ REASONS = (
     "other",
     "private",  # "I prefer not to say"
 )
-# A reason a leader must not see unless the person says so (the report lists domestic violence
-# among the reasons for leaving; a notice read in the village could expose the person to it).
-SENSITIVE_REASONS = ("violence",)
+# Reasons after which the person chooses who may know where and when: the report lists domestic
+# violence among the reasons for leaving, and people in debt who leave at night so that their
+# creditors do not stop them (L1470-1476). Either could ask the chief.
+SENSITIVE_REASONS = ("violence", "creditors")
 PRIVATE = "private"
+# Who may know, after a sensitive reason (the field ``reason_shared``): only staff (the chief
+# gets nothing of the trip), the chief without the reason, or the chief with it. Staff first:
+# the safer answer.
+AUDIENCES = ("staff", "no", "yes")
+STAFF_ONLY = "_private"  # suffix of a stored reason: only staff know where and when
+REASON_HIDDEN = "_hidden"  # suffix: the chief sees the trip but "prefers not to say"
 NAME_MAX = 60
 AGE_RANGE = (5, 99)
 WAGE_MAX = 100_000
@@ -93,7 +101,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "reason_shared",
         "choice",
-        ("no", "yes"),  # "keep it from the chief" first: the safer answer
+        AUDIENCES,
         when=lambda a: a.get("reason") in SENSITIVE_REASONS,
     ),
     Field("family_phone", "phone", optional=True),
@@ -111,25 +119,49 @@ def applicable(answers: Answers) -> list[Field]:
 
 
 def stored_reason(answers: Answers) -> str:
-    """The reason as kept: a sensitive reason the person keeps from the chief gets its own id.
+    """The reason as kept: a sensitive reason gets the suffix of who may know.
 
-    ``violence_private`` is shown only to the person; everyone else sees ``private``.
+    ``violence_private``: only staff know where and when; ``violence_hidden``: the chief sees
+    the trip, not why. Everyone but the person sees "prefers not to say" for either.
     """
     reason = str(answers["reason"])
-    if reason in SENSITIVE_REASONS and answers.get("reason_shared") == "no":
-        return f"{reason}_private"
+    if reason in SENSITIVE_REASONS:
+        audience = answers.get("reason_shared")
+        if audience == "staff":
+            return f"{reason}{STAFF_ONLY}"
+        if audience == "no":
+            return f"{reason}{REASON_HIDDEN}"
     return reason
+
+
+def base_reason(reason: str) -> str:
+    """The reason without who may know it (``violence_private`` is ``violence``)."""
+    return reason.removesuffix(STAFF_ONLY).removesuffix(REASON_HIDDEN)
+
+
+def audience_of(reason: str) -> str | None:
+    """The ``reason_shared`` answer a stored reason came from (None: not asked)."""
+    if reason.endswith(STAFF_ONLY):
+        return "staff"
+    if reason.endswith(REASON_HIDDEN):
+        return "no"
+    return "yes" if reason in SENSITIVE_REASONS else None
+
+
+def staff_only(reason: str) -> bool:
+    """Whether the person asked that only staff know where and when (no chief is told)."""
+    return reason.endswith(STAFF_ONLY)
 
 
 def family_phone_passed_on(reason: str) -> bool:
     """Whether a chief may see the family phone: not for someone who left violence at home,
     shared or not, as the number may be that of the person she left."""
-    return not reason.startswith(SENSITIVE_REASONS)
+    return not reason.startswith("violence")
 
 
 def shared_reason(reason: str) -> str:
     """The reason a leader, the follow-up list and the programme's numbers may see."""
-    return PRIVATE if reason.endswith("_private") else reason
+    return PRIVATE if reason.endswith((STAFF_ONLY, REASON_HIDDEN)) else reason
 
 
 # -- typed answers ---------------------------------------------------------------------------

@@ -83,8 +83,10 @@ class CaseQueries(StoreBase):
         now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
+                # Who raised a family's case is kept only while it is open.
                 "UPDATE alerts SET resolved_at = ?, resolved_by = ?, outcome = ?,"
-                " note_due_at = NULL, acknowledged_at = COALESCE(acknowledged_at, ?),"
+                " note_due_at = NULL, raiser_mark = NULL,"
+                " acknowledged_at = COALESCE(acknowledged_at, ?),"
                 " acknowledged_by = COALESCE(acknowledged_by, ?)"
                 " WHERE alert_id = ? AND resolved_at IS NULL",
                 (now, actor_id, outcome, now, actor_id, alert_id),
@@ -190,6 +192,13 @@ class CaseQueries(StoreBase):
             )
 
     # -- location in an emergency ------------------------------------------------------------
+
+    async def open_cases_of(self, user_id: int) -> list[Alert]:
+        """The person's own open cases (a family's report counts as the reporter's)."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE user_id = ? AND resolved_at IS NULL ORDER BY alert_id", (user_id,)
+        ) as cursor:
+            return [_alert(row) async for row in cursor]
 
     async def latest_open_case(self, user_id: int, kinds: tuple[str, ...]) -> Alert | None:
         """The person's newest open case of these kinds (a location sent goes with it)."""

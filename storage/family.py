@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +18,7 @@ _SELECT = (
     "SELECT report_id, alert_id, reporter_user_id, village_code, name, relationship, went_to,"
     " since, phone, relative_id, relative_answer, relative_message, created_at FROM family_reports"
 )
-ANSWERS = ("safe", "message", "nothing")
+ANSWERS = ("safe", "message", "nothing", "notme")  # notme: a wrong number, not her
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ def _report(row: Any) -> FamilyReport:
     )
 
 
+async def mark_of(db: aiosqlite.Connection, user_id: int) -> str:
+    """A mark of a Telegram id that cannot be read back without the bot's own key (HMAC)."""
+    async with db.execute("SELECT value FROM bot_keys WHERE name = 'marks'") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None, "the migrations make the key"
+    return hmac.new(bytes(row[0]), str(user_id).encode(), hashlib.sha256).hexdigest()
+
+
 async def family_report_in(
     db: aiosqlite.Connection,
     alert_id: int,
@@ -62,12 +72,19 @@ async def family_report_in(
     village_code: str | None,
     answers: dict[str, Any],
     relative_id: int | None,
+    request_key: str | None = None,
 ) -> int:
-    """Inside the case's transaction: the family's report, linked to its case."""
+    """Inside the case's transaction: the family's report, linked to its case, and the mark of
+    who raised it (kept on the case while it is open: the limit of open reports holds even
+    after the reporter erases their data and starts again)."""
+    await db.execute(
+        "UPDATE alerts SET raiser_mark = ? WHERE alert_id = ?",
+        (await mark_of(db, reporter), alert_id),
+    )
     cursor = await db.execute(
         "INSERT INTO family_reports (alert_id, reporter_user_id, village_code, name,"
-        " relationship, went_to, since, phone, relative_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " relationship, went_to, since, phone, relative_id, created_at, request_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             alert_id,
             reporter,
@@ -79,6 +96,7 @@ async def family_report_in(
             answers.get("phone"),
             relative_id,
             now,
+            request_key,
         ),
     )
     assert cursor.lastrowid is not None
@@ -97,14 +115,20 @@ class FamilyQueries(StoreBase):
         return _report(row) if row else None
 
     async def open_family_reports(self, reporter: int) -> int:
-        """How many of this person's reports still have an open case (a limit against misuse)."""
+        """How many cases this person raised with /missing are still open (a limit against
+        misuse), counted by the mark on the case, so erasing one's data does not reset it."""
+        mark = await mark_of(self._db, reporter)
         async with self._db.execute(
-            "SELECT COUNT(*) FROM family_reports f JOIN alerts a ON a.alert_id = f.alert_id"
-            " WHERE f.reporter_user_id = ? AND a.resolved_at IS NULL",
-            (reporter,),
+            "SELECT COUNT(*) FROM alerts WHERE raiser_mark = ? AND resolved_at IS NULL", (mark,)
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def family_report_by_request(self, request_key: str) -> FamilyReport | None:
+        """The report a form's Send already made (pressed again, or again after a crash)."""
+        async with self._db.execute(f"{_SELECT} WHERE request_key = ?", (request_key,)) as cursor:
+            row = await cursor.fetchone()
+        return _report(row) if row else None
 
     async def relative_answers(
         self,

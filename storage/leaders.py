@@ -91,6 +91,15 @@ class LeaderQueries(StoreBase):
         ) as cursor:
             return [_leader(tuple(row)) async for row in cursor]
 
+    async def revoked_from(self, user_id: int, village_code: str) -> bool:
+        """Whether this person led the village once and no longer does."""
+        async with self._db.execute(
+            "SELECT 1 FROM leaders WHERE user_id = ? AND village_code = ?"
+            " AND revoked_at IS NOT NULL",
+            (user_id, village_code),
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
     async def led_villages(self, user_id: int) -> list[str]:
         """The villages this person leads now (usually one)."""
         async with self._db.execute(
@@ -116,6 +125,12 @@ class LeaderQueries(StoreBase):
                 return None
             await db.execute(
                 "UPDATE leaders SET revoked_at = ? WHERE leader_id = ?", (self._now(), leader_id)
+            )
+            # The new-phone codes they made and nobody used stop working with their role.
+            await db.execute(
+                "UPDATE relinks SET expires_at = ? WHERE made_by = ? AND used_at IS NULL"
+                " AND expires_at > ?",
+                (self._now(), row[1], self._now()),
             )
             return _leader(tuple(row))
 

@@ -759,6 +759,95 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX relinks_made_by ON relinks (made_by)",
         ),
     ),
+    (
+        "m014_who_sees_what",
+        (
+            # A relative may say "this is not about me" (a mistyped number: the search goes on),
+            # kept as its own answer; a report's Send carries a request key, so Send pressed again
+            # after a crash finds the first report instead of making a second. The table is
+            # rebuilt for its CHECK; its id sequence is carried over (ids are in outbox keys).
+            """
+            CREATE TABLE family_reports_new (
+                report_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id         INTEGER REFERENCES alerts (alert_id) ON DELETE SET NULL,
+                reporter_user_id INTEGER NOT NULL,
+                village_code     TEXT,
+                name             TEXT NOT NULL,
+                relationship     TEXT NOT NULL,
+                went_to          TEXT NOT NULL,
+                since            TEXT NOT NULL,
+                phone            TEXT,
+                relative_id      INTEGER,
+                relative_answer  TEXT
+                    CHECK (relative_answer IN ('safe', 'message', 'nothing', 'notme')),
+                relative_message TEXT,
+                created_at       TEXT NOT NULL,
+                answered_at      TEXT,
+                request_key      TEXT
+            )
+            """,
+            """
+            INSERT INTO family_reports_new (report_id, alert_id, reporter_user_id, village_code,
+                name, relationship, went_to, since, phone, relative_id, relative_answer,
+                relative_message, created_at, answered_at)
+            SELECT report_id, alert_id, reporter_user_id, village_code, name, relationship,
+                went_to, since, phone, relative_id, relative_answer, relative_message,
+                created_at, answered_at
+            FROM family_reports
+            """,
+            """
+            INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'family_reports_new', seq FROM sqlite_sequence WHERE name = 'family_reports'
+            AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'family_reports_new')
+            """,
+            """
+            UPDATE sqlite_sequence SET seq = MAX(seq,
+                (SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'family_reports'))
+            WHERE name = 'family_reports_new'
+            """,
+            "DROP TABLE family_reports",
+            "ALTER TABLE family_reports_new RENAME TO family_reports",
+            "CREATE INDEX family_reports_reporter ON family_reports (reporter_user_id)",
+            "CREATE INDEX family_reports_relative ON family_reports (relative_id)",
+            "CREATE INDEX family_reports_alert ON family_reports (alert_id)",
+            """
+            CREATE UNIQUE INDEX family_reports_request ON family_reports (request_key)
+            WHERE request_key IS NOT NULL
+            """,
+            # Keys the bot makes for itself: ``marks`` turns a Telegram id into a mark that
+            # cannot be read back without it (app/marks.py).
+            "CREATE TABLE bot_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+            "INSERT INTO bot_keys (name, value) VALUES ('marks', randomblob(32))",
+            # Who raised a family's case, as such a mark, kept only while the case is open: the
+            # limit of open reports a person may have must not reset when they erase their data
+            # and start again (the case stays open without them).
+            "ALTER TABLE alerts ADD COLUMN raiser_mark TEXT",
+            "CREATE INDEX alerts_raiser ON alerts (raiser_mark) WHERE raiser_mark IS NOT NULL",
+            # When an untaken case next reminds every chief and staff (cases.take_on, 1 h for a
+            # high-risk case, 3 h for others), and how many times it has.
+            "ALTER TABLE alerts ADD COLUMN take_on_due_at TEXT",
+            "ALTER TABLE alerts ADD COLUMN take_on_reminders INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE INDEX alerts_take_on_due ON alerts (take_on_due_at)
+            WHERE acknowledged_at IS NULL AND resolved_at IS NULL
+            """,
+            # Who looked at what (a case's history, a list, a location, a voice): ids and when,
+            # never content. Staff read it per case; /delete erases the viewer's rows.
+            """
+            CREATE TABLE case_views (
+                view_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                viewer_id    INTEGER NOT NULL,
+                what         TEXT NOT NULL,
+                alert_id     INTEGER REFERENCES alerts (alert_id) ON DELETE CASCADE,
+                village_code TEXT,
+                at           TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX case_views_alert ON case_views (alert_id)",
+            "CREATE INDEX case_views_village ON case_views (village_code, at)",
+            "CREATE INDEX case_views_viewer ON case_views (viewer_id)",
+        ),
+    ),
 )
 
 

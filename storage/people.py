@@ -44,6 +44,7 @@ PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("referral_codes", "user_id"),
     ("case_prompts", "actor_user_id"),
     ("family_reports", "reporter_user_id"),
+    ("case_views", "viewer_id"),
     ("entries", "user_id"),
     ("conversations", "user_id"),
     ("drafts", "user_id"),
@@ -63,6 +64,24 @@ PERSONAL_MENTIONS: tuple[tuple[str, str], ...] = (
     # A staff member's recordings are the programme's voice, kept for everyone: only the name
     # of who recorded them goes.
     ("recordings", "recorded_by"),
+)
+
+
+# Chats the person's id names as where a message about someone else went (a chief's copy of an
+# alert, a notice, a pin, a "reply with your note"): those rows go too, so an erased chief leaves
+# no id behind; a copy still on its way to them fails first, so the reconciler gives it to staff.
+PERSONAL_CHATS: tuple[tuple[str, str], ...] = (
+    ("notices", "chat_id"),
+    ("alert_messages", "chat_id"),
+    ("location_copies", "chat_id"),
+    ("case_prompts", "chat_id"),
+    ("outbox", "chat_id"),
+)
+# Columns that name the person in a row erased through another of its columns (a move's history
+# is the person's own: its row goes with ``relinks.user_id``).
+ERASED_WITH_THEIR_ROW: tuple[tuple[str, str], ...] = (
+    ("relinks", "old_account_id"),
+    ("relinks", "new_account_id"),
 )
 
 
@@ -175,6 +194,18 @@ class PeopleQueries(StoreBase):
         async with self._transaction() as db:
             await _redact_copies_in(db, user_id, self._now())
             await _keep_open_cases_in(db, user_id, self._now())
+            # Words a relative sent their family (/missing) are theirs: gone from the report and
+            # from the message that carried them (sent or still on its way).
+            await db.execute(
+                "DELETE FROM outbox WHERE kind = 'text' AND key IN (SELECT o.key FROM outbox o"
+                " JOIN family_reports f ON o.key LIKE 'family:' || f.report_id || ':told:%'"
+                " WHERE f.relative_id = ?)",
+                (user_id,),
+            )
+            await db.execute(
+                "UPDATE family_reports SET relative_message = NULL WHERE relative_id = ?",
+                (user_id,),
+            )
             # Their name in a case they handled is theirs too; the case's history keeps the step.
             await db.execute(
                 "UPDATE case_events SET detail = json_remove(detail, '$.name') WHERE actor_id = ?",
@@ -194,6 +225,8 @@ class PeopleQueries(StoreBase):
                 " WHERE chat_id = ? AND status IN ('pending', 'sending')",
                 (user_id,),
             )
+            for table, column in PERSONAL_CHATS:
+                await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
 
     async def rows_about(self, user_id: int) -> int:
         """How many rows in any table mention this person (for tests and audits)."""

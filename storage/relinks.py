@@ -53,6 +53,7 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("alerts", "handler_chat_id"): "move",  # a leader who took a case on keeps it
     ("case_events", "actor_id"): "move",
     ("case_prompts", "actor_user_id"): "move",
+    ("case_views", "viewer_id"): "move",  # what a chief or staff member looked at
     ("family_reports", "reporter_user_id"): "move",
     ("family_reports", "relative_id"): "move",  # the relative asked privately is this person
     ("returns", "user_id"): "move",
@@ -80,16 +81,40 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("relinks", "old_account_id"): "stay",
     ("relinks", "new_account_id"): "stay",
 }
-# What a new account may already hold and still take a record: an unfinished onboarding, the
-# re-link draft itself, codes it tried. The drafts and conversation states are replaced.
-STRAY_ROWS = frozenset({("drafts", "user_id"), ("conversations", "user_id")})
-ALLOWED_ON_NEW = STRAY_ROWS | {("invite_attempts", "user_id")}
+# What a new account may already hold and still take a record. Replaced by the record's own:
+# an unfinished form, the re-link draft itself, the profile and choices of an onboarding done on
+# the new phone. Kept beside the record: codes it tried, and a cry for help sent from the new
+# phone before the code came (its case, its messages, its voice) -- erasing that first would
+# turn an open SOS into an "erased their data" case.
+STRAY_ROWS = frozenset(
+    {
+        ("drafts", "user_id"),
+        ("conversations", "user_id"),
+        ("users", "user_id"),
+        ("entries", "user_id"),
+        ("message_choices", "user_id"),
+        ("listening", "user_id"),
+        ("referrals", "referred_user_id"),
+    }
+)
+KEPT_ON_NEW = frozenset(
+    {
+        ("invite_attempts", "user_id"),
+        ("alerts", "user_id"),
+        ("outbox", "user_id"),
+        ("outbox", "chat_id"),
+        ("case_events", "actor_id"),
+        ("case_prompts", "actor_user_id"),
+        ("voice_answers", "user_id"),
+    }
+)
+ALLOWED_ON_NEW = STRAY_ROWS | KEPT_ON_NEW
 
 
 def names_a_person(column: str) -> bool:
     """Whether a column name says it holds a Telegram user or chat id."""
-    return column in ("user_id", "chat_id") or column.endswith(
-        ("_user_id", "_by", "_chat_id", "_account_id")
+    return column in ("user_id", "chat_id", "actor_id", "relative_id", "viewer_id") or (
+        column.endswith(("_user_id", "_by", "_chat_id", "_account_id"))
     )
 
 
@@ -101,6 +126,7 @@ class RelinkResult(Enum):
     EXPIRED = "expired"
     HAS_DATA = "has_data"  # the new account already holds a record of its own
     SAME_ACCOUNT = "same_account"  # opened from the account it would move away from
+    RESPONDER = "responder"  # the new account is a village chief's or a staff member's
 
 
 @dataclass(frozen=True)
@@ -176,6 +202,10 @@ class RelinkQueries(StoreBase):
             return RelinkResult.EXPIRED, None
         return RelinkResult.READY, relink
 
+    async def is_chief(self, user_id: int) -> bool:
+        """Whether this account leads a village now (a record may not move onto it)."""
+        return await _leads_a_village(self._db, user_id)
+
     async def account_has_data(self, user_id: int) -> bool:
         """Whether this account holds a record of its own (more than an unfinished start)."""
         return await self._has_data(self._db, user_id)
@@ -216,6 +246,8 @@ class RelinkQueries(StoreBase):
             old = relink.user_id
             if old == new_account_id:
                 return RelinkResult.SAME_ACCOUNT, None, []
+            if await _leads_a_village(db, new_account_id):  # a chief's own (second) account
+                return RelinkResult.RESPONDER, None, []
             if await self._has_data(db, new_account_id):
                 return RelinkResult.HAS_DATA, None, []
             for table, column in STRAY_ROWS:
@@ -267,6 +299,13 @@ class RelinkQueries(StoreBase):
             f"{_SELECT} WHERE user_id = ? ORDER BY relink_id", (user_id,)
         ) as cursor:
             return [_relink(row) async for row in cursor]
+
+
+async def _leads_a_village(db: aiosqlite.Connection, user_id: int) -> bool:
+    async with db.execute(
+        "SELECT 1 FROM leaders WHERE user_id = ? AND revoked_at IS NULL LIMIT 1", (user_id,)
+    ) as cursor:
+        return await cursor.fetchone() is not None
 
 
 async def _move_conversation_keys(db: aiosqlite.Connection, old: int, new: int) -> None:

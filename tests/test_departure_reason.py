@@ -56,11 +56,14 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
     assert "មិនចង់ប្រាប់" in villager.buttons()
 
     await villager.click(VIOLENCE)
-    assert "តើចង់ឱ្យមេភូមិឃើញហេតុផលនេះទេ?" in villager.last_text()
-    await villager.click("ទេ កុំឱ្យមេភូមិឃើញ")
+    # Who may know where and when, said plainly: a chief who gets the notice sees both.
+    assert "តើអ្នកណាអាចដឹងថា អ្នកទៅណា និងថ្ងៃណា?" in villager.last_text()
+    assert "គាត់នឹងឃើញថា អ្នកទៅណា និងថ្ងៃណា" in villager.last_text()
+    assert villager.buttons()[0] == "🔒 តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ"  # the safer answer first
+    await villager.click("មេភូមិដឹងថាខ្ញុំទៅណា តែមិនដឹងមូលហេតុ")
     await villager.send("012 345 678")  # family phone
     review = villager.last_text()
-    assert "<b>ហេតុផល៖</b> អំពើហិង្សាក្នុងគ្រួសារ (មេភូមិមិនឃើញទេ)" in review
+    assert "<b>ហេតុផល៖</b> អំពើហិង្សាក្នុងគ្រួសារ (មេភូមិមិនឃើញមូលហេតុទេ)" in review
 
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     notice = chief.last_text()
@@ -68,7 +71,7 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
     assert "<b>ហេតុផល៖</b> មិនចង់ប្រាប់" in notice
     assert "ហិង្សា" not in notice
     [departure] = await bot.store.departures_of(250)
-    assert departure.reason == "violence_private"
+    assert departure.reason == "violence_hidden"
     # The family phone may be that of the person she left: not for the chief, nor in an alert.
     assert "012 345 678" not in notice
     await villager.send("/sos")
@@ -95,7 +98,7 @@ async def test_violence_the_person_shares_reaches_the_chief(bot: Bot) -> None:
     await onboard(villager)
     await up_to_the_reason(villager)
     await villager.click(VIOLENCE)
-    await villager.click("បាទ/ចាស ឱ្យមេភូមិឃើញ")
+    await villager.click("មេភូមិដឹងទាំងកន្លែង ទាំងមូលហេតុ")
     await villager.click("រំលង")  # family phone
     assert f"<b>ហេតុផល៖</b> {VIOLENCE}\n" in villager.last_text()
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")

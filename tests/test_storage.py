@@ -8,7 +8,13 @@ from pathlib import Path
 
 from domain.clock import ManualClock
 from storage.migrations import MIGRATIONS
-from storage.people import PERSONAL_MENTIONS, PERSONAL_ROWS
+from storage.people import (
+    ERASED_WITH_THEIR_ROW,
+    PERSONAL_CHATS,
+    PERSONAL_MENTIONS,
+    PERSONAL_ROWS,
+)
+from storage.relinks import names_a_person
 from storage.store import Store
 
 CLOCK = ManualClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
@@ -75,6 +81,8 @@ EXPECTED_SCHEMA = {
         *("details", "created_at", "staff_due_at", "staff_told_at", "acknowledged_at"),
         *("acknowledged_by", "resolved_at", "resolved_by", "handler_chat_id", "outcome"),
         *("handed_to", "note_due_at", "erased_at"),
+        # m014_who_sees_what (issue 22): who raised a family's case (a mark), take-on timers.
+        *("raiser_mark", "take_on_due_at", "take_on_reminders"),
     ],
     "alert_messages": ["alert_id", "chat_id", "message_id"],
     "location_copies": ["alert_id", "chat_id", "message_id"],
@@ -85,8 +93,10 @@ EXPECTED_SCHEMA = {
     "family_reports": [
         *("report_id", "alert_id", "reporter_user_id", "village_code", "name", "relationship"),
         *("went_to", "since", "phone", "relative_id", "relative_answer", "relative_message"),
-        *("created_at", "answered_at"),
+        *("created_at", "answered_at", "request_key"),
     ],
+    "bot_keys": ["name", "value"],
+    "case_views": ["view_id", "viewer_id", "what", "alert_id", "village_code", "at"],
     "returns": [
         *("return_id", "departure_id", "user_id", "returned_on", "wage_as_promised", "savings"),
         *("problems", "kept_documents", "would_advise", "story", "story_consent", "created_at"),
@@ -194,6 +204,12 @@ EXPECTED_INDEXES = {
     "broker_marks_district",
     "voice_answers_user",
     "voice_answers_alert",
+    "family_reports_request",
+    "alerts_raiser",
+    "alerts_take_on_due",
+    "case_views_alert",
+    "case_views_village",
+    "case_views_viewer",
 }
 
 
@@ -272,7 +288,17 @@ async def test_every_column_that_names_a_person_is_erased_by_delete(tmp_path: Pa
         for column in names
         if column == "user_id" or column.endswith("_user_id")
     }
-    assert personal == set(PERSONAL_ROWS)
+    assert personal <= set(PERSONAL_ROWS)
+    # Every column holding a person's or a chat's id, an erased chief's chat included: each is
+    # deleted with its row, emptied, or gone with the row it sits in (issue 22, defect 13).
+    holding = {
+        (table, column)
+        for table, names in columns.items()
+        for column in names
+        if names_a_person(column)
+    }
+    handled = PERSONAL_ROWS + PERSONAL_MENTIONS + PERSONAL_CHATS + ERASED_WITH_THEIR_ROW
+    assert holding <= set(handled), holding - set(handled)
     # acknowledged_by names a leader inside a villager's row: emptied on erase, not deleted
     assert "acknowledged_by" in columns["departures"]
     assert ("departures", "acknowledged_by") in PERSONAL_MENTIONS

@@ -65,6 +65,8 @@ async def register_departure(
     agency: str | None = None,
     who: str = "សមាជិកគ្រួសារខ្ញុំ",
     passport_until: str | None = None,
+    reason: str = "ក្រីក្រ ឬជំពាក់បំណុល",
+    reason_shared: str | None = None,
 ) -> None:
     """Walks the departure form in Khmer up to the review screen (for a relative, or "ខ្ញុំ").
 
@@ -98,7 +100,9 @@ async def register_departure(
     await villager.send("២៥០")  # wage
     await villager.click("ថ្ងៃស្អែក")
     await villager.click("ថ្ងៃបន្ទាប់")
-    await villager.click("ក្រីក្រ ឬជំពាក់បំណុល")
+    await villager.click(reason)
+    if reason_shared is not None:  # who may know, after a reason kept from the chief
+        await villager.click(reason_shared)
     await villager.send("012 345 678")  # family phone
 
 
