@@ -452,7 +452,10 @@ def report(config: Config, scope_code: str, days_text: str, lang: str, out: Path
         clock = SystemClock()
         store = await Store.open(config.database, clock)
         try:
-            return await gather(store, clock, content, scope, days, config.timezone)
+            windows = (config.take_on_high, config.take_on)
+            return await gather(
+                store, clock, content, scope, days, config.timezone, take_on=windows
+            )
         finally:
             await store.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import yaml
 from domain.parsing import parse_duration
 from domain.schedule import Ladder, Window
 
+log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LANGUAGES = ("km", "en")
 
@@ -55,7 +57,6 @@ class Config:
     window: Window
     reminder_after: timedelta
     leader_after: timedelta
-    staff_after: timedelta
     retry_after: timedelta  # the longest wait between two tries of a failed send
     outbox_interval: timedelta  # how often the outbox is looked at for retries that fell due
     give_up_after: timedelta  # a message still undelivered after this long has failed
@@ -65,6 +66,8 @@ class Config:
     log_level: str
     draft_ttl: timedelta  # an unfinished form nobody touched for this long is erased
     case_note_after: timedelta  # a case taken on with no note for this long: its handler is asked
+    take_on_high: timedelta  # a high-risk case nobody took on this long: everyone is reminded
+    take_on: timedelta  # any other case nobody took on this long: the same, and staff are told
     refresher_every: timedelta  # time between two refreshers to someone who said yes
     about_operator: str  # who runs this bot, shown by /about ("" when not set)
     about_contact: str  # how to reach them
@@ -107,7 +110,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "window_end": "19:00",
         "reminder_after": "24h",
         "leader_after": "24h",
-        "staff_after": "24h",
         "retry_after": "5m",
         "time_zones": {
             "KH": "Asia/Phnom_Penh",
@@ -121,7 +123,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "awareness": {"quiz_pass_percent": 80, "riel_per_dollar": 4000},
     "logging": {"level": "INFO"},
     "privacy": {"draft_ttl": "14d"},
-    "cases": {"note_reminder_after": "2d"},
+    "cases": {"note_reminder_after": "2d", "take_on_high": "1h", "take_on": "3h"},
     "documents": {"reminder_days": [120, 30, 7], "remind_later": "3d"},
     "refreshers": {"every": "14d"},
     "about": {"operator": "", "contact": ""},
@@ -173,10 +175,20 @@ def load_config(
     return _build(merged, env, source, base_dir)
 
 
+# Settings of earlier versions that are no longer read: a config file that still has them loads,
+# with a warning that says what decides instead (an upgrade must not stop the bot).
+RETIRED = {
+    "checkins.staff_after": "cases.take_on and cases.take_on_high decide when staff are told",
+}
+
+
 def _merge(defaults: dict[str, Any], given: dict[str, Any], source: str, prefix: str) -> Any:
     merged = dict(defaults)
     for key, value in given.items():
         name = f"{prefix}{key}"
+        if name in RETIRED:
+            log.warning("config_setting_retired key=%s instead=%s", name, RETIRED[name])
+            continue
         if key not in defaults:
             raise ConfigError(f"{source}: {name}: unknown setting (see config.example.yaml)")
         if isinstance(defaults[key], dict):
@@ -243,7 +255,7 @@ def _checkins(raw: dict[str, Any], source: str) -> dict[str, Any]:
         "window": Window(start, end),
         **{
             key: _duration(raw[key], source, f"checkins.{key}")
-            for key in ("reminder_after", "leader_after", "staff_after", "retry_after")
+            for key in ("reminder_after", "leader_after", "retry_after")
         },
         "time_zones": zones,
     }
@@ -398,6 +410,8 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         case_note_after=_duration(
             raw["cases"]["note_reminder_after"], source, "cases.note_reminder_after"
         ),
+        take_on_high=_duration(raw["cases"]["take_on_high"], source, "cases.take_on_high"),
+        take_on=_duration(raw["cases"]["take_on"], source, "cases.take_on"),
         refresher_every=every,
         about_operator=about["operator"],
         about_contact=about["contact"],

@@ -32,6 +32,7 @@ LABEL_KEYS = {
     "departures_reason": "plan.opt.reason.{}",
     "follow_up": "report.follow_up.{}",
     "alert_speed": "report.alert_speed.{}",
+    "cases_feedback": "report.feedback.{}",
     "checkin_answers": "checkin.answer.{}",
     "alerts_kind": "report.alert_kind.{}",
     "cases_outcome": "case.outcome.{}",
@@ -74,7 +75,13 @@ def scope_name(content: Content, lang: str, scope: Scope) -> str:
 
 
 async def gather(
-    store: Store, clock: Clock, content: Content, scope: Scope, days: int | None, zone: object
+    store: Store,
+    clock: Clock,
+    content: Content,
+    scope: Scope,
+    days: int | None,
+    zone: object,
+    take_on: tuple[timedelta, timedelta] | None = None,
 ) -> tuple[Report, date, date]:
     """Counts everything for the scope over the last ``days`` days (None: since the start)."""
     now = clock.now()
@@ -102,6 +109,7 @@ async def gather(
         },
         entries=entries,
         entry_posters=entry_posters,
+        take_on=take_on,
     )
     if scope.small:
         report = mask(report, MASK_BELOW)

@@ -29,12 +29,14 @@ from conversations.roles import may_act_for, responder_name, villages_in_scope
 from conversations.ui import answer, keyboard, language_of, send
 from delivery.case_texts import (
     CASE_PREFIX,
+    FEEDBACK,
     case_buttons,
     case_card,
+    closed_buttons,
     organisation_name,
     outcome_rows,
 )
-from delivery.cases import person_closed, person_taken, reopened_copies
+from delivery.cases import person_closed, person_taken, reopened_copies, take_on_window
 from delivery.drainer import deliver_now, drain_group
 from delivery.recipients import staff_chats
 from delivery.texts import ALERT_PREFIX
@@ -339,7 +341,7 @@ async def still_need_help(update: Update, context: BotContext) -> None:
     reopened = await context.store.reopen_case(
         alert.alert_id,
         update.effective_user.id,
-        note_due_at=context.clock.now() + context.services.config.case_note_after,
+        take_on_due_at=context.clock.now() + take_on_window(context, alert),
         messages=copies,
     )
     if reopened:
@@ -354,6 +356,27 @@ async def still_need_help(update: Update, context: BotContext) -> None:
     else:
         await _edit_markup(update, None)
         await send(update, t.get(lang, "case.person_still_open"))
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """The person says whether they got the help they needed (their case was closed)."""
+    assert update.effective_user is not None
+    lang = await language_of(update, context)
+    t = context.content.texts
+    parts = _parts(update)
+    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
+    alert = await context.store.alert(alert_id) if alert_id else None
+    if alert is None or alert.user_id != update.effective_user.id or parts[3] not in FEEDBACK:
+        log.warning("forged_press user=%s action=case_feedback", update.effective_user.id)
+        await answer(update, t.plain(lang, "input.not_allowed"))
+        return
+    await context.store.add_case_event(
+        alert.alert_id, update.effective_user.id, "feedback", {"answer": parts[3]}
+    )
+    log.info("case_feedback alert=%s", alert.alert_id)
+    await answer(update, t.plain(lang, "case.feedback_thanks"))
+    still = closed_buttons(context, lang, alert.alert_id) if alert.resolved_at else None
+    await _edit_markup(update, still)
 
 
 async def _edit_markup(update: Update, markup: Any) -> None:
@@ -505,6 +528,10 @@ def _event_words(context: BotContext, lang: str, event: CaseEvent, lens: Lens) -
     if event.kind == "closed":
         outcome = t.raw(lang, f"case.outcome.{event.detail.get('outcome', 'other')}")
         return t.get(lang, "case.event.closed", name=name, outcome=outcome)
+    if event.kind == "feedback":
+        answer = str(event.detail.get("answer", ""))
+        label = t.raw(lang, f"report.feedback.{answer}") if answer in FEEDBACK else ""
+        return t.get(lang, "case.event.feedback", answer=label)
     if event.kind in ("taken",):
         return t.get(lang, "case.event.taken", name=name)
     return t.raw(lang, f"case.event.{event.kind}")
@@ -521,19 +548,27 @@ async def list_cases(update: Update, context: BotContext) -> None:
         await send(update, t.get(lang, "leader.only_leaders"))
         return
     viewer = Viewer.STAFF if scope is None else Viewer.CHIEF
+    now = context.clock.now()
     cards = []
     for alert in await context.store.open_cases(scope):
         card = await case_card(context, lang, alert, viewer)
         if card is not None:  # not a record only staff may know of
-            cards.append((alert, card))
+            late = alert.acknowledged_at is None and (
+                now - alert.created_at >= take_on_window(context, alert)
+            )
+            cards.append((not late, alert.alert_id, late, alert, card))
     if not cards:
         await send(update, t.get(lang, "case.none_open"))
         return
+    cards.sort(key=lambda c: (c[0], c[1]))  # not taken on in time first, then oldest first
     await send(update, t.get(lang, "case.open_title", count=len(cards)))
-    now = context.clock.now()
-    for alert, (text, markup) in cards[:LIST_MAX]:
+    for _, _, late, alert, (text, markup) in cards[:LIST_MAX]:
         days = max(0, (now - alert.created_at).days)
-        age = t.get(lang, "case.open_for", days=days) if days else t.get(lang, "case.open_today")
+        age: str = (
+            t.get(lang, "case.open_for", days=days) if days else t.get(lang, "case.open_today")
+        )
+        if late:
+            age = f"{t.get(lang, 'case.overdue_line')}\n{age}"
         await send(update, f"{age}\n{text}", markup)
     if len(cards) > LIST_MAX:
         await send(update, t.get(lang, "case.more", count=len(cards) - LIST_MAX))
@@ -549,6 +584,7 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(hand, pattern=rf"^{CASE_PREFIX}:to:\d+:[a-z_]+$"),
         CallbackQueryHandler(close, pattern=rf"^{CASE_PREFIX}:out:\d+:[a-z_]+$"),
         CallbackQueryHandler(still_need_help, pattern=rf"^{CASE_PREFIX}:again:\d+$"),
+        CallbackQueryHandler(feedback, pattern=rf"^{CASE_PREFIX}:fb:\d+:[a-z]+$"),
         CallbackQueryHandler(list_cases, pattern=rf"^(?:{CASE_PREFIX}|{ALERT_PREFIX}):list$"),
     ]
 

@@ -48,9 +48,15 @@ async def report(update: Update, context: BotContext) -> None:
     if scope is None or days == 0 or len(args) > 2:
         await send(update, t.get(lang, "report.usage"))
         return
-    zone = context.services.config.timezone
+    config = context.services.config
     data, first, last = await gather(
-        context.store, context.clock, context.content, scope, days, zone
+        context.store,
+        context.clock,
+        context.content,
+        scope,
+        days,
+        config.timezone,
+        take_on=(config.take_on_high, config.take_on),
     )
     await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
     title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))

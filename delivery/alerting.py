@@ -11,6 +11,7 @@ from app.context import BotContext
 from delivery.recipients import copies, leader_chats, staff_chats
 from delivery.viewers import chiefs_may_know
 from delivery.voice_copies import staff_voice_copies
+from domain.take_on import take_on_within
 from storage.alerts import Attach
 from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert, Departure
@@ -93,6 +94,9 @@ async def queue_alert(
     leaders = await leader_chats(context, village) if chiefs else []
     tell_staff = kind in URGENT_KINDS or not leaders
     config = context.services.config
+    # Taken on within an hour (a cry for help, violence) or three, or everyone is reminded and
+    # staff are told (delivery/cases.py remind_untaken).
+    window = take_on_within(kind, details, high=config.take_on_high, other=config.take_on)
 
     def messages(alert_id: int) -> list[NewMessage]:
         found = copies(
@@ -113,7 +117,8 @@ async def queue_alert(
         checkin_id=checkin_id,
         village_code=village,
         details=details,
-        staff_due_at=None if tell_staff else context.clock.now() + config.staff_after,
+        staff_due_at=None if tell_staff else context.clock.now() + window,
+        take_on_due_at=context.clock.now() + window,
         messages=messages,
         staff_told=tell_staff,
         claimed=claimed,

@@ -115,6 +115,25 @@ def case_buttons(context: BotContext, lang: str, alert: Alert) -> InlineKeyboard
     return keyboard(rows)
 
 
+FEEDBACK = ("yes", "partly", "no")
+
+
+def closed_buttons(
+    context: BotContext, lang: str, alert_id: int, feedback: object = False
+) -> InlineKeyboardMarkup:
+    """Under "it is finished": I still need help; and did you get the help you needed?"""
+    t = context.content.texts
+    rows = [[(t.raw(lang, "case.still_need_help"), f"{CASE_PREFIX}:again:{alert_id}")]]
+    if feedback:
+        rows.append(
+            [
+                (t.raw(lang, f"case.feedback.{a}"), f"{CASE_PREFIX}:fb:{alert_id}:{a}")
+                for a in FEEDBACK
+            ]
+        )
+    return keyboard(rows)
+
+
 def outcome_rows(context: BotContext, lang: str, alert_id: int) -> list[list[tuple[str, str]]]:
     """One outcome a row (what happened, for the report), then "back"."""
     t = context.content.texts

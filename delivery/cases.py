@@ -8,10 +8,13 @@ of it names the trouble.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from app.context import BotContext
-from delivery.alerting import URGENT_KINDS
 from delivery.recipients import copies, leader_chats, staff_chats, to_person
+from delivery.viewers import chiefs_may_know
+from delivery.voice_copies import staff_voice_copies
+from domain.take_on import next_reminder, take_on_within
 from storage.outbox import URGENT, NewMessage
 from storage.rows import Alert
 
@@ -49,6 +52,9 @@ def person_closed(alert: Alert, name: str, closings: int) -> list[NewMessage]:
         user_id=alert.user_id,
     )
     message.payload["reopen"] = True
+    # Asked only of someone who asked for help themselves (not after a silence they never
+    # raised): did they get what they needed? Counted in /report.
+    message.payload["feedback"] = alert.kind in ASKED_BY_PERSON
     return [
         NewMessage(
             key=message.key,
@@ -63,31 +69,78 @@ def person_closed(alert: Alert, name: str, closings: int) -> list[NewMessage]:
     ]
 
 
-async def reopened_copies(context: BotContext, alert: Alert, reopenings: int) -> list[NewMessage]:
-    """The case again, to whoever handled it; to the village's leaders (and staff) if nobody did."""
-    group, suffix = f"alert:{alert.alert_id}", f":reopened{reopenings}"
-
-    def to(role: str, chats: list[int]) -> list[NewMessage]:
-        return copies(
-            group,
-            "alert",
-            role,
-            chats,
-            priority=URGENT,
-            user_id=alert.user_id,
-            ref_id=alert.alert_id,
-            payload={"header": "case.reopened_header"},
-            suffix=suffix,
+async def chiefs_of_case(context: BotContext, alert: Alert) -> list[int]:
+    """The village's chiefs now who may be told of this case (not for a record only staff may
+    know of; never a chief revoked since it was raised)."""
+    if alert.kind != "family" and alert.user_id is not None:
+        departure = (
+            await context.store.departure(alert.departure_id) if alert.departure_id else None
         )
+        if not await chiefs_may_know(context, alert.user_id, departure):
+            return []
+    return await leader_chats(context, alert.village_code)
 
-    if alert.handler_chat_id is not None:
-        staff = alert.handler_chat_id in staff_chats(context)
-        return to("staff" if staff else "leader", [alert.handler_chat_id])
-    leaders = await leader_chats(context, alert.village_code)
-    found = to("leader", leaders)
-    if alert.kind in URGENT_KINDS or not leaders:
-        found += to("staff", staff_chats(context))
-    return found
+
+def case_copies(
+    alert: Alert, role: str, chats: list[int], header: str, suffix: str, **params: object
+) -> list[NewMessage]:
+    """New copies of a case (the card and its buttons) under a header, urgent."""
+    return copies(
+        f"alert:{alert.alert_id}",
+        "alert",
+        role,
+        chats,
+        priority=URGENT,
+        user_id=alert.user_id,
+        ref_id=alert.alert_id,
+        payload={"header": header, "header_params": dict(params)},
+        suffix=suffix,
+    )
+
+
+async def reopened_copies(context: BotContext, alert: Alert, reopenings: int) -> list[NewMessage]:
+    """The case again, as a new message, to the village's chiefs now and to staff: whoever
+    handled it before may be gone, and a cry for help said again must reach someone."""
+    suffix = f":reopened{reopenings}"
+    chiefs = await chiefs_of_case(context, alert)
+    return case_copies(alert, "leader", chiefs, "case.reopened_header", suffix) + case_copies(
+        alert, "staff", staff_chats(context), "case.reopened_header", suffix
+    )
+
+
+def take_on_window(context: BotContext, alert: Alert) -> timedelta:
+    config = context.services.config
+    return take_on_within(alert.kind, alert.details, high=config.take_on_high, other=config.take_on)
+
+
+async def remind_untaken(context: BotContext) -> int:
+    """Cases nobody took on in time: every chief of the village and staff get the case again,
+    under a reminder (staff for the first time, if it had not reached them yet), once per
+    reminder however many sweeps race; then again after twice as long."""
+    now = context.clock.now()
+    count = 0
+    for alert in await context.store.untaken_due(now):
+        assert alert.take_on_due_at is not None
+        window = take_on_window(context, alert)
+        waited = max(1, round((now - alert.created_at).total_seconds() / 3600))
+        suffix = f":untaken{alert.take_on_reminders + 1}"
+        chiefs = await chiefs_of_case(context, alert)
+        messages = case_copies(
+            alert, "leader", chiefs, "case.take_on_header", suffix, hours=waited
+        ) + case_copies(
+            alert, "staff", staff_chats(context), "case.take_on_header", suffix, hours=waited
+        )
+        if alert.staff_told_at is None:  # the voices sent with it go to staff with it
+            messages += await staff_voice_copies(context, alert)
+        due = now + next_reminder(window, alert.take_on_reminders + 1)
+        if await context.store.remind_untaken(
+            alert.alert_id, alert.take_on_due_at, due, messages, staff_told=True
+        ):
+            log.info(
+                "case_untaken alert=%s reminder=%s", alert.alert_id, alert.take_on_reminders + 1
+            )
+            count += 1
+    return count
 
 
 def handler_nudge(alert: Alert, number: int) -> list[NewMessage]:

@@ -16,7 +16,7 @@ from conversations.listening import with_listen_button
 from conversations.ui import keyboard
 from delivery.announcements import render_announcement
 from delivery.broker_reports import render_broker_report, render_pattern
-from delivery.case_texts import CASE_PREFIX, case_buttons, case_card
+from delivery.case_texts import case_buttons, case_card, closed_buttons
 from delivery.checkins import prompt
 from delivery.documents import reminder_text
 from delivery.recipients import language_of_user
@@ -126,8 +126,9 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         if row.payload.get("reopen") and row.ref_id is not None:
             alert = await store.alert(row.ref_id)
             if alert is not None and alert.resolved_at is not None:  # still closed: ask is live
-                label = t.raw(lang, "case.still_need_help")
-                markup = keyboard([[(label, f"{CASE_PREFIX}:again:{alert.alert_id}")]])
+                markup = closed_buttons(context, lang, alert.alert_id, row.payload.get("feedback"))
+                if row.payload.get("feedback"):
+                    text = f"{text}\n\n{t.get(lang, 'case.feedback_ask')}"
     elif row.kind == "card":
         # A copy already in a leader's or staff chat, shown as the case stands now; a copy
         # about someone who erased their data (a notice, a closed case) says only that.
@@ -157,5 +158,6 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
     else:
         raise ValueError(f"unknown outbox kind {row.kind!r}")
     if header:
-        text = f"{t.get(lang, str(header))}\n\n{text}"
+        params = dict(row.payload.get("header_params") or {})
+        text = f"{t.get(lang, str(header), **params)}\n\n{text}"
     return Rendered(text, markup)

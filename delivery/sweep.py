@@ -15,7 +15,7 @@ from app.invites import FAILED_INVITE_WINDOW
 from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
 from delivery.announcements import report_finished
-from delivery.cases import nudge_handlers
+from delivery.cases import nudge_handlers, remind_untaken
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
 from delivery.documents import queue_due_document_reminders
 from delivery.drainer import drain
@@ -37,6 +37,7 @@ async def sweep(context: BotContext) -> None:
         queue_due_document_reminders,
         follow_up_silence,
         follow_up_problems,
+        remind_untaken,  # before escalate_alerts: it tells staff of those it reminds of
         escalate_alerts,
         nudge_handlers,
         escalate_unacknowledged,

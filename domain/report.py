@@ -28,6 +28,28 @@ class CaseRow(NamedTuple):
     taken: datetime | None
     closed: datetime | None
     outcome: str | None
+    high_risk: bool = False
+    first_taken: datetime | None = None  # the first "I will handle it" (a reopened case resets)
+    feedback: str | None = None  # the person's last "did you get the help you needed?"
+
+
+FEEDBACK = ("yes", "partly", "no")
+
+
+def taken_in_time_percent(
+    alerts: list[CaseRow], now: datetime, high: timedelta, other: timedelta
+) -> int | None:
+    """The share of cases taken on within their window (1 h high-risk, 3 h others), among those
+    whose window has passed or that were taken on; None when there is none yet."""
+    counted = in_time = 0
+    for case in alerts:
+        window = high if case.high_risk else other
+        taken = case.first_taken or case.taken
+        if taken is None and now - case.raised < window:
+            continue  # still within its window: not late, not yet in time either
+        counted += 1
+        in_time += taken is not None and taken - case.raised <= window
+    return round(100 * in_time / counted) if counted else None
 
 
 def _hours(values: list[float]) -> dict[str, int]:
@@ -89,6 +111,7 @@ def build_report(
     outreach: dict[str, int] | None = None,
     entries: Counter[str] | None = None,
     entry_posters: Counter[str] | None = None,
+    take_on: tuple[timedelta, timedelta] | None = None,
 ) -> Report:
     """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
     gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
@@ -118,6 +141,10 @@ def build_report(
         {f"{k}_hours": v for k, v in _hours(acknowledged).items()}
         | {f"close_{k}_hours": v for k, v in _hours(closed).items()}
     )
+    in_time = taken_in_time_percent(alerts, now, *take_on) if take_on else None
+    if in_time is not None:  # issue 22: taken on within cases.take_on_high / cases.take_on
+        speed["taken_in_time_percent"] = in_time
+    feedback = Counter(c.feedback for c in alerts if c.feedback in FEEDBACK)
     outcomes = Counter(c.outcome or "other" for c in alerts if c.closed)
     ages = Counter(_age(raised, now) for raised in open_cases)
     return Report(
@@ -135,6 +162,8 @@ def build_report(
             _table("problems", problems),
             _table("alerts_kind", Counter(c.kind for c in alerts)),
             _table("cases_outcome", outcomes, OUTCOMES),
+            # "Did you get the help you needed?", asked when a case the person raised is closed.
+            _table("cases_feedback", feedback, FEEDBACK),
             _table("cases_open_age", ages, tuple(key for key, _ in OPEN_AGES)),
             _table("returns_wage", Counter(w for w, _ in returns if w), ("yes", "partly", "no")),
             _table(

@@ -19,7 +19,8 @@ Attach = Callable[[aiosqlite.Connection, int, str], Awaitable[list[NewMessage]]]
 _ALERT = (
     "SELECT alert_id, kind, user_id, departure_id, village_code, details, created_at,"
     " staff_due_at, staff_told_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by,"
-    " handler_chat_id, outcome, handed_to, note_due_at, erased_at FROM alerts"
+    " handler_chat_id, outcome, handed_to, note_due_at, erased_at, take_on_due_at,"
+    " take_on_reminders FROM alerts"
 )
 
 
@@ -47,6 +48,8 @@ def _alert(row: Any) -> Alert:
         handed_to=row[15],
         note_due_at=_when(row[16]),
         erased_at=_when(row[17]),
+        take_on_due_at=_when(row[18]),
+        take_on_reminders=int(row[19] or 0),
     )
 
 
@@ -65,6 +68,7 @@ class AlertQueries(StoreBase):
         staff_told: bool,
         claimed: bool,
         attach: Attach | None = None,
+        take_on_due_at: datetime | None = None,
     ) -> tuple[int, list[int]]:
         """Stores an alert and queues its copies in one transaction; returns both ids.
 
@@ -78,8 +82,8 @@ class AlertQueries(StoreBase):
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO alerts (kind, user_id, departure_id, checkin_id, village_code,"
-                " details, created_at, staff_due_at, staff_told_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " details, created_at, staff_due_at, staff_told_at, take_on_due_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kind,
                     user_id,
@@ -90,6 +94,7 @@ class AlertQueries(StoreBase):
                     self._now(),
                     staff_due_at.isoformat() if staff_due_at else None,
                     self._now() if staff_told else None,
+                    take_on_due_at.isoformat() if take_on_due_at else None,
                 ),
             )
             alert_id = cursor.lastrowid
@@ -147,6 +152,40 @@ class AlertQueries(StoreBase):
             )
             if cursor.rowcount == 0:
                 return False
+            await enqueue_in(db, messages, self._now(), claimed=False)
+            return True
+
+    async def untaken_due(self, now: datetime) -> list[Alert]:
+        """Open cases nobody has taken on whose reminder to everyone has fallen due."""
+        async with self._db.execute(
+            f"{_ALERT} WHERE acknowledged_at IS NULL AND resolved_at IS NULL"
+            " AND take_on_due_at <= ? ORDER BY take_on_due_at",
+            (now.isoformat(),),
+        ) as cursor:
+            return [_alert(row) async for row in cursor]
+
+    async def remind_untaken(
+        self,
+        alert_id: int,
+        due_at: datetime,
+        next_due: datetime,
+        messages: list[NewMessage],
+        *,
+        staff_told: bool,
+    ) -> bool:
+        """Queues the reminders of an untaken case once (however many sweeps race), plans the
+        next, and notes staff as told when they are among them; False if already done."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE alerts SET take_on_due_at = ?, take_on_reminders = take_on_reminders + 1,"
+                " staff_told_at = CASE WHEN ? THEN COALESCE(staff_told_at, ?) ELSE staff_told_at"
+                " END WHERE alert_id = ? AND take_on_due_at = ? AND acknowledged_at IS NULL"
+                " AND resolved_at IS NULL",
+                (next_due.isoformat(), staff_told, self._now(), alert_id, due_at.isoformat()),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await event_in(db, alert_id, self._now(), None, "overdue", {})
             await enqueue_in(db, messages, self._now(), claimed=False)
             return True
 

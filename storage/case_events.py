@@ -23,6 +23,9 @@ EVENT_KINDS = (
     "relinked",
     "nudged",
     "relative",
+    "overdue",  # nobody had taken it on in time: every chief and staff were reminded
+    "feedback",  # the person said whether they got the help they needed
+    "released",  # its handler stopped being a chief: it waits to be taken on again
 )
 
 

@@ -100,15 +100,17 @@ class CaseQueries(StoreBase):
             return True
 
     async def reopen_case(
-        self, alert_id: int, user_id: int, *, note_due_at: datetime, messages: list[NewMessage]
+        self, alert_id: int, user_id: int, *, take_on_due_at: datetime, messages: list[NewMessage]
     ) -> bool:
-        """The person still needs help: the case is open again, with the same handler."""
+        """The person still needs help: the case is open again like a new one, waiting to be
+        taken on (the one who closed it may be gone, or revoked); staff are among its copies."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE alerts SET resolved_at = NULL, resolved_by = NULL, outcome = NULL,"
-                " note_due_at = CASE WHEN acknowledged_at IS NULL THEN NULL ELSE ? END"
-                " WHERE alert_id = ? AND user_id = ? AND resolved_at IS NOT NULL",
-                (note_due_at.isoformat(), alert_id, user_id),
+                " acknowledged_at = NULL, acknowledged_by = NULL, handler_chat_id = NULL,"
+                " note_due_at = NULL, take_on_due_at = ?, take_on_reminders = 0,"
+                " staff_told_at = ? WHERE alert_id = ? AND user_id = ? AND resolved_at IS NOT NULL",
+                (take_on_due_at.isoformat(), self._now(), alert_id, user_id),
             )
             if cursor.rowcount == 0:
                 return False

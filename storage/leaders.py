@@ -8,6 +8,7 @@ from enum import Enum
 import aiosqlite
 
 from storage.base import StoreBase
+from storage.case_events import event_in
 from storage.rows import Leader
 
 
@@ -126,6 +127,22 @@ class LeaderQueries(StoreBase):
             await db.execute(
                 "UPDATE leaders SET revoked_at = ? WHERE leader_id = ?", (self._now(), leader_id)
             )
+            # Cases they were handling wait to be taken on again, at once: at the next sweep
+            # every chief of the village and staff are reminded (delivery/cases.py).
+            async with db.execute(
+                "SELECT alert_id FROM alerts WHERE handler_chat_id = ? AND village_code = ?"
+                " AND resolved_at IS NULL",
+                (row[1], row[2]),
+            ) as cursor:
+                released = [int(r[0]) async for r in cursor]
+            for alert_id in released:
+                await db.execute(
+                    "UPDATE alerts SET acknowledged_at = NULL, acknowledged_by = NULL,"
+                    " handler_chat_id = NULL, note_due_at = NULL, take_on_due_at = ?,"
+                    " take_on_reminders = 0 WHERE alert_id = ?",
+                    (self._now(), alert_id),
+                )
+                await event_in(db, alert_id, self._now(), None, "released", {})
             # The new-phone codes they made and nobody used stop working with their role.
             await db.execute(
                 "UPDATE relinks SET expires_at = ? WHERE made_by = ? AND used_at IS NULL"

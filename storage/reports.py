@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.report import CaseRow
+from domain.take_on import high_risk
 from storage.base import StoreBase
 
 
@@ -85,16 +86,31 @@ class ReportQueries(StoreBase):
     async def alert_rows(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> list[CaseRow]:
-        """Cases raised in the period: kind, raised, taken on, closed, outcome."""
+        """Cases raised in the period: kind, raised, taken on (now and first), closed, outcome,
+        whether high-risk, the person's last word on the help they got."""
         where, params = _in("village_code", villages)
         async with self._db.execute(
-            "SELECT kind, created_at, acknowledged_at, resolved_at, outcome FROM alerts"
-            " WHERE created_at >= ? AND created_at < ?" + where,
+            "SELECT kind, created_at, acknowledged_at, resolved_at, outcome, details,"
+            " (SELECT MIN(at) FROM case_events e WHERE e.alert_id = alerts.alert_id"
+            "  AND e.kind = 'taken'),"
+            " (SELECT json_extract(detail, '$.answer') FROM case_events e"
+            "  WHERE e.alert_id = alerts.alert_id AND e.kind = 'feedback'"
+            "  ORDER BY event_id DESC LIMIT 1)"
+            " FROM alerts WHERE created_at >= ? AND created_at < ?" + where,
             [start.isoformat(), end.isoformat(), *params],
         ) as cursor:
             return [
-                CaseRow(str(k), datetime.fromisoformat(c), _when(a), _when(r), o)
-                async for k, c, a, r, o in cursor
+                CaseRow(
+                    str(k),
+                    datetime.fromisoformat(c),
+                    _when(a),
+                    _when(r),
+                    o,
+                    high_risk(str(k), tuple(d for d in str(details).split(",") if d)),
+                    _when(first),
+                    str(fb) if fb else None,
+                )
+                async for k, c, a, r, o, details, first, fb in cursor
             ]
 
     async def open_case_starts(self, villages: list[str] | None) -> list[datetime]:

@@ -177,6 +177,8 @@ class Alert:
     handed_to: str | None = None
     note_due_at: datetime | None = None
     erased_at: datetime | None = None
+    take_on_due_at: datetime | None = None  # when, untaken, it next reminds everyone
+    take_on_reminders: int = 0
 
     @property
     def is_open(self) -> bool:

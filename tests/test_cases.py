@@ -77,6 +77,7 @@ async def test_a_case_from_sos_to_closed_and_opened_again(bot: Bot) -> None:
     # The villager hears it neutrally (a shared phone), and can say it is not over.
     assert villager.last_text() == (
         "✔️ Staff បានកត់ថា រឿងនេះចប់ហើយ។ បើអ្នកនៅតែត្រូវការជំនួយ សូមចុចប៊ូតុងខាងក្រោម។"
+        "\n\nតើអ្នកបានទទួលជំនួយដែលអ្នកត្រូវការទេ?"  # counted in /report (issue 22)
     )
     case = await bot.store.alert(number)
     assert case is not None and case.outcome == "coming_home" and case.handed_to is not None
@@ -220,7 +221,8 @@ async def test_cases_lists_open_ones_oldest_first_with_their_age(bot: Bot) -> No
     await leader.send("/cases")
     shown = leader.new_texts()[-3:]
     assert shown[0] == "<b>ករណីនៅបើក៖ ២</b> (ចាស់ជាងគេមុន)"
-    assert shown[1].startswith("⏳ បើកបាន ៣ ថ្ងៃហើយ\n")
+    # Nobody took the first on within the hour: it says so, and late ones come first.
+    assert shown[1].startswith("⏰ មិនទាន់មាននរណាជួយ ហើយហួសពេលហើយ\n⏳ បើកបាន ៣ ថ្ងៃហើយ\n")
     assert shown[2].startswith("⏳ បើកថ្ងៃនេះ\n")
     await staff.send("/cases")
     assert staff.new_texts()[-3].startswith("<b>Open cases: 2</b>")

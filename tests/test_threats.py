@@ -12,6 +12,7 @@ import asyncio
 import re
 import sqlite3
 from contextlib import closing
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.support.journeys import (
     onboard,
     register_departure,
     sent_departure,
+    sweep_at,
 )
 
 pytestmark = pytest.mark.staffed
@@ -372,3 +374,95 @@ async def test_a_trip_only_staff_may_know_of_never_reaches_the_chief(bot: Bot) -
     await villager.click(next(b for b in villager.buttons() if "បោះបង់" in b))
     await villager.click(next(b for b in villager.buttons() if b.startswith("បាទ")))
     assert chief.new_texts() == []
+
+
+async def test_a_case_reopened_after_its_chief_was_revoked_reaches_the_new_chief_and_staff(
+    bot: Bot,
+) -> None:
+    villager, old_chief, staff, number = await sos_case(bot)
+    await old_chief.click(TAKE_KM)
+    await old_chief.click(CLOSE_KM)
+    await old_chief.click(SAFE_WORKING_KM)
+    await revoke(bot, staff, old_chief)
+    new_chief = bot.user(5003, "New chief")
+    await make_leader(bot, new_chief)
+    old_chief.new_texts(), new_chief.new_texts(), staff.new_texts()
+
+    await villager.click(AGAIN_KM)
+    # A new message (not only an edit of an old one) to the chief of the village now, and staff.
+    new_messages = [
+        s.text
+        for s in bot.telegram.shown
+        if s.kind == "message" and s.chat_id in (new_chief.id, staff.id)
+    ]
+    assert any(t.startswith("↩️ <b>បានបើកម្ដងទៀត") for t in new_messages), new_messages
+    assert any(t.startswith("↩️ <b>Opened again") for t in new_messages), new_messages
+    assert old_chief.new_texts() == []  # a revoked chief gets nothing, not even an edit
+    case = await bot.store.alert(number)
+    assert case is not None and case.acknowledged_at is None  # waits to be taken on again
+    assert TAKE_KM in new_chief.buttons()
+
+
+async def test_an_untaken_high_risk_case_reminds_everyone_after_an_hour(bot: Bot) -> None:
+    _villager, chief, staff, number = await sos_case(bot)
+    chief.new_texts(), staff.new_texts()
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=59))
+    assert chief.new_texts() == [] and staff.new_texts() == []
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=2))
+    reminded = [t for t in chief.new_texts() if t.startswith("⏰")]
+    assert len(reminded) == 1 and TAKE_KM in chief.buttons()
+    assert [t for t in staff.new_texts() if t.startswith("⏰")]
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=5))
+    assert chief.new_texts() == []  # once per interval, however many sweeps
+    case = await bot.store.alert(number)
+    assert case is not None and case.staff_told_at is not None
+
+
+async def test_a_case_taken_by_a_chief_who_is_then_revoked_goes_back_to_everyone(
+    bot: Bot,
+) -> None:
+    _villager, chief, staff, number = await sos_case(bot)
+    await chief.click(TAKE_KM)
+    await revoke(bot, staff, chief)
+    case = await bot.store.alert(number)
+    assert case is not None and case.acknowledged_at is None and case.handler_chat_id is None
+    staff.new_texts(), chief.new_texts()
+    await sweep_at(bot, bot.clock.now())
+    assert [t for t in staff.new_texts() if t.startswith("⏰")]
+    assert chief.new_texts() == []  # revoked: nothing more about it
+
+
+async def test_overdue_cases_come_first_and_the_report_counts_taking_on_in_time(bot: Bot) -> None:
+    villager, chief, staff, number = await sos_case(bot)
+    await sweep_at(bot, bot.clock.now() + timedelta(hours=2))  # nobody took it on
+    other = bot.user(5010, "Mony")
+    await sent_departure(bot, other, name="Mony")
+    await other.send("/sos")
+    staff.new_texts()
+    await staff.send("/cases")
+    title, *cases = staff.new_texts()
+    assert title.startswith("<b>Open cases: 2</b>")
+    assert cases[0].startswith("⏰ Not taken on in time") and "Srey Mom" in cases[0]
+    assert cases[1].startswith("⏳ Opened today") and "Mony" in cases[1]
+    await staff.click("🙋 I will handle it")  # the newer one, in time
+    await staff.send("/report all all")
+    report = " ".join(staff.new_texts())
+    assert "Cases taken on in time (percent: within 1 hour if high-risk" in report
+    assert number and villager and chief
+
+
+async def test_a_closed_case_asks_whether_the_person_got_the_help_they_needed(bot: Bot) -> None:
+    villager, chief, staff, number = await sos_case(bot)
+    await chief.click(TAKE_KM)
+    await chief.click(CLOSE_KM)
+    await chief.click(SAFE_WORKING_KM)
+    assert "តើអ្នកបានទទួលជំនួយដែលអ្នកត្រូវការទេ?" in villager.last_text()
+    await chief.press(f"case:fb:{number}:yes")  # only the person may answer
+    assert chief.last_alert() == "នេះសម្រាប់តែមេភូមិនៃភូមិនេះ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+    await villager.click("🤏 បានខ្លះ")
+    assert villager.buttons() == [AGAIN_KM]
+    events = [e for e in await bot.store.case_events(number) if e.kind == "feedback"]
+    assert [e.detail["answer"] for e in events] == ["partly"]
+    await staff.send("/report all all")
+    report = " ".join(staff.new_texts())
+    assert "Did you get the help you needed" in report and "Partly" in report
