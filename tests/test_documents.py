@@ -66,7 +66,7 @@ async def test_the_passport_date_in_khmer_digits_flags_a_passport_that_ends_soon
     )
     review = villager.last_text()
     assert "<b>ប៉ាស្ព័រផុតកំណត់៖</b> ១០ មិថុនា ២០២៦" in review
-    assert "ប៉ាស្ព័រនេះផុតកំណត់ មិនដល់ ៦ ខែក្រោយថ្ងៃចេញដំណើរ" in review
+    assert "ប៉ាស្ព័រនេះ នៅសល់តិចជាង ៦ ខែ ពីថ្ងៃចេញដំណើរ" in review
     await villager.click(SEND)
     [departure] = await bot.store.departures_of(1502)
     assert "passport_ends_soon" in departure.risk_flags
@@ -315,14 +315,14 @@ async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
     villager = bot.user(1580)
     await onboard(villager)
     await villager.send("/documents")
-    assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ដំណើរទៅក្រៅប្រទេស")
+    assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ការចេញដំណើរទៅក្រៅប្រទេស")
     await register_departure(villager)
     await villager.click(SEND)
     await villager.send("/mydepartures")
     await villager.click("📄 ថ្ងៃផុតកំណត់ឯកសារ")
     screen = villager.last_text()
-    assert "ដើម្បីស្នាក់នៅ និងធ្វើការនៅក្រៅប្រទេសដោយស្របច្បាប់" in screen  # a broker, no papers
-    assert "កុំទៅប៉ូលិសតែម្នាក់ឯង" in screen
+    assert "ធ្វើការនៅក្រៅប្រទេសស្របច្បាប់ ត្រូវមាន" in screen  # a broker, no papers
+    assert "កុំទៅសួរប៉ូលិសដោយខ្លួនឯង។ តែបើជីវិតមានគ្រោះថ្នាក់ ហៅប៉ូលិសភ្លាម។" in screen
     assert "យើងនឹងរំលឹកអ្នក ១២០, ៣០, ៧ ថ្ងៃ" in screen
     await villager.send("hello")
     assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងណាមួយខាងក្រោម។")
