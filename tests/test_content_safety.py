@@ -4,6 +4,8 @@ feature cannot bring back the kinds of risky advice the Khmer review of 7 Decemb
 - no "please check" doubt under a national police or ambulance number;
 - no "any time" / "day and night" / "24 hours" promise unless every number it is about is open
   day and night (``hours: "24h"`` in ``content/contacts.yaml``, from CONTENT-FACTS);
+- the quiz's right option is neither the longest nor the shortest too often, and no cue word
+  gives the wrong ones away (``tests/test_quiz.py``);
 - one Khmer word for one thing (``content/km/TERMS.md``, ``tests/test_terms.py``).
 
 Each check reads a content folder, so it can be run on any copy of ``content/``.
@@ -20,9 +22,11 @@ from typing import Any
 import pytest
 import yaml
 
+from content.awareness import load_awareness
 from content.bundle import CONTENT_DIR, LANGUAGES
 from content.contacts import Contact, load_directory
 from content.texts import load_catalog
+from tests.test_quiz import cued_wrong, longest_right, shortest_right
 from tests.test_terms import REWRITTEN_ELSEWHERE, problems_in
 
 TAG = re.compile(r"<[^>]+>")
@@ -126,6 +130,21 @@ def promises_of_any_time(folder: Path) -> list[str]:
     return problems
 
 
+def quiz_tells(folder: Path) -> list[str]:
+    """Each way to guess the quiz that wins in more than a third of the questions."""
+    questions = load_awareness(folder, LANGUAGES).questions
+    problems = []
+    for lang in LANGUAGES:
+        for name, found in (
+            ("right option strictly longest", longest_right(questions, lang)),
+            ("right option strictly shortest", shortest_right(questions, lang)),
+            ("a cue word in a wrong option only", cued_wrong(questions, lang)),
+        ):
+            if len(found) > len(questions) / 3:
+                problems.append(f"{lang}: {name} in {len(found)} of {len(questions)}")
+    return problems
+
+
 def term_variants(folder: Path) -> list[str]:
     """Khmer texts that use a word content/km/TERMS.md rules out."""
     return [
@@ -138,6 +157,7 @@ def term_variants(folder: Path) -> list[str]:
 CHECKS = {
     "emergency numbers": doubt_under_emergency_numbers,
     "any time": promises_of_any_time,
+    "quiz": quiz_tells,
     "terms": term_variants,
 }
 
@@ -205,6 +225,22 @@ def test_sending_sos_at_any_time_is_no_promise_about_numbers(content_copy: Path)
     assert not [p for p in promises_of_any_time(content_copy) if "cases.po" in p]
     texts = dict(all_texts(content_copy, "en"))
     assert "send /sos at any time" in texts["en/cases.po: family.relative_done_nothing"]
+
+
+def test_a_guessable_quiz_is_found(content_copy: Path) -> None:
+    for lang, word in (("km", "ភ្លាម"), ("en", "at once")):
+        path = content_copy / lang / "quiz.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for question in data["questions"]:
+            for option in question["options"]:  # the right one long, the wrong ones cued
+                option["text"] = "x" * 40 if option["correct"] else f"{word} x"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert quiz_tells(content_copy) == [
+        "km: right option strictly longest in 23 of 23",
+        "km: a cue word in a wrong option only in 23 of 23",
+        "en: right option strictly longest in 23 of 23",
+        "en: a cue word in a wrong option only in 23 of 23",
+    ]
 
 
 def test_a_ruled_out_word_is_found(content_copy: Path) -> None:
