@@ -283,7 +283,7 @@ async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
     await sweep_at(bot, utc(2026, 6, 2, 1))
     reminders(villager)
     await villager.click(LATER)
-    assert villager.last_text() == "⏰ បាទ/ចាស។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
+    assert villager.last_text() == "⏰ បានហើយ។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
     await villager.click(LATER)
     assert villager.last_alert() == "អ្នកបានឆ្លើយរួចហើយ។ អរគុណ។"
     leader.new_texts()

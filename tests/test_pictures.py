@@ -153,9 +153,9 @@ async def test_a_missing_picture_file_does_not_stop_the_lesson(tmp_path: Path) -
         villager = bot.user(9303)
         await onboard(villager)
         await villager.send("/learn")
-        await villager.click("📖 ចំណាកស្រុកដោយសុវត្ថិភាព និងចំណាកស្រុកខុសច្បាប់")
+        await villager.click("📖 ទៅស្របច្បាប់ និងទៅខុសច្បាប់")
         assert villager.media() == []
-        assert villager.last_text().startswith("<b>ចំណាកស្រុកដោយសុវត្ថិភាព")
+        assert villager.last_text().startswith("<b>ទៅស្របច្បាប់ និងទៅខុសច្បាប់")
     finally:
         await bot.stop()
     assert bot.telegram.refusals == []

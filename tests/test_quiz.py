@@ -67,8 +67,8 @@ async def test_a_villager_passes_the_check_in_three_rounds_in_khmer(bot: Bot) ->
     await villager.click("📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?")
     intro = villager.last_text()
     assert "មានសំណួរខ្លីៗ ២៣" in intro
-    assert "សំណួរចែកជា ៣ ជុំ ជុំនីមួយៗមិនលើសពី ៨ សំណួរ" in intro
-    assert "បើឆ្លើយត្រូវ ១៩" in intro  # 80% of 23, rounded up
+    assert "ឆ្លើយជា ៣ ជុំ ម្ដងមិនលើស ៨ សំណួរ" in intro
+    assert "ឆ្លើយត្រូវ ១៩ គឺអ្នកត្រៀមខ្លួនរួច" in intro  # 80% of 23, rounded up
     await villager.click("▶️ ចាប់ផ្ដើម")
     first = questions(bot)[0]
     options = "\n".join(f"<b>{letter(first, o, 'km')}.</b> {o.texts['km']}" for o in first.options)

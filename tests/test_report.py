@@ -64,7 +64,7 @@ async def test_the_report_for_all_villages(bot: Bot) -> None:
     assert "• Another way: 3" in text
     assert "• Check-ins sent: 3" in text
     assert "• 🙂 I'm fine: 1\n• 😟 I have a problem: 1" in text
-    assert "• I am not paid, or paid less: 1" in text
+    assert "• I am not paid, or paid less than promised: 1" in text
     assert "• Problem at work: 1" in text
     assert "• People who joined the bot: 4" in text  # three villagers and the staff member
     rows = list(csv.reader(io.StringIO(sheet.decode("utf-8-sig"))))
