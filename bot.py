@@ -452,7 +452,15 @@ def report(config: Config, scope_code: str, days_text: str, lang: str, out: Path
         clock = SystemClock()
         store = await Store.open(config.database, clock)
         try:
-            return await gather(store, clock, content, scope, days, config.timezone)
+            return await gather(
+                store,
+                clock,
+                content,
+                scope,
+                days,
+                config.timezone,
+                silence_days=config.silence_days,
+            )
         finally:
             await store.close()
 

@@ -50,7 +50,13 @@ async def report(update: Update, context: BotContext) -> None:
         return
     zone = context.services.config.timezone
     data, first, last = await gather(
-        context.store, context.clock, context.content, scope, days, zone
+        context.store,
+        context.clock,
+        context.content,
+        scope,
+        days,
+        zone,
+        silence_days=context.services.config.silence_days,
     )
     await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
     title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))
