@@ -160,6 +160,28 @@ async def test_malaysia_gets_it_at_midnight_utc_and_not_a_minute_before(bot: Bot
     assert "+60 3 4257 1150" in text  # the Kuala Lumpur embassy
 
 
+ASK_BOSS = "សួរនរណា៖ ថៅកែ ឬក្រុមហ៊ុនជ្រើសរើសពលករ របស់អ្នក និងស្ថានទូតកម្ពុជា៖"
+IF_KEPT = "បើថៅកែកំពុងទុកប៉ាស្ព័ររបស់អ្នក សូមហៅស្ថានទូត ឬលេខទូរស័ព្ទជំនួយសិន (/help)។"
+ASK_EMBASSY_FIRST = "សួរនរណាមុនគេ៖ ស្ថានទូតកម្ពុជា ឬលេខទូរស័ព្ទជំនួយ (/help)៖"
+
+
+async def test_someone_whose_boss_keeps_the_papers_is_not_sent_to_ask_the_boss(bot: Bot) -> None:
+    """Asking a boss who holds the passport can put a person in danger: the embassy first."""
+    told, kept = bot.user(1512), bot.user(1513)
+    for villager in (told, kept):
+        await permit_until(bot, villager, "30/09/2026")
+    await sweep_at(bot, utc(2026, 3, 4, 1))  # the first check-in, 08:00 in Bangkok
+    await kept.click("😟 ខ្ញុំមានបញ្ហា")
+    await kept.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    reminders(told), reminders(kept)
+    await sweep_at(bot, utc(2026, 6, 2, 1))  # 120 days before
+    [usual] = reminders(told)
+    assert ASK_BOSS in usual and IF_KEPT in usual  # everyone hears what to do if it happens
+    [text] = reminders(kept)
+    assert ASK_EMBASSY_FIRST in text and "+66 2 957 5851" in text
+    assert "ថៅកែ ឬក្រុមហ៊ុនជ្រើសរើសពលករ" not in text
+
+
 async def test_done_asks_the_new_date_and_re_plans(bot: Bot) -> None:
     villager = bot.user(1520)
     departure_id = await permit_until(bot, villager, "30/09/2026")
