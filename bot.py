@@ -452,9 +452,15 @@ def report(config: Config, scope_code: str, days_text: str, lang: str, out: Path
         clock = SystemClock()
         store = await Store.open(config.database, clock)
         try:
-            windows = (config.take_on_high, config.take_on)
             return await gather(
-                store, clock, content, scope, days, config.timezone, take_on=windows
+                store,
+                clock,
+                content,
+                scope,
+                days,
+                config.timezone,
+                take_on=(config.take_on_high, config.take_on),
+                silence_days=config.silence_days,
             )
         finally:
             await store.close()

@@ -77,6 +77,12 @@ class Config:
     document_days: tuple[int, ...] = (120, 30, 7)
     document_later: timedelta = timedelta(days=3)
 
+    @property
+    def silence_days(self) -> int:
+        """Days without an answer before the chief is alerted: two reminders, then the alert."""
+        silent = self.reminder_after + self.reminder_after + self.leader_after
+        return max(1, round(silent.total_seconds() / 86400))
+
 
 # Every setting with its default. The shape of this dict is the schema: a key not here is a typo.
 DEFAULTS: dict[str, dict[str, Any]] = {

@@ -60,6 +60,7 @@ def poster_texts(content: Content, poster: Poster) -> list[str]:
     village, commune = poster.village.name(lang), poster.commune.name(lang)
     return [
         t.plain(lang, "poster.title"),
+        t.plain(lang, "poster.subtitle"),
         t.plain(lang, "poster.for_village", village=village, commune=commune),
         *(t.plain(lang, key) for key in ("poster.line1", "poster.line2", "poster.line3")),
     ]
@@ -68,10 +69,12 @@ def poster_texts(content: Content, poster: Poster) -> list[str]:
 def poster_pdf(content: Content, poster: Poster, bot_username: str) -> bytes:
     """The poster as an A4 PDF with the Khmer font embedded."""
     t, lang = content.texts, POSTER_LANGUAGE
-    title, for_village, *lines = poster_texts(content, poster)
+    title, subtitle, for_village, *lines = poster_texts(content, poster)
     pdf = new_pdf(for_village)
     pdf.set_y(22)
-    centred(pdf, title, 40, bold=True, gap=2)
+    # A question people ask themselves is the hook on a wall; the programme's name comes second.
+    centred(pdf, title, 36, bold=True, gap=1)
+    centred(pdf, subtitle, 22, gap=3)
     centred(pdf, for_village, 20, gap=8)
     for line in lines:
         centred(pdf, line, 19, gap=1)

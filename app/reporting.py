@@ -82,8 +82,13 @@ async def gather(
     days: int | None,
     zone: object,
     take_on: tuple[timedelta, timedelta] | None = None,
+    *,
+    silence_days: int,
 ) -> tuple[Report, date, date]:
-    """Counts everything for the scope over the last ``days`` days (None: since the start)."""
+    """Counts everything for the scope over the last ``days`` days (None: since the start).
+
+    ``silence_days`` is how long a silence lasts before its alert (``Config.silence_days``),
+    for the label of those alerts."""
     now = clock.now()
     end = now + timedelta(microseconds=1)  # what happened at this very moment counts too
     start = now - timedelta(days=days) if days else datetime(2000, 1, 1, tzinfo=now.tzinfo)
@@ -110,6 +115,7 @@ async def gather(
         entries=entries,
         entry_posters=entry_posters,
         take_on=take_on,
+        silence_days=silence_days,
     )
     if scope.small:
         report = mask(report, MASK_BELOW)
@@ -117,7 +123,9 @@ async def gather(
     return report, first, today
 
 
-def label(content: Content, lang: str, table_id: str, key: str) -> str:
+def label(content: Content, lang: str, report: Report, table_id: str, key: str) -> str:
+    if table_id == "alerts_kind" and key == "silence":  # how long, from the settings
+        return content.texts.plain(lang, "report.alert_kind.silence", days=report.silence_days)
     if table_id == "problems":
         problem = next((p for p in content.problems if p.id == key), None)
         return problem.labels[lang] if problem else key
@@ -159,7 +167,7 @@ def render_text(
             t.get(
                 lang,
                 "leader.stats_row",
-                label=label(content, lang, table.id, key),
+                label=label(content, lang, report, table.id, key),
                 count=Html(_count(content, lang, n)),
             )
             for key, n in table.rows
@@ -181,7 +189,7 @@ def render_csv(content: Content, lang: str, report: Report) -> bytes:
     for table in report.tables:
         for key, count in table.rows:
             shown = f"<{MASK_BELOW}" if count == MASKED else count
-            writer.writerow([table.id, key, label(content, lang, table.id, key), shown])
+            writer.writerow([table.id, key, label(content, lang, report, table.id, key), shown])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -232,7 +240,8 @@ def _render_chart(content: Content, lang: str, report: Report, title: str) -> by
             fontfamily=family,
             fontsize=12,
         )
-        rows = [(_plain(label(content, lang, table.id, k)), max(n, 0)) for k, n in table.rows][:8]
+        named = [(label(content, lang, report, table.id, k), n) for k, n in table.rows[:8]]
+        rows = [(_plain(text), max(n, 0)) for text, n in named]
         if not rows:
             axis.text(
                 0.5,

@@ -65,6 +65,9 @@ class Option:
     correct: bool
     texts: dict[str, str]
     feedback: dict[str, str]
+    # A wrong option that says what someone in trouble may feel ("it is my fault"): its feedback
+    # opens kindly, not with "not quite", which would read as "you are wrong to feel that".
+    gentle: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ def load_awareness(content_dir: Path, languages: tuple[str, ...]) -> Awareness:
                 correct=_field(quiz_file, option, "correct", f"{where}.options[{j}]", bool),
                 texts={lang: questions[lang][i]["options"][j]["text"] for lang in languages},
                 feedback={lang: questions[lang][i]["options"][j]["feedback"] for lang in languages},
+                gentle=_gentle(quiz_file, f"{where}.options[{j}]", option),
             )
             for j, option in enumerate(_field(quiz_file, item, "options", where, list))
         )
@@ -185,6 +189,16 @@ def load_awareness(content_dir: Path, languages: tuple[str, ...]) -> Awareness:
 
 def _field(path: Path, mapping: Any, key: str, where: str, kind: type = str) -> Any:
     return field(path, mapping, key, where, kind)
+
+
+def _gentle(path: Path, where: str, option: Any) -> bool:
+    """The optional ``gentle`` flag: true or false, and only on a wrong option."""
+    gentle = option.get("gentle", False) if isinstance(option, dict) else False
+    if not isinstance(gentle, bool):
+        raise ContentError(str(path), f"{where}.gentle", "must be true or false")
+    if gentle and option.get("correct") is True:
+        raise ContentError(str(path), f"{where}.gentle", "is for a wrong option only")
+    return gentle
 
 
 def load_parallel(

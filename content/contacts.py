@@ -13,6 +13,8 @@ from content.texts import html_problem
 from content.yamlfile import field, read_yaml
 
 STATUSES = ("confirmed", "single_source", "unconfirmed")
+KINDS = ("emergency",)  # a country's police or ambulance short code (contacts.yaml says why)
+HOURS = ("24h",)  # open day and night, where CONTENT-FACTS says so
 # What people dial: digits with the separators numbers are written with ("+66 2 957 5851 / 5852").
 PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
 
@@ -27,10 +29,18 @@ class Contact:
     sources: dict[str, str]  # where the number comes from, said in each language
     names: dict[str, str]
     notes: dict[str, str]
+    kind: str | None = None  # "emergency" or nothing
+    hours: str | None = None  # "24h" or not known
 
     @property
     def needs_check(self) -> bool:
-        """Whether people must be told to check the number before relying on it."""
+        """Whether people must be told to check the number before relying on it.
+
+        Not under a national emergency number from a single source: CONTENT-FACTS asks for the
+        note on unconfirmed numbers, and doubt printed under the police makes people hesitate.
+        """
+        if self.kind == "emergency":
+            return self.status == "unconfirmed"
         return self.status != "confirmed"
 
 
@@ -82,6 +92,11 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             raise ContentError(
                 str(path), f"{where}.last_verified", "must be a quoted date YYYY-MM-DD"
             ) from error
+        kind, hours = entry.get("kind"), entry.get("hours")
+        if kind is not None and kind not in KINDS:
+            raise ContentError(str(path), f"{where}.kind", f"must be one of {KINDS} or left out")
+        if hours is not None and hours not in HOURS:
+            raise ContentError(str(path), f"{where}.hours", f"must be one of {HOURS} or left out")
         phone = field(path, entry, "phone", where)
         if not PHONE.fullmatch(phone) or sum(ch.isdigit() for ch in phone) < 3:
             raise ContentError(
@@ -113,6 +128,8 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
                 last_verified=verified,
                 names=names,
                 notes=notes,
+                kind=kind,
+                hours=hours,
             )
         )
     for lang, (_, texts) in local.items():

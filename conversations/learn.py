@@ -247,10 +247,13 @@ async def open_statement(update: Update, context: BotContext) -> None:
         total=len(awareness.statements),
         statement=statement.texts[lang],
     )
+    # The statements are what some people say, not the bot's view ("learn.statement" says so):
+    # alone with her phone, a young woman should not meet "I agree" first under "women who
+    # migrate are worthless" (review of 7 December 2026, §8).
     markup = keyboard(
         [
-            [(t.raw(lang, "learn.agree"), f"{PREFIX}:sa:{statement.id}:agree")],
             [(t.raw(lang, "learn.disagree"), f"{PREFIX}:sa:{statement.id}:disagree")],
+            [(t.raw(lang, "learn.agree"), f"{PREFIX}:sa:{statement.id}:agree")],
         ]
     )
     await show_voiced(update, context, f"statement.{statement.id}", text, markup)

@@ -63,8 +63,9 @@ def feedback_text(context: BotContext, lang: str, question: Question, option: Op
     """Right or not, what was chosen, the option's own feedback, and the best answer if missed."""
     t = context.content.texts
     chosen = f"{letter(context, lang, question, option)}. {option.texts[lang]}"
+    header = "quiz.right" if option.correct else "quiz.gentle" if option.gentle else "quiz.wrong"
     parts = [
-        t.get(lang, "quiz.right" if option.correct else "quiz.wrong"),
+        t.get(lang, header),
         t.get(lang, "quiz.chosen", answer=chosen),
         option.feedback[lang],
     ]

@@ -57,6 +57,7 @@ async def report(update: Update, context: BotContext) -> None:
         days,
         config.timezone,
         take_on=(config.take_on_high, config.take_on),
+        silence_days=config.silence_days,
     )
     await send(update, render_text(context.content, lang, data, scope, first, last, all_time))
     title = t.plain(lang, "report.chart_title", scope=scope_name(context.content, lang, scope))

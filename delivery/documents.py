@@ -142,11 +142,16 @@ async def reminder_text(
     lead = t.get(lang, "documents.reminder.lead")
     blocks = [lead, title, t.get(lang, f"documents.todo.{document.kind}")]
     embassy = embassy_line(context, lang, departure.destination)
-    blocks.append(
-        t.get(lang, "documents.ask", embassy=html(embassy))
-        if embassy
-        else t.get(lang, "documents.ask_no_embassy")
-    )
+    # Someone who said the boss keeps their papers is not sent back to ask that boss: asking can
+    # put them in danger (q_passport_kept); the embassy or a hotline first.
+    kept = await context.store.problem_named_for(departure.departure_id, "documents_kept")
+    if embassy:
+        key = "documents.ask_kept" if kept else "documents.ask"
+        blocks.append(t.get(lang, key, embassy=html(embassy)))
+    else:
+        blocks.append(
+            t.get(lang, "documents.ask_kept_no_embassy" if kept else "documents.ask_no_embassy")
+        )
     rows = [
         [(t.raw(lang, f"documents.answer.{a}"), f"{PREFIX}:{a}:{reminder.reminder_id}")]
         for a in ANSWERS

@@ -59,9 +59,7 @@ async def alert_text(context: BotContext, lang: str, alert: Alert, lens: Lens) -
     departure = await context.store.departure(alert.departure_id) if alert.departure_id else None
     title_values: dict[str, object] = {}
     if alert.kind == "silence":  # the title says how long it really was, from the settings
-        config = context.services.config
-        silent = config.reminder_after + config.reminder_after + config.leader_after
-        title_values["days"] = max(1, round(silent.total_seconds() / 86400))
+        title_values["days"] = context.services.config.silence_days
     blocks: list[str] = [t.get(lang, f"alert.title.{alert.kind}", **title_values)]
     if alert.kind == "family":  # what the family told us; the person it is about is not them
         return "\n\n".join([*blocks, *await family_blocks(context, lang, alert, lens)])

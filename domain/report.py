@@ -81,6 +81,7 @@ class Table:
 @dataclass(frozen=True)
 class Report:
     tables: tuple[Table, ...]
+    silence_days: int  # days without an answer before a silence alert, from the settings
 
     def table(self, table_id: str) -> Table | None:
         return next((t for t in self.tables if t.id == table_id), None)
@@ -112,6 +113,7 @@ def build_report(
     entries: Counter[str] | None = None,
     entry_posters: Counter[str] | None = None,
     take_on: tuple[timedelta, timedelta] | None = None,
+    silence_days: int,
 ) -> Report:
     """The report's tables (obs. 4 and 12 of the programme report, and the bot's own follow-up)."""
     gender, place, destination, work, channel, duration, reason = (Counter[str]() for _ in range(7))
@@ -178,7 +180,8 @@ def build_report(
             # Which way in works (posters, friends, leaders, the bot's name): obs. 1's follow-up.
             _table("entries", entries or Counter(), ("poster", "share", "leader", "typed")),
             _table("entries_poster", entry_posters or Counter()),
-        )
+        ),
+        silence_days,
     )
 
 
@@ -195,4 +198,4 @@ def mask(report: Report, below: int) -> Report:
             continue
         rows = tuple((key, MASKED if 0 < count < below else count) for key, count in table.rows)
         tables.append(replace(table, rows=rows))
-    return Report(tuple(tables))
+    return replace(report, tables=tuple(tables))

@@ -275,6 +275,15 @@ class CheckinQueries(StoreBase):
         ) as cursor:
             return [str(row[0]) async for row in cursor]
 
+    async def problem_named_for(self, departure_id: int, problem_id: str) -> bool:
+        """Whether the person named this problem in any check-in of the departure."""
+        async with self._db.execute(
+            "SELECT 1 FROM checkins c JOIN checkin_problems p USING (checkin_id)"
+            " WHERE c.departure_id = ? AND p.problem_id = ? LIMIT 1",
+            (departure_id, problem_id),
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
     async def record_return(self, values: dict[str, Any]) -> int:
         columns = (
             "departure_id",

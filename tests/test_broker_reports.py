@@ -87,7 +87,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
 
     await villager.click("🙋 ប្រាប់ឈ្មោះខ្ញុំ")
     assert villager.last_text() == (
-        "<b>សូមពិនិត្យរបាយការណ៍របស់អ្នក</b>\n"
+        "<b>សូមពិនិត្យអ្វីដែលអ្នកនឹងផ្ញើ</b>\n"
         "នរណា៖ លោក សុខ &lt;មេខ្យល់&gt; &amp; បងប្អូន\n"
         f"ជួបនៅឯណា និងរបៀបណា៖ {PLACE}\n"
         f"គាត់សន្យាអ្វី៖ {PROMISED}\n"
@@ -97,7 +97,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
     )
     assert await bot.store.broker_reports(None) == []  # nothing is kept before "Send"
     await villager.click("✅ ផ្ញើ")
-    assert villager.last_text().startswith("អរគុណ។ យើងបានផ្ញើរបាយការណ៍របស់អ្នក")
+    assert villager.last_text().startswith("អរគុណ។ យើងបានផ្ញើអ្វីដែលអ្នកប្រាប់")
 
     (report,) = await bot.store.broker_reports(None)
     assert (report.reporter_user_id, report.village_code) == (5101, NESAT)
@@ -341,7 +341,7 @@ async def test_each_sees_the_reports_of_their_scope(bot: Bot) -> None:
 
     await villager.send("/broker_reports")
     assert villager.last_text() == (
-        "មានតែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ ដែលអាចមើលរបាយការណ៍អំពីមេខ្យល់បាន។ "
+        "មានតែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ ដែលអាចមើលអ្វីដែលអ្នកភូមិប្រាប់ពីមេខ្យល់បាន។ "
         "បើអ្នកចង់ប្រាប់ពីមេខ្យល់ម្នាក់ សូមផ្ញើ /report_broker ។"
     )
     await other_leader.send("/broker_reports")

@@ -13,7 +13,7 @@ NOT_A_NUMBER = "សូមវាយតែលេខគត់ ឧទាហរណ៍
 async def abroad_by_broker(villager: Person) -> None:
     await onboard_in_khmer(villager)
     await villager.click("🧮 ទៅ ឬនៅ? គិតលុយមើល")
-    await villager.click("🌏 ក្រៅប្រទេស (ថៃ ម៉ាឡេស៊ី…)")
+    await villager.click("🌏 ក្រៅប្រទេស (គិតតាមថៃ)")
     await villager.click("តាមមេខ្យល់")
 
 
@@ -87,14 +87,14 @@ async def test_the_legal_route_in_english(bot: Bot) -> None:
     await person.send("/language")
     await person.click("English")
     await person.send("/calc")
-    await person.click("🌏 Abroad (Thailand, Malaysia…)")
+    await person.click("🌏 Abroad (figures for Thailand)")
     await person.click("With a licensed agency (legal)")
     text = person.last_text()
     assert "<b>Before you leave:</b> $600 (passport $100, fees $500, travel $0)" in text
     assert "Waiting for papers: 3 months. Away: 24 months." in text
     assert "🧳 Going leaves: <b>$558 (2,232,000 riel)</b>" in text
     assert "Staying leaves $792 more." in text
-    assert "The legal way costs more" in text
+    assert "The legal way to Thailand costs more" in text
     assert "Riel at 4,000 riel to the dollar." in text
 
 

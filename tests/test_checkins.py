@@ -287,7 +287,7 @@ async def test_home_stops_everything_and_an_old_prompt_is_met_kindly(bot: Bot) -
     await sweep_at(bot, utc(3, 4, 1))
     old_prompt_data = next(d for d in villager.button_data() if d.endswith(":fine"))
     await villager.send("/home")
-    assert villager.last_text().startswith("🏡 សូមស្វាគមន៍ការត្រឡប់មកផ្ទះវិញ!")
+    assert villager.last_text().startswith("🏡 សូមស្វាគមន៍ ដែលអ្នកបានមកផ្ទះវិញ!")
     assert leader.last_text() == "🏡 Srey Mom បានត្រឡប់មកផ្ទះវិញហើយ។"
     await villager.click("▶️ ឆ្លើយសំណួរ")
     await villager.click("បានខ្លះ")

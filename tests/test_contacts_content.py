@@ -81,6 +81,18 @@ def check(content: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
             'phone: "call us"',
             "contacts.yaml: contacts[0].phone: must be a number",
         ),
+        (
+            "contacts.yaml",
+            '    hours: "24h"  # CONTENT-FACTS: "free, 24h"',
+            '    hours: "8-17"',
+            "contacts.yaml: contacts[0].hours: must be one of ('24h',) or left out",
+        ),
+        (
+            "contacts.yaml",
+            '    kind: "emergency"',
+            '    kind: "police"',
+            "contacts.yaml: contacts[5].kind: must be one of ('emergency',) or left out",
+        ),
     ],
 )
 def test_a_broken_hotline_text_fails_the_check_naming_file_key_and_problem(

@@ -162,6 +162,29 @@ def test_a_quiz_question_with_two_right_answers_is_refused(content_copy: Path) -
         load(content_copy)
 
 
+@pytest.mark.parametrize(
+    ("langs", "option", "value", "problem"),
+    [
+        (LANGUAGES, 1, True, r"questions\[0\]\.options\[1\]\.gentle: is for a wrong option only"),
+        (LANGUAGES, 0, "yes", r"questions\[0\]\.options\[0\]\.gentle: must be true or false"),
+        (("en",), 0, True, r"en/quiz\.yaml: questions\[0\]\.options\[0\]\.gentle: differs"),
+    ],
+)
+def test_a_gentle_flag_is_checked(
+    content_copy: Path, langs: tuple[str, ...], option: int, value: object, problem: str
+) -> None:
+    """Only a wrong option may be answered gently, with a true or false, in every language."""
+    import yaml
+
+    for lang in langs:
+        path = content_copy / lang / "quiz.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["questions"][0]["options"][option]["gentle"] = value  # q_thailand_visits: b is right
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match=problem):
+        load(content_copy)
+
+
 def test_awareness_text_with_broken_html_is_refused(content_copy: Path) -> None:
     path = content_copy / "en" / "stories.yaml"
     text = path.read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ async def test_the_passport_date_in_khmer_digits_flags_a_passport_that_ends_soon
     )
     review = villager.last_text()
     assert "<b>ប៉ាស្ព័រផុតកំណត់៖</b> ១០ មិថុនា ២០២៦" in review
-    assert "ប៉ាស្ព័រនេះផុតកំណត់ មិនដល់ ៦ ខែក្រោយថ្ងៃចេញដំណើរ" in review
+    assert "ប៉ាស្ព័រនេះ នៅសល់តិចជាង ៦ ខែ ពីថ្ងៃចេញដំណើរ" in review
     await villager.click(SEND)
     [departure] = await bot.store.departures_of(1502)
     assert "passport_ends_soon" in departure.risk_flags
@@ -158,6 +158,28 @@ async def test_malaysia_gets_it_at_midnight_utc_and_not_a_minute_before(bot: Bot
     await sweep_at(bot, utc(2026, 6, 2, 0))
     [text] = reminders(villager)
     assert "+60 3 4257 1150" in text  # the Kuala Lumpur embassy
+
+
+ASK_BOSS = "សួរនរណា៖ ថៅកែ ឬក្រុមហ៊ុនជ្រើសរើសពលករ របស់អ្នក និងស្ថានទូតកម្ពុជា៖"
+IF_KEPT = "បើថៅកែកំពុងទុកប៉ាស្ព័ររបស់អ្នក សូមហៅស្ថានទូត ឬលេខទូរស័ព្ទជំនួយសិន (/help)។"
+ASK_EMBASSY_FIRST = "សួរនរណាមុនគេ៖ ស្ថានទូតកម្ពុជា ឬលេខទូរស័ព្ទជំនួយ (/help)៖"
+
+
+async def test_someone_whose_boss_keeps_the_papers_is_not_sent_to_ask_the_boss(bot: Bot) -> None:
+    """Asking a boss who holds the passport can put a person in danger: the embassy first."""
+    told, kept = bot.user(1512), bot.user(1513)
+    for villager in (told, kept):
+        await permit_until(bot, villager, "30/09/2026")
+    await sweep_at(bot, utc(2026, 3, 4, 1))  # the first check-in, 08:00 in Bangkok
+    await kept.click("😟 ខ្ញុំមានបញ្ហា")
+    await kept.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    reminders(told), reminders(kept)
+    await sweep_at(bot, utc(2026, 6, 2, 1))  # 120 days before
+    [usual] = reminders(told)
+    assert ASK_BOSS in usual and IF_KEPT in usual  # everyone hears what to do if it happens
+    [text] = reminders(kept)
+    assert ASK_EMBASSY_FIRST in text and "+66 2 957 5851" in text
+    assert "ថៅកែ ឬក្រុមហ៊ុនជ្រើសរើសពលករ" not in text
 
 
 async def test_done_asks_the_new_date_and_re_plans(bot: Bot) -> None:
@@ -283,7 +305,7 @@ async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
     await sweep_at(bot, utc(2026, 6, 2, 1))
     reminders(villager)
     await villager.click(LATER)
-    assert villager.last_text() == "⏰ បាទ/ចាស។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
+    assert villager.last_text() == "⏰ បានហើយ។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
     await villager.click(LATER)
     assert villager.last_alert() == "អ្នកបានឆ្លើយរួចហើយ។ អរគុណ។"
     leader.new_texts()
@@ -315,14 +337,14 @@ async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
     villager = bot.user(1580)
     await onboard(villager)
     await villager.send("/documents")
-    assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ដំណើរទៅក្រៅប្រទេស")
+    assert villager.last_text().startswith("ថ្ងៃផុតកំណត់របស់ឯកសារ គឺសម្រាប់ការចេញដំណើរទៅក្រៅប្រទេស")
     await register_departure(villager)
     await villager.click(SEND)
     await villager.send("/mydepartures")
     await villager.click("📄 ថ្ងៃផុតកំណត់ឯកសារ")
     screen = villager.last_text()
-    assert "ដើម្បីស្នាក់នៅ និងធ្វើការនៅក្រៅប្រទេសដោយស្របច្បាប់" in screen  # a broker, no papers
-    assert "កុំទៅប៉ូលិសតែម្នាក់ឯង" in screen
+    assert "ធ្វើការនៅក្រៅប្រទេសស្របច្បាប់ ត្រូវមាន" in screen  # a broker, no papers
+    assert "កុំទៅសួរប៉ូលិសដោយខ្លួនឯង។ តែបើជីវិតមានគ្រោះថ្នាក់ ហៅប៉ូលិសភ្លាម។" in screen
     assert "យើងនឹងរំលឹកអ្នក ១២០, ៣០, ៧ ថ្ងៃ" in screen
     await villager.send("hello")
     assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងណាមួយខាងក្រោម។")

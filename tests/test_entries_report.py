@@ -35,7 +35,7 @@ async def test_the_report_counts_onboardings_by_entry(bot: Bot) -> None:
     text, _, sheet = await staff_report(bot, "/report all all")
     assert (
         "<b>How new people came to the bot</b>\n• A village poster: 3\n• A friend's link: 1\n"
-        "• A leader's invitation: 1\n• Found the bot by its name: 2" in text
+        "• A village chief's invitation: 1\n• Found the bot by its name: 2" in text
     )  # the staff member, onboarded by staff_report, found it by its name too
     assert "<b>Which village's poster</b>\n• Nesat: 3" in text
     rows = list(csv.reader(io.StringIO(sheet.decode("utf-8-sig"))))
@@ -47,7 +47,7 @@ async def test_in_one_village_small_channels_are_masked(bot: Bot) -> None:
     await seed(bot)
     text, _, _ = await staff_report(bot, "/report 09060405 all")
     assert "• A village poster: 3" in text
-    assert "• A leader's invitation: fewer than 3" in text
+    assert "• A village chief's invitation: fewer than 3" in text
     assert "A friend's link" not in text  # the friend lives in Prolean
     assert re.search(r"Found the bot by its name: fewer than 3", text)
 

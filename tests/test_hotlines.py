@@ -39,6 +39,11 @@ async def test_numbers_not_confirmed_carry_a_check_note(bot: Bot) -> None:
     assert "dial 001, then 855" in text  # how to call home
     bangkok = text[text.index("Embassy of Cambodia, Bangkok") :].split("\n\n")[0]
     assert "Please check" not in bangkok  # confirmed by three sources
+    police = text[text.index("Thai police") :].split("\n\n")[0]
+    assert "Please check" not in police  # a national emergency number: no doubt under it
+    assert "If a life is in danger, call this number at once." in police
+    issara = text[text.index("Issara helpline") :].split("\n\n")[0]
+    assert "Please check" in issara  # an undated page, not an emergency number
 
 
 async def test_every_contact_shows_its_source(bot: Bot) -> None:

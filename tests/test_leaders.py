@@ -94,7 +94,7 @@ async def test_only_staff_invite_and_revoke(bot: Bot) -> None:
     await staff.send("/leaders")
     assert "• Chief &lt;Sam&gt; — Nesat" in staff.last_text()
     await staff.click("Remove Chief <Sam> (Nesat)")
-    assert staff.last_alert() == "Chief <Sam> is no longer a village leader in this bot."
+    assert staff.last_alert() == "Chief <Sam> is no longer a village chief in this bot."
     assert await bot.store.led_villages(305) == []
     # a revoked leader gets no more notices: the departure goes to staff instead
     villager2 = bot.user(306)
@@ -194,7 +194,7 @@ async def test_cancel_and_change_dates_tell_the_leader(bot: Bot) -> None:
     await villager.click("✖️ បោះបង់៖ Srey Mom")
     await villager.click("បាទ/ចាស បោះបង់")
     assert "មិនចេញទៅទេ" in villager.last_text()
-    assert leader.last_text() == "ការចេញដំណើររបស់ Srey Mom ត្រូវបានបោះបង់។"
+    assert leader.last_text() == "Srey Mom លែងចេញដំណើរហើយ។"
     stored = await bot.store.departure(departure_id)
     assert stored is not None and stored.status == "cancelled"
     await villager.press(f"dep:cancel_yes:{departure_id}")  # twice: refused, nothing sent
@@ -239,7 +239,7 @@ async def test_the_command_line_invite_works_in_the_bot(bot: Bot) -> None:
     await leader.send(command)
     await leader.click("English")
     await leader.click("Yes, I agree")
-    assert "You are now a village leader in this bot for <b>Nesat</b>" in leader.last_text()
+    assert "You are now a village chief in this bot for <b>Nesat</b>" in leader.last_text()
 
 
 async def test_staff_group_that_became_a_supergroup_or_removed_the_bot(tmp_path: Path) -> None:

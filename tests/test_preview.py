@@ -293,7 +293,7 @@ async def test_the_pages_own_words_and_clock_come_from_the_content(page: Page) -
     """No page words in code: content/<lang>/preview.po, the same keys in Khmer and English."""
     words = (await page.client.get("/api/words")).json()
     assert set(words) == {"km", "en"} and set(words["km"]) == set(words["en"])
-    assert words["km"]["leader"] == "មេភូមិ" and words["en"]["leader"] == "Village leader"
+    assert words["km"]["leader"] == "មេភូមិ" and words["en"]["leader"] == "Village chief"
     assert [k for k in sorted(words["km"]) if k.startswith("step_")] == [
         f"step_{n}" for n in range(1, 7)
     ]

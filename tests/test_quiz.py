@@ -8,6 +8,8 @@ nothing.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -65,8 +67,8 @@ async def test_a_villager_passes_the_check_in_three_rounds_in_khmer(bot: Bot) ->
     await villager.click("📝 សំណួរ៖ តើខ្ញុំត្រៀមខ្លួនរួចហើយឬនៅ?")
     intro = villager.last_text()
     assert "មានសំណួរខ្លីៗ ២៣" in intro
-    assert "សំណួរចែកជា ៣ ជុំ ជុំនីមួយៗមិនលើសពី ៨ សំណួរ" in intro
-    assert "បើឆ្លើយត្រូវ ១៩" in intro  # 80% of 23, rounded up
+    assert "ឆ្លើយជា ៣ ជុំ ម្ដងមិនលើស ៨ សំណួរ" in intro
+    assert "ឆ្លើយត្រូវ ១៩ គឺអ្នកត្រៀមខ្លួនរួច" in intro  # 80% of 23, rounded up
     await villager.click("▶️ ចាប់ផ្ដើម")
     first = questions(bot)[0]
     options = "\n".join(f"<b>{letter(first, o, 'km')}.</b> {o.texts['km']}" for o in first.options)
@@ -300,6 +302,36 @@ async def test_a_missed_lesson_question_leads_back_to_the_lesson_in_english(bot:
     assert person.last_text().startswith("<b>At work</b> (1/")
 
 
+async def test_an_option_that_says_how_someone_feels_is_answered_gently(bot: Bot) -> None:
+    """ "It is my fault" is not met with ❌: the feedback opens kindly, then gives the best one."""
+    villager = bot.user(9023)
+    await onboard_in_khmer(villager)
+    await villager.press("learn:done:at_work")
+    await villager.click("📝 សំណួរ ២ សម្រាប់មេរៀននេះ")
+    first, wages = [q for q in questions(bot) if q.lesson == "at_work"]
+    await villager.click(letter(first, next(o for o in first.options if o.correct), "km"))
+    await villager.click("សំណួរបន្ទាប់ ➡️")
+    fault = next(o for o in wages.options if o.gentle)
+    assert not fault.correct and "កំហុសខ្ញុំ" in fault.texts["km"]
+    await villager.click(letter(wages, fault, "km"))
+    text = villager.last_text()
+    assert text.startswith("💛 <b>យើងយល់។</b>\n\nអ្នកបានជ្រើស៖ ")
+    assert "❌" not in text and fault.feedback["km"] in text
+    right = next(o for o in wages.options if o.correct)
+    assert f"ចម្លើយល្អបំផុត៖ {letter(wages, right, 'km')}. {right.texts['km']}" in text
+    await villager.click("មើលលទ្ធផលរបស់ខ្ញុំ")
+    assert "១ ក្នុងចំណោម ២" in villager.last_text()  # still not the right answer
+
+
+def test_the_gentle_options_are_the_feelings_the_review_named(bot: Bot) -> None:
+    gentle = {(q.id, o.id) for q in questions(bot) for o in q.options if o.gentle}
+    assert gentle == {
+        ("q_wages_withheld", "c"),  # "it is my fault, because I asked for the money"
+        ("q_embassy_malaysia", "b"),  # "nobody will help me"
+        ("q_back_home", "c"),  # "blame myself"
+    }
+
+
 @pytest.mark.parametrize(
     "forged",
     [
@@ -334,17 +366,105 @@ def test_each_lesson_has_a_short_round_and_the_check_has_rounds_of_at_most_8(bot
     assert rounds(0) == []
 
 
-@pytest.mark.parametrize("lang", ["km", "en"])
-def test_the_right_option_is_not_given_away_by_its_length_or_place(bot: Bot, lang: str) -> None:
-    """People who read little guess the longest option; it must not be the right one too often."""
-    all_questions = questions(bot)
-    longest = [
+TAG = re.compile(r"<[^>]+>")
+# Words that mark an option as the wrong one to someone guessing (review of 7 December 2026, §7):
+# no right answer had them, so "never pick the one with now" won. Khmer by letters, English by
+# whole words.
+CUES = {
+    "km": [re.compile(word) for word in ("ភ្លាម", "មិនបាច់", "គ្រប់គ្នា", "ធម្មតា")],
+    "en": [
+        re.compile(rf"\b{word}\b", re.IGNORECASE)
+        for word in (
+            "now",
+            "at once",
+            "tonight",
+            "no need",
+            "every(one|body)",
+            "normal(ly)?",
+            "nothing",
+            "no one",
+            "nobody",
+        )
+    ],
+}
+
+
+def shown_length(text: str) -> int:
+    """Characters a reader sees: code points with the HTML tags removed."""
+    return len(TAG.sub("", text))
+
+
+def right_is(
+    all_questions: Sequence[Question], lang: str, beats: Callable[[int, int], bool]
+) -> list[str]:
+    """Questions whose right option beats every other option in length (strictly)."""
+    return [
         q.id
         for q in all_questions
         for right in [next(o for o in q.options if o.correct)]
-        if all(len(right.texts[lang]) > len(o.texts[lang]) for o in q.options if o is not right)
+        if all(
+            beats(shown_length(right.texts[lang]), shown_length(o.texts[lang]))
+            for o in q.options
+            if o is not right
+        )
     ]
+
+
+def longest_right(all_questions: Sequence[Question], lang: str) -> list[str]:
+    return right_is(all_questions, lang, lambda right, other: right > other)
+
+
+def shortest_right(all_questions: Sequence[Question], lang: str) -> list[str]:
+    return right_is(all_questions, lang, lambda right, other: right < other)
+
+
+def cued_wrong(all_questions: Sequence[Question], lang: str) -> list[str]:
+    """Questions where a cue word sits in a wrong option and not in the right one."""
+
+    def cues(option: Option) -> set[str]:
+        return {cue.pattern for cue in CUES[lang] if cue.search(TAG.sub("", option.texts[lang]))}
+
+    found = []
+    for q in all_questions:
+        right = next(o for o in q.options if o.correct)
+        if any(cues(o) - cues(right) for o in q.options if o is not right):
+            found.append(q.id)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["km", "en"])
+def test_the_right_option_is_not_given_away_by_its_length_or_place(bot: Bot, lang: str) -> None:
+    """People who read little guess the longest option, or the shortest: neither may win often."""
+    all_questions = questions(bot)
+    longest = longest_right(all_questions, lang)
     assert len(longest) <= len(all_questions) / 3, longest
+    shortest = shortest_right(all_questions, lang)
+    assert len(shortest) <= len(all_questions) / 3, shortest
     places = [next(i for i, o in enumerate(q.options) if o.correct) for q in all_questions]
     for place in range(3):
         assert len(all_questions) / 5 <= places.count(place) <= len(all_questions) / 2, places
+
+
+@pytest.mark.parametrize("lang", ["km", "en"])
+def test_no_word_tells_which_options_are_wrong(bot: Bot, lang: str) -> None:
+    """ "Never pick the one that says now / no need / everyone" must not win either."""
+    all_questions = questions(bot)
+    cued = cued_wrong(all_questions, lang)
+    assert len(cued) <= len(all_questions) / 3, cued
+
+
+def test_the_tells_are_counted_as_a_reader_sees_them() -> None:
+    def question(*texts: str) -> Question:
+        options = tuple(
+            Option(id=str(n), correct=n == 0, texts={"en": t}, feedback={"en": ""})
+            for n, t in enumerate(texts)
+        )
+        return Question(id="q", lesson="l", source="s", texts={"en": ""}, options=options)
+
+    assert longest_right([question("<b>ab</b>c", "abcd", "ab")], "en") == []  # 3 < 4
+    assert shortest_right([question("<b>ab</b>c", "abcd", "ab")], "en") == []  # 3 > 2
+    assert shortest_right([question("ab", "abc", "abcd")], "en") == ["q"]
+    assert longest_right([question("abcd", "abcd", "a")], "en") == []  # a tie is no tell
+    assert cued_wrong([question("Ask first", "Go now", "I know")], "en") == ["q"]
+    assert cued_wrong([question("Call now", "Go now", "I know")], "en") == []  # both have it
+    assert cued_wrong([question("Ask first", "I know", "Snowy")], "en") == []  # not words

@@ -64,7 +64,7 @@ async def test_the_report_for_all_villages(bot: Bot) -> None:
     assert "• Another way: 3" in text
     assert "• Check-ins sent: 3" in text
     assert "• 🙂 I'm fine: 1\n• 😟 I have a problem: 1" in text
-    assert "• I am not paid, or paid less: 1" in text
+    assert "• I am not paid, or paid less than promised: 1" in text
     assert "• Problem at work: 1" in text
     assert "• People who joined the bot: 4" in text  # three villagers and the staff member
     rows = list(csv.reader(io.StringIO(sheet.decode("utf-8-sig"))))
@@ -105,8 +105,9 @@ async def test_the_chart_renders_khmer(bot: Bot, tmp_path: Path) -> None:
     content = bot.services.content
     scope = resolve_scope(content, "0906")
     assert scope is not None
+    config = bot.services.config
     data, _, _ = await gather(
-        bot.store, bot.clock, content, scope, None, bot.services.config.timezone
+        bot.store, bot.clock, content, scope, None, config.timezone, silence_days=3
     )
     png = render_chart(content, "km", data, "របាយការណ៍គម្រោង៖ ស្រែ អំបិល")
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
@@ -159,3 +160,38 @@ async def test_status_for_staff_and_one_log_line_per_update(
     assert any(line.endswith(f"user={STAFF_ID} kind=command:status") for line in lines)
     await bot.user(700).send("/status")
     assert bot.user(700).last_text() == "នេះសម្រាប់តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "row"), [("km", "មិនឆ្លើយ ២ ថ្ងៃ", "៖ ១"), ("en", "No reply for 2 days", ": 1")]
+)
+def test_a_silence_is_counted_with_its_length_from_the_settings(
+    lang: str, named: str, row: str
+) -> None:
+    """The alert's title says how long the silence was; the report's label says the same."""
+    from collections import Counter
+
+    from app.reporting import Scope, render_csv, render_text
+    from content.bundle import load_content
+    from domain.report import CaseRow, build_report
+
+    content = load_content(districts=("0906", "0901"))
+    raised = datetime(2026, 3, 1, tzinfo=UTC)
+    report = build_report(
+        departures=[],
+        away_now=0,
+        checkins_sent=0,
+        answers=Counter(),
+        problems=Counter(),
+        alerts=[CaseRow("silence", raised, None, None, None)],
+        open_cases=[],
+        now=raised,
+        out_of_contact=0,
+        returns=[],
+        awareness={},
+        silence_days=2,  # e.g. reminders after 16 h and 16 h, the chief after 16 h more
+    )
+    day = raised.date()
+    text = render_text(content, lang, report, Scope("", None, False), day, day, True)
+    assert f"• {named}{row}" in text
+    assert f"alerts_kind,silence,{named},1" in render_csv(content, lang, report).decode("utf-8-sig")

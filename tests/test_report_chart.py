@@ -72,6 +72,7 @@ def test_two_charts_drawn_at_once_in_threads_are_both_whole(tmp_path: Path) -> N
         out_of_contact=0,
         returns=[],
         awareness={},
+        silence_days=3,
     )
     alone = render_chart(content, "km", report, "ចំណងជើង")
 
