@@ -109,6 +109,7 @@ async def press(update: Update, context: BotContext) -> None:
         return
     if action == "hist":
         await answer(update)
+        await context.store.record_view(update.effective_user.id, "history", alert_id=alert_id)
         lens = await case_lens(context, alert, await _viewer(update, context, alert))
         for part in await history_text(context, lang, alert, lens):
             await send(update, part)
@@ -476,7 +477,27 @@ async def history_text(context: BotContext, lang: str, alert: Alert, lens: Lens)
         stamp = f"{format_day(when.date(), lang)} {when:%H:%M}"
         what = _event_words(context, lang, event, lens)
         lines.append(t.get(lang, "case.history_line", when=stamp, what=what))
+    if lens.shows(Piece.VIEWS):  # who looked, for staff to check (never what they saw)
+        lines += await _view_lines(context, lang, alert)
     return _in_messages(title, lines, t.get(lang, "case.history_more", number=alert.alert_id))
+
+
+async def _view_lines(context: BotContext, lang: str, alert: Alert) -> list[str]:
+    t = context.content.texts
+    zone = context.services.config.timezone
+    views = await context.store.views_of_case(alert.alert_id, alert.village_code, alert.created_at)
+    if not views:
+        return []
+    lines = ["", t.get(lang, "case.views_title")]
+    for view in views:
+        when = view.at.astimezone(zone)
+        stamp = f"{format_day(when.date(), lang)} {when:%H:%M}"
+        who = await responder_name(
+            context, view.viewer_id, alert.village_code, t.raw(lang, "case.views_someone")
+        )
+        what = t.get(lang, f"case.view.{view.what}", name=who, user_id=str(view.viewer_id))
+        lines.append(t.get(lang, "case.history_line", when=stamp, what=what))
+    return lines
 
 
 # Which piece of the policy each kind of history line is (the others are open to every handler).

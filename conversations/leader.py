@@ -72,6 +72,8 @@ async def away(update: Update, context: BotContext) -> None:
     lang = await language_of(update, context)
     t = context.content.texts
     villages = scope if isinstance(scope, list) else None
+    assert update.effective_user is not None
+    await context.store.record_view(update.effective_user.id, "away", villages=villages)
     departures = visible_departures(
         await context.store.departures_in(villages), scope_viewer(villages)
     )
@@ -230,6 +232,7 @@ async def export(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None and update.effective_user is not None
     lang = await language_of(update, context)
     villages = scope if isinstance(scope, list) else None
+    await context.store.record_view(update.effective_user.id, "export", villages=villages)
     statuses = ("active", "returned", "cancelled")
     departures = visible_departures(
         await context.store.departures_in(villages, statuses), scope_viewer(villages)

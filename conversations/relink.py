@@ -49,6 +49,11 @@ def _mark(number: int, lang: str) -> str:
     return to_khmer_digits(f"{number}.") if lang == "km" else f"{number}."
 
 
+def _user(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
 def _subject(update: Update, action: str) -> str | None:
     """The subject of a ``relink:<action>:<subject>`` press, if it has the right shape."""
     parts = ((update.callback_query.data if update.callback_query else "") or "").split(":")
@@ -140,8 +145,9 @@ async def _staff_only_refusal(
 
 
 async def _list_screen(
-    context: BotContext, lang: str, scope: list[str] | None, page: int
+    context: BotContext, lang: str, scope: list[str] | None, page: int, viewer_id: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    await context.store.record_view(viewer_id, "relink_list", villages=scope)
     t = context.content.texts
     people = await _candidates(context, lang, scope)
     rows: list[list[Button]] = []
@@ -188,7 +194,7 @@ async def relink_command(update: Update, context: BotContext) -> None:
     if not allowed:
         return
     lang = await language_of(update, context)
-    text, markup = await _list_screen(context, lang, scope, 0)
+    text, markup = await _list_screen(context, lang, scope, 0, _user(update))
     await send(update, text, markup)
 
 
@@ -202,7 +208,7 @@ async def turn_page(update: Update, context: BotContext) -> None:
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
     await answer(update)
     lang = await language_of(update, context)
-    text, markup = await _list_screen(context, lang, scope, page)
+    text, markup = await _list_screen(context, lang, scope, page, _user(update))
     await show(update, text, markup)
 
 
@@ -281,7 +287,7 @@ async def relink_command_press(update: Update, context: BotContext) -> None:
         return
     await answer(update)
     lang = await language_of(update, context)
-    text, markup = await _list_screen(context, lang, scope, 0)
+    text, markup = await _list_screen(context, lang, scope, 0, _user(update))
     await show(update, text, markup)
 
 

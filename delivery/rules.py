@@ -28,7 +28,12 @@ async def on_sent(context: BotContext, row: OutboxRow, message_id: int | None) -
         return await _reached_later(context, row)
     if row.kind == "location" and row.ref_id is not None and message_id is not None:
         await store.record_location_copy(row.ref_id, row.chat_id, message_id)
+        # Telegram does not say who opened a pin: delivered into their chat is what is known.
+        await store.record_view(row.chat_id, "location", alert_id=row.ref_id)
     if row.kind == KIND:  # a person's voice answer that reached nobody at first
+        voice = await store.voice_answer(row.ref_id or 0)
+        if voice is not None and row.role != "person":
+            await store.record_view(row.chat_id, "voice", alert_id=voice.alert_id)
         return await voice_reached_later(context, row)
     if row.kind == "notice" and row.ref_id is not None and message_id is not None:
         await store.record_notice(row.ref_id, row.chat_id, message_id)

@@ -23,6 +23,7 @@ from storage.recordings import RecordingQueries
 from storage.refreshers import RefresherQueries
 from storage.relinks import RelinkQueries
 from storage.reports import ReportQueries
+from storage.views import ViewQueries
 from storage.voice_answers import VoiceAnswerQueries
 
 
@@ -46,6 +47,7 @@ class Store(
     PersistenceQueries,
     RefresherQueries,
     AnnouncementQueries,
+    ViewQueries,
 ):
     """Durable state of the bot. Open with ``await Store.open(path, clock)``."""
 

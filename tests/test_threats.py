@@ -466,3 +466,20 @@ async def test_a_closed_case_asks_whether_the_person_got_the_help_they_needed(bo
     await staff.send("/report all all")
     report = " ".join(staff.new_texts())
     assert "Did you get the help you needed" in report and "Partly" in report
+
+
+async def test_staff_read_who_looked_at_a_case_and_a_chief_does_not(bot: Bot) -> None:
+    _villager, chief, staff, _number = await sos_case(bot)
+    await chief.click(HISTORY_KM)
+    assert "👁" not in chief.last_text()  # who looked is for staff to check
+    await chief.send("/away")
+    await staff.click("🕘 History")
+    history = staff.last_text()
+    assert "<b>👁 Who looked</b> (for staff only)" in history
+    assert "Chief (<a href=\"tg://user?id=5002\">5002</a>) opened this case's history" in history
+    assert "opened the village's list of people away (/away)" in history
+    rows = on_disk(bot, "SELECT viewer_id, what FROM case_views ORDER BY view_id")
+    assert (chief.id, "history") in rows and (chief.id, "away") in rows
+    await chief.send("/delete")
+    await chief.click("បាទ/ចាស លុបទាំងអស់")
+    assert on_disk(bot, "SELECT * FROM case_views WHERE viewer_id = ?", chief.id) == []
