@@ -3,9 +3,10 @@
 Everyone lives in one of the 28 pilot villages and said yes to messages; a tenth are away (an
 active departure, half of them in Seoul's time zone). Shown per size: counting the audience of
 an announcement to a commune and to all villages (``Store.audience``, what the preview runs),
-queuing one to all villages in the outbox (``Store.add_announcement``: one row per person, one
-transaction), and the refresher sweep task when nothing is due and when 100 are due, with
-``EXPLAIN QUERY PLAN`` of the due query (it must use ``message_choices_due``).
+queuing one to all villages in the outbox (``Store.add_announcement``: one row per person, in
+chunks of 500, each its own transaction), and the refresher sweep task when nothing is due and
+when 100 are due, with ``EXPLAIN QUERY PLAN`` of the due query (it must use
+``message_choices_due``).
 
     python -m benchmarks.announcing 10000 100000
 """
@@ -114,7 +115,8 @@ async def measure(size: int) -> None:
             audience="yes",
             text_km="ប្រយ័ត្ន",
             text_en=None,
-            messages=lambda n: announcement_messages(context, n, recipients),
+            recipients=recipients,
+            messages=lambda n, chunk: announcement_messages(context, n, chunk),
         )
         queue_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()

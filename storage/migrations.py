@@ -759,6 +759,17 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX relinks_made_by ON relinks (made_by)",
         ),
     ),
+    (
+        "m014_announcement_queued",
+        (
+            # An announcement is queued in chunks, each its own short transaction (an SOS
+            # raised meanwhile waits for one chunk, not for 100,000 rows): ``queued_at`` is set
+            # when the last chunk is in. NULL means a crash cut its queuing short, and the sweep
+            # queues the rest (storage/announcements.py). Those before this were queued whole.
+            "ALTER TABLE announcements ADD COLUMN queued_at TEXT",
+            "UPDATE announcements SET queued_at = created_at",
+        ),
+    ),
 )
 
 

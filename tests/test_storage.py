@@ -123,7 +123,7 @@ EXPECTED_SCHEMA = {
     ],
     "announcements": [
         *("announcement_id", "sent_by", "sender_role", "area", "audience", "text_km", "text_en"),
-        *("planned", "reached", "unreached", "created_at", "reported_at"),
+        *("planned", "reached", "unreached", "created_at", "reported_at", "queued_at"),
     ],
     "broker_marks": ["report_id", "district_code", "mark"],
     # m011_recordings (issue 18): Khmer recordings, takes, who listens, voice answers.
