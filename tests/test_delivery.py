@@ -11,6 +11,7 @@ import asyncio
 import copy
 import warnings
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -267,6 +268,33 @@ async def test_a_prompt_told_to_wait_steps_aside_and_holds_no_one_up() -> None:
         limiter.process_request(cry_for_help, (), {}, "sendMessage", {"chat_id": 7777}, None), 1
     )
     assert calls == ["prompt", "sos"]
+    await limiter.shutdown()
+
+
+async def test_under_the_cap_a_cry_for_help_waits_for_one_bulk_send_at_most() -> None:
+    """Bulk sends give way: each other send has at most one bulk send ahead of it."""
+    limiter = RateLimiter(overall_max_rate=1, overall_time_period=0.05, max_retries=0)
+    await limiter.initialize()
+    calls: list[str] = []
+
+    def sender(name: str) -> Any:
+        async def send() -> bool:
+            calls.append(name)
+            return True
+
+        return send
+
+    def bulk(n: int) -> Any:
+        send = sender(f"prompt {n}")
+        data = {"chat_id": 900 + n}
+        return limiter.process_request(send, (), {}, "sendMessage", data, NO_WAITING)
+
+    prompts = [asyncio.create_task(bulk(n)) for n in range(1, 5)]
+    await asyncio.sleep(0.01)  # the first prompt went, the next waits its turn
+    sos = limiter.process_request(sender("sos"), (), {}, "sendMessage", {"chat_id": 7777}, None)
+    assert await asyncio.wait_for(sos, 1)
+    await asyncio.wait_for(asyncio.gather(*prompts), 1)
+    assert calls == ["prompt 1", "prompt 2", "sos", "prompt 3", "prompt 4"]
     await limiter.shutdown()
 
 
