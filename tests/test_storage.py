@@ -150,6 +150,8 @@ EXPECTED_INDEXES = {
     "entries_entered",
     "departures_user",
     "departures_village",
+    "departures_listed",  # m015: the /relink list paged in SQL
+    "departures_user_listed",
     "departures_waiting",
     "leaders_village",
     "notices_departure",
