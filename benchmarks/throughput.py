@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
@@ -80,6 +82,8 @@ ROUND_TRIP = 0.05  # seconds; a guess at a server near Telegram (see benchmarks/
 FIRST_USER = 500_000_001
 NEXT_QUESTION = "សំណួរបន្ទាប់ ➡️"
 RESULT = "មើលលទ្ធផលរបស់ខ្ញុំ"
+ROUND_RESULT = "មើលលទ្ធផលជុំនេះ ➡️"
+GO_ON = "▶️ បន្ត៖ ជុំទី"  # the next round of the check: "▶️ បន្ត៖ ជុំទី ២ ក្នុងចំណោម ៣"
 SEND_TO_LEADER = "✅ បាទ/ចាស ផ្ញើទៅមេភូមិ"
 LAST_GROUP = 1_000_000  # after every handler of the bot (and the persistence flush)
 HANDLED_WITHIN = 60.0  # seconds; an update not handled by then is a bug, not a figure
@@ -194,11 +198,29 @@ async def walk(person: Person, questions: Sequence[Any]) -> None:
     await person.send("/quiz")
     await person.click("▶️ ចាប់ផ្ដើម")
     for number, question in enumerate(questions, start=1):
-        option = question.options[number % len(question.options)]
-        await person.click(option.texts["km"])
-        await person.click(NEXT_QUESTION if number < len(questions) else RESULT)
+        option = question.options[number % len(question.options)]  # right and wrong answers
+        await person.click(option_letter(person, option.texts["km"]))
+        if number == len(questions):
+            await person.click(RESULT)
+        elif NEXT_QUESTION in person.buttons():
+            await person.click(NEXT_QUESTION)
+        else:  # the end of a round of the check: its result, then on to the next round
+            await person.click(ROUND_RESULT)
+            await person.click(next(b for b in person.buttons() if b.startswith(GO_ON)))
     await register_departure(person)
     await person.click(SEND_TO_LEADER)
+
+
+def option_letter(person: Person, option: str) -> str:
+    """The letter on the button beside this option, read from the question as a person reads it.
+
+    The options are written out in the message ("ក. …"); the buttons carry only their letters.
+    """
+    shown = html.unescape(re.sub(r"<[^>]+>", "", person.last_text()))
+    for letter in person.buttons():
+        if f"\n{letter}. {option}\n" in f"{shown}\n":
+            return letter
+    raise AssertionError(f"no option {option!r} among {person.buttons()} in {shown!r}")
 
 
 def _questions(bot: Bot) -> Sequence[Any]:
