@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.context import BotContext
+from benchmarks.common import record, smoke
 from delivery.announcements import announcement_messages
 from delivery.refreshers import queue_due_refreshers
 from tests.support.chat import START, Bot
@@ -135,12 +136,27 @@ async def measure(size: int) -> None:
         print(f"  queuing one to all villages ({queued:,} rows): {queue_ms:8.1f} ms")
         print(f"  refresher task, {due} due: {due_ms:8.1f} ms   nothing due: {idle:6.2f} ms")
         print(f"  due query plan: {' / '.join(str(row[-1]) for row in plan)}")
+        record(
+            "announcing",
+            people=size,
+            audience_commune_ms=round(commune, 1),
+            audience_all_ms=round(everyone, 1),
+            queued=queued,
+            queue_ms=round(queue_ms),
+            refreshers_due=due,
+            refreshers_due_ms=round(due_ms),
+            refreshers_idle_ms=round(idle, 2),
+        )
 
 
-def main(sizes: tuple[int, ...]) -> None:
-    for size in sizes:
+def main(arguments: list[str]) -> None:
+    global RUNS
+    sizes = tuple(int(a) for a in arguments if a.isdigit())
+    if smoke(arguments):  # one small size, one run of each: the journey, not figures
+        sizes, RUNS = sizes or (1_000,), 1
+    for size in sizes or SIZES:
         asyncio.run(measure(size))
 
 
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or SIZES)
+    main(sys.argv[1:])

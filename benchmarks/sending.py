@@ -48,6 +48,7 @@ from benchmarks.common import (
     percentile,
     production_logging,
     record,
+    smoke,
 )
 from benchmarks.fill import FIRST_USER, Mix, create_schema, fill, iso
 from preview.botapi import ApiRefusal, FakeTelegram, user_json
@@ -321,14 +322,18 @@ def report(result: Delivery) -> None:
 
 
 def main(arguments: list[str]) -> None:
+    global COMPARE_DUE, SWEEP_INTERVAL, SOS_COUNT, SOS_EVERY
+    tiny = smoke(arguments)
+    if tiny:  # sixty prompts, three cries for help, no comparison: the journey, not figures
+        SWEEP_INTERVAL, SOS_COUNT, SOS_EVERY = timedelta(seconds=1), 3, 0.5
     with_logs = cache_dir() / "sending-logs"
     with_logs.mkdir(exist_ok=True)
     production_logging(with_logs)
     numbers = [int(a) for a in arguments if a.isdigit()]
-    due = numbers[0] if numbers else DUE
+    due = numbers[0] if numbers else (60 if tiny else DUE)
     report(measure("the factory's limiter, one message every 1/30 s", due))
     report_sos(measure_sos(due))
-    if "--no-compare" not in arguments:
+    if "--no-compare" not in arguments and not tiny:
         report(measure("PTB's default AIORateLimiter, for comparison", COMPARE_DUE, bursty=True))
 
 

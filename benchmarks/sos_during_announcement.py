@@ -71,7 +71,8 @@ class QueuedBot(Bot):
 
     def __init__(self, database: Path) -> None:
         super().__init__(database)
-        self.telegram = StaffTelegram()
+        self.staff_side = StaffTelegram()
+        self.telegram = self.staff_side
         self.handled = Handled()
         self.queuing = 0.0  # seconds the staff's Send took to be handled
 
@@ -121,7 +122,7 @@ async def _ask_for_help(
         await bot.app.update_queue.put(Update.de_json(update, bot.app.bot))
         await asyncio.sleep(SOS_EVERY)
     for _ in range(300):  # up to 30 s for the last copies
-        if len(bot.telegram.copies) >= count:
+        if len(bot.staff_side.copies) >= count:
             return
         await asyncio.sleep(0.1)
 
@@ -178,19 +179,20 @@ async def measure(people: int, sos_count: int) -> Outcome:
             await ticker
             outcome.queuing, outcome.worst_stall = bot.queuing, worst[0]
             for asker, started in asked.items():
-                reached = bot.telegram.copies.get(asker)
+                reached = bot.staff_side.copies.get(asker)
                 if reached is None:
                     outcome.unreached += 1
                     continue
                 (outcome.during if sending[asker] else outcome.after).append(reached - started)
-            outcome.announcements_sent = bot.telegram.announcements
+            outcome.announcements_sent = bot.staff_side.announcements
             # The rest of the bulk is not waited for (an hour at 30 a second): called off.
             assert bot.app is not None
-            await bot.store._db.execute(
-                "UPDATE outbox SET status = 'cancelled' WHERE status = 'pending' AND priority = ?",
-                (BULK,),
-            )
-            await bot.store._db.commit()
+            async with bot.store._transaction() as db:  # the store's own write lock
+                await db.execute(
+                    "UPDATE outbox SET status = 'cancelled'"
+                    " WHERE status = 'pending' AND priority = ?",
+                    (BULK,),
+                )
         finally:
             await bot.stop()
         with sqlite3.connect(path) as db:
