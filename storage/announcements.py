@@ -189,10 +189,10 @@ class AnnouncementQueries(StoreBase):
     async def unqueued_announcements(self, created_before: datetime) -> list[Announcement]:
         """Announcements whose queuing a crash cut short (older than any queuing takes)."""
         async with self._db.execute(
-            f"{_SELECT} WHERE queued_at IS NULL AND created_at < ? ORDER BY announcement_id",
-            (created_before.isoformat(),),
+            f"{_SELECT} WHERE queued_at IS NULL AND created_at < ?", (created_before.isoformat(),)
         ) as cursor:
-            return [_announcement(row) async for row in cursor]
+            found = [_announcement(row) async for row in cursor]
+        return sorted(found, key=lambda a: a.announcement_id)
 
     async def announcement(self, announcement_id: int) -> Announcement | None:
         async with self._db.execute(

@@ -768,6 +768,9 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             # queues the rest (storage/announcements.py). Those before this were queued whole.
             "ALTER TABLE announcements ADD COLUMN queued_at TEXT",
             "UPDATE announcements SET queued_at = created_at",
+            # What the sweep asks at each tick, without reading the table.
+            "CREATE INDEX announcements_unqueued ON announcements (created_at)"
+            " WHERE queued_at IS NULL",
         ),
     ),
     (

@@ -193,6 +193,7 @@ EXPECTED_INDEXES = {
     "message_choices_due",
     "refreshers_user",
     "announcements_unreported",
+    "announcements_unqueued",  # m014: an announcement a crash cut short
     "broker_marks_district",
     "voice_answers_user",
     "voice_answers_alert",
