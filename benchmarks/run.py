@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, each in its own process, then a summary of the headlines.
 
-    python -m benchmarks.run                      # all (about 15 minutes on 2 cores)
+    python -m benchmarks.run                      # all (15 to 30 minutes on 2 cores)
     python -m benchmarks.run throughput memory    # some of them
     python -m benchmarks.run --smoke              # each in its smoke mode: tiny, seconds
 
