@@ -5,7 +5,8 @@ at DEBUG: PTB logs the Bot API URL (the token is part of it), every request's pa
 every answer (message texts, names, phone numbers), and each update it processes; httpx logs
 request URLs already at INFO; aiosqlite logs each statement with its values (drafts hold
 names). So those loggers are kept at a floor whatever ``logging.level`` says, and every record
-has the token (and the webhook secret) replaced before any handler sees it.
+has the token (and the webhook secret) replaced before any handler sees it. Libraries that say
+nothing useful to whoever reads the log (fontTools, at each PDF) are kept at WARNING too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ FLOORS: dict[str, int] = {
     "httpx": logging.WARNING,  # every request URL, at INFO
     "httpcore": logging.WARNING,
     "aiosqlite": logging.WARNING,  # every statement with its values
+    # Nothing an operator can use: fontTools writes about fifteen INFO lines for each PDF or
+    # picture ("Glyph IDs", "subsetting"); matplotlib and Pillow talk of fonts and plugins.
+    "fontTools": logging.WARNING,
+    "matplotlib": logging.WARNING,
+    "PIL": logging.WARNING,
 }
 
 

@@ -3,9 +3,10 @@
 Everyone lives in one of the 28 pilot villages and said yes to messages; a tenth are away (an
 active departure, half of them in Seoul's time zone). Shown per size: counting the audience of
 an announcement to a commune and to all villages (``Store.audience``, what the preview runs),
-queuing one to all villages in the outbox (``Store.add_announcement``: one row per person, one
-transaction), and the refresher sweep task when nothing is due and when 100 are due, with
-``EXPLAIN QUERY PLAN`` of the due query (it must use ``message_choices_due``).
+queuing one to all villages in the outbox (``Store.add_announcement``: one row per person, in
+chunks of 500, each its own transaction), and the refresher sweep task when nothing is due and
+when 100 are due, with ``EXPLAIN QUERY PLAN`` of the due query (it must use
+``message_choices_due``).
 
     python -m benchmarks.announcing 10000 100000
 """
@@ -21,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.context import BotContext
+from benchmarks.common import record, smoke
 from delivery.announcements import announcement_messages
 from delivery.refreshers import queue_due_refreshers
 from tests.support.chat import START, Bot
@@ -114,7 +116,8 @@ async def measure(size: int) -> None:
             audience="yes",
             text_km="ប្រយ័ត្ន",
             text_en=None,
-            messages=lambda n: announcement_messages(context, n, recipients),
+            recipients=recipients,
+            messages=lambda n, chunk: announcement_messages(context, n, chunk),
         )
         queue_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
@@ -133,12 +136,27 @@ async def measure(size: int) -> None:
         print(f"  queuing one to all villages ({queued:,} rows): {queue_ms:8.1f} ms")
         print(f"  refresher task, {due} due: {due_ms:8.1f} ms   nothing due: {idle:6.2f} ms")
         print(f"  due query plan: {' / '.join(str(row[-1]) for row in plan)}")
+        record(
+            "announcing",
+            people=size,
+            audience_commune_ms=round(commune, 1),
+            audience_all_ms=round(everyone, 1),
+            queued=queued,
+            queue_ms=round(queue_ms),
+            refreshers_due=due,
+            refreshers_due_ms=round(due_ms),
+            refreshers_idle_ms=round(idle, 2),
+        )
 
 
-def main(sizes: tuple[int, ...]) -> None:
-    for size in sizes:
+def main(arguments: list[str]) -> None:
+    global RUNS
+    sizes = tuple(int(a) for a in arguments if a.isdigit())
+    if smoke(arguments):  # one small size, one run of each: the journey, not figures
+        sizes, RUNS = sizes or (1_000,), 1
+    for size in sizes or SIZES:
         asyncio.run(measure(size))
 
 
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or SIZES)
+    main(sys.argv[1:])

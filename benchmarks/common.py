@@ -21,6 +21,13 @@ if TYPE_CHECKING:  # kept light: benchmarks/memory.py measures a bare process fi
 # cached there and removed at the end). A benchmark run on its own makes its own.
 CACHE_ENV = "BENCH_CACHE_DIR"
 RESULTS_FILE = "results.jsonl"
+# The smoke mode (``--smoke``, or this variable, which child processes inherit): tiny sizes, a
+# few seconds, for CI (tests/test_benchmarks_smoke.py). Its figures mean nothing; what it shows
+# is that every journey still walks. Anything logged at ERROR is kept in ERRORS_FILE, so a
+# journey that "completes" over crashed sends is caught too.
+SMOKE_ENV = "BENCH_SMOKE"
+SMOKE_FLAG = "--smoke"
+ERRORS_FILE = "errors.log"
 
 
 def cache_dir() -> Path:
@@ -36,6 +43,29 @@ def cache_dir() -> Path:
     return path
 
 
+def smoke(arguments: Sequence[str] = ()) -> bool:
+    """Whether this run is the smoke mode; if so, errors logged from here on are kept."""
+    if SMOKE_FLAG in arguments:
+        os.environ[SMOKE_ENV] = "1"
+    if not os.environ.get(SMOKE_ENV):
+        return False
+    _keep_errors()
+    return True
+
+
+class _ErrorFile(logging.FileHandler):
+    """Every record at ERROR or above, into the run's ERRORS_FILE (the smoke test reads it)."""
+
+
+def _keep_errors() -> None:
+    root = logging.getLogger()
+    if not any(isinstance(h, _ErrorFile) for h in root.handlers):
+        kept = _ErrorFile(cache_dir() / ERRORS_FILE, encoding="utf-8")
+        kept.setLevel(logging.ERROR)
+        kept.setFormatter(logging.Formatter("%(process)d %(levelname)s %(name)s %(message)s"))
+        root.addHandler(kept)
+
+
 def record(benchmark: str, **figures: Any) -> None:
     """Keeps headline figures for the summary that benchmarks/run.py prints at the end."""
     with (cache_dir() / RESULTS_FILE).open("a", encoding="utf-8") as out:
@@ -47,8 +77,9 @@ def production_logging(directory: Path) -> None:
     handler = logging.FileHandler(directory / "bot.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handler, *(h for h in root.handlers if isinstance(h, _ErrorFile))]
     root.setLevel(logging.INFO)
+    smoke()  # a child process of a smoke run keeps its errors too
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # Sweeps skipped because the previous one is still running are expected in a backlog.
@@ -61,9 +92,9 @@ def lift_flood_limit(app: BotApplication) -> None:
     With the cap, any bot measures as ~30 messages a second: that is Telegram's limit, not the
     code's speed. benchmarks/sending.py measures the cap itself with the factory's limiter.
     """
-    from telegram.ext import AIORateLimiter
+    from app.rate_limit import RateLimiter  # the factory's class: it knows NO_WAITING
 
-    app.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    app.bot._rate_limiter = RateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
 
 
 class FlowingClock:

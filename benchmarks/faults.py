@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import heading, line, record
+from benchmarks.common import SMOKE_FLAG, heading, line, record, smoke
 from preview.botapi import ApiRefusal, FakeTelegram
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID, make_leader, onboard, register_departure, sweep_at
@@ -113,8 +113,8 @@ async def follow(bot: Bot, leader: Person, villagers: list[Person]) -> None:
             if f"ci:{checkin}:{answer}" in data and answered[person.id] < 99:
                 await person.press(f"ci:{checkin}:{answer}")
                 answered[person.id] += 1
-        for data in [d for d in leader.button_data() if d.startswith(("al:ack:", "leader:ack:"))]:
-            await leader.press(data)
+        for ack in [d for d in leader.button_data() if d.startswith(("al:ack:", "leader:ack:"))]:
+            await leader.press(ack)
         await sweep_at(bot, moment + timedelta(minutes=5))  # retries of this morning's sends
 
 
@@ -188,7 +188,9 @@ def report(result: Result, rate: float, seed: int) -> None:
 
 
 def main(arguments: list[str]) -> None:
-    journeys = int(arguments[0]) if arguments else 30
+    tiny = smoke(arguments)
+    arguments = [a for a in arguments if a != SMOKE_FLAG]
+    journeys = int(arguments[0]) if arguments else (2 if tiny else 30)
     rate = int(arguments[1]) / 100 if len(arguments) > 1 else 0.2
     seed = int(arguments[2]) if len(arguments) > 2 else 1
     report(asyncio.run(run(journeys, rate, seed)), rate, seed)

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import cache_dir, heading, memory_kib, record
+from benchmarks.common import cache_dir, heading, memory_kib, record, smoke
 
 USERS = 100_000
 DRAFTS = 10_000
@@ -44,13 +44,14 @@ async def _child(database: Path, walks: int) -> dict[str, Any]:
         bot = TimedBot(database)  # the tests' harness; the 30/s cap lifted, or walks take long
         await bot.start(staff_user_ids=frozenset({STAFF_ID}))
         try:
-            assert bot.app is not None
+            assert bot.app is not None and bot.services is not None
+            questions = bot.services.content.awareness.questions
             figures["drafts_in_memory"] = sum(1 for data in bot.app.user_data.values() if data)
             figures["started"] = _settled()
             updates = 0
             for n in range(walks):
                 person = bot.user(FIRST_WALKER + n)
-                await walk(bot, person)
+                await walk(person, questions)
                 updates += len(bot.take()[0])
                 # Forget what the fake kept of the chats: that is Telegram's memory, not the bot's.
                 bot.telegram.chats.clear()
@@ -93,13 +94,16 @@ def _prepare(directory: Path) -> dict[str, Path]:
     }
 
 
-def main() -> None:
+def main(arguments: list[str]) -> None:
+    global USERS, DRAFTS, WALKS
+    if smoke(arguments):  # small databases and two walks: the journey, not figures
+        USERS, DRAFTS, WALKS = 1_000, 100, 2
     directory = cache_dir()
     cases = _prepare(directory)
     results: dict[str, dict[str, Any]] = {}
     for name, database in cases.items():
         output = subprocess.run(
-            [sys.executable, "-m", "benchmarks.memory", "--child", str(database)],
+            [sys.executable, "-m", "benchmarks.memory", "--child", str(database), str(WALKS)],
             check=True,
             capture_output=True,
             text=True,
@@ -147,6 +151,6 @@ def _mb(kib: int) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(asyncio.run(_child(Path(sys.argv[2]), WALKS))))
+        print(json.dumps(asyncio.run(_child(Path(sys.argv[2]), int(sys.argv[3])))))
     else:
-        main()
+        main(sys.argv[1:])

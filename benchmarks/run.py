@@ -1,7 +1,8 @@
 """``make bench``: every benchmark, each in its own process, then a summary of the headlines.
 
-    python -m benchmarks.run                      # all (about 9 minutes on 2 cores)
+    python -m benchmarks.run                      # all (15 to 30 minutes on 2 cores)
     python -m benchmarks.run throughput memory    # some of them
+    python -m benchmarks.run --smoke              # each in its smoke mode: tiny, seconds
 
 One temporary directory holds the run's databases and is removed at the end.
 """
@@ -19,17 +20,30 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE_ENV, RESULTS_FILE
+from benchmarks.common import CACHE_ENV, RESULTS_FILE, SMOKE_FLAG
 
-BENCHMARKS = ("throughput", "sweep_scale", "memory", "sending", "faults")
+BENCHMARKS = (
+    "throughput",
+    "sweep_scale",
+    "memory",
+    "sending",
+    "faults",
+    "sos_during_announcement",
+    "relink_list",
+)
+# Run on their own (``python -m benchmarks.NAME``), not by ``make bench``; in the smoke too.
+ON_THEIR_OWN = ("announcing",)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(chosen: list[str]) -> int:
-    names = chosen or list(BENCHMARKS)
-    unknown = [n for n in names if n not in BENCHMARKS]
+def main(arguments: list[str]) -> int:
+    tiny = SMOKE_FLAG in arguments
+    chosen = [a for a in arguments if a != SMOKE_FLAG]
+    known = BENCHMARKS + ON_THEIR_OWN
+    names = chosen or list(known if tiny else BENCHMARKS)
+    unknown = [n for n in names if n not in known]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(known)}")
         return 2
     print(
         f"Benchmarks on {platform.python_implementation()} {platform.python_version()},"
@@ -44,7 +58,9 @@ def main(chosen: list[str]) -> int:
         for name in names:
             began = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", f"benchmarks.{name}"], cwd=ROOT, env=environment
+                [sys.executable, "-m", f"benchmarks.{name}", *([SMOKE_FLAG] if tiny else [])],
+                cwd=ROOT,
+                env=environment,
             )
             print(f"  ({name}: {time.perf_counter() - began:.0f} s)", flush=True)
             if done.returncode:
@@ -99,6 +115,29 @@ def _summary(results: Path) -> None:
             print(
                 f"  SOS while 5,000 prompts go out: {result['reached']}/{result['asked']} reached"
                 f" staff, p50 {result['p50_s']} s, p99 {result['p99_s']} s, max {result['max_s']} s"
+            )
+        elif name == "sos_during_announcement":
+            print(
+                f"  SOS while an announcement to {result['people']:,} is queued and sent:"
+                f" {result['during'] + result['after']} asked, {result['unreached']} unreached,"
+                f" p50 {result['p50_s']} s, p99 {result['p99_s']} s (during queuing"
+                f" {result['during_p99_s']} s), queuing {result['queuing_s']} s, loop stalled"
+                f" {result['worst_stall_ms']} ms at most"
+            )
+        elif name == "relink_list":
+            presses = ", ".join(
+                f"{k.removesuffix('_ms').replace('_', ' ')} {v} ms"
+                for k, v in result.items()
+                if k.endswith("_ms") and k != "worst_stall_ms"
+            )
+            print(
+                f"  /relink at {result['departures']:,} departures: {presses};"
+                f" loop stalled {result['worst_stall_ms']} ms at most"
+            )
+        elif name == "announcing":
+            print(
+                f"  announcing to {result['people']:,}: audience {result['audience_all_ms']} ms,"
+                f" queuing {result['queued']:,} rows {result['queue_ms']} ms"
             )
         elif name == "faults":
             print(

@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from app.context import BotContext
-from benchmarks.common import cache_dir, heading, lift_flood_limit, line, ms, percentile, record
+from benchmarks.common import (
+    cache_dir,
+    heading,
+    lift_flood_limit,
+    line,
+    ms,
+    percentile,
+    record,
+    smoke,
+)
 from benchmarks.fill import Mix, create_schema, fill
 from delivery.alerting import escalate_alerts
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
@@ -281,7 +290,16 @@ def report(scales: list[Scale]) -> None:
     )
 
 
-def main(sizes: tuple[int, ...]) -> None:
+def main(arguments: list[str]) -> None:
+    global QUERY_RUNS, IDLE_RUNS
+    sizes = tuple(int(a) for a in arguments if a.isdigit()) or SIZES
+    if smoke(arguments):  # one small database, a few runs of each: the journey, not figures
+        sizes = tuple(int(a) for a in arguments if a.isdigit()) or (1_000,)
+        QUERY_RUNS = IDLE_RUNS = 3
+    measure_sizes(sizes)
+
+
+def measure_sizes(sizes: tuple[int, ...]) -> None:
     # One CPU for the whole process: each Store's aiosqlite thread otherwise lands on either CPU,
     # and on this VM a hop between CPUs costs about twice a hop on one: that, not the table's
     # size, would show up as a difference between sizes (see benchmarks/README.md).
@@ -300,4 +318,4 @@ def main(sizes: tuple[int, ...]) -> None:
 
 
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or SIZES)
+    main(sys.argv[1:])

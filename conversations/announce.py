@@ -330,7 +330,8 @@ async def send_announcement(update: Update, context: BotContext) -> int | None:
         audience=str(draft["audience"]),
         text_km=str(draft["km"]),
         text_en=draft.get("en"),
-        messages=lambda number: announcement_messages(context, number, recipients),
+        recipients=recipients,
+        messages=lambda number, chunk: announcement_messages(context, number, chunk),
     )
     log.info("announcement_queued announcement=%s count=%s", announcement_id, queued)
     await answer(update)

@@ -24,8 +24,9 @@ from content.formatting import format_day
 from conversations.menu import menu_button
 from conversations.roles import is_staff, may_act_for, villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
-from delivery.viewers import only_staff_may_relink, scope_viewer, visible_departures
+from delivery.viewers import only_staff_may_relink, scope_viewer
 from domain.parsing import to_khmer_digits
+from domain.visibility import Viewer
 
 log = logging.getLogger(__name__)
 PREFIX = "relink"
@@ -62,39 +63,47 @@ def _subject(update: Update, action: str) -> str | None:
     return parts[2]
 
 
-async def _candidates(context: BotContext, lang: str, scope: list[str] | None) -> list[Candidate]:
-    """People of these villages with a departure, then those with only an open alert."""
+async def _candidates(
+    context: BotContext, lang: str, scope: list[str] | None, page: int
+) -> tuple[int, int, list[tuple[int, Candidate]]]:
+    """One page of the people of these villages with a departure, then those with only an open
+    alert: (how many in all, the page shown, its people with their numbers in the list).
+
+    Only the page is read and formatted (at 100,000 departures, formatting them all froze the
+    bot for seconds at every press). Past the end is the last page.
+    """
     t = context.content.texts
-    seen: set[int] = set()
-    found: list[Candidate] = []
-    departures = await context.store.departures_in(scope, ("active", "returned"))
-    for departure in visible_departures(departures, scope_viewer(scope)):
-        if departure.user_id in seen:
+    # A chief's list leaves out trips only staff may know of (the policy, domain/visibility.py).
+    total, page, subjects = await context.store.relink_page(
+        scope, page, PAGE, chief_view=scope_viewer(scope) is not Viewer.STAFF
+    )
+    found: list[tuple[int, Candidate]] = []
+    for number, (kind, ref) in enumerate(subjects, start=page * PAGE + 1):
+        if kind == "d":
+            departure = await context.store.departure(ref)
+            if departure is None:  # gone between the two reads: shown on the next press
+                continue
+            line = t.get(
+                lang,
+                "leader.away_line",
+                mark=_mark(number, lang),
+                name=departure.name,
+                age=departure.age,
+                destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
+                depart=format_day(departure.depart_on, lang),
+                arrive=format_day(departure.arrive_on, lang),
+            )
+            found.append((number, Candidate(f"d{ref}", departure.user_id, departure.name, line)))
             continue
-        seen.add(departure.user_id)
-        line = t.get(
-            lang,
-            "leader.away_line",
-            mark=_mark(len(found) + 1, lang),
-            name=departure.name,
-            age=departure.age,
-            destination=t.raw(lang, f"plan.opt.destination.{departure.destination}"),
-            depart=format_day(departure.depart_on, lang),
-            arrive=format_day(departure.arrive_on, lang),
-        )
-        found.append(
-            Candidate(f"d{departure.departure_id}", departure.user_id, departure.name, line)
-        )
-    for alert in await context.store.open_cases(scope):
-        if alert.user_id is None or alert.user_id in seen or alert.departure_id is not None:
+        alert = await context.store.alert(ref)
+        if alert is None or alert.user_id is None:
             continue
-        seen.add(alert.user_id)
         day = alert.created_at.astimezone(context.services.config.timezone).date()
         line = t.get(
-            lang, "relink.alert_line", mark=_mark(len(found) + 1, lang), date=format_day(day, lang)
+            lang, "relink.alert_line", mark=_mark(number, lang), date=format_day(day, lang)
         )
-        found.append(Candidate(f"a{alert.alert_id}", alert.user_id, None, line))
-    return found
+        found.append((number, Candidate(f"a{ref}", alert.user_id, None, line)))
+    return total, page, found
 
 
 async def _allowed(update: Update, context: BotContext, subject: str) -> Candidate | None:
@@ -149,14 +158,12 @@ async def _list_screen(
 ) -> tuple[str, InlineKeyboardMarkup]:
     await context.store.record_view(viewer_id, "relink_list", villages=scope)
     t = context.content.texts
-    people = await _candidates(context, lang, scope)
+    total, page, shown = await _candidates(context, lang, scope, page)
     rows: list[list[Button]] = []
-    if not people:
+    if not total:
         return t.get(lang, "relink.nobody"), keyboard([[menu_button(context, lang)]])
-    pages = (len(people) + PAGE - 1) // PAGE
-    page = min(max(page, 0), pages - 1)
-    shown = people[page * PAGE : (page + 1) * PAGE]
-    for n, person in enumerate(shown, start=page * PAGE + 1):
+    pages = (total + PAGE - 1) // PAGE
+    for n, person in shown:
         label_key = "relink.pick_button" if person.name else "relink.pick_alert_button"
         label = t.plain(lang, label_key, number=n, name=person.name or "")
         rows.append([(label[:60], f"{PREFIX}:pick:{person.subject}")])
@@ -168,7 +175,7 @@ async def _list_screen(
     if nav:
         rows.append(nav)
     rows.append([menu_button(context, lang)])
-    lines = [t.get(lang, "relink.intro"), "", *(p.line for p in shown)]
+    lines = [t.get(lang, "relink.intro"), "", *(p.line for _, p in shown)]
     return "\n".join(lines), keyboard(rows)
 
 

@@ -9,6 +9,8 @@ sweep tells the sender how many got it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
 
@@ -21,12 +23,15 @@ from storage.announcements import Announcement, Recipient
 from storage.outbox import BULK, NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
+# An announcement still not queued this long after it was made was cut short by a crash (its
+# queuing takes seconds); younger ones may still be queuing in the handler right now.
+RESUME_AFTER = timedelta(minutes=10)
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
 def announcement_messages(
-    context: BotContext, announcement_id: int, recipients: list[Recipient]
+    context: BotContext, announcement_id: int, recipients: Sequence[Recipient]
 ) -> list[NewMessage]:
     """One row per recipient, due at the next opening of the delivery hours where they are."""
     config, now = context.services.config, context.clock.now()
@@ -71,6 +76,28 @@ async def render_announcement(context: BotContext, lang: str, row: OutboxRow) ->
 async def count_copy(context: BotContext, row: OutboxRow, *, reached: bool) -> None:
     if row.ref_id is not None:
         await context.store.count_announcement(row.ref_id, reached=reached)
+
+
+async def queue_unfinished(context: BotContext) -> int:
+    """Queues the rest of each announcement a crash cut short, to its audience as it is now.
+
+    People already queued are not queued again (the row key), so nobody gets it twice; whoever
+    joined or stopped since is counted as they are now, as if it had been sent now.
+    """
+    now = context.clock.now()
+    cut_short = await context.store.unqueued_announcements(now - RESUME_AFTER)
+    today = now.astimezone(context.services.config.timezone).date()
+    for announcement in cut_short:
+        recipients = await context.store.audience(announcement.area, announcement.audience, today)
+        queued = await context.store.resume_announcement(
+            announcement.announcement_id,
+            recipients,
+            lambda number, chunk: announcement_messages(context, number, chunk),
+        )
+        log.warning(
+            "announcement_resumed announcement=%s count=%s", announcement.announcement_id, queued
+        )
+    return len(cut_short)
 
 
 async def report_finished(context: BotContext) -> int:

@@ -14,7 +14,7 @@ from app.context import BotContext
 from app.invites import FAILED_INVITE_WINDOW
 from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
-from delivery.announcements import report_finished
+from delivery.announcements import queue_unfinished, report_finished
 from delivery.cases import nudge_handlers, remind_untaken
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
 from delivery.documents import queue_due_document_reminders
@@ -45,6 +45,7 @@ async def sweep(context: BotContext) -> None:
         expire_drafts,
         forget_old_outbox,
         queue_due_refreshers,
+        queue_unfinished,
         drain,
         report_finished,
     ):

@@ -6,7 +6,8 @@ begin with their commune's and district's, so an area is a prefix of the village
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,9 @@ from storage.base import StoreBase
 from storage.outbox import NewMessage, enqueue_bulk_in, enqueue_in
 
 AUDIENCES = ("yes", "away", "leaders")
+# Rows queued per transaction: a few milliseconds of the write lock and of the event loop each
+# (500 kept an SOS under 0.25 s during a 100,000-person announcement; 2,000 let it wait 0.7 s).
+QUEUE_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,19 @@ class AnnouncementQueries(StoreBase):
         audience: str,
         text_km: str,
         text_en: str | None,
-        messages: Callable[[int], list[NewMessage]],
+        recipients: Sequence[Recipient],
+        messages: Callable[[int, Sequence[Recipient]], list[NewMessage]],
     ) -> tuple[int, int]:
-        """Keeps the announcement and queues its messages in one transaction: (id, queued)."""
+        """Keeps the announcement and queues one message per recipient: (id, queued).
+
+        In chunks of QUEUE_CHUNK rows, each its own short transaction, so an SOS raised
+        meanwhile waits for one chunk, not for 100,000 rows (nor does the event loop). The
+        first chunk is written with the announcement, so it exists with its first rows or not
+        at all; after a crash in between, ``resume_announcement`` queues the rest. Each row's
+        key names the announcement and the person: nobody can get it twice.
+        """
         now = self._now()
+        first, rest = recipients[:QUEUE_CHUNK], recipients[QUEUE_CHUNK:]
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO announcements (sent_by, sender_role, area, audience, text_km,"
@@ -141,12 +154,45 @@ class AnnouncementQueries(StoreBase):
             )
             assert cursor.lastrowid is not None
             announcement_id = int(cursor.lastrowid)
-            queued = await enqueue_bulk_in(db, messages(announcement_id), now)
+            await enqueue_bulk_in(db, messages(announcement_id, first), now)
+        queued = await self.resume_announcement(announcement_id, rest, messages)
+        return announcement_id, queued
+
+    async def resume_announcement(
+        self,
+        announcement_id: int,
+        recipients: Sequence[Recipient],
+        messages: Callable[[int, Sequence[Recipient]], list[NewMessage]],
+    ) -> int:
+        """Queues the rest of an announcement chunk by chunk, then marks it queued: the count.
+
+        Rows already queued are left as they are (ON CONFLICT on the key), so running it again
+        after a crash sends nobody a second copy.
+        """
+        for start in range(0, len(recipients), QUEUE_CHUNK):
+            await asyncio.sleep(0)  # the updates waiting meanwhile go first
+            chunk = messages(announcement_id, recipients[start : start + QUEUE_CHUNK])
+            async with self._transaction() as db:
+                await enqueue_bulk_in(db, chunk, self._now())
+        async with self._transaction() as db:
             await db.execute(
-                "UPDATE announcements SET planned = ? WHERE announcement_id = ?",
-                (queued, announcement_id),
+                "UPDATE announcements SET queued_at = ?, planned = (SELECT count(*) FROM outbox"
+                " WHERE group_key = 'announcement:' || ?) WHERE announcement_id = ?",
+                (self._now(), announcement_id, announcement_id),
             )
-            return announcement_id, queued
+            async with db.execute(
+                "SELECT planned FROM announcements WHERE announcement_id = ?", (announcement_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def unqueued_announcements(self, created_before: datetime) -> list[Announcement]:
+        """Announcements whose queuing a crash cut short (older than any queuing takes)."""
+        async with self._db.execute(
+            f"{_SELECT} WHERE queued_at IS NULL AND created_at < ?", (created_before.isoformat(),)
+        ) as cursor:
+            found = [_announcement(row) async for row in cursor]
+        return sorted(found, key=lambda a: a.announcement_id)
 
     async def announcement(self, announcement_id: int) -> Announcement | None:
         async with self._db.execute(
@@ -166,7 +212,8 @@ class AnnouncementQueries(StoreBase):
     async def finished_announcements(self) -> list[Announcement]:
         """Announcements not reported to their sender, with nothing left on its way."""
         async with self._db.execute(
-            f"{_SELECT} WHERE reported_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox o"
+            f"{_SELECT} WHERE reported_at IS NULL AND queued_at IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o"
             " WHERE o.group_key = 'announcement:' || announcement_id"
             " AND o.status IN ('pending', 'sending')) ORDER BY announcement_id"
         ) as cursor:

@@ -232,3 +232,78 @@ class DepartureQueries(StoreBase):
                 return False
             await enqueue_in(db, messages, self._now(), claimed=False)
             return True
+
+    async def relink_page(
+        self, village_codes: list[str] | None, page: int, per_page: int, *, chief_view: bool = False
+    ) -> tuple[int, int, list[tuple[str, int]]]:
+        """A page of the people a new-phone code can be made for: (how many, page, its people).
+
+        Each person once: by their first active or returned departure (oldest departure date
+        first), then those with only open alerts, by their first such alert. People are
+        ``("d", departure_id)`` or ``("a", alert_id)``; a page past either end is the nearest
+        one. The SQL reads only the rows shown, not every departure of every village.
+        """
+        statuses = "('active', 'returned')"
+        scope, params = "", []
+        if village_codes is not None:
+            scope = f" AND {{t}}.village_code IN ({', '.join('?' for _ in village_codes)})"
+            params = list(village_codes)
+
+        def within(table: str) -> str:
+            return scope.format(t=table)
+
+        def listed(table: str) -> str:
+            """A departure of the list: in scope, and for a chief not one only staff may know
+            of (a reason stored with ``_private``, domain/departure.py)."""
+            hidden = f" AND {table}.reason NOT LIKE '%\\_private' ESCAPE '\\'" if chief_view else ""
+            return within(table) + hidden
+
+        # A departure is listed when no other listed departure of the same person comes first.
+        # The person's trips are read from their own index (m016), which holds every column
+        # asked: without it the planner reads each trip's row, 1 s for a page deep in 100,000.
+        first_departure = (
+            f"d.status IN {statuses}{listed('d')} AND NOT EXISTS (SELECT 1 FROM departures e"
+            " INDEXED BY departures_user_listed WHERE e.user_id = d.user_id"
+            f" AND e.status IN {statuses}{listed('e')}"
+            " AND (e.depart_on < d.depart_on"
+            " OR (e.depart_on = d.depart_on AND e.departure_id < d.departure_id)))"
+        )
+        # An open alert without a departure, for someone not listed by a departure, first of
+        # their own such alerts.
+        first_alert = (
+            f"a.resolved_at IS NULL AND a.user_id IS NOT NULL AND a.departure_id IS NULL"
+            f"{within('a')} AND NOT EXISTS (SELECT 1 FROM departures d"
+            f" WHERE d.user_id = a.user_id AND d.status IN {statuses}{within('d')})"
+            " AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.user_id = a.user_id"
+            f" AND b.resolved_at IS NULL AND b.departure_id IS NULL{within('b')}"
+            " AND b.alert_id < a.alert_id)"
+        )
+        departure_params = params * 2
+        alert_params = params * 3
+        async with self._db.execute(
+            "SELECT (SELECT count(DISTINCT user_id) FROM departures d"
+            f" WHERE d.status IN {statuses}{listed('d')}),"
+            f" (SELECT count(*) FROM alerts a WHERE {first_alert})",
+            [*params, *alert_params],
+        ) as cursor:
+            row = await cursor.fetchone()
+        departures, alerts = (int(row[0]), int(row[1])) if row else (0, 0)
+        pages = max(1, (departures + alerts + per_page - 1) // per_page)
+        page = min(max(page, 0), pages - 1)
+        offset, limit = page * per_page, per_page
+        shown: list[tuple[str, int]] = []
+        if offset < departures:
+            async with self._db.execute(
+                f"SELECT d.departure_id FROM departures d WHERE {first_departure}"
+                " ORDER BY d.depart_on, d.departure_id LIMIT ? OFFSET ?",
+                [*departure_params, limit, offset],
+            ) as cursor:
+                shown += [("d", int(r[0])) async for r in cursor]
+        if len(shown) < limit and offset + len(shown) < departures + alerts:
+            async with self._db.execute(
+                f"SELECT a.alert_id FROM alerts a WHERE {first_alert}"
+                " ORDER BY a.alert_id LIMIT ? OFFSET ?",
+                [*alert_params, limit - len(shown), max(0, offset - departures)],
+            ) as cursor:
+                shown += [("a", int(r[0])) async for r in cursor]
+        return departures + alerts, page, shown

@@ -848,6 +848,32 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX case_views_viewer ON case_views (viewer_id)",
         ),
     ),
+    (
+        "m015_announcement_queued",
+        (
+            # An announcement is queued in chunks, each its own short transaction (an SOS
+            # raised meanwhile waits for one chunk, not for 100,000 rows): ``queued_at`` is set
+            # when the last chunk is in. NULL means a crash cut its queuing short, and the sweep
+            # queues the rest (storage/announcements.py). Those before this were queued whole.
+            "ALTER TABLE announcements ADD COLUMN queued_at TEXT",
+            "UPDATE announcements SET queued_at = created_at",
+            # What the sweep asks at each tick, without reading the table.
+            "CREATE INDEX announcements_unqueued ON announcements (created_at)"
+            " WHERE queued_at IS NULL",
+        ),
+    ),
+    (
+        "m016_relink_list",
+        (
+            # The /relink list, one page at a time in SQL (storage/departures.py relink_page):
+            # trips in the list's order, and each person's trips, with the columns it filters
+            # on, so page 1 reads 8 rows and not 100,000.
+            "CREATE INDEX departures_listed ON departures (depart_on, departure_id, village_code,"
+            " user_id) WHERE status IN ('active', 'returned')",
+            "CREATE INDEX departures_user_listed ON departures (user_id, depart_on, village_code)"
+            " WHERE status IN ('active', 'returned')",
+        ),
+    ),
 )
 
 

@@ -4,10 +4,13 @@ back; an SOS during a large announcement still first; leaders only for their own
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+import conversations.announce as announce_module
 from app.context import BotContext
+from delivery.announcements import announcement_messages
 from delivery.drainer import drain
 from storage.outbox import BULK
 from tests.support.chat import START, Bot, Person
@@ -256,3 +259,75 @@ async def test_someone_who_stopped_reminders_is_no_longer_among_those_who_said_y
     await villager.click("🔕 ឈប់ផ្ញើ")  # stops the reminders
     review = await staff_announces(staff)
     assert "People it will reach: 0," in review
+
+
+async def _people_who_said_yes(bot: Bot, count: int, first: int = 20_000) -> None:
+    """People of Nesat who said yes, seeded in the store (the flow is tested above)."""
+    for n in range(count):
+        await bot.store.complete_onboarding(
+            first + n,
+            language="km",
+            district_code="0906",
+            village_code="09060405",
+            consented_at=bot.clock.now(),
+        )
+        await bot.store.start_refreshers(first + n, bot.clock.now() + timedelta(days=14))
+
+
+async def test_a_large_announcement_is_queued_in_chunks_and_reaches_each_person_once(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.announcements.QUEUE_CHUNK", 7)  # 30 people: 5 chunks
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await _people_who_said_yes(bot, 30)
+    await staff_announces(staff)
+    await staff.click("📢 Send")
+    assert staff.last_text().startswith("📢 Warning no. 1 is on its way. People it will reach: 30.")
+    announcement = await bot.store.announcement(1)
+    assert announcement is not None and announcement.planned == 30
+    await sweep_at(bot, bot.clock.now())
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    rows = await bot.store.outbox_group("announcement:1")
+    assert len(rows) == 30 and {r.status for r in rows} == {"sent"}
+    assert len({r.chat_id for r in rows}) == 30
+    assert "Warning no. 1: 30 of 30 got it. Could not be reached: 0." in staff.last_text()
+
+
+async def test_a_crash_while_it_is_queued_sends_the_rest_later_and_nobody_twice(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.announcements.QUEUE_CHUNK", 7)
+    staff = bot.user(STAFF_ID, "Staff", "en")
+    await onboard(staff, "en")
+    await _people_who_said_yes(bot, 30)
+    await staff_announces(staff)
+    built = []
+
+    def dies_at_the_third_chunk(context: Any, number: int, chunk: Any) -> Any:
+        built.append(len(chunk))
+        if len(built) == 3:
+            raise RuntimeError("the process dies here")
+        return announcement_messages(context, number, chunk)
+
+    monkeypatch.setattr(announce_module, "announcement_messages", dies_at_the_third_chunk)
+    await staff.click("📢 Send")
+    await bot.restart(crash=True)
+    monkeypatch.undo()
+    assert len(await bot.store.outbox_group("announcement:1")) == 14  # two chunks were in
+
+    # Soon after, it may still be being queued by the one who sent it: left alone, not told.
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    staff.new_texts()
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    assert not any("Warning no. 1:" in t for t in staff.new_texts())
+    assert len(await bot.store.outbox_group("announcement:1")) == 14
+
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=10))  # cut short: the rest now
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=1))
+    rows = await bot.store.outbox_group("announcement:1")
+    assert len(rows) == 30 and {r.status for r in rows} == {"sent"}
+    assert sorted(r.chat_id for r in rows) == list(range(20_000, 20_030))  # each once
+    assert "Warning no. 1: 30 of 30 got it. Could not be reached: 0." in staff.last_text()
+    await sweep_at(bot, bot.clock.now() + timedelta(minutes=20))
+    assert len(await bot.store.outbox_group("announcement:1")) == 30  # resumed once, not again

@@ -11,12 +11,14 @@ import asyncio
 import copy
 import warnings
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from app.factory import SPACING_MARGIN, rate_limiter
 from app.rate_limit import NO_WAITING, RateLimiter
 from delivery.drainer import Outcome, classify
 from delivery.recipients import to_person
@@ -268,6 +270,53 @@ async def test_a_prompt_told_to_wait_steps_aside_and_holds_no_one_up() -> None:
         limiter.process_request(cry_for_help, (), {}, "sendMessage", {"chat_id": 7777}, None), 1
     )
     assert calls == ["prompt", "sos"]
+    await limiter.shutdown()
+
+
+async def test_under_the_cap_a_cry_for_help_waits_for_one_bulk_send_at_most() -> None:
+    """Bulk sends give way: each other send has at most one bulk send ahead of it."""
+    limiter = RateLimiter(overall_max_rate=1, overall_time_period=0.05, max_retries=0)
+    await limiter.initialize()
+    calls: list[str] = []
+
+    def sender(name: str) -> Any:
+        async def send() -> bool:
+            calls.append(name)
+            return True
+
+        return send
+
+    def bulk(n: int) -> Any:
+        send = sender(f"prompt {n}")
+        data = {"chat_id": 900 + n}
+        return limiter.process_request(send, (), {}, "sendMessage", data, NO_WAITING)
+
+    prompts = [asyncio.create_task(bulk(n)) for n in range(1, 5)]
+    await asyncio.sleep(0.01)  # the first prompt went, the next waits its turn
+    sos = limiter.process_request(sender("sos"), (), {}, "sendMessage", {"chat_id": 7777}, None)
+    assert await asyncio.wait_for(sos, 1)
+    await asyncio.wait_for(asyncio.gather(*prompts), 1)
+    assert calls == ["prompt 1", "prompt 2", "sos", "prompt 3", "prompt 4"]
+    await limiter.shutdown()
+
+
+async def test_thirty_one_messages_span_more_than_a_second_so_jitter_cannot_make_31() -> None:
+    """Spaced exactly 1/30 s, 31 turns span exactly 1 s; a wait after one turn put 31 in a
+    second where Telegram counts. The factory's limiter leaves a margin."""
+    limiter = rate_limiter(30)
+    await limiter.initialize()
+    turns: list[float] = []
+
+    async def send() -> bool:
+        turns.append(asyncio.get_running_loop().time())
+        return True
+
+    sends = [
+        limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 900 + n}, None)
+        for n in range(31)
+    ]
+    await asyncio.wait_for(asyncio.gather(*sends), 5)
+    assert turns[-1] - turns[0] >= 1 + SPACING_MARGIN - 0.002
     await limiter.shutdown()
 
 

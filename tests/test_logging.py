@@ -117,3 +117,19 @@ def test_the_updates_ptb_logs_at_critical_keep_only_their_type(
     logging.getLogger("telegram.ext.Updater").critical("Received data was: %r", PHONE.encode())
     assert NAME not in caplog.text and PHONE not in caplog.text
     assert "for update <dict>" in caplog.text and "was: '<bytes>'" in caplog.text
+
+
+def test_rendering_a_poster_logs_no_line_from_the_font_tools(
+    restore_logging: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """fontTools wrote about fifteen INFO lines per PDF ("Glyph IDs", "subsetting"): noise."""
+    from app.posters import poster_pdf, villages_for, with_links
+    from tests.test_posters import NESAT, USERNAME, _content
+
+    setup_logging("INFO", secrets=(TEST_TOKEN,))  # what bot.py does by default
+    caplog.set_level(logging.INFO)
+    content = _content()
+    poster = with_links(villages_for(content, village=NESAT), USERNAME)[0]
+    assert poster_pdf(content, poster, USERNAME).startswith(b"%PDF")
+    chatter = [r for r in caplog.records if not r.name.startswith(("app", "conversations"))]
+    assert chatter == [], [(r.name, r.getMessage()) for r in chatter[:3]]

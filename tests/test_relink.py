@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -311,3 +312,75 @@ async def test_a_long_list_comes_in_pages_and_a_forged_page_is_harmless(bot: Bot
     villager = bot.user(4200)
     await villager.press("relink:page:1")
     assert villager.last_alert() == "នេះសម្រាប់តែមេភូមិ និងបុគ្គលិកគម្រោងប៉ុណ្ណោះ។"
+
+
+async def _listed_as_before(bot: Bot, scope: list[str] | None) -> list[tuple[str, int]]:
+    """The list as it was built before it was paged in SQL: every departure read, in Python."""
+    seen: set[int] = set()
+    listed: list[tuple[str, int]] = []
+    for departure in await bot.store.departures_in(scope, ("active", "returned")):
+        if departure.user_id not in seen:
+            seen.add(departure.user_id)
+            listed.append(("d", departure.departure_id))
+    for alert in await bot.store.open_cases(scope):
+        if alert.user_id is None or alert.user_id in seen or alert.departure_id is not None:
+            continue
+        seen.add(alert.user_id)
+        listed.append(("a", alert.alert_id))
+    return listed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_pages_read_in_sql_list_the_same_people_in_the_same_order(
+    bot: Bot, seed: int
+) -> None:
+    """Several trips per person, ties on the date, every status, alerts with and without a
+    trip, resolved ones, other villages: paged in SQL, the list is what it was."""
+    rng = random.Random(seed)
+    villages = ("09060405", "09060101", "09060203")
+    db = bot.store._db
+    trips: list[int] = []
+    for user_id in range(5000, 5060):
+        await db.execute(
+            "INSERT INTO users (user_id, language, village_code, consented_at, created_at,"
+            " updated_at) VALUES (?, 'km', ?, '2026-03-01', '2026-03-01', '2026-03-01')",
+            (user_id, rng.choice(villages)),
+        )
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            cursor = await db.execute(
+                "INSERT INTO departures (user_id, for_self, name, gender, age, village_code,"
+                " destination, work, duration, channel, documents, depart_on, arrive_on, reason,"
+                " risk_flags, status, created_at, updated_at) VALUES (?, 1, 'Srey', 'female', 20,"
+                " ?, 'TH', 'factory', 'long', 'agency', '', ?, ?, 'poverty_debt', '', ?,"
+                " '2026-03-01', '2026-03-01')",
+                (
+                    user_id,
+                    rng.choice(villages),
+                    f"2026-03-0{rng.randint(1, 4)}",
+                    "2026-03-09",
+                    rng.choice(("active", "active", "returned", "cancelled")),
+                ),
+            )
+            trips.append(int(cursor.lastrowid or 0))
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            departure = rng.choice((None, None, *trips[-3:]))
+            await db.execute(
+                "INSERT INTO alerts (kind, user_id, departure_id, village_code, created_at,"
+                " resolved_at) VALUES ('sos', ?, ?, ?, '2026-03-01T02:00:00+00:00', ?)",
+                (
+                    user_id,
+                    departure,
+                    rng.choice(villages),
+                    rng.choice((None, None, "2026-03-01T03:00:00+00:00")),
+                ),
+            )
+    await db.commit()
+    for scope in (None, ["09060405"], ["09060101", "09060203"]):
+        before = await _listed_as_before(bot, scope)
+        paged: list[tuple[str, int]] = []
+        for page in range(max(1, (len(before) + 2) // 3)):
+            total, shown_page, people = await bot.store.relink_page(scope, page, 3)
+            assert (total, shown_page) == (len(before), page)
+            paged += people
+        assert paged == before
+        assert (await bot.store.relink_page(scope, 999, 3))[1] == max(0, (len(before) - 1) // 3)

@@ -133,7 +133,7 @@ EXPECTED_SCHEMA = {
     ],
     "announcements": [
         *("announcement_id", "sent_by", "sender_role", "area", "audience", "text_km", "text_en"),
-        *("planned", "reached", "unreached", "created_at", "reported_at"),
+        *("planned", "reached", "unreached", "created_at", "reported_at", "queued_at"),
     ],
     "broker_marks": ["report_id", "district_code", "mark"],
     # m011_recordings (issue 18): Khmer recordings, takes, who listens, voice answers.
@@ -160,6 +160,8 @@ EXPECTED_INDEXES = {
     "entries_entered",
     "departures_user",
     "departures_village",
+    "departures_listed",  # m016: the /relink list paged in SQL
+    "departures_user_listed",
     "departures_waiting",
     "leaders_village",
     "notices_departure",
@@ -201,6 +203,7 @@ EXPECTED_INDEXES = {
     "message_choices_due",
     "refreshers_user",
     "announcements_unreported",
+    "announcements_unqueued",  # m015: an announcement a crash cut short
     "broker_marks_district",
     "voice_answers_user",
     "voice_answers_alert",

@@ -476,7 +476,7 @@ async def test_staff_read_who_looked_at_a_case_and_a_chief_does_not(bot: Bot) ->
     await staff.click("🕘 History")
     history = staff.last_text()
     assert "<b>👁 Who looked</b> (for staff only)" in history
-    assert "Chief (<a href=\"tg://user?id=5002\">5002</a>) opened this case's history" in history
+    assert 'Chief (<a href="tg://user?id=5002">5002</a>) opened this case\'s history' in history
     assert "opened the village's list of people away (/away)" in history
     rows = on_disk(bot, "SELECT viewer_id, what FROM case_views ORDER BY view_id")
     assert (chief.id, "history") in rows and (chief.id, "away") in rows
