@@ -86,11 +86,22 @@ async def _refusal(context: BotContext, relink: Relink, me: int) -> RelinkResult
     """
     if relink.user_id == me:
         return RelinkResult.SAME_ACCOUNT
+    if not await _maker_still_responds(context, relink):
+        # A chief revoked since (his codes are voided then), or a staff member removed from the
+        # settings: what they made is not a key to anyone's record any more.
+        return RelinkResult.EXPIRED
     if me in context.services.config.staff_user_ids or await context.store.is_chief(me):
         return RelinkResult.RESPONDER
     if await context.store.account_has_data(me):
         return RelinkResult.HAS_DATA
     return None
+
+
+async def _maker_still_responds(context: BotContext, relink: Relink) -> bool:
+    maker = relink.made_by
+    if maker is None:
+        return False
+    return maker in context.services.config.staff_user_ids or await context.store.is_chief(maker)
 
 
 def _refusal_markup(context: BotContext, lang: str) -> InlineKeyboardMarkup:
@@ -150,6 +161,11 @@ async def confirm(update: Update, context: BotContext) -> None:
         await show(update, t.get(lang, "relink.responder"))
         return
     _, opened = await context.store.relink_state(code_hash)
+    if opened is not None and not await _maker_still_responds(context, opened):
+        context.user_data.pop(DRAFT, None)
+        await answer(update)
+        await show(update, t.get(lang, "relink.expired"))
+        return
     sensitive = opened is not None and await only_staff_may_relink(context, opened.user_id)
     result, relink, ids = await context.store.use_relink(
         code_hash, me, _maker_messages(context, sensitive)

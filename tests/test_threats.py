@@ -483,3 +483,20 @@ async def test_staff_read_who_looked_at_a_case_and_a_chief_does_not(bot: Bot) ->
     await chief.send("/delete")
     await chief.click("បាទ/ចាស លុបទាំងអស់")
     assert on_disk(bot, "SELECT * FROM case_views WHERE viewer_id = ?", chief.id) == []
+
+
+async def test_a_code_made_by_a_staff_member_who_left_opens_nothing(bot: Bot) -> None:
+    staff = await staff_member(bot)
+    villager = bot.user(5202, "Mom")
+    await sent_departure(bot, villager)
+    await staff.send("/relink")
+    await staff.click("1. Srey Mom")
+    await staff.click("✅ Make the code")
+    payload = re.search(r"start=(m_[\w-]+)", staff.last_text())
+    assert payload
+    await bot.stop()
+    await bot.start(staff_user_ids=frozenset())  # the staff member has left the programme
+    phone = bot.user(5205, "Mom")
+    await phone.send(f"/start {payload.group(1)}")
+    assert phone.last_text().startswith("លេខកូដនេះ ផុតកំណត់ហើយ។")
+    assert len(await bot.store.departures_of(villager.id)) == 1
