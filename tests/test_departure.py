@@ -108,7 +108,7 @@ async def test_staff_get_departures_of_villages_without_a_leader(bot: Bot) -> No
     await register_departure(villager)
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     assert "ដូច្នេះយើងបានប្រាប់បុគ្គលិកគម្រោងជំនួស" in villager.last_text()
-    assert staff.last_text().startswith("<b>For staff:</b> this village has no leader in the bot.")
+    assert staff.last_text().startswith("<b>For staff:</b> this village has no village chief in the bot.")
     await staff.click("✅ I have seen it")
     assert "👍 Staff" in villager.last_text()
 
@@ -123,10 +123,10 @@ async def test_an_unacknowledged_notice_goes_to_staff_once(bot: Bot) -> None:
     assert bot.app is not None
     context = BotContext(bot.app)
     await sweep(context)
-    assert "no village leader has acknowledged" not in staff.last_text()
+    assert "no village chief has acknowledged" not in staff.last_text()
     bot.clock.advance(timedelta(hours=24, minutes=1))
     await sweep(context)
-    assert staff.last_text().startswith("<b>For staff:</b> no village leader has acknowledged")
+    assert staff.last_text().startswith("<b>For staff:</b> no village chief has acknowledged")
     shown = len(staff.new_texts())
     await sweep(context)
     await bot.restart(crash=True)
