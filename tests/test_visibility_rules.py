@@ -96,4 +96,3 @@ def test_the_rule(
     viewer: Viewer, circumstances: Circumstances, piece: Piece, expected: Show
 ) -> None:
     assert show(piece, viewer, circumstances) is expected
-

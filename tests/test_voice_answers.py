@@ -131,9 +131,9 @@ async def test_a_voice_that_reached_nobody_at_first_is_told_when_it_gets_through
     await villager.send_voice(silent_opus())
     assert villager.last_text().startswith("🎙 យើងបានទទួលសារជាសំឡេងរបស់អ្នក។ ពេលនេះ")
     await sweep_at(bot, utc(3, 4, 1, 5))
-    assert villager.last_text() == "✅ ឥឡូវនេះ សារជាសំឡេងរបស់អ្នក បានទៅដល់មេភូមិរបស់អ្នកហើយ។"
+    assert villager.last_text() == ("✅ ឥឡូវនេះ គេបានទទួលសារជាសំឡេងរបស់អ្នកហើយ។\nវាបានទៅដល់មេភូមិរបស់អ្នក។")
     await sweep_at(bot, utc(3, 4, 2))
-    told = [t for t in villager.new_texts() if t.startswith("✅ ឥឡូវនេះ សារជាសំឡេង")]
+    told = [t for t in villager.new_texts() if t.startswith("✅ ឥឡូវនេះ គេបានទទួលសារជាសំឡេង")]
     assert len(told) == 1  # once, however many copies got through late
     assert sorted(bot.telegram.refusals) == [("sendVoice", "Bad Gateway")] * 2
     bot.telegram.refusals.clear()
