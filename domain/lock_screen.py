@@ -1,0 +1,168 @@
+"""The lock-screen rule: what a message's first line may say when nobody asked for it.
+
+A phone shows the first line of a new message on its lock screen and in the chat list, to
+whoever holds it: the person's family on a shared phone, an employer who keeps it, a chief's
+children. So a message the bot sends a person without being asked just then opens with a line
+that says only that there is a message (or who wrote, with no subject), and what it is about
+comes on the next line. A chief's or staff member's copy may say what kind of case it is (that
+is their work), but never who it is about.
+
+``PUSHED_TO_PERSON`` is the one list of texts that open a message pushed to a person; each is
+either neutral or says why it may name its subject. ``tests/test_lock_screen.py`` checks every
+entry, finds every text the code pushes to a person (an undeclared one fails), and drives the
+journeys to read the first lines people really get.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+NEUTRAL = "neutral"
+
+# text key -> NEUTRAL, or the reason it may name what it is about on its first line.
+PUSHED_TO_PERSON: dict[str, str] = {
+    # Someone answered her cry for help, a notice, a voice message (delivery/cases.py,
+    # conversations/notices.py, delivery/rules.py, delivery/voice_copies.py).
+    "plan.acknowledged": NEUTRAL,
+    "case.person_taken": NEUTRAL,
+    "case.person_taken_quiet": NEUTRAL,
+    "case.person_closed": NEUTRAL,
+    "sos.reached_later_leader": NEUTRAL,
+    "sos.reached_later_staff": NEUTRAL,
+    "media.voice.reached_later_leader": NEUTRAL,
+    "media.voice.reached_later_staff": NEUTRAL,
+    # Scheduled: check-ins, paper reminders, refreshers (delivery/checkins.py,
+    # delivery/documents.py, delivery/refreshers.py).
+    "checkin.prompt": NEUTRAL,
+    "checkin.reminder": NEUTRAL,
+    "documents.reminder.lead": NEUTRAL,
+    "refresher.neutral": NEUTRAL,
+    # A family asked about her (conversations/missing.py): who asked and why comes after «Read».
+    "family.relative_ask": NEUTRAL,
+    "share.friend_joined": NEUTRAL,
+    # The family member who asked /missing hears the relative's own choice of words: it is the
+    # answer to their question, and the relative chose to send it to them.
+    "family.family_safe": "the answer to the reporter's own question, sent by the relative",
+    "family.family_message": "the answer to the reporter's own question, sent by the relative",
+    # An announcement names its sender, never a subject: staff and chiefs are warned, before
+    # sending, that it reaches people away (announce.away_caution).
+    "announce.from_staff": "names the sender only; the writer is warned (announce.away_caution)",
+    "announce.from_leader": "names the sender only; the writer is warned (announce.away_caution)",
+}
+
+# The first lines of a chief's or staff member's copy: they may say what kind of case it is,
+# never whom it is about (a chief's children read his lock screen too).
+TO_HELPERS = (
+    "alert.title.*",
+    "notice.title",
+    "notice.not_acknowledged",
+    "case.reopened_header",
+    "case.take_on_header",
+    "broker.notice",
+    "alert.unsaved",
+)
+WHO_PLACEHOLDERS = {"name", "person", "age", "phone", "family_phone", "contact", "reporter"}
+
+# Placeholders a neutral first line may hold: the helper's name (a person's name says nothing).
+NEUTRAL_PLACEHOLDERS = {"name"}
+
+# Words that tell a reader what a message is about: help, trouble, travel, the chief or the
+# programme, papers, the police, a place, money owed, family. None may open a neutral message.
+SUBJECT_WORDS = {
+    "km": (
+        "ជំនួយ",
+        "ជួយ",
+        "sos",
+        "បញ្ហា",
+        "ចេញដំណើរ",
+        "មេភូមិ",
+        "បុគ្គលិក",
+        "គម្រោង",
+        "ករណី",
+        "អំពើហិង្សា",
+        "មេខ្យល់",
+        "ប៉ាស្ព័រ",
+        "វីសា",
+        "ប័ណ្ណ",
+        "ឯកសារ",
+        "ប៉ូលិស",
+        "ទីតាំង",
+        "បំណុល",
+        "គ្រោះថ្នាក់",
+        "ផ្ទះ",
+        "គ្រួសារ",
+        "បាត់",
+        "ចំណាកស្រុក",
+        "ធ្វើការ",
+        "មេរៀន",
+    ),
+    "en": (
+        r"\bhelp",
+        r"\bsos\b",
+        r"\bproblem",
+        r"\bdepart",
+        r"\bleav(e|ing)\b",
+        r"\bchief",
+        r"\bstaff\b",
+        r"\bprogramme",
+        r"\bcase\b",
+        r"\bviolen",
+        r"\bbroker",
+        r"\bpassport",
+        r"\bvisa",
+        r"\bpermit",
+        r"\bpapers?\b",
+        r"\bpolice",
+        r"\blocation",
+        r"\bdebt",
+        r"\bdanger",
+        r"\bhome\b",
+        r"\bfamily",
+        r"\bmissing",
+        r"\bmigra",
+        r"\bwork",
+        r"\blesson",
+        r"\breminder:",
+    ),
+}
+_PATTERNS = {
+    lang: re.compile("|".join(words), re.IGNORECASE) for lang, words in SUBJECT_WORDS.items()
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def first_line(text: str) -> str:
+    """What a lock screen shows: the first non-empty line, without HTML tags."""
+    for line in _TAG.sub("", text).split("\n"):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def subject_in(line: str, lang: str) -> str | None:
+    """The first word of this line that tells what a message is about, or None."""
+    found = _PATTERNS[lang].search(line)
+    return found.group(0) if found else None
+
+
+def placeholders_of(line: str) -> set[str]:
+    return {n for _, n, _, _ in string.Formatter().parse(line) if n is not None}
+
+
+def helper_opening_problem(text: str) -> str | None:
+    """Why this text cannot open a chief's or staff member's copy: it names the person."""
+    line = first_line(text)
+    if who := sorted(placeholders_of(line) & WHO_PLACEHOLDERS):
+        return f"its first line shows {who}: {line!r}"
+    return None
+
+
+def opening_problem(text: str, lang: str) -> str | None:
+    """Why this text (a catalog entry, placeholders unfilled) cannot open a neutral message."""
+    line = first_line(text)
+    if word := subject_in(line, lang):
+        return f"its first line names the subject ({word!r}): {line!r}"
+    if extra := sorted(placeholders_of(line) - NEUTRAL_PLACEHOLDERS):
+        return f"its first line shows {extra}: {line!r}"
+    return None
