@@ -35,7 +35,8 @@ FIRST_WALKER = 600_000_001
 async def _child(database: Path, walks: int) -> dict[str, Any]:
     figures: dict[str, Any] = {"python": _settled()}
     from benchmarks.common import production_logging
-    from benchmarks.throughput import TimedBot, walk
+    from benchmarks.throughput import TimedBot
+    from benchmarks.villager_walk import walk
     from tests.support.journeys import STAFF_ID
 
     figures["imported"] = _settled()

@@ -31,6 +31,7 @@ import tornado.netutil
 import tornado.web
 
 from app.config import load_config
+from benchmarks.villager_walk import sender_of, walk
 from content.bundle import load_content
 from preview.botapi import FakeTelegram
 from preview.server import bot_api_routes
@@ -118,9 +119,7 @@ class Side:
         return await asyncio.wait_for(future, HANDLED_WITHIN) - started
 
     async def feed(self, data: dict[str, Any]) -> None:
-        from benchmarks.throughput import _sender
-
-        person = _sender(data)
+        person = sender_of(data)
         now = time.perf_counter()
         if person in self._back:
             self.own += now - self._back.pop(person)
@@ -135,8 +134,6 @@ class Side:
 
 
 async def _walk(side: Side, users: list[int], questions: Any) -> dict[str, Any]:
-    from benchmarks.throughput import walk
-
     side.samples, side.recorded, side.own = [], [], 0.0
     side._back.clear()
     cpu, started = time.process_time(), time.perf_counter()
@@ -152,11 +149,9 @@ async def _walk(side: Side, users: list[int], questions: Any) -> dict[str, Any]:
 
 async def _replay(side: Side, updates: list[dict[str, Any]]) -> dict[str, Any]:
     """The same people send the same updates, each in their own order, all at once."""
-    from benchmarks.throughput import _sender
-
     people: dict[int, list[dict[str, Any]]] = {}
     for data in updates:
-        people.setdefault(_sender(data), []).append(data)
+        people.setdefault(sender_of(data), []).append(data)
     samples: list[float] = []
 
     async def one(sent: list[dict[str, Any]]) -> None:

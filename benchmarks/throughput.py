@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import multiprocessing
 import os
-import re
 import sys
 import tempfile
 import time
@@ -71,30 +69,19 @@ from benchmarks.common import (
     record,
     smoke,
 )
+from benchmarks.villager_walk import sender_of, walk
 from conversations.commands import register_commands
 from preview.botapi import FakeTelegram
 from preview.server import FakeTelegramServer
-from tests.support.chat import TEST_TOKEN, Bot, Person
-from tests.support.journeys import STAFF_ID, onboard, register_departure
+from tests.support.chat import TEST_TOKEN, Bot
+from tests.support.journeys import STAFF_ID
 
 ROUNDS = 6
 USERS_PER_ROUND = 8  # walking at the same time
 ROUND_TRIP = 0.05  # seconds; a guess at a server near Telegram (see benchmarks/README.md)
 FIRST_USER = 500_000_001
-NEXT_QUESTION = "សំណួរបន្ទាប់ ➡️"
-RESULT = "មើលលទ្ធផលរបស់ខ្ញុំ"
-ROUND_RESULT = "មើលលទ្ធផលជុំនេះ ➡️"
-GO_ON = "▶️ បន្ត៖ ជុំទី"  # the next round of the check: "▶️ បន្ត៖ ជុំទី ២ ក្នុងចំណោម ៣"
-SEND_TO_LEADER = "✅ បាទ/ចាស ផ្ញើទៅមេភូមិ"
 LAST_GROUP = 1_000_000  # after every handler of the bot (and the persistence flush)
 HANDLED_WITHIN = 60.0  # seconds; an update not handled by then is a bug, not a figure
-
-
-def _sender(data: dict[str, Any]) -> int:
-    for kind in ("message", "callback_query"):
-        if kind in data:
-            return int(data[kind]["from"]["id"])
-    return 0
 
 
 class Handled:
@@ -168,7 +155,7 @@ class TimedBot(Bot):
 
     async def feed(self, data: dict[str, Any]) -> None:
         assert self.app is not None, "the bot is not running"
-        person = _sender(data)
+        person = sender_of(data)
         now = time.perf_counter()
         if person in self._back:  # the person found the next button since their last answer
             self.own += now - self._back.pop(person)
@@ -189,42 +176,6 @@ class TimedBot(Bot):
         own, self.own = self.own, 0.0
         self._back.clear()
         return own
-
-
-async def walk(person: Person, questions: Sequence[Any]) -> None:
-    """One villager's first day: onboarding, a lesson, the quiz, a departure told to the chief."""
-    await onboard(person)
-    await person.send("/learn")
-    await person.click("📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ")
-    for _ in range(4):
-        await person.click("បន្ទាប់ ➡️")
-    await person.click("✅ រៀនចប់ហើយ")
-    await person.send("/quiz")
-    await person.click("▶️ ចាប់ផ្ដើម")
-    for number, question in enumerate(questions, start=1):
-        option = question.options[number % len(question.options)]  # right and wrong answers
-        await person.click(option_letter(person, option.texts["km"]))
-        if number == len(questions):
-            await person.click(RESULT)
-        elif NEXT_QUESTION in person.buttons():
-            await person.click(NEXT_QUESTION)
-        else:  # the end of a round of the check: its result, then on to the next round
-            await person.click(ROUND_RESULT)
-            await person.click(next(b for b in person.buttons() if b.startswith(GO_ON)))
-    await register_departure(person)
-    await person.click(SEND_TO_LEADER)
-
-
-def option_letter(person: Person, option: str) -> str:
-    """The letter on the button beside this option, read from the question as a person reads it.
-
-    The options are written out in the message ("ក. …"); the buttons carry only their letters.
-    """
-    shown = html.unescape(re.sub(r"<[^>]+>", "", person.last_text()))
-    for letter in person.buttons():
-        if f"\n{letter}. {option}\n" in f"{shown}\n":
-            return letter
-    raise AssertionError(f"no option {option!r} among {person.buttons()} in {shown!r}")
 
 
 def _questions(bot: Bot) -> Sequence[Any]:
@@ -292,7 +243,7 @@ class EchoBot:
         """The same people send the same updates, each in their own order, all at once."""
         people: dict[int, list[dict[str, Any]]] = {}
         for data in updates:
-            people.setdefault(_sender(data), []).append(data)
+            people.setdefault(sender_of(data), []).append(data)
         samples: list[float] = []
 
         async def one(sent: list[dict[str, Any]]) -> None:
