@@ -25,8 +25,10 @@ from telegram.ext import (
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import country_of
+from conversations.missing import relative_message
 from conversations.roles import may_act_for, responder_name, villages_in_scope
 from conversations.ui import answer, keyboard, language_of, send
+from delivery.case_copies import refresh_case_copies
 from delivery.case_texts import (
     CASE_PREFIX,
     FEEDBACK,
@@ -37,13 +39,11 @@ from delivery.case_texts import (
     outcome_rows,
 )
 from delivery.cases import person_closed, person_taken, reopened_copies, take_on_window
-from delivery.drainer import deliver_now, drain_group
-from delivery.recipients import staff_chats
+from delivery.drainer import drain_group
 from delivery.texts import ALERT_PREFIX
-from delivery.viewers import case_lens, chats_that_may_see, viewer_of
+from delivery.viewers import case_lens, viewer_of
 from domain.report import OUTCOMES
 from domain.visibility import Lens, Piece, Viewer
-from storage.outbox import NORMAL, NewMessage
 from storage.rows import Alert, CaseEvent
 
 log = logging.getLogger(__name__)
@@ -210,8 +210,6 @@ async def note_reply(update: Update, context: BotContext) -> None:
             raise ApplicationHandlerStop  # other talk in the staff group is not for the bot
         return  # not an answer to our question, or someone else's: the other handlers decide
     if asked[2].startswith("relative:"):  # a relative's words for their family (/missing)
-        from conversations.missing import relative_message  # missing imports this module
-
         if await relative_message(update, context, int(asked[2].removeprefix("relative:"))):
             await context.store.drop_case_prompt(
                 message.chat_id, message.reply_to_message.message_id
@@ -408,59 +406,17 @@ async def _show_card(update: Update, context: BotContext, alert: Alert) -> None:
 
 
 async def refresh_copies(
-    update: Update | None,
-    context: BotContext,
-    alert_id: int,
-    *,
-    skip_pressed: bool = True,
-    piece: Piece | None = None,
+    update: Update | None, context: BotContext, alert_id: int, *, skip_pressed: bool = True
 ) -> None:
-    """Every copy of the case shows where it stands: the pressed one now, the others queued.
-
-    The others are rows (edits, tried until Telegram takes them), so a handler is not left
-    believing nobody has taken on a case that someone has. ``piece``: only the copies whose
-    reader may see what changed (a relative's answer: a chief's copy is not touched when it
-    would read the same, since an edit alone would say that something happened).
-    """
+    """Every copy of the case shows where it stands: the pressed one now, the others queued."""
     pressed_at: tuple[int, int] | None = None
-    alert = await context.store.alert(alert_id)
-    if alert is None:
-        return
-    if update is not None and update.callback_query is not None:
+    if skip_pressed and update is not None and update.callback_query is not None:
         message = update.callback_query.message
-        if message is not None:
+        alert = await context.store.alert(alert_id)
+        if message is not None and alert is not None:
             pressed_at = (message.chat.id, message.message_id)
-            if skip_pressed:
-                await _show_card(update, context, alert)
-    events = await context.store.case_events(alert_id)
-    version = events[-1].event_id if events else 0
-    staff = staff_chats(context)
-    copies = [
-        ("staff" if chat in staff else "leader", chat, message_id)
-        for chat, message_id in await context.store.alert_messages(alert_id)
-        if (chat, message_id) != pressed_at or not skip_pressed
-    ]
-    if piece is not None:
-        allowed = set(
-            await chats_that_may_see(context, alert, [(r, c) for r, c, _ in copies], piece)
-        )
-        copies = [c for c in copies if (c[0], c[1]) in allowed]
-    rows = [
-        NewMessage(
-            key=f"card:{alert_id}:{chat}:{message_id}:{version}",
-            group_key=f"card:{alert_id}",
-            kind="card",
-            role=role,
-            chat_id=chat,
-            priority=NORMAL,
-            ref_id=alert_id,
-            payload={"message_id": message_id},
-        )
-        for role, chat, message_id in copies
-    ]
-    if rows:
-        ids = await context.store.enqueue(rows, claimed=True)
-        await deliver_now(context, ids)
+            await _show_card(update, context, alert)
+    await refresh_case_copies(context, alert_id, except_at=pressed_at)
 
 
 async def history_text(context: BotContext, lang: str, alert: Alert, lens: Lens) -> list[str]:

@@ -31,12 +31,12 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations.broker_report import cleaned, flush_draft
-from conversations.cases import refresh_copies
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.sos import current_departure, help_now
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.alerting import queue_alert
+from delivery.case_copies import refresh_case_copies
 from delivery.drainer import deliver_now, drain_group
 from delivery.recipients import to_person
 from domain.departure import ABROAD, INSIDE, parse_phone
@@ -367,7 +367,7 @@ async def relative_answers(update: Update, context: BotContext) -> None:
     done = t.get(lang, f"family.relative_done_{choice}")
     await show(update, done, _relative_buttons(context, lang, report.report_id))
     if report.alert_id is not None:  # the copies of those who may see her answer
-        await refresh_copies(None, context, report.alert_id, piece=Piece.RELATIVE_ANSWER)
+        await refresh_case_copies(context, report.alert_id, piece=Piece.RELATIVE_ANSWER)
 
 
 async def _ask_for_message(
@@ -415,7 +415,7 @@ async def relative_message(update: Update, context: BotContext, report_id: int) 
     await deliver_now(context, ids or [])
     await update.message.reply_text(t.get(lang, "family.relative_done_message"))
     if report.alert_id is not None:  # the copies of those who may read her words: staff
-        await refresh_copies(None, context, report.alert_id, piece=Piece.RELATIVE_WORDS)
+        await refresh_case_copies(context, report.alert_id, piece=Piece.RELATIVE_WORDS)
     return True
 
 
