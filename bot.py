@@ -38,24 +38,31 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
 
-from app.agency_import import import_agencies_command
-from app.backup import backup_command, restore_command
+from access.invites import create_invite, invite_link
 from app.config import Config, ConfigError, load_config, no_staff_warning
-from app.invite_sheet import InviteSheet, invite_sheet_pdf
-from app.invites import create_invite, invite_link
 from app.logsafety import setup_logging
-from app.media import coverage_lines, media_command
-from app.pictures import draw_pictures, picture_states
-from app.posters import poster_pdf, poster_problems, villages_for, with_links, write_posters
-from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from app.runner import serve
-from app.strings import export_csv, import_csv, sync_comments
 from content.bundle import CONTENT_DIR, Content, load_content
 from content.errors import ContentError, ContentErrors
 from content.formatting import format_day
 from domain.clock import SystemClock
 from domain.report import Report
+from operations.agency_import import import_agencies_command
+from operations.backup import backup_command, restore_command
+from operations.media import coverage_lines, media_command
+from operations.reporting import (
+    gather,
+    render_chart,
+    render_csv,
+    render_text,
+    resolve_scope,
+    scope_name,
+)
+from operations.strings import export_csv, import_csv, sync_comments
 from preview.run import DEFAULT_PORT, LOOPBACK, is_loopback, run_preview
+from printables.invite_sheet import InviteSheet, invite_sheet_pdf
+from printables.pictures import draw_pictures, picture_states
+from printables.posters import poster_pdf, poster_problems, villages_for, with_links, write_posters
 from storage.base import DatabaseUnavailable
 from storage.store import Store
 

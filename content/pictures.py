@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# The pictures there are drawings for (app/picture_drawings.py). A lesson may name one of these.
+# The pictures there are drawings for (printables/picture_drawings.py); a lesson may name one
+# of these.
 PICTURE_IDS = ("documents", "dialling", "warning_signs", "money")
 PICTURE_DIR = Path("media") / "pictures"
 

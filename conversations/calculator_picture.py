@@ -15,10 +15,10 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from app.context import BotContext
-from app.drawing import DRAWING_LOCK
-from app.money_picture import draw_plan_money, plan_figures
 from content.texts import Texts
 from domain.economics import Plan
+from printables.drawing import DRAWING_LOCK
+from printables.money_picture import draw_plan_money, plan_figures
 
 log = logging.getLogger(__name__)
 PICTURED = "pictured"  # in the calculator's draft: what the last picture showed

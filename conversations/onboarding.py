@@ -23,16 +23,15 @@ from telegram.ext import (
     filters,
 )
 
-from app.context import BotContext
-from app.entry_links import Entry, poster_village_of
-from app.invites import (
+from access.invites import (
     PAYLOAD_PREFIX,
     hash_code,
     invite_code_of,
     note_failed_invite,
     too_many_failed_invites,
 )
-from app.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
+from access.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
+from app.context import BotContext
 from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
 from conversations.listening import DRAFT_LISTEN, show_voiced
@@ -49,6 +48,7 @@ from conversations.ui import (
     show,
 )
 from delivery.drainer import deliver_now
+from domain.entry_links import Entry, poster_village_of
 from storage.leaders import InviteResult
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ DRAFT = "onboarding"
 # The draft keeps the invite's hash, as the leader_invites table does, never the code itself: the
 # draft is written to the database at each step, and a code at rest would be a usable invite.
 INVITE_HASH = "leader_invite_hash"
-ENTRY = "entry"  # how the person came (app/entry_links.py), kept with them once they agree
+ENTRY = "entry"  # how the person came (domain/entry_links.py), kept with them once they agree
 POSTER_VILLAGE = "poster_village"  # the village of the poster they scanned, to confirm
 GENDERS = ("female", "male")
 AGE_BANDS = ("under_18", "18_24", "25_35", "36_plus")

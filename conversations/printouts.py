@@ -15,12 +15,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from app.context import BotContext
-from app.entry_links import poster_link
-from app.invite_sheet import InviteSheet, invite_sheet_pdf, invite_sheet_png
-from app.posters import POSTER_LANGUAGE, Poster, poster_pdf
 from content.places import Place
 from conversations.roles import is_staff
 from conversations.ui import PRIVATE_MESSAGE, language_of, send
+from domain.entry_links import poster_link
+from printables.invite_sheet import InviteSheet, invite_sheet_pdf, invite_sheet_png
+from printables.posters import POSTER_LANGUAGE, Poster, poster_pdf
 
 log = logging.getLogger(__name__)
 

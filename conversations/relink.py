@@ -18,8 +18,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from access.relinks import create_relink, relink_link
 from app.context import BotContext
-from app.relinks import create_relink, relink_link
 from content.formatting import format_day
 from conversations.menu import menu_button
 from conversations.roles import is_staff, may_act_for, villages_in_scope

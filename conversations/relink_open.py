@@ -18,9 +18,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
+from access.invites import hash_code, note_failed_invite, too_many_failed_invites
+from access.relinks import relink_code_of
 from app.context import BotContext
-from app.invites import hash_code, note_failed_invite, too_many_failed_invites
-from app.relinks import relink_code_of
 from conversations import menu
 from conversations.switching import move_conversations_of
 from conversations.ui import DRAFT_LANGUAGE, answer, keyboard, language_of, send, show

@@ -10,10 +10,17 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from app.context import BotContext
-from app.reporting import gather, render_chart, render_csv, render_text, resolve_scope, scope_name
 from conversations.groups import private_or_staff_chat
 from conversations.roles import is_staff
 from conversations.ui import language_of, send
+from operations.reporting import (
+    gather,
+    render_chart,
+    render_csv,
+    render_text,
+    resolve_scope,
+    scope_name,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_DAYS = 30

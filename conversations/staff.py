@@ -8,9 +8,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from access.invites import create_invite, invite_link
 from app.context import BotContext
-from app.invites import create_invite, invite_link
-from app.posters import POSTER_LANGUAGE
 from content.formatting import format_day
 from conversations.printouts import send_invite_sheet
 from conversations.roles import is_staff
@@ -24,6 +23,7 @@ from conversations.ui import (
     send,
     show,
 )
+from printables.posters import POSTER_LANGUAGE
 
 log = logging.getLogger(__name__)
 PREFIX = "staff"

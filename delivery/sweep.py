@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from access.invites import FAILED_INVITE_WINDOW
 from app.context import BotContext
-from app.invites import FAILED_INVITE_WINDOW
 from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
 from delivery.announcements import queue_unfinished, report_finished

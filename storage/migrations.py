@@ -315,7 +315,7 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
         "m005_invite_attempts",
         (
             # Invite codes that did not work (unknown, used, expired), per person: a few a day
-            # are allowed (app/invites.py), so codes cannot be guessed by trying many.
+            # are allowed (access/invites.py), so codes cannot be guessed by trying many.
             # Personal data: listed in storage/people.py, erased by /delete.
             """
             CREATE TABLE invite_attempts (

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from app.agency_import import (
+from app.config import load_config
+from domain.clock import ManualClock
+from operations.agency_import import (
     AgencyImportError,
     import_agencies,
     import_agencies_command,
     read_agencies_csv,
 )
-from app.config import load_config
-from domain.clock import ManualClock
 from storage.store import Store
 from tests.support.chat import START, Bot, Person
 from tests.test_onboarding import onboard_in_khmer

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from app import invites
+from access import invites
 from domain.clock import ManualClock
 from preview.botapi import ChatMessage, FakeTelegram
 from tests.support.chat import Bot, Person

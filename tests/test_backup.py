@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from app.backup import backup_command, restore_command
 from app.config import Config, load_config
 from domain.clock import ManualClock
+from operations.backup import backup_command, restore_command
 from storage.migrations import MIGRATIONS
 from storage.store import Store
 from tests.support.chat import START

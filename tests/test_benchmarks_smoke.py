@@ -37,7 +37,14 @@ FIGURES = {
     "relink_list": Counter({"relink_list": 1}),
     "announcing": Counter({"announcing": 1}),
 }
-HELPERS = {"__init__", "common", "fill", "run", "telegram_side", "villager_walk"}  # not benchmarks themselves
+HELPERS = {
+    "__init__",
+    "common",
+    "fill",
+    "run",
+    "telegram_side",
+    "villager_walk",
+}  # not benchmarks themselves
 AT_MOST = 300  # seconds for one benchmark's smoke: far more than it takes, less than for ever
 # One job per throughput transport (the longest benchmark), so the two workers share the work.
 JOBS = [f"throughput {t}" for t in TRANSPORTS] + [n for n in EVERY if n != "throughput"]

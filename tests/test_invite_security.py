@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES, hash_code
+from access.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES, hash_code
 from preview.botapi import ChatMessage
 from storage.leaders import InviteResult
 from tests.support.chat import Bot, Person

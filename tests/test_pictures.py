@@ -14,12 +14,12 @@ from PIL import Image
 
 import bot as cli
 import conversations.calculator_picture
-from app.drawing import described
-from app.money_picture import draw_plan_money
-from app.pictures import picture_states
 from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.errors import ContentError
 from content.pictures import PICTURE_IDS, picture_file
+from printables.drawing import described
+from printables.money_picture import draw_plan_money
+from printables.pictures import picture_states
 from tests.support.chat import Bot, Person
 from tests.support.journeys import onboard
 from tests.test_calculator import abroad_by_broker

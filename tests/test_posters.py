@@ -11,9 +11,9 @@ import pytest
 
 import bot as cli
 from app.config import load_config
-from app.posters import Poster, poster_problems, villages_for
 from content.bundle import Content, load_content
 from content.places import Place
+from printables.posters import Poster, poster_problems, villages_for
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID
 from tests.support.qr import pdf_page, qr_links, qr_links_in_pdf
@@ -55,7 +55,7 @@ def test_a_poster_is_read_from_a_rough_print_too() -> None:
     """A poster printed small and grey (a cheap printer, read at 60 dpi) still scans."""
     content = _content()
     poster = villages_for(content, village=NESAT)[0]
-    from app.posters import poster_pdf, with_links
+    from printables.posters import poster_pdf, with_links
 
     pdf = poster_pdf(content, with_links([poster], USERNAME)[0], USERNAME)
     grey = pdf_page(pdf, dpi=60).convert("L").point(lambda v: 90 if v < 128 else 200)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.backup import make_backup
 from app.config import load_config
-from app.media import coverage_lines, export_recordings, import_recordings, media_command
 from bot import check, main
 from content.bundle import CONTENT_DIR
 from content.recordable import item_map
+from operations.backup import make_backup
+from operations.media import coverage_lines, export_recordings, import_recordings, media_command
 from tests.support.audio import silent_opus
 from tests.support.chat import START, Bot, Person
 from tests.support.journeys import STAFF_ID

@@ -99,7 +99,7 @@ async def test_the_chart_renders_khmer(bot: Bot, tmp_path: Path) -> None:
     await onboard(staff, "km")
     await staff.send("/report 0906 all")
     assert bot.app is not None
-    from app.reporting import gather, render_chart, resolve_scope
+    from operations.reporting import gather, render_chart, resolve_scope
 
     assert bot.services is not None
     content = bot.services.content
@@ -171,9 +171,9 @@ def test_a_silence_is_counted_with_its_length_from_the_settings(
     """The alert's title says how long the silence was; the report's label says the same."""
     from collections import Counter
 
-    from app.reporting import Scope, render_csv, render_text
     from content.bundle import load_content
     from domain.report import CaseRow, build_report
+    from operations.reporting import Scope, render_csv, render_text
 
     content = load_content(districts=("0906", "0901"))
     raised = datetime(2026, 3, 1, tzinfo=UTC)

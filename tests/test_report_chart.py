@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import conversations.report
-from app.reporting import render_chart
+from operations.reporting import render_chart
 from tests.support.chat import Bot
 from tests.support.journeys import STAFF_ID, onboard, sent_departure
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.config import PROJECT_DIR
-from app.strings import export_csv, import_csv, sync_comments
 from content.bundle import CONTENT_DIR, load_catalogs
+from operations.strings import export_csv, import_csv, sync_comments
 
 
 @pytest.fixture

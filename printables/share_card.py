@@ -7,9 +7,9 @@ name, no village and no number.
 
 from __future__ import annotations
 
-from app.drawing import DRAWING_LOCK, Canvas
-from app.printing import picture_qr
 from content.bundle import Content
+from printables.drawing import DRAWING_LOCK, Canvas
+from printables.printing import picture_qr
 
 WIDTH, HEIGHT = 720, 880  # a phone screen's shape; the code is large enough to scan from it
 QR_PIXELS = 520

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.entry_links import is_start_parameter, poster_link, poster_payload
-from app.printing import A4_WIDTH_MM, broken_clusters, centred, draw_qr, new_pdf, pdf_bytes
 from content.bundle import Content
 from content.places import Place
+from domain.entry_links import is_start_parameter, poster_link, poster_payload
+from printables.printing import A4_WIDTH_MM, broken_clusters, centred, draw_qr, new_pdf, pdf_bytes
 
 QR_MM = 105  # about 3 mm a module: a phone reads it from two metres
 POSTER_LANGUAGE = "km"  # villagers read Khmer; the poster has no English

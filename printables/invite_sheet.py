@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.drawing import DRAWING_LOCK, Canvas
-from app.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes, picture_qr
 from content.bundle import Content
 from content.places import Place
+from printables.drawing import DRAWING_LOCK, Canvas
+from printables.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes, picture_qr
 
 QR_MM = 90
 STEPS = ("sheet.step1", "sheet.step2", "sheet.step3")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.drawing import (
+from content.texts import Texts
+from printables.drawing import (
     BLUE,
     GOLD,
     GREEN,
@@ -23,8 +24,7 @@ from app.drawing import (
     WHITE,
     Canvas,
 )
-from app.money_picture import draw_report_money
-from content.texts import Texts
+from printables.money_picture import draw_report_money
 
 WIDTH = 800
 # Calling home from Thailand (CONTENT-FACTS, "Hotlines and embassies": 001 + 855 + the number

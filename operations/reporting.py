@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from app.drawing import DRAWING_LOCK
 from content.bundle import Content
 from content.formatting import format_day
 from content.texts import Html
 from domain.clock import Clock
 from domain.report import MASKED, Report, build_report, mask
+from printables.drawing import DRAWING_LOCK
 from storage.store import Store
 
 MASK_BELOW = 3  # in a commune or village, counts of 1 and 2 could point at a person

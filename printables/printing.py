@@ -3,8 +3,8 @@
 PDFs: fpdf2 with ``set_text_shaping`` (HarfBuzz through uharfbuzz) embeds a subset of Noto Sans
 Khmer, so coeng subscripts, vowels written before their consonant and stacked signs print as
 they should on any printer, with no font on the printing computer. Pictures are drawn with the
-project's canvas (app/drawing.py: matplotlib shapes Khmer with no system library; Pillow's raqm
-would need one). The font comes from its PyPI package; nothing is fetched.
+project's canvas (printables/drawing.py: matplotlib shapes Khmer with no system library;
+Pillow's raqm would need one). The font comes from its PyPI package; nothing is fetched.
 
 fpdf2 and fontTools are imported on first use, not with the bot: they would add about 35 MB to
 every running bot for something staff ask for now and then.
@@ -18,12 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.qr import QUIET_ZONE, qr_matrix
+from printables.qr import QUIET_ZONE, qr_matrix
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-    from app.drawing import Canvas
+    from printables.drawing import Canvas
 
 FAMILY = "khmer"
 A4_WIDTH_MM = 210
@@ -137,7 +137,7 @@ def pdf_bytes(pdf: FPDF) -> bytes:
     return bytes(pdf.output())
 
 
-# -- pictures (drawn with app/drawing.py: matplotlib shapes Khmer with no system library) ----
+# -- pictures (drawn with printables/drawing.py: matplotlib shapes Khmer, no system library) --
 
 
 def picture_qr(canvas: Canvas, link: str, x: float, y: float, size: float) -> None:

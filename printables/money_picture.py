@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.drawing import GREEN, INK, MUTED, PALE_GREEN, PALE_RED, RED, Canvas
 from content.formatting import format_usd
 from content.texts import Texts
 from domain.economics import MONTHLY, Plan, compare
+from printables.drawing import GREEN, INK, MUTED, PALE_GREEN, PALE_RED, RED, Canvas
 
 WIDTH = 800
 ROW = 172

@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.drawing import DRAWING_LOCK
-from app.picture_drawings import CAMBODIA_CODE, DRAWINGS, SIGNS, THAILAND_EXIT_CODE
 from content.awareness import Lesson
 from content.bundle import Content
 from content.pictures import hash_file, picture_file
 from domain.economics import MONTHLY
+from printables.drawing import DRAWING_LOCK
+from printables.picture_drawings import CAMBODIA_CODE, DRAWINGS, SIGNS, THAILAND_EXIT_CODE
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A code is 16 random bytes from ``secrets`` (128 bits), shown once to the leader or staff member
 who made it. Codes that do not work count against the same daily allowance as leader invites
-(``app/invites.py``, the ``invite_attempts`` table): guessing either kind of code is one budget.
+(``access/invites.py``, the ``invite_attempts`` table): guessing either kind of code is one budget.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from app.invites import CODE_BYTES, hash_code
+from access.invites import CODE_BYTES, hash_code
 from domain.clock import Clock
 from storage.store import Store
 
