@@ -226,6 +226,8 @@ def _add_handlers(application: BotApplication) -> None:
     # persistence interval, so a crash right after a step does not lose the step.
     application.add_handler(TypeHandler(Update, _flush), group=AFTER)
     application.add_error_handler(errors.on_error)
+    # The sweep also lets forms left untouched expire (the handlers' own hourly task).
+    application.bot_data[sweeps.FORM_TASKS_KEY] = (drafts.expire_drafts,)
     # The JobQueue only ticks: what is due lives in the database, so a restart loses nothing.
     if application.job_queue is not None:
         interval = application.bot_data[SERVICES_KEY].config.sweep_interval.total_seconds()

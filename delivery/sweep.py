@@ -8,11 +8,11 @@ nothing. What it decides to send goes into the outbox; the drainer sends it, urg
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from access.invites import FAILED_INVITE_WINDOW
 from app.context import BotContext
-from conversations.drafts import expire_drafts
 from delivery.alerting import escalate_alerts
 from delivery.announcements import queue_unfinished, report_finished
 from delivery.cases import nudge_handlers, remind_untaken
@@ -25,12 +25,17 @@ from delivery.refreshers import queue_due_refreshers
 from storage.base import database_problem
 
 log = logging.getLogger(__name__)
+Task = Callable[[BotContext], Awaitable[None]]
 OUTBOX_KEPT = timedelta(days=30)
 HOURLY_KEY = "hourly_tasks"  # bot_data: when each hourly task last ran
+# bot_data: the handlers' own hourly tasks (forms left untouched expire), given by the
+# composition root (app/factory.py), so that delivery never imports the handlers' room.
+FORM_TASKS_KEY = "form_tasks"
 
 
 async def sweep(context: BotContext) -> None:
     """Runs every due task once, then sends what they queued; one failing does not stop others."""
+    form_tasks: tuple[Task, ...] = context.application.bot_data.get(FORM_TASKS_KEY, ())
     for task in (
         reconcile,
         queue_due_checkins,
@@ -42,14 +47,14 @@ async def sweep(context: BotContext) -> None:
         nudge_handlers,
         escalate_unacknowledged,
         forget_old_invite_tries,
-        expire_drafts,
+        *form_tasks,
         forget_old_outbox,
         queue_due_refreshers,
         queue_unfinished,
         drain,
         report_finished,
     ):
-        if task in HOURLY and not _hour_since_last(context, task.__name__):
+        if (task in HOURLY or task in form_tasks) and not _hour_since_last(context, task.__name__):
             continue
         try:
             await task(context)
@@ -102,4 +107,4 @@ async def forget_old_invite_tries(context: BotContext) -> None:
 
 
 # Clearing old rows reads whole tables: once an hour is soon enough, and keeps the sweep flat.
-HOURLY = frozenset({expire_drafts, forget_old_outbox})
+HOURLY = frozenset({forget_old_outbox})
