@@ -25,7 +25,6 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from conversations.departure_text import risk_advice, summary
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.ui import (
@@ -57,6 +56,7 @@ from domain.departure import (
     stored_reason,
 )
 from domain.documents import NextReminder, parse_expiry
+from screens.departure_text import risk_advice, summary
 
 log = logging.getLogger(__name__)
 PREFIX = "plan"

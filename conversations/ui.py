@@ -1,20 +1,24 @@
-"""Shared helpers for talking to a person: their language, keyboards, showing a screen."""
+"""Shared helpers for talking to a person: their language, showing a screen, a press's data."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import filters
 
 from app.context import BotContext
-from content.texts import Html
+
+# Until every handler imports them from screens.buttons (issue 24).
+from screens.buttons import Button as Button
+from screens.buttons import column as column
+from screens.buttons import html as html
+from screens.buttons import keyboard as keyboard
 
 log = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback_data)
 DRAFT_LANGUAGE = "language"  # user_data key: chosen language before onboarding is complete
 
 
@@ -29,22 +33,6 @@ async def language_of(update: Update, context: BotContext) -> str:
         if chosen in context.content.texts.languages:
             return str(chosen)
     return context.services.config.default_language
-
-
-def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """An inline keyboard; callback data must fit Telegram's 64-byte limit."""
-    for row in rows:
-        for _, data in row:
-            if not 0 < len(data.encode()) <= 64:
-                raise ValueError(f"callback data {data!r} must be 1-64 bytes")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-def column(buttons: Sequence[Button]) -> list[list[Button]]:
-    """One button per row: big targets for thumbs on small screens."""
-    return [[button] for button in buttons]
 
 
 async def show(
@@ -97,11 +85,6 @@ async def answer(update: Update, alert: str | None = None) -> None:
             # Too old to answer, or Telegram failed: only the spinner (or a pop-up) is lost, so
             # the step goes on; it may already have stored something that must not stop halfway.
             log.info("answer_failed error=%s", type(error).__name__)
-
-
-def html(text: str) -> Html:
-    """Marks looked-up content as already-safe HTML for use inside another text."""
-    return Html(text)
 
 
 # New messages in a private chat: what people type to the bot. Edits and group chatter are not

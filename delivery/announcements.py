@@ -17,8 +17,8 @@ from telegram import InlineKeyboardMarkup
 from app.context import BotContext
 from content.texts import Html
 from conversations.message_choices import ANNOUNCE_STOP
-from conversations.ui import keyboard
 from delivery.checkins import zone_of
+from screens.buttons import keyboard
 from storage.announcements import Announcement, Recipient
 from storage.outbox import BULK, NewMessage, OutboxRow
 

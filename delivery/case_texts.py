@@ -8,11 +8,11 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.ui import keyboard
 from delivery.texts import alert_text
 from delivery.viewers import case_lens
 from domain.report import OUTCOMES
 from domain.visibility import Lens, Piece, Viewer
+from screens.buttons import keyboard
 from storage.rows import Alert, CaseEvent
 
 CASE_PREFIX = "case"

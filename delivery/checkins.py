@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
-from conversations.ui import keyboard
 from delivery.alerting import queue_alert
 from domain.schedule import Next, next_checkin
+from screens.buttons import keyboard
 from storage.outbox import BULK, NewMessage
 from storage.rows import Checkin, Departure
 

@@ -15,9 +15,9 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.ui import html, keyboard
 from delivery.checkins import zone_of
 from domain.documents import NextReminder, next_reminder
+from screens.buttons import html, keyboard
 from storage.documents import DocumentReminder
 from storage.outbox import BULK, NewMessage
 

@@ -6,10 +6,10 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.departure_text import answers_of, flag_names, summary
-from conversations.ui import keyboard
 from delivery.family_texts import family_blocks
 from domain.visibility import Lens, Piece
+from screens.buttons import keyboard
+from screens.departure_text import answers_of, flag_names, summary
 from storage.rows import Alert, Departure
 
 ALERT_PREFIX = "al"

@@ -1,0 +1,32 @@
+"""Buttons and safe HTML: the pieces every screen is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from content.texts import Html
+
+Button = tuple[str, str]  # (label, callback_data)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard; callback data must fit Telegram's 64-byte limit."""
+    for row in rows:
+        for _, data in row:
+            if not 0 < len(data.encode()) <= 64:
+                raise ValueError(f"callback data {data!r} must be 1-64 bytes")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def column(buttons: Sequence[Button]) -> list[list[Button]]:
+    """One button per row: big targets for thumbs on small screens."""
+    return [[button] for button in buttons]
+
+
+def html(text: str) -> Html:
+    """Marks looked-up content as already-safe HTML for use inside another text."""
+    return Html(text)
