@@ -35,7 +35,8 @@ from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.roles import is_staff, villages_in_scope
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
-from delivery.announcements import announcement_messages, announcement_text
+from delivery.announcements import announcement_messages
+from screens.announcement import announcement_text
 from storage.announcements import AUDIENCES, Announcement
 
 log = logging.getLogger(__name__)

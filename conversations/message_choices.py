@@ -19,10 +19,9 @@ from content.formatting import format_day
 from conversations import refresher_screens as screens
 from conversations.menu import menu_button
 from conversations.ui import Button, answer, keyboard, language_of, send, show
+from screens.announcement import ANNOUNCE_START, ANNOUNCE_STOP
 
 log = logging.getLogger(__name__)
-ANNOUNCE_STOP = "ann:stop"
-ANNOUNCE_START = "ann:start"
 
 
 async def _refuse(update: Update, context: BotContext) -> None:

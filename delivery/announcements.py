@@ -15,11 +15,9 @@ from datetime import timedelta
 from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
-from content.texts import Html
-from conversations.message_choices import ANNOUNCE_STOP
 from delivery.checkins import zone_of
-from screens.buttons import keyboard
-from storage.announcements import Announcement, Recipient
+from screens.announcement import announcement_screen
+from storage.announcements import Recipient
 from storage.outbox import BULK, NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -55,22 +53,13 @@ def announcement_messages(
     return messages
 
 
-def announcement_text(context: BotContext, lang: str, announcement: Announcement) -> Html:
-    """The words as sent: who it is from, then the typed text (escaped), English if given."""
-    t = context.content.texts
-    words = announcement.text_en if lang == "en" and announcement.text_en else announcement.text_km
-    key = "announce.from_staff" if announcement.sender_role == "staff" else "announce.from_leader"
-    return t.get(lang, key, text=words)
-
-
 async def render_announcement(context: BotContext, lang: str, row: OutboxRow) -> Rendered | None:
     """None when the person stopped announcements after it was queued (respected at once)."""
     announcement = await context.store.announcement(row.ref_id or 0)
     choice = await context.store.message_choice(row.chat_id)
     if announcement is None or (choice is not None and not choice.announcements):
         return None
-    stop = (context.content.texts.raw(lang, "announce.stop"), ANNOUNCE_STOP)
-    return announcement_text(context, lang, announcement), keyboard([[stop]])
+    return announcement_screen(context, lang, announcement)
 
 
 async def count_copy(context: BotContext, row: OutboxRow, *, reached: bool) -> None:
