@@ -10,39 +10,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
-from content.recordable import LANGUAGE, Recordable, item_map
+from content.recordable import LANGUAGE
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
-from storage.recordings import RecordingInfo
+from screens.listen_button import PREFIX, current, listen_markup
 
 log = logging.getLogger(__name__)
-PREFIX = "hear"
 LISTEN_PREFIX = "listen"
 DRAFT_LISTEN = "listen"  # user_data: chosen at onboarding, kept in the database once agreed
-ITEMS_KEY = "recordable_items"  # bot_data: the items, derived once from the loaded content
-
-
-def items(context: BotContext) -> dict[str, Recordable]:
-    """Every recordable item by id (derived from the content once per start)."""
-    found: dict[str, Recordable] | None = context.application.bot_data.get(ITEMS_KEY)
-    if found is None:
-        found = item_map(context.content)
-        context.application.bot_data[ITEMS_KEY] = found
-    return found
-
-
-async def current(context: BotContext, item_id: str) -> RecordingInfo | None:
-    """The item's recording if it was made for the text as it is now (never an outdated one)."""
-    item = items(context).get(item_id)
-    info = await context.store.recording_info(item_id) if item is not None else None
-    return (
-        info if info is not None and item is not None and info.text_hash == item.text_hash else None
-    )
 
 
 async def wants_voice(update: Update, context: BotContext) -> bool:
@@ -53,24 +33,6 @@ async def wants_voice(update: Update, context: BotContext) -> bool:
     if (context.user_data or {}).get(DRAFT_LISTEN) is True:
         return True
     return await context.store.listens(user.id)
-
-
-def _with_button(
-    context: BotContext, lang: str, item_id: str, markup: InlineKeyboardMarkup | None
-) -> InlineKeyboardMarkup:
-    label = context.content.texts.raw(lang, "media.listen")
-    button = InlineKeyboardButton(label, callback_data=f"{PREFIX}:{item_id}")
-    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
-    return InlineKeyboardMarkup([[button], *rows])
-
-
-async def with_listen_button(
-    context: BotContext, lang: str, item_id: str, markup: InlineKeyboardMarkup | None
-) -> InlineKeyboardMarkup | None:
-    """The markup with 🔊 on top when the item has a current Khmer recording."""
-    if lang != LANGUAGE or await current(context, item_id) is None:
-        return markup
-    return _with_button(context, lang, item_id, markup)
 
 
 async def show_voiced(
@@ -89,7 +51,7 @@ async def show_voiced(
     lang = await language_of(update, context)
     info = await current(context, item_id) if lang == LANGUAGE else None
     if info is not None:
-        markup = _with_button(context, lang, item_id, markup)
+        markup = listen_markup(context, lang, item_id, markup)
     shown = await (send(update, text, markup) if new else show(update, text, markup))
     if (
         info is not None

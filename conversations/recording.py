@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from content.recordable import SECTIONS, Recordable
-from conversations.listening import items, play
+from conversations.listening import play
 from conversations.media_input import seconds_of
 from conversations.roles import is_staff
 from conversations.ui import (
@@ -33,6 +33,7 @@ from conversations.ui import (
     show,
 )
 from domain.coverage import Coverage, coverage
+from screens.listen_button import items
 from storage.recordings import Take
 
 log = logging.getLogger(__name__)

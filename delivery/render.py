@@ -12,7 +12,6 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.listening import with_listen_button
 from delivery.announcements import render_announcement
 from delivery.broker_reports import render_broker_report, render_pattern
 from delivery.case_texts import case_buttons, case_card, closed_buttons
@@ -25,6 +24,7 @@ from delivery.viewers import departure_lens, row_viewer
 from delivery.voice_copies import render_voice
 from domain.visibility import Piece
 from screens.buttons import keyboard
+from screens.listen_button import with_listen_button
 from storage.outbox import OutboxRow
 
 MEDIA_KINDS = ("voice", "audio")  # what a row may carry besides text, sent by Telegram file_id
