@@ -28,16 +28,17 @@ def person_taken(alert: Alert, name: str) -> list[NewMessage]:
     """The person hears that someone took their case on (nothing once they erased their data)."""
     if alert.user_id is None or alert.kind == "family":
         return []
-    key = "case.person_taken" if alert.kind in ASKED_BY_PERSON else "case.person_taken_quiet"
-    return [
-        to_person(
-            f"alert:{alert.alert_id}:seen",
-            alert.user_id,
-            key,
-            {"name": name},
-            user_id=alert.user_id,
-        )
-    ]
+    asked = alert.kind in ASKED_BY_PERSON
+    message = to_person(
+        f"alert:{alert.alert_id}:seen",
+        alert.user_id,
+        "case.person_taken" if asked else "case.person_taken_quiet",
+        {"name": name},
+        user_id=alert.user_id,
+    )
+    if not asked:  # she sent nothing: the way to ask is a button, which no lock screen shows
+        message.payload["buttons"] = [["menu.sos", "sos:now"]]
+    return [message]
 
 
 def person_closed(alert: Alert, name: str, closings: int) -> list[NewMessage]:

@@ -112,11 +112,10 @@ async def _reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     sent = [r for r in group if r.status == "sent"]
     if any(r.attempts == 0 for r in sent):  # a copy went through at once: they were told so
         return []
-    who = "leader" if any(r.role == "leader" for r in sent) else "staff"
     message = to_person(
         f"alert:{alert.alert_id}:reached_later",
         alert.user_id,
-        f"sos.reached_later_{who}",
+        "sos.reached_later",
         {},
         user_id=alert.user_id,
     )

@@ -85,11 +85,10 @@ async def voice_reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
     if any(r.attempts == 0 for r in sent):  # a copy went through at once: they were told so
         return []
-    who = "leader" if any(r.role == "leader" for r in sent) else "staff"
     message = to_person(
         f"{row.group_key}:reached_later",
         voice.user_id,
-        f"media.voice.reached_later_{who}",
+        "media.voice.reached_later",
         {},
         user_id=voice.user_id,
     )

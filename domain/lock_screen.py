@@ -1,11 +1,13 @@
 """The lock-screen rule: what a message's first line may say when nobody asked for it.
 
-A phone shows the first line of a new message on its lock screen and in the chat list, to
-whoever holds it: the person's family on a shared phone, an employer who keeps it, a chief's
-children. So a message the bot sends a person without being asked just then opens with a line
-that says only that there is a message (or who wrote, with no subject), and what it is about
-comes on the next line. A chief's or staff member's copy may say what kind of case it is (that
-is their work), but never who it is about.
+A phone shows the start of a new message on its lock screen, in its notification and in the
+chat list, to whoever holds it: the person's family on a shared phone, an employer who keeps it,
+a chief's children. A notification may show two to four lines, so a message the bot sends a
+person without being asked just then says nothing of what it is about in its whole first
+paragraph (up to the first blank line): only that there is a message, who saw hers, or that
+someone will contact her. What it is about comes after a blank line, or behind a «Read» button.
+A chief's or staff member's copy may say what kind of case it is (that is their work), but its
+first line never says whom it is about.
 
 ``PUSHED_TO_PERSON`` is the one list of texts that open a message pushed to a person; each is
 either neutral or says why it may name its subject. ``tests/test_lock_screen.py`` checks every
@@ -28,10 +30,8 @@ PUSHED_TO_PERSON: dict[str, str] = {
     "case.person_taken": NEUTRAL,
     "case.person_taken_quiet": NEUTRAL,
     "case.person_closed": NEUTRAL,
-    "sos.reached_later_leader": NEUTRAL,
-    "sos.reached_later_staff": NEUTRAL,
-    "media.voice.reached_later_leader": NEUTRAL,
-    "media.voice.reached_later_staff": NEUTRAL,
+    "sos.reached_later": NEUTRAL,
+    "media.voice.reached_later": NEUTRAL,
     # Scheduled: check-ins, paper reminders, refreshers (delivery/checkins.py,
     # delivery/documents.py, delivery/refreshers.py).
     "checkin.prompt": NEUTRAL,
@@ -64,8 +64,8 @@ TO_HELPERS = (
 )
 WHO_PLACEHOLDERS = {"name", "person", "age", "phone", "family_phone", "contact", "reporter"}
 
-# Placeholders a neutral first line may hold: the helper's name (a person's name says nothing).
-NEUTRAL_PLACEHOLDERS = {"name"}
+# Placeholders a neutral first paragraph may hold: names (a person's name says nothing of why).
+NEUTRAL_PLACEHOLDERS = {"name", "person"}
 
 # Words that tell a reader what a message is about: help, trouble, travel, the chief or the
 # programme, papers, the police, a place, money owed, family. None may open a neutral message.
@@ -140,6 +140,17 @@ def first_line(text: str) -> str:
     return ""
 
 
+def preview(text: str) -> str:
+    """What a notification may show: the first paragraph (up to the first blank line), untagged."""
+    lines = _TAG.sub("", text).strip().split("\n")
+    shown = []
+    for line in lines:
+        if not line.strip():
+            break
+        shown.append(line.strip())
+    return "\n".join(shown)
+
+
 def subject_in(line: str, lang: str) -> str | None:
     """The first word of this line that tells what a message is about, or None."""
     found = _PATTERNS[lang].search(line)
@@ -160,9 +171,9 @@ def helper_opening_problem(text: str) -> str | None:
 
 def opening_problem(text: str, lang: str) -> str | None:
     """Why this text (a catalog entry, placeholders unfilled) cannot open a neutral message."""
-    line = first_line(text)
-    if word := subject_in(line, lang):
-        return f"its first line names the subject ({word!r}): {line!r}"
-    if extra := sorted(placeholders_of(line) - NEUTRAL_PLACEHOLDERS):
-        return f"its first line shows {extra}: {line!r}"
+    shown = preview(text)
+    if word := subject_in(shown, lang):
+        return f"its first paragraph names the subject ({word!r}): {shown!r}"
+    if extra := sorted(placeholders_of(shown) - NEUTRAL_PLACEHOLDERS):
+        return f"its first paragraph shows {extra}: {shown!r}"
     return None

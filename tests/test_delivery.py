@@ -68,7 +68,7 @@ async def test_an_sos_that_fails_once_is_sent_again_and_the_person_hears_when(bo
     await sweep_at(bot, bot.clock.now() + timedelta(seconds=10))  # the first retry
     assert [t for t in leader.new_texts() if t.startswith("🚨")] != []
     assert [t for t in staff.new_texts() if t.startswith(SOS_TITLE_EN)] != []
-    assert villager.new_texts()[-1:] == ["✅ ឥឡូវនេះ គេបានទទួលសាររបស់អ្នកហើយ។\nវាបានទៅដល់មេភូមិរបស់អ្នក។"]
+    assert villager.new_texts()[-1:] == ["✅ ឥឡូវនេះ គេបានទទួលសាររបស់អ្នកហើយ។\nនឹងមាននរណាម្នាក់ទាក់ទងអ្នក។"]
 
     await sweep_at(bot, bot.clock.now() + timedelta(hours=29))
     # Once, not once per sweep (nobody took it on, so reminders come, not the alert again).

@@ -62,7 +62,7 @@ async def test_the_whole_path_in_khmer(bot: Bot) -> None:
     # A lock screen (a shared family phone) shows only the first line: no word of a departure.
     told = villager.last_text()
     assert told.startswith("👍 Deputy Dara បានឃើញសាររបស់អ្នកហើយ។\n")
-    assert "វាជាដំណឹងចេញដំណើររបស់ Srey Mom" in told
+    assert "វាជាសាររបស់អ្នកអំពី Srey Mom" in told  # which trip, without the word "departure"
     await leader.press(f"leader:ack:{departure.departure_id}")
     assert leader.last_alert() == "មានអ្នកផ្សេងបានឆ្លើយតបដំណឹងនេះរួចហើយ។"
     stored = await bot.store.departure(departure.departure_id)
