@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from content.errors import ContentError, ContentErrors
 
 PLACEHOLDER_WIDTH = 8
-FIRST_SCREEN = 220  # each onboarding consent screen (review E1: "about 120-200 each")
+FIRST_SCREEN = 220  # consent screens 1 and 3 (review E1: "about 120-200 each")
+# Consent screen 2 says who sees what and where a voice message goes, both exact (review T9):
+# an alert's budget, not shorter, as dropping a true limit on who sees would mislead.
+CONSENT_WHO = 300
 ALERT = 300  # anything the bot pushes at a person about her own help or safety (review E2)
 CALC_FIRST = 200  # the calculator's first screen (review E3: "about 170"), amounts included
 # The same meaning takes more letters in English than code points in Khmer (measured on this
-# content: 10-20 % more), so English gets this much room over the Khmer budget.
-SLACK = {"km": 1.0, "en": 1.2}
+# content: 10-25 % more), so English gets this much room over the Khmer budget.
+SLACK = {"km": 1.0, "en": 1.25}
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -66,7 +69,7 @@ ALERT_KEYS = (
 
 SCREENS: tuple[Screen, ...] = (
     Screen(("consent.text",), FIRST_SCREEN, "consent screen 1 (welcome)"),
-    Screen(("consent.kept", "consent.voice"), FIRST_SCREEN, "consent screen 2 (what is kept)"),
+    Screen(("consent.kept", "consent.voice"), CONSENT_WHO, "consent screen 2 (what is kept)"),
     Screen(("consent.erase",), FIRST_SCREEN, "consent screen 3 (erasing, do you agree?)"),
     Screen(
         ("calc.summary", "calc.more_going", "calc.risk_unpaid"),
@@ -77,10 +80,7 @@ SCREENS: tuple[Screen, ...] = (
 
 # Budgeted keys allowed over their budget for now, each with the reason. Keep this short: every
 # entry is a screen a villager may give up on.
-EXCEEDS: dict[str, str] = {
-    # 745 characters, 907 with consent.voice: being split into three screens (review E1).
-    "consent.text": "split into three consent screens in the next change (review E1)",
-}
+EXCEEDS: dict[str, str] = {}
 
 
 def length(text: str) -> int:
@@ -109,7 +109,8 @@ def check_budgets(catalogs: Mapping[str, Mapping[str, str]], where: str) -> None
         for screen in screens(set(texts)):
             if any(k in EXCEEDS for k in screen.keys):
                 continue
-            total = sum(length(texts[k]) for k in screen.keys if k in texts)
+            # As the screen shows them: one blank line between the keys.
+            total = length("\n\n".join(texts[k] for k in screen.keys if k in texts))
             limit = int(screen.limit * SLACK.get(language, 1.0))
             if total > limit:
                 problems.append(
