@@ -41,6 +41,7 @@ class Screen:
     keys: tuple[str, ...]
     limit: int
     what: str  # which screen, for the error message
+    joiner: str = "\n\n"  # what the screen puts between its keys
 
 
 # Keys (or key prefixes ending in ".", "_") of what the person herself is told when she asks for
@@ -75,6 +76,7 @@ SCREENS: tuple[Screen, ...] = (
         ("calc.summary", "calc.more_going", "calc.risk_unpaid"),
         CALC_FIRST,
         "calculator result, first screen",
+        "\n",
     ),
 )
 
@@ -109,8 +111,7 @@ def check_budgets(catalogs: Mapping[str, Mapping[str, str]], where: str) -> None
         for screen in screens(set(texts)):
             if any(k in EXCEEDS for k in screen.keys):
                 continue
-            # As the screen shows them: one blank line between the keys.
-            total = length("\n\n".join(texts[k] for k in screen.keys if k in texts))
+            total = length(screen.joiner.join(texts[k] for k in screen.keys if k in texts))
             limit = int(screen.limit * SLACK.get(language, 1.0))
             if total > limit:
                 problems.append(

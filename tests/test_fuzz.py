@@ -192,7 +192,8 @@ PREFIXES = [
 # The bot's own fixed button data: pressing them anywhere must be safe too.
 EXACT = [
     *("menu:home", "learn:home", "learn:stories", "quiz:intro", "quiz:start", "calc:open"),
-    *("calc:edit", "calc:again", "calc:result", "plan:open", "plan:back", "plan:cancel"),
+    *("calc:edit", "calc:again", "calc:result", "calc:details", "plan:open", "plan:back"),
+    *("plan:cancel",),
     *("plan:send", "dep:list", "dep:d:stop", "share:open", "help:home", "privacy:mydata"),
     *("privacy:delete", "privacy:erase:no", "privacy:erase:yes", "about:open", "lang:choose"),
     *("sos:now", "ret:home", "ret:story:skip", "ret:consent:yes", "ret:consent:no"),
