@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.awareness import Awareness, load_awareness
+from content.budget import check_budgets
 from content.checkin import Problem, load_problems
 from content.contacts import Directory, load_directory
 from content.errors import ContentError, ContentErrors
@@ -77,9 +78,14 @@ def load_content(
     default_language: str = "km",
     content_dir: Path = CONTENT_DIR,
 ) -> Content:
-    """Loads every content file and checks that languages match; raises ContentError."""
+    """Loads every content file and checks that languages match; raises ContentError.
+
+    Screens a villager must read in one breath are checked against their length budgets.
+    """
+    catalogs = load_catalogs(content_dir)
+    check_budgets(catalogs, str(content_dir))
     return Content(
-        texts=Texts(load_catalogs(content_dir), default_language),
+        texts=Texts(catalogs, default_language),
         contacts=load_directory(content_dir, LANGUAGES),
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
         awareness=load_awareness(content_dir, LANGUAGES),

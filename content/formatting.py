@@ -27,14 +27,19 @@ def format_usd(amount: float, language: str) -> str:
     return _digits(text, language)
 
 
-def format_riel(amount: float, language: str) -> str:
-    """Riel without decimals (CLDR would give two): ``៤០,០០០ ៛`` / ``40,000 riel``."""
+def format_dollars(amount: int, language: str) -> str:
+    """Dollars in a sentence (content/SOURCES.md): ``១២០០ ដុល្លារ`` (Khmer digits, no thousands
+    separator) / ``$1,200``. Pictures and buttons keep ``format_usd``'s ``$``."""
     if language == "km":
-        text = format_currency(
-            round(amount), "KHR", locale=language, format="#,##0\u00a0¤", currency_digits=False
-        )
-        return _digits(text, language)
-    return f"{format_decimal(round(amount), locale=language)} riel"
+        return f"{_digits(str(amount), language)}\u00a0ដុល្លារ"
+    return format_usd(amount, language)
+
+
+def format_riel(amount: float, language: str) -> str:
+    """Riel without decimals, with thousands separators (millions are hard to read without):
+    ``៤០,០០០ រៀល`` / ``40,000 riel``, as calc.rate writes the rate."""
+    number = format_number(round(amount), language)
+    return f"{number}\u00a0រៀល" if language == "km" else f"{number} riel"
 
 
 def format_day(day: date, language: str) -> str:

@@ -43,10 +43,18 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text)).strip()
 
 
-def consent_text(content: Content, lang: str) -> str:
-    """The consent screen's words (with what it says about voice messages)."""
-    t = content.texts
-    return f"{t.raw(lang, 'consent.text')}\n\n{t.raw(lang, 'consent.voice')}"
+# The three consent screens (conversations/onboarding.py), each its own recording: item id and
+# the keys it shows. The first keeps the id "consent" it had as one screen.
+CONSENT_SCREENS = (
+    ("consent", ("consent.text",)),
+    ("consent.kept", ("consent.kept", "consent.voice")),
+    ("consent.erase", ("consent.erase",)),
+)
+
+
+def consent_text(content: Content, lang: str, keys: tuple[str, ...] = ("consent.text",)) -> str:
+    """The words of one consent screen (the second with what it says about voice messages)."""
+    return "\n\n".join(content.texts.raw(lang, key) for key in keys)
 
 
 def checkin_text(content: Content, lang: str) -> str:
@@ -74,9 +82,12 @@ def recordable_items(content: Content) -> tuple[Recordable, ...]:
     """Every recordable item, in the order a person meets them."""
     km, awareness = LANGUAGE, content.awareness
     t = content.texts
-    items = [
-        Recordable("consent", "start", t.raw(km, "media.item.consent"), consent_text(content, km))
-    ]
+    items = []
+    for n, (item_id, keys) in enumerate(CONSENT_SCREENS, start=1):
+        title = (
+            f"{t.raw(km, 'media.item.consent')} {to_khmer_digits(f'{n}/{len(CONSENT_SCREENS)}')}"
+        )
+        items.append(Recordable(item_id, "start", title, consent_text(content, km, keys)))
     for lesson in awareness.lessons:
         for n, screen in enumerate(lesson.screens[km]):
             title = f"{lesson.titles[km]} {to_khmer_digits(f'{n + 1}/{lesson.length}')}"

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from content.formatting import format_number, format_riel, format_usd
+from content.formatting import format_dollars, format_number, format_riel, format_usd
 from conversations.calculator_picture import send_plan_picture
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
@@ -103,52 +103,104 @@ def _route_screen(context: BotContext, lang: str) -> tuple[str, InlineKeyboardMa
     return t.get(lang, "calc.ask_route"), keyboard(column(buttons))
 
 
+# The result is two screens (review E3): first the two totals, which leaves more and by how much,
+# and one risk, short enough to read in one breath (content/budget.py); "🔎 details" then shows
+# every figure that is not 0 (W5). Sentences write dollars one way, «៧៩៣ ដុល្លារ» (SOURCES.md);
+# the picture above and the buttons keep «$», read at a glance.
 def _result_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, InlineKeyboardMarkup]:
-    t, rate = context.content.texts, context.services.config.riel_per_dollar
+    t = context.content.texts
     result = compare(plan)
 
-    def usd(amount: int) -> str:
-        return format_usd(amount, lang)
-
-    def both(amount: int) -> str:
-        return t.get(lang, "calc.usd_riel", usd=usd(amount), riel=format_riel(amount * rate, lang))
+    def money(amount: int) -> str:
+        return format_dollars(amount, lang)
 
     blocks = [
         t.get(
             lang,
-            "calc.result",
-            destination=t.raw(lang, f"calc.dest.{plan.destination}"),
-            go_income=usd(plan.go_income),
-            go_expenses=usd(plan.go_expenses),
-            go_left=usd(result.go_left_monthly),
-            stay_income=usd(plan.stay_income),
-            stay_expenses=usd(plan.stay_expenses),
-            stay_left=usd(result.stay_left_monthly),
-            one_off=usd(plan.one_off),
-            passport=usd(plan.passport),
-            fee=usd(plan.fee),
-            travel=usd(plan.travel),
-            waiting=plan.waiting_months,
-            away=plan.months_away,
-            debt=usd(plan.debt),
-            interest_percent=plan.interest_percent,
-            interest=usd(result.interest),
+            "calc.summary",
+            months=result.months,
+            place=t.raw(lang, f"calc.place.{plan.destination}"),
+            go_total=money(result.go_total),
+            stay_total=money(result.stay_total),
+        )
+    ]
+    if result.difference > 0:
+        blocks.append(t.get(lang, "calc.more_going", amount=money(result.difference)))
+    elif result.difference < 0:
+        blocks.append(t.get(lang, "calc.more_staying", amount=money(-result.difference)))
+    else:
+        blocks.append(t.get(lang, "calc.same"))
+    blocks.append(t.get(lang, "calc.risk_unpaid", amount=money(result.unpaid_two_months)))
+    rows: list[list[Button]] = [
+        [(t.raw(lang, "calc.details"), f"{PREFIX}:details")],
+        [(t.raw(lang, "calc.change"), f"{PREFIX}:edit")],
+        [menu_button(context, lang)],
+    ]
+    return "\n".join(blocks), keyboard(rows)
+
+
+def _details_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, InlineKeyboardMarkup]:
+    t, rate = context.content.texts, context.services.config.riel_per_dollar
+    result = compare(plan)
+
+    def money(amount: int) -> str:
+        return format_dollars(amount, lang)
+
+    def both(amount: int) -> str:
+        riel = format_riel(amount * rate, lang)
+        return t.get(lang, "calc.usd_riel", usd=money(amount), riel=riel)
+
+    place = t.raw(lang, f"calc.place.{plan.destination}")
+    blocks: list[str] = [t.get(lang, "calc.detail.title", place=place)]
+    blocks.append(
+        t.get(
+            lang,
+            "calc.detail.monthly",
+            go_income=money(plan.go_income),
+            go_expenses=money(plan.go_expenses),
+            go_left=money(result.go_left_monthly),
+            stay_income=money(plan.stay_income),
+            stay_expenses=money(plan.stay_expenses),
+            stay_left=money(result.stay_left_monthly),
+        )
+    )
+    lines: list[str] = []  # what it takes to go: only the rows that are not 0
+    costs = [(n, getattr(plan, n)) for n in ("passport", "fee", "travel") if getattr(plan, n)]
+    if plan.one_off:
+        items = " ".join(t.get(lang, f"calc.detail.{n}", amount=money(v)) for n, v in costs)
+        lines.append(t.get(lang, "calc.detail.before", one_off=money(plan.one_off), items=items))
+    months = [("waiting", plan.waiting_months), ("away", plan.months_away)]
+    said = [t.get(lang, f"calc.detail.{n}", count=v) for n, v in months if v]
+    if said:
+        lines.append(" ".join(said))
+    if plan.debt and plan.interest_percent:
+        lines.append(
+            t.get(
+                lang,
+                "calc.detail.debt_interest",
+                debt=money(plan.debt),
+                interest_percent=plan.interest_percent,
+                interest=money(result.interest),
+            )
+        )
+    elif plan.debt:
+        lines.append(t.get(lang, "calc.detail.debt", debt=money(plan.debt)))
+    if lines:
+        blocks.append("\n".join(lines))
+    blocks.append(
+        t.get(
+            lang,
+            "calc.detail.totals",
             months=result.months,
             go_total=both(result.go_total),
             stay_total=both(result.stay_total),
         )
-    ]
-    if result.difference > 0:
-        blocks.append(t.get(lang, "calc.more_going", amount=usd(result.difference)))
-    elif result.difference < 0:
-        blocks.append(t.get(lang, "calc.more_staying", amount=usd(-result.difference)))
-    else:
-        blocks.append(t.get(lang, "calc.same"))
-    blocks.append(t.get(lang, "calc.risk_unpaid", amount=usd(result.unpaid_two_months)))
+    )
     if plan.destination == "abroad":
         blocks.append(t.get(lang, f"calc.note_{plan.route}"))
     blocks.append(t.get(lang, "calc.rate", rate=format_number(rate, lang)))
     rows: list[list[Button]] = [
+        [(t.raw(lang, "common.back"), f"{PREFIX}:result")],
         [(t.raw(lang, "calc.change"), f"{PREFIX}:edit")],
         [(t.raw(lang, "calc.again"), f"{PREFIX}:again")],
         [menu_button(context, lang)],
@@ -269,6 +321,16 @@ async def back_to_result(update: Update, context: BotContext) -> int:
     return await _show_result(update, context)
 
 
+async def show_details(update: Update, context: BotContext) -> int:
+    """Every figure behind the result (the rows that are 0 left out), with the notes."""
+    plan = _plan(context)
+    if plan is None:
+        return await begin(update, context)
+    await answer(update)
+    await show(update, *_details_screen(context, await language_of(update, context), plan))
+    return Step.RESULT
+
+
 async def list_fields(update: Update, context: BotContext) -> int:
     """Lists every amount with its value, to pick one to change."""
     plan = _plan(context)
@@ -360,6 +422,7 @@ def build_handler() -> ConversationHandler[BotContext]:
             Step.DESTINATION: [press(choose_destination, "dest:"), *_stay(Step.DESTINATION)],
             Step.ROUTE: [press(choose_route, "route:"), *_stay(Step.ROUTE)],
             Step.RESULT: [
+                press(show_details, "details$"),
                 press(list_fields, "edit$"),
                 press(pick_field, "field:"),
                 press(back_to_result, "result$"),

@@ -1,4 +1,4 @@
-"""First contact: language → consent → district → commune → village → optional about-me → menu.
+"""First contact: language → consent (3 screens) → district → commune → village → about-me → menu.
 
 Every step is a screen rendered from the person's draft (``user_data["onboarding"]``), so a
 wrong input, a forged button or a restart simply shows the current screen again. Nothing about
@@ -75,6 +75,8 @@ class Step(IntEnum):
     GENDER = 6
     AGE = 7
     CONFIRM_VILLAGE = 8
+    CONSENT_KEPT = 9  # consent screen 2: what is kept, who sees it (CONSENT is screen 1)
+    CONSENT_ERASE = 10  # consent screen 3: /mydata, /delete, what stays; agree or decline
 
 
 Screen = tuple[str, InlineKeyboardMarkup]
@@ -100,10 +102,23 @@ def _language_screen(context: BotContext, lang: str) -> Screen:
     return prompt, keyboard(column(buttons))
 
 
+# Consent in three short screens a villager reads in one breath each (review E1, content/budget.py);
+# "yes" is a button of the third alone, so nobody agrees to what they were not shown.
 def _consent_screen(context: BotContext, lang: str) -> Screen:
     t = context.content.texts
-    text = f"{t.get(lang, 'consent.text')}\n\n{t.get(lang, 'consent.voice')}"
-    return text, keyboard(
+    next_button = (t.raw(lang, "consent.next"), f"{PREFIX}:consent:kept")
+    return t.get(lang, "consent.text"), keyboard([[next_button]])
+
+
+def _consent_kept_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    text = f"{t.get(lang, 'consent.kept')}\n\n{t.get(lang, 'consent.voice')}"
+    return text, keyboard([[(t.raw(lang, "consent.next"), f"{PREFIX}:consent:erase")]])
+
+
+def _consent_erase_screen(context: BotContext, lang: str) -> Screen:
+    t = context.content.texts
+    return t.get(lang, "consent.erase"), keyboard(
         [
             [(t.raw(lang, "consent.agree"), f"{PREFIX}:consent:yes")],
             [(t.raw(lang, "consent.decline"), f"{PREFIX}:consent:no")],
@@ -185,10 +200,17 @@ def _age_screen(context: BotContext, lang: str) -> Screen:
     return t.get(lang, "onboarding.ask_age"), keyboard(column(buttons))
 
 
-VOICED = {Step.CONSENT: "consent"}  # steps with a recordable item (content/recordable.py)
+# Steps with a recordable item (content/recordable.py): each consent screen has its own.
+VOICED = {
+    Step.CONSENT: "consent",
+    Step.CONSENT_KEPT: "consent.kept",
+    Step.CONSENT_ERASE: "consent.erase",
+}
 SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
     Step.LANGUAGE: _language_screen,
     Step.CONSENT: _consent_screen,
+    Step.CONSENT_KEPT: _consent_kept_screen,
+    Step.CONSENT_ERASE: _consent_erase_screen,
     Step.DISTRICT: _district_screen,
     Step.COMMUNE: _commune_screen,
     Step.VILLAGE: _village_screen,
@@ -315,6 +337,14 @@ async def choose_language(update: Update, context: BotContext) -> int | None:
     if listen:
         context.user_data[DRAFT_LISTEN] = True  # kept in the database once they agree
     return await _go(update, context, Step.CONSENT)
+
+
+def _to(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
+    async def forward(update: Update, context: BotContext) -> int:
+        """The next consent screen (nothing is kept until the person agrees on the last)."""
+        return await _go(update, context, step)
+
+    return forward
 
 
 async def agree(update: Update, context: BotContext) -> int:
@@ -546,10 +576,15 @@ def build_handler() -> ConversationHandler[BotContext]:
         entry_points=[CommandHandler("start", start)],
         states={
             Step.LANGUAGE: [press(choose_language, "lang:"), *stay(Step.LANGUAGE)],
-            Step.CONSENT: [
+            Step.CONSENT: [press(_to(Step.CONSENT_KEPT), "consent:kept$"), *stay(Step.CONSENT)],
+            Step.CONSENT_KEPT: [
+                press(_to(Step.CONSENT_ERASE), "consent:erase$"),
+                *stay(Step.CONSENT_KEPT),
+            ],
+            Step.CONSENT_ERASE: [
                 press(agree, "consent:yes$"),
                 press(decline, "consent:no$"),
-                *stay(Step.CONSENT),
+                *stay(Step.CONSENT_ERASE),
             ],
             Step.DISTRICT: [press(choose_district, "district:"), *stay(Step.DISTRICT)],
             Step.COMMUNE: [

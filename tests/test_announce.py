@@ -18,6 +18,7 @@ from tests.support.journeys import (
     STAFF_ID,
     make_leader,
     onboard,
+    read_consent,
     register_departure,
     sweep_at,
 )
@@ -36,6 +37,7 @@ async def onboard_in(person: Person, commune: str, village: str, *, yes: bool = 
     """Onboards into a village of Srae Ambel; ``yes``: then says yes to messages."""
     await person.send("/start")
     await person.click("ភាសាខ្មែរ")
+    await read_consent(person)
     await person.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     await person.click("ស្រែ អំបិល")
     await person.click(commune)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.chat import Bot, Person
+from tests.support.journeys import read_consent
 from tests.test_onboarding import onboard_in_khmer
 
 STAFF = 9900
@@ -38,6 +39,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
 async def onboard_in_english(person: Person) -> None:
     await person.send("/start")
     await person.click("English")
+    await read_consent(person, "en")
     await person.click("Yes, I agree")
     await person.click("Srae Ambel")
     await person.click("Chrouy Svay")

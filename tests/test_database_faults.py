@@ -26,7 +26,14 @@ import pytest
 from domain.clock import ManualClock
 from storage.store import Store
 from tests.support.chat import START, TEST_TOKEN, Bot
-from tests.support.journeys import STAFF_ID, VILLAGE, onboard, sent_departure, sweep_at
+from tests.support.journeys import (
+    STAFF_ID,
+    VILLAGE,
+    onboard,
+    read_consent,
+    sent_departure,
+    sweep_at,
+)
 
 BOT_PY = Path(__file__).resolve().parent.parent / "bot.py"
 SORRY_KM = "សូមទោស មានបញ្ហាខាងយើង។"
@@ -59,6 +66,7 @@ async def up_to_the_village(bot: Bot, user_id: int) -> None:
     villager = bot.user(user_id)
     await villager.send("/start")
     await villager.click("ភាសាខ្មែរ")
+    await read_consent(villager)
     await villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     await villager.click("ស្រែ អំបិល")
     await villager.click("ជ្រោយស្វាយ")

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.support.chat import Bot
-from tests.support.journeys import STAFF_ID, make_leader, onboard
+from tests.support.journeys import STAFF_ID, make_leader, onboard, read_consent
 from tests.test_report import staff_report
 from tests.test_share import link_of, onboard_with
 
@@ -22,6 +22,7 @@ async def seed(bot: Bot) -> None:
         person = bot.user(user_id)
         await person.send("/start v_09060405")
         await person.click("English")
+        await read_consent(person, "en")
         await person.click("Yes, I agree")
         await person.click("✅ Yes, my village")
     sharer = bot.user(1804)

@@ -192,12 +192,14 @@ PREFIXES = [
 # The bot's own fixed button data: pressing them anywhere must be safe too.
 EXACT = [
     *("menu:home", "learn:home", "learn:stories", "quiz:intro", "quiz:start", "calc:open"),
-    *("calc:edit", "calc:again", "calc:result", "plan:open", "plan:back", "plan:cancel"),
+    *("calc:edit", "calc:again", "calc:result", "calc:details", "plan:open", "plan:back"),
+    *("plan:cancel",),
     *("plan:send", "dep:list", "dep:d:stop", "share:open", "help:home", "privacy:mydata"),
     *("privacy:delete", "privacy:erase:no", "privacy:erase:yes", "about:open", "lang:choose"),
     *("sos:now", "ret:home", "ret:story:skip", "ret:consent:yes", "ret:consent:no"),
     *("broker:open", "broker:named", "broker:anon", "broker:send", "broker:cancel"),
     *("onb:unlisted:ok", "onb:consent:yes", "onb:consent:no", "leader:away", "leader:stats"),
+    *("onb:consent:kept", "onb:consent:erase"),
     *("leader:export", "al:list", "plan:m:documents:done", "ret:m:done"),
 ]
 REAL_PARTS = st.sampled_from(
@@ -415,6 +417,8 @@ def check_departure_draft(bot: Bot, answers: dict[str, Any]) -> None:
 ONBOARDING_STEPS = (
     "language",
     "consent",
+    "consent_kept",
+    "consent_erase",
     "district",
     "commune",
     "village",
@@ -442,6 +446,8 @@ async def walk_onboarding(person: Person, step: str, lang: str, village: str) ->
     """/start, then the presses a person makes to reach ``step``."""
     presses = [  # (the step a press leads to, the press)
         ("consent", f"onb:lang:{lang}"),
+        ("consent_kept", "onb:consent:kept"),
+        ("consent_erase", "onb:consent:erase"),
         ("district", "onb:consent:yes"),
         ("commune", f"onb:district:{village[:4]}"),
         ("village", f"onb:commune:{village[:6]}"),
@@ -449,13 +455,18 @@ async def walk_onboarding(person: Person, step: str, lang: str, village: str) ->
         ("age", "onb:gender:skip"),
     ]
     if step == "not_listed":
-        presses = [*presses[:4], ("not_listed", "onb:unlisted")]
+        presses = [*presses[:6], ("not_listed", "onb:unlisted")]
     await person.send("/start")
     for reached, data in presses if step != "language" else []:
         await person.press(data)
         if reached == step:
             break
-    first_button = {"language": "onb:lang:", "not_listed": "onb:unlisted:ok"}
+    first_button = {
+        "language": "onb:lang:",
+        "not_listed": "onb:unlisted:ok",
+        "consent_kept": "onb:consent:erase",
+        "consent_erase": "onb:consent:yes",
+    }
     assert person.button_data()[0].startswith(first_button.get(step, f"onb:{step}:")), step
 
 

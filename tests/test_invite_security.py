@@ -20,7 +20,7 @@ from access.invites import CODE_BYTES, FAILED_INVITE_WINDOW, MAX_FAILED_INVITES,
 from preview.botapi import ChatMessage
 from storage.leaders import InviteResult
 from tests.support.chat import Bot, Person
-from tests.support.journeys import STAFF_ID, VILLAGE, onboard, sweep_at
+from tests.support.journeys import STAFF_ID, VILLAGE, onboard, read_consent, sweep_at
 
 TOO_MANY_KM = (
     "អ្នកបានសាកប្រើការអញ្ជើញដែលមិនត្រឹមត្រូវ ច្រើនដងពេកហើយ។ សូមសុំការអញ្ជើញថ្មីពីបុគ្គលិកគម្រោង ហើយសាកម្ដងទៀតនៅថ្ងៃស្អែក។"
@@ -46,6 +46,7 @@ async def accept(person: Person, payload: str, lang: str = "km") -> None:
     """Opens the invite as someone new: language, consent, and they are a leader."""
     await person.send(f"/start {payload}")
     await person.click("ភាសាខ្មែរ" if lang == "km" else "English")
+    await read_consent(person, lang)
     await person.click("បាទ/ចាស ខ្ញុំយល់ព្រម" if lang == "km" else "Yes, I agree")
 
 
@@ -154,6 +155,7 @@ async def test_the_saved_draft_keeps_the_invites_hash_never_the_code(bot: Bot) -
     stored = json.dumps(await bot.store.load_drafts())
     assert code not in stored and hash_code(code) in stored
     await bot.restart()  # the draft and the step come back from the database
+    await read_consent(bot.user(5301))
     await bot.user(5301).click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     assert await bot.store.led_villages(5301) == [VILLAGE]
     assert code not in json.dumps(await bot.store.load_drafts())
@@ -162,7 +164,8 @@ async def test_the_saved_draft_keeps_the_invites_hash_never_the_code(bot: Bot) -
 async def test_a_draft_saved_with_the_code_before_the_upgrade_still_works(bot: Bot) -> None:
     code = (await invite_payload(bot)).removeprefix("l_")
     await bot.store.save_draft(5302, {"onboarding": {"leader_invite": code}, "language": "km"})
-    await bot.store.save_conversation("onboarding", (5302, 5302), 1)  # at the consent screen
+    # At the consent screen where one agrees (Step.CONSENT_ERASE, the third).
+    await bot.store.save_conversation("onboarding", (5302, 5302), 10)
     await bot.restart()
     chief = bot.user(5302)
     screen = bot.telegram.add(ChatMessage(5302, bot.telegram.new_message_id(5302), "…", True))

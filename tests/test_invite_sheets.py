@@ -16,7 +16,7 @@ import pytest
 
 import bot as cli
 from tests.support.chat import Bot, Person
-from tests.support.journeys import STAFF_ID, onboard
+from tests.support.journeys import STAFF_ID, onboard, read_consent
 from tests.support.qr import qr_links_in_pdf, qr_links_in_png
 
 pytestmark = pytest.mark.staffed
@@ -57,6 +57,7 @@ async def test_invite_sends_the_sheet_as_pdf_and_picture_with_the_same_one_time_
     leader, other = bot.user(1701, "Chief"), bot.user(1702, "Other")
     await scan(leader, link)
     await leader.click("ភាសាខ្មែរ")
+    await read_consent(leader)
     await leader.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     assert WELCOME in leader.last_text()
     assert await bot.store.led_villages(1701) == ["09060405"]
@@ -100,6 +101,7 @@ async def test_the_command_line_writes_a_sheet_that_works_once(bot: Bot, tmp_pat
     leader, other = bot.user(1704, "Chief"), bot.user(1705)
     await scan(leader, link)
     await leader.click("ភាសាខ្មែរ")
+    await read_consent(leader)
     await leader.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     assert WELCOME in leader.last_text()
     await scan(other, link)

@@ -20,7 +20,7 @@ from preview.botapi import FakeTelegram
 from preview.server import FakeTelegramServer
 from storage.store import Store
 from tests.support.chat import Bot
-from tests.support.journeys import STAFF_ID, VILLAGE, sweep_at
+from tests.support.journeys import STAFF_ID, VILLAGE, read_consent, sweep_at
 from tests.support.process import BotProcess, query, write_config
 
 PROMPT_KM = "សួស្ដី! សុខសប្បាយទេ? សូមចុចប៊ូតុងមួយខាងក្រោម៖"
@@ -49,6 +49,7 @@ async def test_a_registration_killed_twice_goes_on_where_it_was_and_is_stored_on
     villager = bot.user(4001)
     await villager.send("/start")
     await villager.click("ភាសាខ្មែរ")
+    await read_consent(villager)
     await villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     await villager.click("ស្រែ អំបិល")
     # The step is on disk once the bot has answered (written right after each update).

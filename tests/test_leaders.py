@@ -16,6 +16,7 @@ from tests.support.journeys import (
     STAFF_ID,
     make_leader,
     onboard,
+    read_consent,
     register_departure,
 )
 
@@ -45,6 +46,7 @@ async def test_an_invite_works_once(bot: Bot) -> None:
     first, second = bot.user(300, "Chief"), bot.user(301, "Other")
     await first.send(f"/start {payload}")
     await first.click("ភាសាខ្មែរ")
+    await read_consent(first)
     await first.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     assert "🎖 សូមស្វាគមន៍! ឥឡូវ លោកអ្នកបានចុះឈ្មោះក្នុងបូតនេះ ជាមេភូមិ <b>នេសាទ</b>" in first.last_text()
     assert await bot.store.led_villages(300) == ["09060405"]
@@ -238,6 +240,7 @@ async def test_the_command_line_invite_works_in_the_bot(bot: Bot) -> None:
     leader = bot.user(350, "Chief")
     await leader.send(command)
     await leader.click("English")
+    await read_consent(leader, "en")
     await leader.click("Yes, I agree")
     assert "You are now a village chief in this bot for <b>Nesat</b>" in leader.last_text()
 

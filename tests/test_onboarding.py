@@ -1,13 +1,17 @@
-"""Onboarding as a villager meets it: language, consent, village, two optional questions, menu."""
+"""Onboarding as a villager meets it: language, consent in three short screens, village, two
+optional questions, menu."""
 
 from __future__ import annotations
 
 import pytest
 
+from content.budget import length
 from tests.support.chat import Bot, Person
+from tests.support.journeys import NEXT, read_consent
 
 KHMER = "ភាសាខ្មែរ"
 AGREE_KM = "បាទ/ចាស ខ្ញុំយល់ព្រម"
+NEXT_KM = NEXT["km"]
 # Khmer, Khmer with the voice on every screen (issue 18), English.
 LANGUAGE_BUTTONS = [KHMER, "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន", "English"]
 
@@ -15,6 +19,7 @@ LANGUAGE_BUTTONS = [KHMER, "🔊 ខ្មែរ៖ ខ្ញុំចង់ស�
 async def onboard_in_khmer(villager: Person) -> None:
     await villager.send("/start")
     await villager.click(KHMER)
+    await read_consent(villager)
     await villager.click(AGREE_KM)
     await villager.click("ស្រែ អំបិល")
     await villager.click("ជ្រោយស្វាយ")
@@ -30,9 +35,24 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     assert "សូមជ្រើសរើសភាសា" in villager.last_text()
     assert villager.buttons() == LANGUAGE_BUTTONS
 
-    await villager.click(KHMER)
-    assert "អ្វីដែលយើងរក្សាទុក" in villager.last_text()  # what is kept, before anything is
-    assert "/delete" in villager.last_text()
+    await villager.click(KHMER)  # three short screens, each read in one breath (review E1)
+    assert "បូតនេះជួយអ្នក" in villager.last_text()  # what the bot does
+    assert villager.buttons() == [NEXT_KM]  # nobody agrees before seeing what is kept
+    assert length(villager.last_text()) <= 220
+
+    await villager.click(NEXT_KM)
+    assert "យើងទុកអ្វីខ្លះ?" in villager.last_text()  # what is kept, before anything is
+    assert "អ្នកណាឃើញ?" in villager.last_text()
+    # Where a voice message goes, and after violence at home to staff alone (review T9).
+    assert "ទៅតែបុគ្គលិក បើអ្នកបានប្រាប់ថា ចាកចេញពីអំពើហិង្សាក្នុងគ្រួសារ" in villager.last_text()
+    assert villager.buttons() == [NEXT_KM]
+    assert length(villager.last_text()) <= 300
+
+    await villager.click(NEXT_KM)
+    assert "/mydata" in villager.last_text() and "/delete" in villager.last_text()
+    assert "តើអ្នកយល់ព្រមទេ?" in villager.last_text()
+    assert villager.buttons() == [AGREE_KM, "ទេ អរគុណ"]
+    assert await bot.store.get_user(1001) is None  # reading is not agreeing
 
     await villager.click(AGREE_KM)
     assert villager.last_text() == "តើអ្នករស់នៅស្រុកណា?"
@@ -86,7 +106,8 @@ async def test_a_staff_member_onboards_in_english(bot: Bot) -> None:
     staff = bot.user(2001, "Dara", language_code="en")
     await staff.send("/start")
     await staff.click("English")
-    assert "<b>What we keep:</b>" in staff.last_text()
+    assert "This bot helps you" in staff.last_text()
+    await read_consent(staff, "en")
     await staff.click("Yes, I agree")
     await staff.click("Botum Sakor")
     assert staff.last_text() == "Which commune in Botum Sakor?"
@@ -110,6 +131,7 @@ async def test_back_buttons_walk_back_through_the_places(bot: Bot) -> None:
     villager = bot.user(1002)
     await villager.send("/start")
     await villager.click("English")
+    await read_consent(villager, "en")
     await villager.click("Yes, I agree")
     await villager.click("Srae Ambel")
     await villager.click("Chrouy Svay")
@@ -127,6 +149,7 @@ async def test_a_village_not_in_the_list_still_gets_everything_else(bot: Bot) ->
     villager = bot.user(1003)
     await villager.send("/start")
     await villager.click(KHMER)
+    await read_consent(villager)
     await villager.click(AGREE_KM)
     await villager.click("បុទុមសាគរ")
     await villager.click("កណ្ដោល")
@@ -146,6 +169,7 @@ async def test_declining_consent_keeps_nothing(bot: Bot) -> None:
     villager = bot.user(1004)
     await villager.send("/start")
     await villager.click(KHMER)
+    await read_consent(villager)
     await villager.click("ទេ អរគុណ")
     assert "យើងមិនបានរក្សាទុកអ្វីអំពីអ្នកទេ" in villager.last_text()
     assert await bot.store.rows_about(1004) == 0
@@ -171,6 +195,7 @@ async def test_start_again_in_the_middle_begins_afresh(bot: Bot) -> None:
     villager = bot.user(1007)
     await villager.send("/start")
     await villager.click("English")
+    await read_consent(villager, "en")
     await villager.click("Yes, I agree")
     await villager.click("Srae Ambel")
     await villager.send("/start")
@@ -197,6 +222,7 @@ async def test_typing_where_a_button_is_expected_repeats_the_step(bot: Bot, wron
     villager = bot.user(1010)
     await villager.send("/start")
     await villager.click(KHMER)
+    await read_consent(villager)
     await villager.click(AGREE_KM)
     await villager.click("ស្រែ អំបិល")
     before = await bot.store.personal_data(1010)
@@ -212,15 +238,21 @@ async def test_typing_where_a_button_is_expected_repeats_the_step(bot: Bot, wron
 
 STEPS_AND_FORGERIES = [
     (0, "onb:lang:fr"),
+    (1, "onb:consent:yes"),  # "yes" on the first consent screen, before what is kept was shown
+    (1, "onb:consent:erase"),  # skipping the second screen
     (1, "onb:district:0906"),  # a button of a later step
-    (2, "onb:district:0101"),  # a district that is not offered
-    (3, "onb:commune:090102"),  # a commune of the other district
-    (4, "onb:village:09060101"),  # a village of another commune
-    (4, "onb:village:" + "9" * 60),
-    (5, "onb:gender:robot"),
-    (6, "onb:age:99"),
+    (2, "onb:consent:yes"),  # "yes" on the second consent screen
+    (2, "onb:consent:kept"),  # the first screen's button, pressed again on an old message
+    (3, "onb:consent:kept"),
+    (3, "onb:consent:maybe"),
+    (4, "onb:district:0101"),  # a district that is not offered
+    (5, "onb:commune:090102"),  # a commune of the other district
+    (6, "onb:village:09060101"),  # a village of another commune
+    (6, "onb:village:" + "9" * 60),
+    (7, "onb:gender:robot"),
+    (8, "onb:age:99"),
 ]
-CLICKS_KM = [KHMER, AGREE_KM, "ស្រែ អំបិល", "បឹងព្រាវ", "ផ្លោង", "បុរស"]
+CLICKS_KM = [KHMER, NEXT_KM, NEXT_KM, AGREE_KM, "ស្រែ អំបិល", "បឹងព្រាវ", "ផ្លោង", "បុរស"]
 
 
 @pytest.mark.parametrize(("clicks", "forged"), STEPS_AND_FORGERIES)
@@ -249,6 +281,7 @@ async def test_a_press_from_another_feature_during_onboarding_is_not_swallowed(b
     await villager.send("/help")  # help works mid-onboarding, and onboarding waits
     await villager.click("ថៃ")
     assert "1-800-010-181" in villager.last_text()
+    await read_consent(villager)
     await villager.click(AGREE_KM)
     assert villager.last_text() == "តើអ្នករស់នៅស្រុកណា?"
 
@@ -301,3 +334,48 @@ async def test_a_stranger_who_never_started_is_told_how(bot: Bot) -> None:
     await stranger.send("hi")
     assert "សូមផ្ញើ /start ដើម្បីចាប់ផ្ដើម" in stranger.last_text()
     assert await bot.store.rows_about(1014) == 0
+
+
+CONSENT_SCREENS = [(0, "បូតនេះជួយអ្នក"), (1, "អ្នកណាឃើញ?"), (2, "តើអ្នកយល់ព្រមទេ?")]
+
+
+@pytest.mark.parametrize(("nexts", "shown"), CONSENT_SCREENS)
+@pytest.mark.parametrize("wrong", ["free text", "sticker", "voice"])
+async def test_wrong_input_on_a_consent_screen_says_so_and_changes_nothing(
+    bot: Bot, nexts: int, shown: str, wrong: str
+) -> None:
+    villager = bot.user(1020)
+    await villager.send("/start")
+    await villager.click(KHMER)
+    for _ in range(nexts):
+        await villager.click(NEXT_KM)
+    buttons, before = villager.buttons(), await bot.store.personal_data(1020)
+
+    await send_wrong(villager, wrong)
+
+    assert villager.last_text().startswith("សូមឆ្លើយដោយចុចប៊ូតុងណាមួយខាងក្រោម។")
+    assert shown in villager.last_text()  # the same consent screen, shown again
+    assert villager.buttons() == buttons
+    assert await bot.store.personal_data(1020) == before
+    assert await bot.store.get_user(1020) is None  # nothing kept before the yes
+
+
+@pytest.mark.parametrize(("nexts", "shown"), CONSENT_SCREENS)
+async def test_a_restart_in_the_middle_of_the_consent_resumes_there(
+    bot: Bot, nexts: int, shown: str
+) -> None:
+    villager = bot.user(1021)
+    await villager.send("/start")
+    await villager.click(KHMER)
+    for _ in range(nexts):
+        await villager.click(NEXT_KM)
+    await bot.restart()
+    villager = bot.user(1021)
+
+    await villager.send("ជំរាបសួរ")  # after the restart: the screen she was on, not the first
+
+    assert shown in villager.last_text()
+    for _ in range(2 - nexts):
+        await villager.click(NEXT_KM)
+    await villager.click(AGREE_KM)
+    assert villager.last_text() == "តើអ្នករស់នៅស្រុកណា?"

@@ -15,7 +15,7 @@ from content.bundle import Content, load_content
 from content.places import Place
 from printables.posters import Poster, poster_problems, villages_for
 from tests.support.chat import Bot, Person
-from tests.support.journeys import STAFF_ID
+from tests.support.journeys import STAFF_ID, read_consent
 from tests.support.qr import pdf_page, qr_links, qr_links_in_pdf
 from tests.test_onboarding import AGREE_KM, KHMER
 
@@ -107,6 +107,7 @@ def test_check_builds_a_poster_for_every_village_and_names_a_broken_one(
 async def scan_poster(villager: Person, village: str = NESAT) -> None:
     await villager.send(f"/start v_{village}")
     await villager.click(KHMER)
+    await read_consent(villager)
     await villager.click(AGREE_KM)
 
 
@@ -207,6 +208,7 @@ async def test_staff_get_a_villages_poster_in_telegram(bot: Bot) -> None:
     staff, villager = bot.user(STAFF_ID, "Staff", "en"), bot.user(1607)
     await staff.send("/start")
     await staff.click("English")
+    await read_consent(staff, "en")
     await staff.click("Yes, I agree")
     await staff.send(f"/poster {NESAT}")
     document = bot.telegram.chats[STAFF_ID][-1]
@@ -243,6 +245,7 @@ async def test_every_posters_scanned_link_lands_on_its_own_villages_confirmation
         villager = bot.user(1650 + n)
         await villager.send(f"/start {link.removeprefix(prefix)}")  # what Telegram does with it
         await villager.click(KHMER)
+        await read_consent(villager)
         await villager.click(AGREE_KM)
         path = places.village_path(code)
         assert path is not None

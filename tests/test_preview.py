@@ -106,7 +106,7 @@ async def test_a_villager_starts_in_khmer_and_the_bot_answers_through_the_local_
     greeting = await page.wait_for("villager", "ភាសាខ្មែរ")
     assert greeting["inline"][0][0]["text"] == "ភាសាខ្មែរ"
     await page.press("villager", "ភាសាខ្មែរ")
-    await page.wait_for("villager", "យល់ព្រម")
+    await page.wait_for("villager", "➡️ បន្ទាប់")  # the first of the three consent screens
     state = await page.state()
     assert [p["key"] for p in state["personas"]] == ["villager", "leader", "staff"]
     assert {"command": "start"}.items() <= state["commands"]["km"][0].items()
@@ -163,11 +163,20 @@ async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) 
     assert take["kind"] == "voice"
     assert (await page.client.get(take["file"])).content == audio  # the page can play it
     await page.press("staff", "✅ រក្សាទុក")
-    await page.wait_for("staff", "១ ក្នុងចំណោម ១០១")
+    await page.wait_for("staff", "១ ក្នុងចំណោម ១០៣")
 
     await page.send("villager", "/start")
-    for label in ("ភាសាខ្មែរ", "បាទ/ចាស ខ្ញុំយល់ព្រម", "ស្រែ អំបិល", "ជ្រោយស្វាយ", "នេសាទ"):
-        await page.wait_for("villager", label)  # each screen, before its button is tapped
+    steps = (  # (what the screen says, the button tapped): the two consent screens share "next"
+        ("ភាសាខ្មែរ", "ភាសាខ្មែរ"),
+        ("បូតនេះជួយអ្នក", "➡️ បន្ទាប់"),
+        ("អ្នកណាឃើញ", "➡️ បន្ទាប់"),
+        ("បាទ/ចាស ខ្ញុំយល់ព្រម", "បាទ/ចាស ខ្ញុំយល់ព្រម"),
+        ("ស្រែ អំបិល", "ស្រែ អំបិល"),
+        ("ជ្រោយស្វាយ", "ជ្រោយស្វាយ"),
+        ("នេសាទ", "នេសាទ"),
+    )
+    for shown, label in steps:
+        await page.wait_for("villager", shown)  # each screen, before its button is tapped
         await page.press("villager", label)
     await page.wait_for("villager", "រំលង")
     await page.send("villager", "/learn")

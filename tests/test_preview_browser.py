@@ -105,6 +105,12 @@ class Chat:
         sync_api.expect(self.messages()).to_contain_text(text, timeout=15_000)
 
 
+def read_consent(chat: Chat) -> None:
+    """The first two consent screens (welcome; what is kept and who sees it), as in journeys."""
+    for _ in range(2):
+        chat.click("➡️ បន្ទាប់")
+
+
 def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None:
     tab = page
     expect = sync_api.expect
@@ -114,7 +120,9 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     # The villager onboards in Khmer, by clicking.
     villager.type("/start")
     villager.expect("ភាសាខ្មែរ")
-    for label in ("ភាសាខ្មែរ", "បាទ/ចាស ខ្ញុំយល់ព្រម", "ស្រែ អំបិល", "ជ្រោយស្វាយ", "នេសាទ"):
+    villager.click("ភាសាខ្មែរ")
+    read_consent(villager)
+    for label in ("បាទ/ចាស ខ្ញុំយល់ព្រម", "ស្រែ អំបិល", "ជ្រោយស្វាយ", "នេសាទ"):
         villager.click(label)
     villager.click("រំលង")
     villager.click("រំលង")
@@ -128,6 +136,7 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     tab.locator('#chooser-people button[data-persona="leader"]').click()  # type: ignore[attr-defined]
     leader.expect("ភាសាខ្មែរ")
     leader.click("ភាសាខ្មែរ")
+    read_consent(leader)
     leader.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     leader.expect("នេសាទ")
 
@@ -225,6 +234,7 @@ def test_a_posters_link_opens_as_the_villager(page: object, shots: Path) -> None
     tab.locator('#chooser-people button[data-persona="villager"]').click()  # type: ignore[attr-defined]
     villager.expect("ភាសាខ្មែរ")
     villager.click("ភាសាខ្មែរ")
+    read_consent(villager)
     villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     villager.expect("តើអ្នករស់នៅភូមិ នេសាទ ឃុំជ្រោយស្វាយ មែនទេ?")
     tab.screenshot(path=str(shots / "poster-confirm.png"))  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.chat import Bot, Person
+from tests.support.journeys import read_consent
 from tests.test_onboarding import LANGUAGE_BUTTONS, onboard_in_khmer
 
 
@@ -62,6 +63,7 @@ async def test_delete_in_the_middle_of_onboarding_leaves_no_state(bot: Bot) -> N
     villager = bot.user(4005)
     await villager.send("/start")
     await villager.click("ភាសាខ្មែរ")
+    await read_consent(villager)
     await villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     await villager.click("ស្រែ អំបិល")
     await erase_everything(villager)

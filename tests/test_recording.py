@@ -19,7 +19,7 @@ from operations.backup import make_backup
 from operations.media import coverage_lines, export_recordings, import_recordings, media_command
 from tests.support.audio import silent_opus
 from tests.support.chat import START, Bot, Person
-from tests.support.journeys import STAFF_ID
+from tests.support.journeys import NEXT, STAFF_ID
 from tests.test_onboarding import AGREE_KM, onboard_in_khmer
 
 pytestmark = pytest.mark.staffed
@@ -47,7 +47,7 @@ async def record(bot: Bot, staff: Person, section: str, item: str, audio: bytes)
 async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
     await staff.send("/record")
-    assert "០ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert "០ ក្នុងចំណោម ១០៣ មានសំឡេងខ្មែរ" in staff.last_text()
     assert staff.buttons()[1] == "មេរៀន — ០/៤៨"
     await staff.click("មេរៀន — ០/៤៨")
     assert staff.buttons()[0] == "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥"
@@ -63,7 +63,7 @@ async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) ->
     assert "រក្សាទុក ឬថតម្ដងទៀត?" in (take.caption or "")
     assert (await bot.store.recording_info(FIRST_SCREEN)) is None  # nothing kept before "keep"
     await staff.click("✅ រក្សាទុក")
-    assert "១ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert "១ ក្នុងចំណោម ១០៣ មានសំឡេងខ្មែរ" in staff.last_text()
     assert staff.buttons()[0] == "🎙 បន្ទាប់៖ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥"
     kept = await bot.store.recording(FIRST_SCREEN)
     assert kept is not None and kept.audio == audio and kept.info.mime_type == "audio/ogg"
@@ -86,8 +86,8 @@ async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) ->
 async def test_an_audio_file_can_be_recorded_again_before_it_is_kept(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
     await staff.send("/record")
-    await staff.click("ចាប់ផ្ដើម — ០/១")
-    await staff.click("⭕ ការយល់ព្រម (ពេលចាប់ផ្ដើម)")
+    await staff.click("ចាប់ផ្ដើម — ០/៣")
+    await staff.click("⭕ ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣")
     first, second = silent_opus(frames=3), silent_opus(frames=8)
     await staff.send_audio(first, mime_type="audio/mpeg", name="consent.mp3")
     await staff.click("🔁 ថតម្ដងទៀត")
@@ -96,21 +96,25 @@ async def test_an_audio_file_can_be_recorded_again_before_it_is_kept(bot: Bot) -
     await staff.click("✅ រក្សាទុក")
     kept = await bot.store.recording("consent")
     assert kept is not None and kept.audio == second
-    assert "១ ក្នុងចំណោម ១០១" in staff.last_text()
+    assert "១ ក្នុងចំណោម ១០៣" in staff.last_text()
 
 
 async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
     consent, lesson = silent_opus(frames=4), silent_opus(frames=6)
-    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", consent)
+    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣", consent)
     await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", lesson)
 
     villager = bot.user(8102)
     await villager.send("/start")
     await villager.click(RATHER_LISTEN)
-    assert "<b>សារជាសំឡេង៖</b>" in villager.last_text()  # the consent says what voice does
-    assert heard(bot, villager) == [consent]  # the consent, read aloud at once
+    assert "បូតនេះជួយអ្នក" in villager.last_text()  # the first consent screen
+    assert heard(bot, villager) == [consent]  # read aloud at once
     assert villager.buttons()[0] == LISTEN
+    await villager.click(NEXT["km"])
+    assert "🎤 សារជាសំឡេង" in villager.last_text()  # the second says what voice does
+    assert LISTEN not in villager.buttons()  # not recorded: only the text, nothing played
+    await villager.click(NEXT["km"])
     await villager.click(AGREE_KM)
     await villager.click("ស្រែ អំបិល")
     await villager.click("ជ្រោយស្វាយ")
@@ -141,7 +145,7 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
 
 async def test_the_english_screens_have_no_khmer_voice(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
-    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", silent_opus())
+    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣", silent_opus())
     reader = bot.user(8103, language_code="en")
     await reader.send("/start")
     await reader.click("English")
@@ -214,11 +218,11 @@ async def test_a_recording_goes_out_of_date_when_its_text_changes(tmp_path: Path
         assert item_map(bot.services.content)[FIRST_SCREEN].text.startswith("ប្ដូរ ")
 
         await staff.send("/status")
-        assert "១ ក្នុងចំណោម ១០១ មានសំឡេងខ្មែរ" in staff.last_text()
+        assert "១ ក្នុងចំណោម ១០៣ មានសំឡេងខ្មែរ" in staff.last_text()
         assert "⚠️ ១ ហួសសម័យ" in staff.last_text()
         assert FIRST_SCREEN in staff.last_text()
         lines = coverage_lines(bot.services.content, bot.database)
-        assert lines[0] == "Recordings: 1 of 101 items have a Khmer recording"
+        assert lines[0] == "Recordings: 1 of 103 items have a Khmer recording"
         assert FIRST_SCREEN in lines[1] and "out of date" in lines[1]
 
         await staff.send("/record")
@@ -244,7 +248,7 @@ async def test_export_and_import_move_recordings_as_audio_files(tmp_path: Path) 
     consent, screen = silent_opus(frames=3), silent_opus(frames=7)
     folder = tmp_path / "recordings"
     try:
-        await record(first, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម)", consent)
+        await record(first, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣", consent)
         await record(first, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", screen)
         assert first.services is not None
         assert await export_recordings(first.store, first.services.content, folder) == 2
@@ -299,7 +303,7 @@ def test_the_command_line_reports_coverage_and_moves_recordings(
     asyncio.run(recorded())
     config = replace(load_config(None, environ={}), database=database)
     assert check(config, CONTENT_DIR) == 0
-    assert "Recordings: 1 of 101 items have a Khmer recording" in capsys.readouterr().out
+    assert "Recordings: 1 of 103 items have a Khmer recording" in capsys.readouterr().out
 
     folder = tmp_path / "out"
     assert main(["media", "export"]) == 2  # no folder named: how to use it, nothing done
@@ -314,7 +318,7 @@ def test_the_command_line_reports_coverage_and_moves_recordings(
     assert media_command(elsewhere, "import", str(tmp_path / "missing"), CONTENT_DIR) == 2
     assert media_command(elsewhere, "play", str(folder), CONTENT_DIR) == 2
     assert check(elsewhere, CONTENT_DIR) == 0
-    assert "Recordings: 1 of 101" in capsys.readouterr().out
+    assert "Recordings: 1 of 103" in capsys.readouterr().out
 
     # Backups carry the bytes, not only Telegram's id.
     backup, _ = make_backup(elsewhere.database, tmp_path / "backups", START)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.chat import Bot
+from tests.support.journeys import read_consent
 
 
 @pytest.mark.parametrize("crash", [False, True], ids=["clean-stop", "crash"])
@@ -12,6 +13,7 @@ async def test_onboarding_resumes_at_the_same_step_after_a_restart(bot: Bot, cra
     villager = bot.user(3001)
     await villager.send("/start")
     await villager.click("ភាសាខ្មែរ")
+    await read_consent(villager)
     await villager.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
     await villager.click("ស្រែ អំបិល")
     await villager.click("ដងពែង")
@@ -29,6 +31,7 @@ async def test_typing_after_a_restart_repeats_the_step_in_the_chosen_language(bo
     villager = bot.user(3002)
     await villager.send("/start")
     await villager.click("English")
+    await read_consent(villager, "en")
     await villager.click("Yes, I agree")
 
     await bot.restart(crash=True)
@@ -42,6 +45,7 @@ async def test_a_finished_profile_survives_a_restart(bot: Bot) -> None:
     villager = bot.user(3003)
     await villager.send("/start")
     await villager.click("English")
+    await read_consent(villager, "en")
     await villager.click("Yes, I agree")
     await villager.click("Botum Sakor")
     await villager.click("Kandaol")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.support.chat import Bot, Person
+from tests.support.journeys import read_consent
 from tests.test_onboarding import onboard_in_khmer
 
 
@@ -20,6 +21,7 @@ async def link_of(person: Person) -> str:
 async def onboard_with(person: Person, payload: str) -> None:
     await person.send(f"/start {payload}")
     await person.click("English")
+    await read_consent(person, "en")
     await person.click("Yes, I agree")
     await person.click("Botum Sakor")
     await person.click("Kandaol")
@@ -59,6 +61,7 @@ async def test_someone_who_declines_is_not_counted(bot: Bot) -> None:
     payload = await link_of(sharer)
     await shy.send(f"/start {payload}")
     await shy.click("English")
+    await read_consent(shy, "en")
     await shy.click("No, thank you")
     assert (await bot.store.learning(9206)).joined_through_me == 0
     assert await bot.store.rows_about(9207) == 0

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from tests.support.chat import Bot, Person
+from tests.support.journeys import read_consent
 from tests.support.qr import qr_links_in_png
 from tests.test_onboarding import onboard_in_khmer
 from tests.test_share import onboard_with
@@ -68,6 +69,7 @@ async def test_the_sharer_is_told_once_when_a_friend_joins_and_never_who(bot: Bo
     shy = bot.user(9305)
     await shy.send(f"/start {payload}")
     await shy.click("English")
+    await read_consent(shy, "en")
     await shy.click("No, thank you")
     await sharer.send(f"/start {payload}")
     await onboard_with(bot.user(9306), "r_madeup-code")

@@ -37,7 +37,7 @@ async def test_a_forms_entry_button_leaves_the_open_form(bot: Bot) -> None:
     await villager.press("calc:open")
     assert "departure" not in (await bot.store.personal_data(402)).draft
     await villager.click("🏙 ភ្នំពេញ ឬខេត្តផ្សេង")
-    assert "🧳 ទៅ៖ រកបាន ១៧០$ ចាយ ១៣០$ សល់ <b>៤០$</b>" in villager.last_text()
+    assert "🧳 ទៅភ្នំពេញ ឬខេត្តផ្សេង ៦ ខែ៖ សល់ <b>២៤០\u00a0ដុល្លារ</b>" in villager.last_text()
 
 
 async def test_leaving_survives_a_restart(bot: Bot) -> None:

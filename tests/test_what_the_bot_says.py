@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.chat import Bot
-from tests.support.journeys import make_leader, onboard, register_departure
+from tests.support.journeys import NEXT, make_leader, onboard, register_departure
 
 pytestmark = pytest.mark.staffed
 
@@ -14,16 +14,22 @@ async def test_the_consent_says_a_trip_keeps_a_name_an_age_and_phone_numbers(bot
     villager = bot.user(260)
     await villager.send("/start")
     await villager.click("ភាសាខ្មែរ")
-    consent = villager.last_text()
-    assert "យើងមិនរក្សាទុកឈ្មោះ" not in consent  # it used to say no name was kept
-    assert "រួមទាំងឈ្មោះ អាយុ និងលេខទូរស័ព្ទ" in consent
-    assert "បូតក៏ដកព័ត៌មានរបស់អ្នក ចេញពីសារដែលវាបានផ្ញើទៅពួកគាត់ដែរ" in consent
+    await villager.click(NEXT["km"])
+    kept = villager.last_text()  # the second consent screen: what is kept, who sees it
+    assert "យើងមិនរក្សាទុកឈ្មោះ" not in kept  # it used to say no name was kept
+    assert "បើប្រើ /plan៖ ឈ្មោះ អាយុ លេខទូរស័ព្ទ" in kept
+    await villager.click(NEXT["km"])
+    erase = villager.last_text()  # the third: what /delete does and cannot do
+    assert "បូតលុបឈ្មោះ និងលេខរបស់អ្នក ចេញពីសារដែលវាបានផ្ញើ" in erase
+    assert "សារដែលគេទទួលរួចហើយ នៅតែក្នុង Telegram របស់គេ" in erase
 
     english = bot.user(261, "Dara", "en")
     await english.send("/start")
     await english.click("English")
-    assert "with a name, an age and phone numbers" in english.last_text()
-    assert "takes your details out of the messages it sent them" in english.last_text()
+    await english.click(NEXT["en"])
+    assert "With /plan: a name, an age and phone numbers" in english.last_text()
+    await english.click(NEXT["en"])
+    assert "takes your name and numbers out of those it sent" in english.last_text()
 
 
 async def test_mydata_shows_every_field_of_each_departure(bot: Bot) -> None:

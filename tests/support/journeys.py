@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from app.context import BotContext
 from delivery.sweep import sweep
@@ -16,11 +16,27 @@ VILLAGE = "09060405"  # Nesat, Chrouy Svay, Srae Ambel
 ABROAD_KM = ("🇹🇭 ថៃ", "🇲🇾 ម៉ាឡេស៊ី", "🇰🇷 កូរ៉េខាងត្បូង", "🌏 ប្រទេសផ្សេង")
 
 
+NEXT = {"km": "➡️ បន្ទាប់", "en": "➡️ Next"}
+
+
+class Clicker(Protocol):
+    """Anyone who taps buttons: a Person of the fake Telegram, a Chatter of the bot process."""
+
+    async def click(self, label: str) -> None: ...
+
+
+async def read_consent(person: Clicker, lang: str = "km") -> None:
+    """Reads the first two consent screens (welcome; what is kept and who sees it)."""
+    for _ in range(2):
+        await person.click(NEXT[lang])
+
+
 async def onboard(person: Person, lang: str = "km") -> None:
     """Onboards into Nesat village, skipping the optional questions."""
     await person.send("/start")
     if lang == "km":
         await person.click("ភាសាខ្មែរ")
+        await read_consent(person)
         await person.click("បាទ/ចាស ខ្ញុំយល់ព្រម")
         await person.click("ស្រែ អំបិល")
         await person.click("ជ្រោយស្វាយ")
@@ -29,6 +45,7 @@ async def onboard(person: Person, lang: str = "km") -> None:
         await person.click("រំលង")
     else:
         await person.click("English")
+        await read_consent(person, "en")
         await person.click("Yes, I agree")
         await person.click("Srae Ambel")
         await person.click("Chrouy Svay")
@@ -49,6 +66,7 @@ async def make_leader(bot: Bot, leader: Person, village: str = VILLAGE, lang: st
     assert match, staff.last_text()
     await leader.send(f"/start {match.group(1)}")
     await leader.click("ភាសាខ្មែរ" if lang == "km" else "English")
+    await read_consent(leader, lang)
     await leader.click("បាទ/ចាស ខ្ញុំយល់ព្រម" if lang == "km" else "Yes, I agree")
     await leader.click("រំលង" if lang == "km" else "Skip")
     await leader.click("រំលង" if lang == "km" else "Skip")
