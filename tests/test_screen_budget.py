@@ -27,7 +27,7 @@ from content.bundle import CONTENT_DIR, load_catalogs, load_content
 from content.errors import ContentErrors
 
 PILOT = ("0906", "0901")
-OLD_CONSENT = Path(__file__).parent / "data" / "consent_b3039cc.km.po"
+OLD_CONSENT = Path(__file__).parent / "fixtures" / "consent_b3039cc.km.po"
 
 
 @pytest.fixture
