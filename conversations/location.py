@@ -127,7 +127,10 @@ async def got_location(update: Update, context: BotContext) -> None:
         lang, "case.location_remove_offer" if chief else "case.location_remove_offer_staff"
     )
     button = (t.raw(lang, "case.location_remove"), f"{REMOVE}:{alert.alert_id}:{number}")
-    await message.chat.send_message(offer, reply_markup=keyboard([[button]]))
+    try:
+        await message.chat.send_message(offer, reply_markup=keyboard([[button]]))
+    except TelegramError as error:  # the pin went and she was thanked; this is extra
+        log.info("location_remove_offer_failed error=%s", type(error).__name__)
     raise ApplicationHandlerStop  # an open form must not take it as an answer
 
 
