@@ -3,7 +3,8 @@
 A person with a trip abroad keeps when their passport, visa, work permit and contract end (or
 "I don't know"); each date is reminded of before it runs out (delivery/documents.py). The
 reminder's buttons: a new date (asked here, the plan re-made), "I need help" (an alert, as "a
-problem" on a check-in is) and "remind me later". Every press names its reminder and is checked
+problem" on a check-in is) and "remind me later"; once the date has passed, "numbers for help"
+(the country's numbers) instead of "later". Every press names its reminder and is checked
 against the person who pressed it.
 """
 
@@ -28,6 +29,7 @@ from telegram.ext import (
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import raise_alert
+from conversations.hotlines import show_country
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
@@ -339,6 +341,22 @@ async def need_help(update: Update, context: BotContext) -> None:
     await send(update, "\n\n".join(blocks), keyboard([[menu_button(context, lang)]]))
 
 
+async def numbers(update: Update, context: BotContext) -> None:
+    """ "Numbers for help" under a date that has passed: the numbers of the country she is in,
+    in a new message, so the reminder keeps its other buttons."""
+    assert update.effective_user is not None
+    found = await _own(update, context)
+    if found is None:
+        log.warning("forged_press user=%s action=document", update.effective_user.id)
+        await _refuse(update, context)
+        return
+    _, departure = found
+    await answer(update)
+    log.info("document_numbers departure=%s", departure.departure_id)
+    lang = await language_of(update, context)
+    await show_country(update, context, lang, departure.destination, new=True)
+
+
 async def remind_later(update: Update, context: BotContext) -> None:
     """ "Remind me later": the same reminder again after a while (or the next one, if sooner)."""
     assert update.effective_user is not None
@@ -408,5 +426,6 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         CallbackQueryHandler(need_help, pattern=rf"^{PREFIX}:help:"),
         CallbackQueryHandler(remind_later, pattern=rf"^{PREFIX}:later:"),
+        CallbackQueryHandler(numbers, pattern=rf"^{PREFIX}:numbers:"),
         CallbackQueryHandler(_refuse, pattern=rf"^{PREFIX}:(set|unknown|list)"),
     ]

@@ -77,12 +77,24 @@ async def open_country(update: Update, context: BotContext) -> None:
         await answer(update, context.content.texts.get(lang, "input.button_expired"))
         return
     await answer(update)
+    await show_country(update, context, lang, code)
+
+
+async def show_country(
+    update: Update, context: BotContext, lang: str, code: str, *, new: bool = False
+) -> None:
+    """One country's numbers (a code content has), in place of the pressed message or ``new``;
+    an unknown code shows the countries to choose from."""
+    if context.content.contacts.country(code) is None:
+        text, home = _home_screen(context, lang)
+        await (send(update, text, home) if new else show(update, text, home))
+        return
     t = context.content.texts
     markup = keyboard(
         [[(t.raw(lang, "help.other_country"), f"{PREFIX}:home")], [menu_button(context, lang)]]
     )
     await show_voiced(
-        update, context, f"help.{code.lower()}", country_text(context, lang, code), markup
+        update, context, f"help.{code.lower()}", country_text(context, lang, code), markup, new=new
     )
 
 

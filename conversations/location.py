@@ -3,6 +3,10 @@
 It goes only to those who have the case (the village's chief and staff; staff alone for someone
 who left violence at home, whose chief could be asked by the family), as a map pin, and is kept
 only with the case: /mydata counts it and /delete takes it back.
+
+Her own pin stays in her chat, where whoever checks her phone sees exactly where she is (review
+N13): "🗑 Remove from my phone" under the thanks deletes it from her chat (Telegram lets a bot
+delete a message in a private chat for 48 hours) and says what those helping her keep.
 """
 
 from __future__ import annotations
@@ -11,11 +15,17 @@ import logging
 from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from app.context import BotContext
-from conversations.ui import PRIVATE_MESSAGE, language_of
+from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
 from delivery.viewers import chats_that_may_see
@@ -25,6 +35,7 @@ from storage.rows import Alert
 
 log = logging.getLogger(__name__)
 EMERGENCIES = ("sos", "help")
+REMOVE = "loc:rm"  # loc:rm:<alert id>:<her location's message id>
 ALIVE = ("pending", "sending", "sent")
 
 
@@ -82,6 +93,7 @@ async def got_location(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     number = message.message_id  # a replayed update (same message) makes no second pin
     where = {"latitude": place.latitude, "longitude": place.longitude}
+    recipients = await _recipients(context, alert)
     messages = [
         NewMessage(
             key=f"location:{alert.alert_id}:{number}:{role}:{chat}",
@@ -94,16 +106,65 @@ async def got_location(update: Update, context: BotContext) -> None:
             ref_id=alert.alert_id,
             payload=dict(where),
         )
-        for role, chat in await _recipients(context, alert)
+        for role, chat in recipients
     ]
-    # (Reading .live_period warns in PTB 22: it becomes a timedelta.)
-    detail: dict[str, object] = {**where, "live": "live_period" in place.to_dict()}
+    # (Reading .live_period warns in PTB 22: it becomes a timedelta.) Her message's id is kept
+    # so that only this message can be removed from her chat by the button below.
+    detail: dict[str, object] = {
+        **where,
+        "live": "live_period" in place.to_dict(),
+        "message": number,
+    }
     ids = await context.store.add_location(alert.alert_id, user.id, detail, messages)
     sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
     log.info("location_shared alert=%s copies=%s sent=%s", alert.alert_id, len(ids), len(sent))
     key = "case.location_sent" if sent else "case.location_waiting"
     await message.reply_text(t.get(lang, key), reply_markup=_GONE)
+    # A message of its own: one message cannot both take the location keyboard away and carry
+    # a button.
+    chief = any(role == "leader" for role, _ in recipients)
+    offer = t.get(
+        lang, "case.location_remove_offer" if chief else "case.location_remove_offer_staff"
+    )
+    button = (t.raw(lang, "case.location_remove"), f"{REMOVE}:{alert.alert_id}:{number}")
+    try:
+        await message.chat.send_message(offer, reply_markup=keyboard([[button]]))
+    except TelegramError as error:  # the pin went and she was thanked; this is extra
+        log.info("location_remove_offer_failed error=%s", type(error).__name__)
     raise ApplicationHandlerStop  # an open form must not take it as an answer
+
+
+def _pressed(data: str) -> tuple[int, int] | None:
+    """(alert id, message id) of a well-formed remove button, else None."""
+    parts = data.split(":")
+    if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) < 12 for p in parts[2:]):
+        return None
+    return int(parts[2]), int(parts[3])
+
+
+async def remove_location(update: Update, context: BotContext) -> None:
+    """ "Remove from my phone": deletes her own location message from her chat; those helping
+    her keep their pin, and the case keeps the place until /delete."""
+    assert update.callback_query is not None and update.effective_user is not None
+    user = update.effective_user
+    lang = await language_of(update, context)
+    t = context.content.texts
+    pressed = _pressed(update.callback_query.data or "")
+    alert_id, message_id = pressed or (0, 0)
+    if pressed is None or not await context.store.shared_location(alert_id, user.id, message_id):
+        log.warning("forged_press user=%s action=location_remove", user.id)
+        await answer(update, t.plain(lang, "input.button_expired"))
+        raise ApplicationHandlerStop  # answered: the later groups' catch-alls must not
+    key = "case.location_removed"
+    try:
+        await context.bot.delete_message(chat_id=user.id, message_id=message_id)
+        log.info("location_removed alert=%s", alert_id)
+    except BadRequest as error:  # gone already, or older than Telegram's 48 hours
+        log.info("location_remove_refused alert=%s error=%s", alert_id, error.message)
+        key = "case.location_remove_failed"
+    await answer(update)
+    await show(update, t.get(lang, key))  # in place of the offer: its button goes
+    raise ApplicationHandlerStop
 
 
 async def no_thanks(update: Update, context: BotContext) -> None:
@@ -127,5 +188,6 @@ def build_handlers(no_thanks_labels: list[str]) -> list[BaseHandler[Update, BotC
     """
     return [
         MessageHandler(filters.LOCATION & PRIVATE_MESSAGE, got_location),
+        CallbackQueryHandler(remove_location, pattern=rf"^{REMOVE}:"),
         MessageHandler(filters.Text(no_thanks_labels) & PRIVATE_MESSAGE, no_thanks),
     ]

@@ -29,7 +29,8 @@ def _stop_row(context: BotContext, lang: str, refresher_id: int) -> list[Button]
 
 
 def neutral_screen(context: BotContext, lang: str, refresher_id: int) -> Rendered:
-    """For someone away: words nobody reading over the shoulder would notice, then a tap."""
+    """Every refresher's first line: words a lock screen or a reader over the shoulder would not
+    notice (before leaving, on a shared family phone, as well as away), then a tap."""
     t = context.content.texts
     rows = [
         [(t.raw(lang, "refresher.read"), f"{PREFIX}:{refresher_id}:read")],

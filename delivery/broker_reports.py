@@ -3,8 +3,9 @@
 district share a phone number or a name.
 
 Rendered when sent, from the stored report: a report erased since (its named reporter used
-/delete) is not sent. The reporter's Telegram name travels only in the copies for their own
-village's chiefs and staff, never in a neighbour's.
+/delete) is not sent. The reporter's Telegram name, their village and where they met the
+broker travel only in the copies for their own village's chiefs and staff, never in a
+neighbour's.
 """
 
 from __future__ import annotations
@@ -102,18 +103,19 @@ async def render_broker_report(context: BotContext, lang: str, row: OutboxRow) -
     if report is None:
         return None
     t = context.content.texts
-    village = village_name(context, lang, report.village_code)
     if row.payload.get("neighbour"):
-        # Neither the reporter nor where they met (it may point to them): who and what only.
+        # Who and what only: not the reporter, not where they met, and not their village
+        # (review N4): a broker approaches a handful of people in a village, so the village
+        # points to her. broker.intro tells the reporter exactly this.
         text = t.get(
             lang,
             "broker.neighbour_notice",
             number=report.report_id,
-            village=village,
             who=report.who,
             promised=report.promised,
         )
         return text, None
+    village = village_name(context, lang, report.village_code)
     reporter = row.payload.get("reporter")
     if reporter:
         person = Html(mention_html(int(reporter[0]), str(reporter[1])))

@@ -14,16 +14,22 @@ from datetime import date
 from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
+from content.contacts import Contact
 from content.formatting import format_day
 from delivery.checkins import zone_of
 from domain.documents import NextReminder, next_reminder
 from screens.buttons import html, keyboard
 from storage.documents import DocumentReminder
 from storage.outbox import BULK, NewMessage
+from storage.rows import Departure
 
 log = logging.getLogger(__name__)
 PREFIX = "doc"
 ANSWERS = ("renew", "help", "later")
+# Once the date has passed: no "remind me later" (a later reminder of a date gone by only adds
+# delay), and the numbers for where she is, in a new message under the reminder.
+PASSED_ANSWERS = ("renew", "help", "numbers")
+STAY_PAPERS = ("passport", "visa", "work_permit")  # a legal stay hangs on these (review E5)
 EMBASSY_COUNTRIES = ("TH", "MY", "KR")  # the embassy line of content/contacts.yaml for each
 
 
@@ -107,16 +113,49 @@ async def reminder_went_out(
         log.info("document_reminder_%s reminder=%s", status, reminder_id)
 
 
+def _contact_line(context: BotContext, lang: str, contact: Contact) -> str:
+    t = context.content.texts
+    line = t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
+    return f"{line}\n{t.get(lang, 'help.please_check')}" if contact.needs_check else line
+
+
 def embassy_line(context: BotContext, lang: str, destination: str) -> str | None:
     """The Cambodian embassy of the destination country, with a check note when unconfirmed."""
-    t = context.content.texts
     if destination not in EMBASSY_COUNTRIES:
         return None
     for contact in context.content.contacts.for_country(destination):
         if contact.id.startswith("embassy_"):
-            line = t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
-            return f"{line}\n{t.get(lang, 'help.please_check')}" if contact.needs_check else line
+            return _contact_line(context, lang, contact)
     return None
+
+
+def police_line(context: BotContext, lang: str, destination: str) -> str | None:
+    """The destination's police (an emergency number of content/contacts.yaml), if it has one."""
+    for contact in context.content.contacts.for_country(destination):
+        if contact.kind == "emergency" and "police" in contact.id:
+            return _contact_line(context, lang, contact)
+    return None
+
+
+def _stay_passed(context: BotContext, lang: str, destination: str) -> list[str]:
+    """A passport, visa or work permit past its date (review N10, W39): not "ask in time", but
+    what a stay without it means and whom to call now (E5): the embassy or a hotline first, for
+    everyone, never the employer (who may be holding the passport, N11); the police at once if
+    her life is in danger (N9). Numbers only from content/contacts.yaml."""
+    found = (embassy_line(context, lang, destination), police_line(context, lang, destination))
+    return [context.content.texts.get(lang, "documents.passed.stay"), *filter(None, found)]
+
+
+async def _ask(context: BotContext, lang: str, departure: Departure) -> str:
+    """Whom to ask: the employer or agency and the embassy; the embassy or a hotline first for
+    someone who said the boss keeps their papers (asking can put them in danger,
+    q_passport_kept)."""
+    t = context.content.texts
+    embassy = embassy_line(context, lang, departure.destination)
+    kept = await context.store.problem_named_for(departure.departure_id, "documents_kept")
+    if embassy:
+        return t.get(lang, "documents.ask_kept" if kept else "documents.ask", embassy=html(embassy))
+    return t.get(lang, "documents.ask_kept_no_embassy" if kept else "documents.ask_no_embassy")
 
 
 async def reminder_text(
@@ -133,27 +172,33 @@ async def reminder_text(
     paper = t.raw(lang, f"documents.kind.{document.kind}")
     days = (reminder.expires_on - today).days
     day = format_day(reminder.expires_on, lang)
-    if days < 0:
-        title = t.get(lang, "documents.reminder.passed", paper=paper, date=day)
-    else:
-        title = t.get(lang, "documents.reminder.title", paper=paper, date=day, days=days)
     # A neutral first line: a phone shows the start of a message on its lock screen, where an
     # employer or a broker may read "visa ends" on the phone of someone abroad.
-    lead = t.get(lang, "documents.reminder.lead")
-    blocks = [lead, title, t.get(lang, f"documents.todo.{document.kind}")]
-    embassy = embassy_line(context, lang, departure.destination)
-    # Someone who said the boss keeps their papers is not sent back to ask that boss: asking can
-    # put them in danger (q_passport_kept); the embassy or a hotline first.
-    kept = await context.store.problem_named_for(departure.departure_id, "documents_kept")
-    if embassy:
-        key = "documents.ask_kept" if kept else "documents.ask"
-        blocks.append(t.get(lang, key, embassy=html(embassy)))
+    blocks: list[str] = [t.get(lang, "documents.reminder.lead")]
+    answers = ANSWERS
+    if days >= 0:
+        blocks.append(t.get(lang, "documents.reminder.title", paper=paper, date=day, days=days))
+        blocks += [
+            t.get(lang, f"documents.todo.{document.kind}"),
+            await _ask(context, lang, departure),
+        ]
     else:
-        blocks.append(
-            t.get(lang, "documents.ask_kept_no_embassy" if kept else "documents.ask_no_embassy")
-        )
-    rows = [
-        [(t.raw(lang, f"documents.answer.{a}"), f"{PREFIX}:{a}:{reminder.reminder_id}")]
-        for a in ANSWERS
-    ]
-    return "\n\n".join(blocks), keyboard(rows)
+        blocks.append(t.get(lang, "documents.reminder.passed", paper=paper, date=day))
+        answers = PASSED_ANSWERS
+        if document.kind in STAY_PAPERS:
+            blocks += _stay_passed(context, lang, departure.destination)
+        else:  # a contract that has ended is no question of a legal stay: what comes next
+            blocks += [
+                t.get(lang, "documents.passed.contract"),
+                await _ask(context, lang, departure),
+            ]
+    return "\n\n".join(blocks), _buttons(context, lang, reminder.reminder_id, answers)
+
+
+def _buttons(
+    context: BotContext, lang: str, reminder_id: int, answers: tuple[str, ...]
+) -> InlineKeyboardMarkup:
+    t = context.content.texts
+    return keyboard(
+        [[(t.raw(lang, f"documents.answer.{a}"), f"{PREFIX}:{a}:{reminder_id}")] for a in answers]
+    )

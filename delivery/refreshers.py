@@ -3,7 +3,9 @@
 Only people who said yes get them. Each goes out within delivery hours in the person's zone
 (where they are away, else at home), never more often than ``refreshers.every`` (at least a
 week). The words are rendered when the row is sent, from existing content (conversations/
-refresher_screens.py), and not at all if the person stopped them meanwhile.
+refresher_screens.py), and not at all if the person stopped them meanwhile. Every one opens
+with the same neutral line and a "Read" button, whatever the stage: the lock screen of a shared
+phone shows no lesson title (review N8).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import logging
 from datetime import date, datetime
 
 from app.context import BotContext
-from conversations.refresher_screens import Rendered, item_screen, neutral_screen
+from conversations.refresher_screens import Rendered, neutral_screen
 from delivery.checkins import zone_of
-from domain.refreshers import AWAY, Stage, Trip, pick, stage_of
+from domain.refreshers import Stage, Trip, pick, stage_of
 from storage.outbox import BULK, NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ async def render_refresher(context: BotContext, lang: str, row: OutboxRow) -> Re
     choice = await context.store.message_choice(row.chat_id)
     if refresher is None or choice is None or not choice.refreshers:
         return None
-    if refresher.stage == AWAY:  # an employer may read over the shoulder: neutral until tapped
-        return neutral_screen(context, lang, refresher.refresher_id)
-    return item_screen(context, lang, refresher.refresher_id, refresher.item)
+    # Neutral until tapped, at every stage (review N8): away, an employer may read over the
+    # shoulder; before leaving, a shared family phone's lock screen would show "Before you
+    # leave" or "Passport" to someone she may be leaving quietly. item_screen opens on "Read".
+    return neutral_screen(context, lang, refresher.refresher_id)

@@ -34,6 +34,7 @@ BOT_USER = {
 _QUIET = frozenset({"getUpdates", "getMe", "sendChatAction", "getMyCommands", "deleteWebhook"})
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
 MAX_TEXT = 4096
+DELETE_WITHIN = 48 * 3600  # seconds: Telegram refuses to delete an older message
 
 
 def chat_json(chat_id: int) -> dict[str, Any]:
@@ -417,7 +418,14 @@ class FakeTelegram(BaseRequest):
         return self.message_json(message)
 
     def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
-        self.message(int(params["chat_id"]), int(params["message_id"])).deleted = True
+        try:
+            message = self.message(int(params["chat_id"]), int(params["message_id"]))
+        except ApiRefusal:
+            raise ApiRefusal(400, "Bad Request: message to delete not found") from None
+        # Telegram: "a message can only be deleted if it was sent less than 48 hours ago".
+        if message.date and self.timestamp() - message.date >= DELETE_WITHIN:
+            raise ApiRefusal(400, "Bad Request: message can't be deleted")
+        message.deleted = True
         return True
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:

@@ -221,6 +221,17 @@ class CaseQueries(StoreBase):
             await event_in(db, alert_id, self._now(), user_id, "location", dict(where))
             return await enqueue_in(db, messages, self._now(), claimed=True)
 
+    async def shared_location(self, alert_id: int, user_id: int, message_id: int) -> bool:
+        """Whether this message in the person's own chat is a location they sent with this
+        case of theirs (so a forged button cannot have the bot delete any other message)."""
+        async with self._db.execute(
+            "SELECT 1 FROM case_events e JOIN alerts a ON a.alert_id = e.alert_id"
+            " WHERE e.alert_id = ? AND e.kind = 'location' AND e.actor_id = ? AND a.user_id = ?"
+            " AND json_extract(e.detail, '$.message') = ?",
+            (alert_id, user_id, user_id, message_id),
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
     async def record_location_copy(self, alert_id: int, chat_id: int, message_id: int) -> None:
         async with self._transaction() as db:
             await db.execute(

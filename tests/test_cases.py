@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from preview.botapi import ChatMessage
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID, make_leader, onboard, sent_departure, sweep_at
 
@@ -294,8 +295,14 @@ async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
         "text": "📍 ផ្ញើទីតាំងរបស់ខ្ញុំ",
         "request_location": True,
     }
+    villager.new_texts()
     await villager.send_location(13.7563, 100.5018, live=True)
-    assert villager.last_text() == "📍 អរគុណ។ អ្នកដែលកំពុងជួយអ្នក បានទទួលទីតាំងរបស់អ្នកហើយ។"
+    hers = her_last_message(bot, villager)
+    assert villager.new_texts() == [
+        "📍 អរគុណ។ អ្នកដែលកំពុងជួយអ្នក បានទទួលទីតាំងរបស់អ្នកហើយ។",
+        REMOVE_OFFER.format(who="មេភូមិរបស់អ្នក និងបុគ្គលិកគម្រោង"),
+    ]
+    assert villager.buttons() == [REMOVE]
     for person in (leader, staff):
         [pin] = [m for m in bot.telegram.chats[person.id] if m.kind == "venue"]
         assert pin.location == (13.7563, 100.5018)
@@ -304,7 +311,12 @@ async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
         "[venue] 📍 Case 1: where the person is | Sent by the person; keep it to yourself"
     )
     [event] = [e for e in await bot.store.case_events(number) if e.kind == "location"]
-    assert event.detail == {"latitude": 13.7563, "longitude": 100.5018, "live": True}
+    assert event.detail == {
+        "latitude": 13.7563,
+        "longitude": 100.5018,
+        "live": True,
+        "message": hers.message_id,  # her own message, which only the remove button may delete
+    }
     counts = await bot.store.rows_by_table(villager.id)
     assert counts["case_events.actor_id"] == 1  # shown in /mydata
 
@@ -315,6 +327,71 @@ async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
     for person in (leader, staff):
         assert not [m for m in bot.telegram.chats[person.id] if m.kind == "venue" and not m.deleted]
     assert not [e for e in await bot.store.case_events(number) if e.kind == "location"]
+
+
+REMOVE = "🗑 លុបទីតាំងចេញពីទូរស័ព្ទខ្ញុំ"
+REMOVE_OFFER = (
+    "🗑 ផែនទីដែលបង្ហាញថាអ្នកនៅឯណា នៅតែមានក្នុងទូរស័ព្ទរបស់អ្នក។ អ្នកណាមើលទូរស័ព្ទនេះ អាចឃើញវា។ "
+    "អ្នកអាចលុបវាចេញពីទូរស័ព្ទរបស់អ្នកបាន៖ {who} នៅតែមានទីតាំងដែលអ្នកបានផ្ញើ ដើម្បីរកអ្នកឃើញ។"
+)
+REMOVED = (
+    "🗑 បានលុបចេញពីទូរស័ព្ទរបស់អ្នកហើយ។ អ្នកដែលកំពុងជួយអ្នក នៅតែមានទីតាំងដែលអ្នកបានផ្ញើ ដើម្បីរកអ្នកឃើញ។ "
+    "បូតរក្សាទុកវាជាមួយសំណើសុំជំនួយរបស់អ្នក រហូតដល់អ្នកផ្ញើ /delete ។"
+)
+NOT_REMOVED = "បូតលុបវាមិនបានទេ៖ Telegram ឱ្យបូតលុបបាន តែក្នុងរយៈពេល ២ ថ្ងៃប៉ុណ្ណោះ ឬវាបាត់ទៅហើយ។"
+EXPIRED = "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+
+
+def her_last_message(bot: Bot, person: Person) -> ChatMessage:
+    """The newest message the person sent (not the bot's), as her phone keeps it."""
+    return [m for m in bot.telegram.chats[person.id] if not m.from_bot][-1]
+
+
+async def test_her_own_pin_can_be_removed_from_her_phone_and_theirs_stays(bot: Bot) -> None:
+    """Whoever checks her phone would see exactly where she is (review N13)."""
+    villager, leader, staff, number = await sos_case(bot)
+    stranger = bot.user(809, "Stranger")
+    await onboard(stranger)
+    sos = her_last_message(bot, villager)  # her "/sos"
+    await villager.send_location(13.7563, 100.5018)
+    pin = her_last_message(bot, villager)
+    data = f"loc:rm:{number}:{pin.message_id}"
+    assert villager.button_data() == [data]
+
+    # Forged presses delete nothing: another person's, another message of hers, bad data.
+    await stranger.press(data)
+    assert stranger.last_alert() == EXPIRED
+    for forged in (f"loc:rm:{number}:{sos.message_id}", f"loc:rm:{number}:x", "loc:rm:1"):
+        await villager.press(forged)
+        assert villager.last_alert() == EXPIRED
+    assert not pin.deleted and not sos.deleted
+
+    await villager.click(REMOVE)
+    assert pin.deleted  # gone from her chat
+    assert villager.last_text() == REMOVED  # in place of the offer, without its button
+    assert REMOVE not in villager.buttons()
+    for person in (leader, staff):  # those helping her keep their pin
+        assert [m for m in bot.telegram.chats[person.id] if m.kind == "venue" and not m.deleted]
+    assert [e for e in await bot.store.case_events(number) if e.kind == "location"]
+
+    await villager.press(data)  # an old press: the message is gone already
+    assert villager.last_text().startswith(NOT_REMOVED)
+    assert bot.telegram.refusals == [("deleteMessage", "Bad Request: message to delete not found")]
+    bot.telegram.refusals.clear()
+
+
+async def test_after_two_days_telegram_keeps_the_pin_and_she_is_told_how(bot: Bot) -> None:
+    villager, _, _, _ = await sos_case(bot)
+    await villager.send_location(13.7563, 100.5018)
+    pin = her_last_message(bot, villager)
+    bot.telegram.now += 48 * 3600  # Telegram lets a bot delete a message for 48 hours
+    await villager.click(REMOVE)
+    assert not pin.deleted
+    assert villager.last_text() == (
+        f"{NOT_REMOVED} បើអ្នកនៅតែឃើញផែនទីក្នុងទូរស័ព្ទ សូមចុចលើវាឱ្យយូរ រួចចុច «Delete» (លុប)។"
+    )
+    assert bot.telegram.refusals == [("deleteMessage", "Bad Request: message can't be deleted")]
+    bot.telegram.refusals.clear()
 
 
 async def test_a_location_without_a_cry_for_help_goes_nowhere(bot: Bot) -> None:
@@ -347,5 +424,6 @@ async def test_after_violence_at_home_the_location_goes_to_staff_only(bot: Bot) 
     # The offer says who will see it: staff, not her chief.
     assert any("មានតែបុគ្គលិកគម្រោងទេ" in t for t in villager.new_texts())
     await villager.send_location(13.7, 100.5)
+    assert villager.last_text() == REMOVE_OFFER.format(who="បុគ្គលិកគម្រោង")  # not the chief
     assert [m for m in bot.telegram.chats[STAFF_ID] if m.kind == "venue"]
     assert not [m for m in bot.telegram.chats[leader.id] if m.kind == "venue"]

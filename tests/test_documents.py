@@ -224,14 +224,84 @@ async def test_a_late_entry_catches_up_once_then_the_plan_goes_on(bot: Bot) -> N
     assert "(នៅសល់ ៧ ថ្ងៃទៀត)" in seven
 
 
-async def test_a_date_already_past_gets_one_reminder(bot: Bot) -> None:
-    villager = bot.user(1531)
+PASSED_STAY = (  # review E5, for a paper a legal stay needs once its date has gone by
+    "ធ្វើការនៅក្រៅប្រទេសស្របច្បាប់ ត្រូវមាន៖ ប៉ាស្ព័រ វីសា និងប័ណ្ណការងារ។ បើគ្មាន គេអាចចាប់អ្នក។\n"
+    "សូមហៅស្ថានទូតកម្ពុជា ឬលេខទូរស័ព្ទជំនួយ (/help) ឆាប់ៗ ដើម្បីសួរថាត្រូវធ្វើអ្វី។\n"
+    "កុំទៅសួរប៉ូលិសដោយខ្លួនឯង។ តែបើជីវិតអ្នកមានគ្រោះថ្នាក់ ហៅប៉ូលិសភ្លាម។"
+)
+NUMBERS = "📞 លេខទូរស័ព្ទជំនួយ"
+
+
+async def test_a_date_already_past_gets_one_reminder_with_what_to_do_now(bot: Bot) -> None:
+    """Past the date she is out of a legal stay: not "ask in time, before it ends" (review N10,
+    W39), but the embassy or a hotline now, not the police alone, the police if her life is in
+    danger; no "remind me later"; the numbers of where she is on a tap."""
+    villager, other = bot.user(1531), bot.user(1532)
     await permit_until(bot, villager, "15/02/2026")
+    await onboard(other)
     await sweep_at(bot, utc(2026, 3, 1, 3))
     [passed] = reminders(villager)
-    assert passed.startswith("📄 <b>ប័ណ្ណការងារ៖ ថ្ងៃដែលអ្នកបានប្រាប់ គឺ ១៥ កុម្ភៈ ២០២៦")
+    assert passed == (
+        "📄 <b>ប័ណ្ណការងារ៖ ថ្ងៃដែលអ្នកបានប្រាប់ គឺ ១៥ កុម្ភៈ ២០២៦ បានកន្លងផុតហើយ។</b>\n\n"
+        f"{PASSED_STAY}\n\n"
+        "<b>ស្ថានទូតកម្ពុជា នៅបាងកក</b>\n📞 +66 2 957 5851 / 5852\n\n"  # contacts.yaml
+        "<b>ប៉ូលិសថៃ</b>\n📞 191"
+    )
+    assert "ទាន់ពេល" not in passed and "ថៅកែ" not in passed  # not "in time", not the boss
+    assert villager.buttons() == [RENEW, HELP, NUMBERS]
+    forged = next(d for d in villager.button_data() if d.startswith("doc:numbers:"))
+
+    await villager.click(NUMBERS)
+    numbers = villager.last_text()  # Thailand's numbers, below the reminder
+    assert numbers.startswith("<b>") and "1-800-010-181" in numbers and "191" in numbers
+    await villager.click(RENEW)  # the reminder kept its buttons
+    assert villager.last_text().startswith("តើប័ណ្ណការងារផុតកំណត់ថ្ងៃណា?")
+    await other.press(forged)  # not their reminder
+    assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    assert "1-800-010-181" not in "\n".join(other.new_texts())
     await sweep_at(bot, utc(2026, 3, 9, 3))
     assert reminders(villager) == []
+
+
+async def test_a_contract_past_its_date_asks_what_comes_next(bot: Bot) -> None:
+    villager = bot.user(1533)
+    await sent_departure(bot, villager)
+    await villager.send("/documents")
+    await villager.click("📄 កិច្ចសន្យាការងារ")
+    await villager.send("15/02/2026")
+    await sweep_at(bot, utc(2026, 3, 1, 3))
+    [passed] = reminders(villager)
+    assert "សូមសួរថា ក្រោយកិច្ចសន្យាការងារ តើមានអ្វីបន្ទាប់៖ កិច្ចសន្យាថ្មី ឬការត្រឡប់មកផ្ទះវិញ។" in passed
+    assert "ទាន់ពេល" not in passed and ASK_BOSS in passed
+    assert villager.buttons() == [RENEW, HELP, NUMBERS]
+
+
+async def test_english_passed_reminder_reads_whole(bot: Bot) -> None:
+    villager = bot.user(1534, "Dara", "en")
+    await sent_departure(bot, villager)
+    await villager.send("/language")
+    await villager.click("English")
+    await villager.send("/documents")
+    await villager.click("📄 Visa")
+    await villager.send("15/02/2026")
+    villager.new_texts()
+    await sweep_at(bot, utc(2026, 3, 1, 3))
+    text = next(t for t in villager.new_texts() if t.startswith(LEAD_EN))
+    assert text == (
+        f"{LEAD_EN}📄 <b>Visa: the date you gave, February 15, 2026, has passed.</b>\n\n"
+        "To work abroad legally you need a passport, a visa and a work permit. Without them you "
+        "can be arrested.\n"
+        "Call the embassy of Cambodia or a hotline (/help) soon, to ask what to do.\n"
+        "Do not go to ask the police on your own. But if your life is in danger, call the police "
+        "at once.\n\n"
+        "<b>Embassy of Cambodia, Bangkok</b>\n📞 +66 2 957 5851 / 5852\n\n"
+        "<b>Thai police</b>\n📞 191"
+    )
+    assert villager.buttons() == [
+        "✅ Done: I have the new date",
+        "🙋 I need help",
+        "📞 Numbers for help",
+    ]
 
 
 @pytest.mark.parametrize("crash", [False, True])

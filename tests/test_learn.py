@@ -44,6 +44,30 @@ async def test_a_villager_reads_a_whole_lesson_in_khmer(bot: Bot) -> None:
     assert villager.buttons()[0] == "✅ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"
 
 
+async def test_the_passports_last_idea_comes_one_screen_at_a_time(bot: Bot) -> None:
+    """Review E6: "not a job yet" and "keep it yourself, or a paper and photos" were one
+    292-character screen with three ideas; now two screens, one thought each."""
+    villager = bot.user(8003)
+    await open_lessons(villager)
+    await villager.click("📖 ប៉ាស្ព័រ")
+    for _ in range(4):
+        await villager.click("បន្ទាប់ ➡️")
+    not_a_job = villager.last_text()
+    assert not_a_job == (
+        "<b>ប៉ាស្ព័រ</b> (៥/៦)\n\n"
+        "មានប៉ាស្ព័រ មិនទាន់មានការងារទេ។ អ្នកនៅត្រូវការ៖ ក្រុមហ៊ុនជ្រើសរើសពលករស្របច្បាប់ "
+        "វីសា (ទិដ្ឋាការ) និងប័ណ្ណការងារ។"
+    )
+    await villager.click("បន្ទាប់ ➡️")
+    keep_it = villager.last_text()
+    assert keep_it == (
+        "<b>ប៉ាស្ព័រ</b> (៦/៦)\n\n"
+        "ប៉ាស្ព័រ ជារបស់អ្នក។ <b>សូមទុកដោយខ្លួនឯង</b>។ បើក្រុមហ៊ុនជ្រើសរើសពលករ ត្រូវយកវាទៅធ្វើវីសា៖ "
+        "សុំក្រដាសបញ្ជាក់ថាគេយកវា ហើយថតរូបប៉ាស្ព័រ និងក្រដាសនោះ ទុកក្នុងទូរស័ព្ទ។"
+    )
+    assert villager.buttons()[:2] == ["⬅️ ត្រឡប់ក្រោយ", "✅ រៀនចប់ហើយ"]
+
+
 async def test_finishing_leads_to_the_lessons_questions_and_the_next_lesson(bot: Bot) -> None:
     villager = bot.user(8002)
     await open_lessons(villager)

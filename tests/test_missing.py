@@ -153,8 +153,10 @@ async def test_a_location_and_no_thanks_are_not_taken_by_a_form_left_open(bot: B
     await villager.send("/sos")
     await villager.send("ទេ អរគុណ")  # "No thanks" under the location button: not a name
     assert villager.last_text().startswith("មិនអីទេ។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
+    villager.new_texts()
     await villager.send_location(13.7, 100.5)
-    assert villager.last_text().startswith("📍 អរគុណ។")
+    thanks, remove = villager.new_texts()  # the thanks, then the offer to remove her own pin
+    assert thanks.startswith("📍 អរគុណ។") and remove.startswith("🗑 ")
     [case] = await bot.store.open_cases(None)
     assert [e.kind for e in await bot.store.case_events(case.alert_id)].count("location") == 1
     await villager.send_location(13.7, 100.5)  # a second share: a second pin, nothing lost

@@ -9,25 +9,45 @@ import pytest
 
 from domain.refreshers import AWAY, BEFORE, GENERAL, HOME, Stage, Trip, pick, stage_of
 from tests.support.chat import START, Bot, Person
-from tests.support.journeys import STAFF_ID, onboard, sent_departure, sweep_at
+from tests.support.journeys import (
+    STAFF_ID,
+    onboard,
+    register_departure,
+    sent_departure,
+    sweep_at,
+)
 
 pytestmark = pytest.mark.staffed
 
 OFFER = "🔔 រំលឹកខ្ញុំម្ដងម្កាល"
 STOP = "🔕 ឈប់ផ្ញើ"
 EXPIRED = "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+NEUTRAL = "សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។ ចុច «អាន» ដើម្បីមើល។"  # every refresher's first line
+READ = "📖 អាន"
+ON = "⏰ បានហើយ។ ប្រហែល ១៤ ថ្ងៃម្ដង"
+ON_SCREEN = (  # refresher.on says what a lock screen will show
+    "សារនេះ នឹងបង្ហាញលើអេក្រង់ទូរស័ព្ទ តែមានតែពាក្យ «សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។» "
+    "ប៉ុណ្ណោះ។ ចុច «អាន» ទើបឃើញថា សារនោះនិយាយពីអ្វី។"
+)
 FIRST_LESSON = "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"  # why_people_leave, in Khmer
 DAY = timedelta(days=1)
 
 
 async def refreshers_of(bot: Bot, person: Person) -> list[str]:
-    """Texts the person got since last asked that are refreshers (start with the bell)."""
-    return [text for text in person.new_texts() if text.startswith("🔔")]
+    """Texts the person got since last asked that are refreshers (the neutral line)."""
+    return [text for text in person.new_texts() if text == NEUTRAL]
+
+
+async def read(person: Person) -> str:
+    """Taps "Read" under the newest refresher: what it is about."""
+    await person.click(READ)
+    return person.last_text()
 
 
 async def say_yes(person: Person) -> None:
     await person.click(OFFER)
-    assert person.last_text().startswith("បាទ/ចាស។ ប្រហែល ១៤ ថ្ងៃម្ដង")
+    assert person.last_text().startswith(ON)
+    assert ON_SCREEN in person.last_text()
 
 
 async def test_a_refresher_arrives_after_saying_yes_and_never_before(bot: Bot) -> None:
@@ -42,18 +62,20 @@ async def test_a_refresher_arrives_after_saying_yes_and_never_before(bot: Bot) -
     await sweep_at(bot, START + 16 * DAY)  # thirteen days after the yes: not yet
     assert await refreshers_of(bot, villager) == []
     await sweep_at(bot, START + 17 * DAY)  # fourteen days after: the first lesson, with a question
-    (refresher,) = await refreshers_of(bot, villager)
-    assert FIRST_LESSON in refresher
+    assert await refreshers_of(bot, villager) == [NEUTRAL]
+    assert villager.buttons() == [READ, STOP]
+    refresher = await read(villager)
+    assert refresher.startswith(f"🔔 <b>រំលឹកខ្លី៖ {FIRST_LESSON}</b>")
     assert "❓ តើអ្នកអាចឆ្លើយសំណួរនេះបានទេ?" in refresher
     assert villager.buttons() == ["❓ ឆ្លើយសំណួរ", "📖 អានមេរៀន", STOP]
 
     await sweep_at(bot, START + 30 * DAY)  # the next one is two weeks on, not sooner
     assert await refreshers_of(bot, villager) == []
     await sweep_at(bot, START + 31 * DAY)
-    (second,) = await refreshers_of(bot, villager)
-    assert FIRST_LESSON not in second  # what was sent before is skipped
+    assert await refreshers_of(bot, villager) == [NEUTRAL]
+    assert FIRST_LESSON not in await read(villager)  # what was sent before is skipped
     await sweep_at(bot, START + 60 * DAY)
-    assert [t for t in quiet.new_texts() if t.startswith("🔔")] == []  # never said yes: nothing
+    assert await refreshers_of(bot, quiet) == []  # never said yes: nothing
 
 
 async def test_a_refresher_due_at_night_waits_for_the_morning(bot: Bot) -> None:
@@ -103,6 +125,7 @@ async def test_pressing_a_button_counts_it_as_acted_on_in_the_report(bot: Bot) -
     await onboard(villager)
     await say_yes(villager)
     await sweep_at(bot, START + 14 * DAY)
+    await villager.click(READ)
     await villager.click("📖 អានមេរៀន")
     assert villager.last_text().startswith(f"<b>{FIRST_LESSON}</b>")  # the lesson itself
     await villager.press("rf:1:question")  # the other button of the same refresher: counted once
@@ -136,9 +159,8 @@ async def test_someone_away_gets_a_neutral_line_then_help_for_where_they_are(bot
     await sweep_at(bot, START + 14 * DAY)  # away by now
     texts = villager.new_texts()
     assert "សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។ ចុច «អាន» ដើម្បីមើល។" in texts
-    assert villager.buttons() == ["📖 អាន", STOP]
-    await villager.click("📖 អាន")
-    assert "1-800-010-181" in villager.last_text()  # Thailand's numbers: help where they are
+    assert villager.buttons() == [READ, STOP]
+    assert "1-800-010-181" in await read(villager)  # Thailand's numbers: help where they are
 
 
 async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:
@@ -148,15 +170,33 @@ async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:
     bot.clock.advance(3 * DAY)
     await villager.send("/home")
     await sweep_at(bot, START + 14 * DAY)
-    (refresher,) = await refreshers_of(bot, villager)
-    assert refresher.startswith("🔔 <b>រំលឹកខ្លី៖ ត្រឡប់មកផ្ទះវិញ</b>")
+    assert await refreshers_of(bot, villager) == [NEUTRAL]
+    assert (await read(villager)).startswith("🔔 <b>រំលឹកខ្លី៖ ត្រឡប់មកផ្ទះវិញ</b>")
     assert await bot.store.refresher_items_sent(villager.id) == {"lesson:coming_home"}
+
+
+async def test_before_leaving_the_lock_screen_shows_no_lesson_title(bot: Bot) -> None:
+    """A shared family phone shows a message's first line on its lock screen: before leaving,
+    "Passport" or "Before you leave" there would tell the family of a plan (review N8)."""
+    villager = bot.user(6166)
+    await onboard(villager)
+    await say_yes(villager)
+    bot.clock.advance(14 * DAY)  # the day the refresher is due: a trip that leaves tomorrow
+    await register_departure(villager)
+    await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
+    villager.new_texts()
+    await sweep_at(bot, bot.clock.now())
+    refresher = await bot.store.refresher(1)
+    assert refresher is not None and refresher.stage == BEFORE
+    assert villager.new_texts() == [NEUTRAL]  # the whole message: no title, no "🔔"
+    assert villager.buttons() == [READ, STOP]
+    assert (await read(villager)).startswith("🔔 <b>រំលឹកខ្លី៖ ប៉ាស្ព័រ</b>")  # on a tap only
 
 
 async def say_yes_from_mydata(person: Person) -> None:
     await person.send("/mydata")
     await person.click(OFFER)
-    assert person.last_text().startswith("បាទ/ចាស។")
+    assert person.last_text().startswith(ON)
 
 
 async def test_saying_yes_twice_does_not_bring_the_next_one_nearer(bot: Bot) -> None:

@@ -104,15 +104,6 @@ def test_the_term_list_is_read() -> None:
     assert passport == ["លិខិតឆ្លងដែន"]
 
 
-# Two broker screens are being rewritten in the other half of issue 23 (who is told what, N4):
-# their variants are known and left to that change. Once it lands, the second test below fails
-# and this list must be emptied, so nothing stays excused for longer than that.
-REWRITTEN_ELSEWHERE = {
-    "broker.po: broker.intro": ["អ្នកជ្រើសរើសពលករ"],
-    "broker.po: broker.ask_named": ["តេឡេក្រាម"],
-}
-
-
 def problems_in(folder: Path) -> dict[str, list[str]]:
     """{file: key: the variants it uses} for every Khmer text in a content folder."""
     terms = TERMS.read_text(encoding="utf-8")
@@ -123,20 +114,9 @@ def problems_in(folder: Path) -> dict[str, list[str]]:
 
 def test_no_khmer_text_uses_a_word_the_term_list_rules_out() -> None:
     assert len(list(khmer_texts(KHMER_DIR))) > 500
-    problems = {
-        where: variants
-        for where, variants in problems_in(KHMER_DIR).items()
-        if REWRITTEN_ELSEWHERE.get(where) != variants
-    }
+    problems = problems_in(KHMER_DIR)
     assert problems == {}, "see content/km/TERMS.md:\n" + "\n".join(
         f"{where}: {variants}" for where, variants in problems.items()
-    )
-
-
-def test_the_texts_excused_for_now_still_need_it() -> None:
-    found = problems_in(KHMER_DIR)
-    assert {where: found.get(where) for where in REWRITTEN_ELSEWHERE} == REWRITTEN_ELSEWHERE, (
-        "rewritten: take it out of REWRITTEN_ELSEWHERE"
     )
 
 
