@@ -113,7 +113,7 @@ def check(content: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
         ),
         (
             "en/contacts.yaml",
-            '    short: "Child Helpline Cambodia, up to age 25, free"\n',
+            '    short: "Child Helpline Cambodia, for people up to 25, free"\n',
             "",
             "en/contacts.yaml: contacts.child_helpline.short: is missing",
         ),
@@ -125,7 +125,7 @@ def check(content: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
         ),
         (
             "en/contacts.yaml",
-            'short: "Police: illegal detention, trafficking, free"',
+            'short: "Police: illegal detention and trafficking, free"',
             'short: "Police: illegal detention & trafficking, free"',
             "en/contacts.yaml: contacts.police_trafficking.short: a bare & must be written &amp;",
         ),

@@ -247,13 +247,13 @@ def test_doubt_or_any_time_on_a_first_screen_is_found(content_copy: Path) -> Non
     )
     change(  # "24 hours" written into the label of a number that is not open 24 hours
         content_copy / "km" / "contacts.yaml",
-        'short: "ស្ថានទូតកម្ពុជា បាងកក"',
-        'short: "ស្ថានទូតកម្ពុជា បាងកក បើក ២៤ម៉ោង"',
+        'short: "ស្ថានទូតកម្ពុជា នៅបាងកក"',
+        'short: "ស្ថានទូតកម្ពុជា នៅបាងកក បើក ២៤ម៉ោង"',
     )
     found = first_screen_problems(content_copy)
     embassy = "+66 2 957 5851 / 5852"
     assert (
-        f"km TH first screen: 📞 {embassy} ស្ថានទូតកម្ពុជា បាងកក បើក ២៤ម៉ោង: any time for {embassy}"
+        f"km TH first screen: 📞 {embassy} ស្ថានទូតកម្ពុជា នៅបាងកក បើក ២៤ម៉ោង: any time for {embassy}"
         in found
     )
     police = "📞 191 Police: when a life is in danger ⚠️ We have not yet tried calling it."

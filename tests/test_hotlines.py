@@ -61,8 +61,8 @@ async def test_cambodia_first_then_every_number_with_its_source(bot: Bot) -> Non
     first = villager.last_text()
     assert first == (
         "<b>កម្ពុជា៖ លេខទូរស័ព្ទជំនួយ</b>\n"
-        "📞 1280 ខ្សែទូរស័ព្ទជំនួយកុមារកម្ពុជា អាយុដល់ ២៥ឆ្នាំ ឥតគិតថ្លៃ បើក ២៤ម៉ោង\n"
-        "📞 117 ប៉ូលិស៖ ការឃុំខ្លួនខុសច្បាប់ ការជួញដូរមនុស្ស ឥតគិតថ្លៃ"
+        "📞 1280 ខ្សែទូរស័ព្ទជំនួយកុមារកម្ពុជា សម្រាប់អ្នកអាយុដល់ ២៥ឆ្នាំ ឥតគិតថ្លៃ បើក ២៤ម៉ោង\n"
+        "📞 117 ប៉ូលិស៖ ការឃុំខ្លួនខុសច្បាប់ និងការជួញដូរមនុស្ស ឥតគិតថ្លៃ"
     )
     assert villager.buttons() == [ALL_KM, "ប្រទេសផ្សេង", "🏠 ម៉ឺនុយដើម"]
     await villager.click(ALL_KM)
@@ -138,7 +138,7 @@ async def test_thailand_as_the_review_proposed(bot: Bot) -> None:
     assert person.last_text() == (
         "<b>Thailand: help numbers</b>\n"
         "📞 1-800-010-181 Issara: Khmer speakers, free, open 24 hours\n"
-        "📞 +66 2 957 5851 / 5852 Cambodian embassy, Bangkok\n"
+        "📞 +66 2 957 5851 / 5852 Cambodian embassy in Bangkok\n"
         "📞 1669 Ambulance: when a life is in danger\n"
         "📞 191 Police: when a life is in danger"
     )
