@@ -12,6 +12,7 @@ import pytest
 
 from content.bundle import LANGUAGES
 from content.contacts import Directory
+from conversations.alerts import Reached
 from conversations.sos import STATUSES, answer_text
 from preview.botapi import ChatMessage
 from tests.support.chat import Bot, Person
@@ -93,6 +94,11 @@ async def test_the_first_screen_holds_the_numbers_the_data_puts_first(bot: Bot) 
         assert "ប្រភព" not in shown and CHECK_NOTE["km"] not in shown
         assert length(shown) <= LIMIT["km"], (country.code, length(shown))
         await person.click("ប្រទេសផ្សេង")
+
+
+def test_the_statuses_are_all_the_answer_can_say() -> None:
+    said = {Reached(leaders=a, staff=b).key("sos") for a in (0, 1) for b in (0, 1)}
+    assert said | {"sos.already"} == set(STATUSES)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -139,6 +139,9 @@ async def test_someone_away_gets_a_neutral_line_then_help_for_where_they_are(bot
     assert villager.buttons() == ["📖 អាន", STOP]
     await villager.click("📖 អាន")
     assert "1-800-010-181" in villager.last_text()  # Thailand's numbers: help where they are
+    assert "1300" not in villager.last_text()  # the first screen's numbers only, as /help
+    await villager.click("📞 លេខទាំងអស់")
+    assert "📞 1300" in villager.last_text() and "យកពីប្រភព៖" in villager.last_text()
 
 
 async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:
