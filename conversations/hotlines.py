@@ -64,7 +64,9 @@ def full_text(content: Content, lang: str, code: str) -> Html:
     country = directory.country(code)
     assert country is not None
     blocks: list[str] = [t.get(lang, "help.country_title", country=country.names[lang])]
-    for contact in directory.for_country(code):
+    first = directory.first_for_country(code)  # in the first screen's order, then the others
+    rest = tuple(c for c in directory.for_country(code) if c not in first)
+    for contact in first + rest:
         lines: list[str] = [
             # Names and sources are checked Telegram HTML, like the notes (content/contacts.py).
             t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
