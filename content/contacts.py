@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,9 @@ class Contact:
     notes: dict[str, str]
     kind: str | None = None  # "emergency" or nothing
     hours: str | None = None  # "24h" or not known
+    first: int | None = None  # its place on the first screen of /help and /sos, or not there
+    # Its line on that first screen, in each language (only for a number with ``first``).
+    shorts: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def needs_check(self) -> bool:
@@ -61,6 +65,11 @@ class Directory:
 
     def for_country(self, code: str) -> tuple[Contact, ...]:
         return tuple(c for c in self.contacts if c.country == code)
+
+    def first_for_country(self, code: str) -> tuple[Contact, ...]:
+        """The numbers of the first screen, in their ``first`` order (the rest is one tap on)."""
+        chosen = [c for c in self.for_country(code) if c.first is not None]
+        return tuple(sorted(chosen, key=lambda c: c.first or 0))
 
 
 def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
@@ -97,12 +106,21 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             raise ContentError(str(path), f"{where}.kind", f"must be one of {KINDS} or left out")
         if hours is not None and hours not in HOURS:
             raise ContentError(str(path), f"{where}.hours", f"must be one of {HOURS} or left out")
+        first = entry.get("first")
+        if first is not None and (
+            isinstance(first, bool) or not isinstance(first, int) or first < 1
+        ):
+            raise ContentError(str(path), f"{where}.first", "must be a whole number from 1 on")
+        if first is not None and status == "unconfirmed":
+            # CONTENT-FACTS: an unconfirmed number is shown with a "please check" note, and the
+            # first screen has none (the note is on the full list).
+            raise ContentError(str(path), f"{where}.first", "an unconfirmed number is not first")
         phone = field(path, entry, "phone", where)
         if not PHONE.fullmatch(phone) or sum(ch.isdigit() for ch in phone) < 3:
             raise ContentError(
                 str(path), f"{where}.phone", "must be a number: digits, spaces and + ( ) . / -"
             )
-        names, notes, sources = {}, {}, {}
+        names, notes, sources, shorts = {}, {}, {}, {}
         for lang, (_, texts) in local.items():
             lang_path = content_dir / lang / "contacts.yaml"
             if contact_id not in texts:
@@ -110,11 +128,21 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             names[lang] = field(lang_path, texts[contact_id], "name", f"contacts.{contact_id}")
             sources[lang] = field(lang_path, texts[contact_id], "source", f"contacts.{contact_id}")
             notes[lang] = str(texts[contact_id].get("note") or "")
+            short = texts[contact_id].get("short")
+            if first is not None:
+                shorts[lang] = field(
+                    lang_path, texts[contact_id], "short", f"contacts.{contact_id}"
+                )
+            elif short is not None:
+                raise ContentError(
+                    str(lang_path), f"contacts.{contact_id}.short", "only for a number with first"
+                )
             # Shown as Telegram HTML on /help and /sos: a bare & or < there fails the whole send.
             for key, text in (
                 ("name", names[lang]),
                 ("source", sources[lang]),
                 ("note", notes[lang]),
+                ("short", shorts.get(lang, "")),
             ):
                 if problem := html_problem(text):
                     raise ContentError(str(lang_path), f"contacts.{contact_id}.{key}", problem)
@@ -130,6 +158,8 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
                 notes=notes,
                 kind=kind,
                 hours=hours,
+                first=first,
+                shorts=shorts,
             )
         )
     for lang, (_, texts) in local.items():
@@ -137,6 +167,12 @@ def load_directory(content_dir: Path, languages: tuple[str, ...]) -> Directory:
             raise ContentError(
                 str(content_dir / lang / "contacts.yaml"), f"contacts.{extra}", "unknown id"
             )
+    for code in codes:
+        places = [c.first for c in contacts if c.country == code and c.first is not None]
+        if not places:
+            raise ContentError(str(path), "contacts", f"{code} has no number with first")
+        if len(set(places)) != len(places):
+            raise ContentError(str(path), "contacts", f"{code}: two numbers with the same first")
     countries = tuple(
         Country(
             code=code,

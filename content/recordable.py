@@ -62,11 +62,11 @@ def checkin_text(content: Content, lang: str) -> str:
 
 
 def help_text(content: Content, lang: str, country: str) -> str:
-    """The numbers of one country as the /sos answer gives them: name and number, in order."""
+    """The numbers of one country as the first screen of /help and /sos gives them, in order."""
     directory = content.contacts
     found = directory.country(country)
     lines = [found.names[lang]] if found is not None else []
-    lines += [f"{c.names[lang]}: {c.phone}" for c in directory.for_country(country)]
+    lines += [f"{c.shorts[lang]}: {c.phone}" for c in directory.first_for_country(country)]
     return "\n".join(lines)
 
 

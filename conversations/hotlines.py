@@ -1,4 +1,11 @@
-"""Help and hotlines by country, each number with its source and the date it was checked."""
+"""Help and hotlines by country: a short first screen, and every number with its source.
+
+The first screen (/help → a country, and the /sos answer) holds only the numbers that
+``content/contacts.yaml`` marks ``first``, one line each: a frightened person who reads little
+must find whom to call at a glance (review of 7 December 2026, E2). "📋 All numbers and sources"
+under it sends the full list: names, notes, the check note where one is due, and sources. The
+button carries the country code only, so it works on an old message and after a restart.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,24 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
+from content.bundle import Content
 from content.formatting import format_day
+from content.texts import Html
 from conversations.listening import show_voiced
 from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, answer, html, keyboard, language_of, send, show
+from conversations.ui import (
+    PRIVATE_MESSAGE,
+    Button,
+    answer,
+    html,
+    keyboard,
+    language_of,
+    send,
+    show,
+)
 
 PREFIX = "help"
+ALL = f"{PREFIX}:all:"  # + a country code: that country's full list
 
 
 def _home_screen(context: BotContext, lang: str) -> tuple[str, Any]:
@@ -26,20 +45,35 @@ def _home_screen(context: BotContext, lang: str) -> tuple[str, Any]:
     return context.content.texts.get(lang, "help.intro"), keyboard(rows)
 
 
-def country_text(context: BotContext, lang: str, code: str) -> str:
-    """Every number for one country, with its note, its source and when it was checked."""
-    t, directory = context.content.texts, context.content.contacts
+def first_text(content: Content, lang: str, code: str) -> Html:
+    """The country's first numbers, one line each; no source and no check note (those are on
+    the full list). "Open 24 hours" comes from the data (``hours``), never from the label."""
+    t, directory = content.texts, content.contacts
+    country = directory.country(code)
+    assert country is not None
+    lines = [t.get(lang, "help.country_title", country=country.names[lang])]
+    for contact in directory.first_for_country(code):
+        key = "help.number_24h" if contact.hours == "24h" else "help.number"
+        lines.append(t.get(lang, key, phone=contact.phone, label=html(contact.shorts[lang])))
+    return Html("\n".join(lines))
+
+
+def full_text(content: Content, lang: str, code: str) -> Html:
+    """Every number for one country, with its note, its source and the day it was taken."""
+    t, directory = content.texts, content.contacts
     country = directory.country(code)
     assert country is not None
     blocks: list[str] = [t.get(lang, "help.country_title", country=country.names[lang])]
-    for contact in directory.for_country(code):
+    first = directory.first_for_country(code)  # in the first screen's order, then the others
+    rest = tuple(c for c in directory.for_country(code) if c not in first)
+    for contact in first + rest:
         lines: list[str] = [
             # Names and sources are checked Telegram HTML, like the notes (content/contacts.py).
             t.get(lang, "help.contact", name=html(contact.names[lang]), phone=contact.phone)
         ]
         if contact.notes[lang]:
             lines.append(contact.notes[lang])
-        if contact.needs_check:
+        if contact.needs_check:  # never under a national emergency number (contacts.yaml)
             lines.append(t.get(lang, "help.please_check"))
         lines.append(
             t.get(
@@ -52,7 +86,18 @@ def country_text(context: BotContext, lang: str, code: str) -> str:
         blocks.append("\n".join(lines))
     if country.tips[lang]:
         blocks.append(country.tips[lang])
-    return "\n\n".join(blocks)
+    return Html("\n\n".join(blocks))
+
+
+def all_numbers_row(context: BotContext, lang: str, code: str) -> list[Button]:
+    """The button under a first screen that sends the country's full list."""
+    return [(context.content.texts.raw(lang, "help.all_numbers"), f"{ALL}{code}")]
+
+
+def first_rows(context: BotContext, lang: str, code: str) -> list[list[Button]]:
+    """The buttons under a first screen: the full list, another country, the menu."""
+    other = (context.content.texts.raw(lang, "help.other_country"), f"{PREFIX}:home")
+    return [all_numbers_row(context, lang, code), [other], [menu_button(context, lang)]]
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -68,12 +113,36 @@ async def open_help(update: Update, context: BotContext) -> None:
     await show(update, text, markup)
 
 
-async def open_country(update: Update, context: BotContext) -> None:
-    """Shows one country's numbers; an unknown country code is refused."""
+def _pressed_country(update: Update, context: BotContext) -> str | None:
+    """The country code at the end of the button's data, if it is one of ours."""
     assert update.callback_query is not None
-    lang = await language_of(update, context)
     code = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    if context.content.contacts.country(code) is None:
+    return code if context.content.contacts.country(code) is not None else None
+
+
+async def open_country(update: Update, context: BotContext) -> None:
+    """Shows one country's first numbers; an unknown country code is refused."""
+    lang = await language_of(update, context)
+    code = _pressed_country(update, context)
+    if code is None:
+        await answer(update, context.content.texts.get(lang, "input.button_expired"))
+        return
+    await answer(update)
+    await show_voiced(
+        update,
+        context,
+        f"help.{code.lower()}",
+        first_text(context.content, lang, code),
+        keyboard(first_rows(context, lang, code)),
+    )
+
+
+async def open_all(update: Update, context: BotContext) -> None:
+    """Sends a country's full list as a new message, so the first screen (and, after /sos,
+    what was done) stays above it; a forged country is refused and nothing is sent."""
+    lang = await language_of(update, context)
+    code = _pressed_country(update, context)
+    if code is None:
         await answer(update, context.content.texts.get(lang, "input.button_expired"))
         return
     await answer(update)
@@ -83,19 +152,15 @@ async def open_country(update: Update, context: BotContext) -> None:
 async def show_country(
     update: Update, context: BotContext, lang: str, code: str, *, new: bool = False
 ) -> None:
-    """One country's numbers (a code content has), in place of the pressed message or ``new``;
-    an unknown code shows the countries to choose from."""
+    """One country's full list, as a new message (what it was opened from stays above it); an
+    unknown code shows the countries to choose from, in place of the pressed message or ``new``."""
     if context.content.contacts.country(code) is None:
         text, home = _home_screen(context, lang)
         await (send(update, text, home) if new else show(update, text, home))
         return
     t = context.content.texts
-    markup = keyboard(
-        [[(t.raw(lang, "help.other_country"), f"{PREFIX}:home")], [menu_button(context, lang)]]
-    )
-    await show_voiced(
-        update, context, f"help.{code.lower()}", country_text(context, lang, code), markup, new=new
-    )
+    rows = [[(t.raw(lang, "help.other_country"), f"{PREFIX}:home")], [menu_button(context, lang)]]
+    await send(update, full_text(context.content, lang, code), keyboard(rows))
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
@@ -103,4 +168,5 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CommandHandler("help", help_command, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_help, pattern=rf"^{PREFIX}:home$"),
         CallbackQueryHandler(open_country, pattern=rf"^{PREFIX}:country:"),
+        CallbackQueryHandler(open_all, pattern=rf"^{ALL}"),
     ]

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
+from content.texts import Html
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
@@ -40,11 +41,18 @@ ALIVE = ("pending", "sending", "sent")
 
 
 async def offer_location(
-    update: Update, context: BotContext, lang: str, *, staff_only: bool = False
+    update: Update,
+    context: BotContext,
+    lang: str,
+    *,
+    staff_only: bool = False,
+    voice_hint: bool = False,
 ) -> None:
     """Telegram's own location button under the numbers (a reply keyboard: one tap).
 
     ``staff_only``: she left violence at home, so the words say only staff will see it.
+    ``voice_hint``: also say that a voice message goes with the alert now. It is said here, with
+    the other thing one can send, so that the answer with the numbers stays short.
     """
     chat = update.effective_chat
     if chat is None:
@@ -60,7 +68,10 @@ async def offer_location(
     )
     try:
         key = "case.location_offer_staff" if staff_only else "case.location_offer"
-        await chat.send_message(t.get(lang, key), reply_markup=markup)
+        text = t.get(lang, key)
+        if voice_hint:
+            text = Html(f"{text}\n\n{t.get(lang, 'media.voice_hint')}")
+        await chat.send_message(text, reply_markup=markup)
     except TelegramError as error:  # the numbers are on screen already; this is extra
         log.info("location_offer_failed error=%s", type(error).__name__)
 

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.texts import Html
-from conversations.hotlines import country_text
+from conversations.hotlines import first_text, full_text
 from conversations.menu import menu_button
 from conversations.quiz import question_screen
 from conversations.ui import Button, html, keyboard
@@ -65,7 +65,8 @@ def item_screen(context: BotContext, lang: str, refresher_id: int, item: str) ->
         )
         rows.append([(t.raw(lang, "refresher.open_story"), f"{PREFIX}:{refresher_id}:story")])
     elif kind == "help" and context.content.contacts.country(item_id) is not None:
-        text = t.get(lang, "refresher.help", numbers=Html(country_text(context, lang, item_id)))
+        # The first numbers, as /help shows them; "All the numbers" opens the full list.
+        text = t.get(lang, "refresher.help", numbers=first_text(context.content, lang, item_id))
         rows.append([(t.raw(lang, "refresher.all_numbers"), f"{PREFIX}:{refresher_id}:help")])
     else:
         return None  # content changed since it was queued: nothing to send
@@ -130,7 +131,7 @@ def numbers_screen(context: BotContext, lang: str, country: str) -> Rendered | N
         return None
     t = context.content.texts
     rows = [[(t.raw(lang, "refresher.other_countries"), "help:home")], [menu_button(context, lang)]]
-    return country_text(context, lang, country), keyboard(rows)
+    return full_text(context.content, lang, country), keyboard(rows)
 
 
 def offer_rows(context: BotContext, lang: str) -> list[list[Button]]:

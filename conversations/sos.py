@@ -14,12 +14,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
+from content.bundle import Content
 from content.texts import Html
 from conversations.alerts import Reached, country_of, raise_alert
-from conversations.hotlines import country_text
+from conversations.hotlines import first_rows, first_text
 from conversations.listening import show_voiced
 from conversations.location import offer_location
-from conversations.menu import menu_button
 from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
 from delivery.drainer import deliver_now
@@ -30,6 +30,8 @@ from storage.rows import Departure
 
 log = logging.getLogger(__name__)
 REPEAT_WINDOW = timedelta(hours=1)  # a second /sos within this, unanswered, is the same alert
+# What the answer can say was done (Reached.key, or an alert already sent).
+STATUSES = ("sos.told", "sos.told_leader", "sos.told_staff", "sos.unreached", "sos.already")
 
 
 async def current_departure(context: BotContext, user_id: int) -> Departure | None:
@@ -67,9 +69,9 @@ async def help_now(
         )
         again = await _try_again(context, recent.alert_id) if recent is not None else None
         if recent is not None and again is None:
-            status = t.get(lang, "sos.already")
+            status = "sos.already"
         elif again is not None:
-            status = t.get(lang, again.key("sos"))
+            status = again.key("sos")
         else:
             reached = await raise_alert(
                 context,
@@ -79,24 +81,20 @@ async def help_now(
                 checkin_id=checkin_id,
                 staff_only=staff_only,
             )
-            status = t.get(lang, reached.key("sos"))
+            status = reached.key("sos")
         stored = True
         if departure is not None:
             await context.store.silence_pending(departure.departure_id)  # no reminders now
-        # A voice message now goes with the alert (conversations/voice_answers.py).
-        status = Html(f"{status}\n\n{t.get(lang, 'media.voice_hint')}")
     except sqlite3.Error as error:
         log.error("sos_without_database user=%s error=%s", user_id, type(error).__name__)
         lang = context.services.config.default_language
         if update.effective_user.language_code in t.languages:
             lang = str(update.effective_user.language_code)
         reached = await _tell_staff_unsaved(update, context, kind)
-        status = t.get(lang, reached.key("sos"))
+        status = reached.key("sos")
     country = country_of(departure.destination if departure else None)
-    text = "\n\n".join([status, country_text(context, lang, country)])
-    markup = keyboard(
-        [[(t.raw(lang, "help.other_country"), "help:home")], [menu_button(context, lang)]]
-    )
+    text = answer_text(context.content, lang, status, country)
+    markup = keyboard(first_rows(context, lang, country))
     if stored:
         # Before the numbers, so what was done and whom to call stay the last thing on screen;
         # the location button sits under them all the same (a reply keyboard).
@@ -106,12 +104,20 @@ async def help_now(
             or chief.hides(Piece.LOCATION)
             or not await chiefs_may_know(context, user_id, departure)
         )
-        await offer_location(update, context, lang, staff_only=staff_alone)
+        # With it, that a voice message now goes with the alert (conversations/voice_answers.py).
+        await offer_location(update, context, lang, staff_only=staff_alone, voice_hint=True)
         # The numbers read aloud, when staff recorded them (the database is needed).
         voice = f"help.{country.lower()}"
         await show_voiced(update, context, voice, text, markup, new=not update.callback_query)
     else:
         await (show(update, text, markup) if update.callback_query else send(update, text, markup))
+
+
+def answer_text(content: Content, lang: str, status: str, country: str) -> Html:
+    """What /sos answers: what was done (``status``, one of STATUSES), then the country's first
+    numbers, about 300 Khmer characters at most (review of 7 December 2026, E2). The full list
+    is one tap on (hotlines.py); the voice hint went with the location offer just before."""
+    return Html(f"{content.texts.get(lang, status)}\n\n{first_text(content, lang, country)}")
 
 
 async def _try_again(context: BotContext, alert_id: int) -> Reached | None:

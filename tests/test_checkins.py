@@ -212,7 +212,7 @@ async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_per
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ")
     text = villager.last_text()
-    assert text.startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
+    assert text.startswith("🚨 <b>យើងបានប្រាប់")
     assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in text and "1-800-010-181" in text
     assert leader.last_text().startswith("🚨 <b>សុំជំនួយបន្ទាន់</b>")
     assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
@@ -228,7 +228,7 @@ async def test_sos_works_without_a_registration_and_is_not_repeated(bot: Bot) ->
     stranger, staff = bot.user(590), bot.user(STAFF_ID, "Staff", "en")
     await onboard(staff, "en")
     await stranger.send("/sos")
-    assert stranger.last_text().startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
+    assert stranger.last_text().startswith("🚨 <b>យើងបានប្រាប់")
     assert "<b>កម្ពុជា៖ លេខទូរស័ព្ទជំនួយ</b>" in stranger.last_text()
     assert staff.last_text().startswith("🚨 <b>Asks for help now (SOS)</b>")
     shown = len(staff.new_texts())

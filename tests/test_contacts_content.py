@@ -93,6 +93,42 @@ def check(content: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
             '    kind: "police"',
             "contacts.yaml: contacts[5].kind: must be one of ('emergency',) or left out",
         ),
+        (
+            "contacts.yaml",
+            "    status: unconfirmed\n",
+            "    status: unconfirmed\n    first: 3\n",  # embassy_seoul, the last entry
+            "contacts.yaml: contacts[12].first: an unconfirmed number is not first",
+        ),
+        (
+            "contacts.yaml",
+            "    first: 2  # for every age",
+            "    first: 1  # for every age",
+            "contacts.yaml: contacts: KH: two numbers with the same first",
+        ),
+        (
+            "contacts.yaml",
+            "    first: 1  # confirmed, free, 24h",
+            "    first: yes  # confirmed, free, 24h",
+            "contacts.yaml: contacts[0].first: must be a whole number from 1 on",
+        ),
+        (
+            "en/contacts.yaml",
+            '    short: "Child Helpline Cambodia, for people up to 25, free"\n',
+            "",
+            "en/contacts.yaml: contacts.child_helpline.short: is missing",
+        ),
+        (
+            "km/contacts.yaml",
+            '    source: "ក្រសួងការងារ',
+            '    short: "ក្រសួងការងារ"\n    source: "ក្រសួងការងារ',
+            "km/contacts.yaml: contacts.labour_ministry.short: only for a number with first",
+        ),
+        (
+            "en/contacts.yaml",
+            'short: "Police: illegal detention and trafficking, free"',
+            'short: "Police: illegal detention & trafficking, free"',
+            "en/contacts.yaml: contacts.police_trafficking.short: a bare & must be written &amp;",
+        ),
     ],
 )
 def test_a_broken_hotline_text_fails_the_check_naming_file_key_and_problem(
@@ -131,6 +167,7 @@ async def test_an_escaped_ampersand_is_shown_as_one(
         await person.click("English")
         await person.send("/help")
         await person.click("Cambodia")
+        await person.click("📋 All numbers and sources")  # the name is on the full list
         shown = person.last_text()
         assert "<b>Child Helpline &amp; Youth Line</b>" in shown  # Telegram shows "&"
         assert "Free &amp; 24 hours" in shown

@@ -1,7 +1,8 @@
 """What the bot tells a person in trouble, checked on the content itself, so that the next
 feature cannot bring back the kinds of risky advice the Khmer review of 7 December 2026 found:
 
-- no "please check" doubt under a national police or ambulance number;
+- no "please check" doubt under a national police or ambulance number, and none at all on the
+  first screen of /help and /sos (the check note is on the full list);
 - no "any time" / "day and night" / "24 hours" promise unless every number it is about is open
   day and night (``hours: "24h"`` in ``content/contacts.yaml``, from CONTENT-FACTS);
 - the quiz's right option is neither the longest nor the shortest too often, and no cue word
@@ -23,9 +24,10 @@ import pytest
 import yaml
 
 from content.awareness import load_awareness
-from content.bundle import CONTENT_DIR, LANGUAGES
+from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.contacts import Contact, load_directory
 from content.texts import load_catalog
+from conversations.hotlines import first_text
 from tests.test_quiz import cued_wrong, longest_right, shortest_right
 from tests.test_terms import problems_in
 
@@ -35,8 +37,11 @@ TAG = re.compile(r"<[^>]+>")
 # "Malaysia police and ambulance", "South Korea police / ambulance"), whatever their entry says.
 EMERGENCY_NUMBERS = {"191", "1669", "999", "112", "119"}
 DOUBT = {
-    "km": re.compile(r"សូមពិនិត្យ|មិនទាន់ដឹងច្បាស់|មិនទាន់ប្រាកដ|មិនទាន់បញ្ជាក់"),
-    "en": re.compile(r"please check|not sure|not confirmed|unconfirmed", re.IGNORECASE),
+    "km": re.compile(r"សូមពិនិត្យ|មិនទាន់ដឹងច្បាស់|មិនទាន់ប្រាកដ|មិនទាន់បញ្ជាក់|មិនទាន់(បាន)?សាកហៅ|ហៅមិនចូល"),
+    "en": re.compile(
+        r"please check|not sure|not confirmed|unconfirmed|not yet tried|does not get through",
+        re.IGNORECASE,
+    ),
 }
 
 # A promise that someone answers whenever one calls.
@@ -101,8 +106,28 @@ def doubt_under_emergency_numbers(folder: Path) -> list[str]:
         if contact.needs_check:
             problems.append(f"{contact.id} ({contact.phone}): shown with help.please_check")
         for lang in LANGUAGES:
-            if DOUBT[lang].search(contact.notes[lang]):
-                problems.append(f"{lang}/contacts.yaml: contacts.{contact.id}.note: doubt")
+            for key, text in (("note", contact.notes[lang]), ("short", contact.shorts.get(lang))):
+                if text and DOUBT[lang].search(text):
+                    problems.append(f"{lang}/contacts.yaml: contacts.{contact.id}.{key}: doubt")
+    return problems
+
+
+def first_screen_problems(folder: Path) -> list[str]:
+    """The first screen of /help and /sos as it renders, for each country and language: doubt
+    on it (the check note belongs to the full list), or "open 24 hours" beside a number that
+    is not ``hours: "24h"``."""
+    content = load_content(districts=("0906",), content_dir=folder)
+    contacts = content.contacts.contacts
+    problems = []
+    for lang in LANGUAGES:
+        for country in content.contacts.countries:
+            for line in first_text(content, lang, country.code).split("\n")[1:]:
+                where = f"{lang} {country.code} first screen: {TAG.sub('', line)}"
+                if DOUBT[lang].search(line):
+                    problems.append(f"{where}: doubt")
+                closed = [c.phone for c in numbers_in(line, contacts) if c.hours != "24h"]
+                if ANY_TIME[lang].search(line) and closed:
+                    problems.append(f"{where}: any time for {', '.join(closed)}")
     return problems
 
 
@@ -113,12 +138,13 @@ def promises_of_any_time(folder: Path) -> list[str]:
     problems = []
     for lang in LANGUAGES:
         for where, text in all_texts(folder, lang):
-            own = re.search(r"contacts\.yaml: contacts\.([a-z_]+)\.note$", where)
+            # A contact's note, and its line on the first screen, are about that contact.
+            own = re.search(r"contacts\.yaml: contacts\.([a-z_]+)\.(note|short)$", where)
             for line in SENTENCE.split(TAG.sub("", text)):
                 if not ANY_TIME[lang].search(line):
                     continue
                 about = numbers_in(line, contacts)
-                if own:  # a contact's note is about that contact
+                if own:
                     about.append(by_id[own.group(1)])
                 elif not about and not ABOUT_NUMBERS[lang].search(line):
                     continue
@@ -152,6 +178,7 @@ def term_variants(folder: Path) -> list[str]:
 
 CHECKS = {
     "emergency numbers": doubt_under_emergency_numbers,
+    "first screens": first_screen_problems,
     "any time": promises_of_any_time,
     "quiz": quiz_tells,
     "terms": term_variants,
@@ -184,16 +211,56 @@ def change(path: Path, old: str, new: str) -> None:
 
 
 def test_doubt_under_the_police_is_found(content_copy: Path) -> None:
-    change(content_copy / "contacts.yaml", '    kind: "emergency"\n', "")  # th_police
+    """Someone takes "official" off 191, or writes doubt beside an emergency number."""
+    change(  # th_police: no longer marked, so help.please_check would be shown under it
+        content_copy / "contacts.yaml",
+        '    kind: "emergency"  # CONTENT-FACTS: "Thailand police / ambulance", a national short'
+        " code\n",
+        "",
+    )
     change(
         content_copy / "en" / "contacts.yaml",
         'note: "Call when a life is in danger."',  # th_ambulance
         'note: "Call when a life is in danger. Please check: not confirmed."',
     )
+    change(
+        content_copy / "km" / "contacts.yaml",
+        'short: "ប៉ូលិស និងឡានពេទ្យ៖ ពេលជីវិតមានគ្រោះថ្នាក់"',  # my_police_ambulance, 999
+        'short: "ប៉ូលិស និងឡានពេទ្យ៖ មិនទាន់សាកហៅទេ"',
+    )
     assert doubt_under_emergency_numbers(content_copy) == [
         "th_police (191): shown with help.please_check",
         "en/contacts.yaml: contacts.th_ambulance.note: doubt",
+        "km/contacts.yaml: contacts.my_police_ambulance.short: doubt",
     ]
+
+
+def test_doubt_or_any_time_on_a_first_screen_is_found(content_copy: Path) -> None:
+    change(  # the check note, put back on every first-screen line
+        content_copy / "en" / "messages.po",
+        'msgid "help.number"\nmsgstr "📞 {phone} {label}"',
+        'msgid "help.number"\nmsgstr "📞 {phone} {label} ⚠️ We have not yet tried calling it."',
+    )
+    change(  # "24 hours" written into the label of a number that is not open 24 hours
+        content_copy / "km" / "contacts.yaml",
+        'short: "ស្ថានទូតកម្ពុជា នៅបាងកក"',
+        'short: "ស្ថានទូតកម្ពុជា នៅបាងកក បើក ២៤ម៉ោង"',
+    )
+    found = first_screen_problems(content_copy)
+    embassy = "+66 2 957 5851 / 5852"
+    assert (
+        f"km TH first screen: 📞 {embassy} ស្ថានទូតកម្ពុជា នៅបាងកក បើក ២៤ម៉ោង: any time for {embassy}"
+        in found
+    )
+    police = "📞 191 Police: when a life is in danger ⚠️ We have not yet tried calling it."
+    assert f"en TH first screen: {police}: doubt" in found
+    # Every English line but the two 24-hour ones (help.number_24h) has the note now: 8 of 10.
+    assert len([p for p in found if p.endswith(": doubt")]) == 8, found
+    assert len(found) == 9, found
+    # The label is about its own number: the check on every text finds it too.
+    assert "km/contacts.yaml: contacts.embassy_bangkok.short: promises any time for " + (
+        embassy
+    ) in promises_of_any_time(content_copy)
 
 
 def test_a_promise_of_any_time_is_found(content_copy: Path) -> None:

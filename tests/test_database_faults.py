@@ -421,7 +421,7 @@ async def test_sos_still_reaches_staff_when_the_database_cannot_be_written(
 
         told = villager.new_texts()
         assert len(told) == 1 and told[0].startswith(
-            "🚨 <b>យើងបានជូនដំណឹងហើយ។</b> បុគ្គលិកគម្រោងបានទទួលសាររបស់អ្នកហើយ។"
+            "🚨 <b>យើងបានប្រាប់បុគ្គលិកគម្រោងហើយ។</b> បើមានគ្រោះថ្នាក់"
         )
         assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in told[0]  # reading works: where she went
         (alert,) = staff.new_texts()

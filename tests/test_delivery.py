@@ -89,7 +89,7 @@ async def test_a_second_sos_while_the_first_reached_nobody_tries_again_at_once(b
     await villager.send("/sos")
 
     # Not "already sent, someone will answer": it had reached nobody. Now it has.
-    assert villager.last_text().startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
+    assert villager.last_text().startswith("🚨 <b>យើងបានប្រាប់")
     assert len([t for t in staff.new_texts() if t.startswith(SOS_TITLE_EN)]) == 1
     assert len(await bot.store.open_cases(None)) == 1
     assert sorted(bot.telegram.refusals) == [("sendMessage", "Bad Gateway")] * 2

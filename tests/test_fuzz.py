@@ -177,6 +177,7 @@ TEXTS = st.one_of(
 PREFIXES = [
     *("onb:", "onb:lang:", "onb:consent:", "onb:district:", "onb:commune:", "onb:village:"),
     *("onb:unlisted", "onb:back", "onb:gender:", "onb:age:", "menu:", "help:country:"),
+    "help:all:",
     *("privacy:", "privacy:erase:", "lang:set:", "learn:l:", "learn:l:passport:", "learn:s:"),
     *("learn:st:", "learn:sa:", "learn:sa:only_way:", "learn:done:", "quiz:a:", "quiz:a:1:0:"),
     *("quiz:q:", "quiz:r:", "quiz:rd:", "quiz:rd:1:", "quiz:l:", "quiz:l:passport:"),

@@ -221,7 +221,7 @@ async def test_an_sos_reaches_someone_when_the_leaders_copy_fails(bot: HttpBot, 
 
     await villager.send("/sos")
 
-    assert villager.last_text().startswith("🚨 <b>យើងបានជូនដំណឹងហើយ។</b>")
+    assert villager.last_text().startswith("🚨 <b>យើងបានប្រាប់")
     alerts = await bot.store.open_cases(None)
     assert [(a.kind, a.user_id) for a in alerts] == [("sos", 8302)]
     assert sum(1 for t in messages(bot, staff) if t.startswith(SOS_TITLE)) == 1

@@ -174,7 +174,7 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
 
     # She asks for help now: the leader and the staff are alerted; the leader takes it on.
     villager.click("🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ")
-    villager.expect("យើងបានជូនដំណឹងហើយ")
+    villager.expect("យើងបានប្រាប់")
     leader.expect("សុំជំនួយបន្ទាន់")
     staff.expect("សុំជំនួយបន្ទាន់")
     # Under the numbers, Telegram's location button; pressed, the pin reaches those helping.

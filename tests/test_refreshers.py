@@ -160,7 +160,11 @@ async def test_someone_away_gets_a_neutral_line_then_help_for_where_they_are(bot
     texts = villager.new_texts()
     assert "សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។ ចុច «អាន» ដើម្បីមើល។" in texts
     assert villager.buttons() == [READ, STOP]
-    assert "1-800-010-181" in await read(villager)  # Thailand's numbers: help where they are
+    shown = await read(villager)
+    assert "1-800-010-181" in shown  # Thailand's numbers: help where they are
+    assert "1300" not in shown  # the first screen's numbers only, as /help
+    await villager.click("📞 លេខទាំងអស់")
+    assert "📞 1300" in villager.last_text() and "យកពីប្រភព៖" in villager.last_text()
 
 
 async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:
