@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
-from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from screens.buttons import keyboard, menu_button
 
 PREFIX = "about"
 

@@ -18,8 +18,8 @@ from telegram.ext import BaseHandler, CommandHandler
 from app.context import BotContext
 from content.formatting import format_day
 from content.texts import Html
-from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, Button, keyboard, language_of, send
+from conversations.ui import PRIVATE_MESSAGE, language_of, send
+from screens.buttons import Button, keyboard, menu_button
 from storage.rows import Agency
 
 log = logging.getLogger(__name__)

@@ -32,11 +32,11 @@ from app.context import BotContext
 from content.texts import Html
 from conversations.broker_report import flush_draft
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
 from conversations.roles import is_staff, villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.announcements import announcement_messages
 from screens.announcement import announcement_text
+from screens.buttons import Button, keyboard, menu_button
 from storage.announcements import AUDIENCES, Announcement
 
 log = logging.getLogger(__name__)

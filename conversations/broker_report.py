@@ -35,13 +35,13 @@ from app.context import BotContext
 from content.formatting import format_day
 from content.texts import Html
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.broker_reports import district_of, neighbour_chiefs, report_messages, village_name
 from delivery.drainer import deliver_now
 from delivery.recipients import leader_chats
 from domain.broker_marks import marks
+from screens.buttons import keyboard, menu_button
 from storage.broker_reports import Pattern
 from storage.outbox import NewMessage
 from storage.rows import BrokerReport

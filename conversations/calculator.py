@@ -24,19 +24,10 @@ from app.context import BotContext
 from content.formatting import format_dollars, format_number, format_riel, format_usd
 from conversations.calculator_picture import send_plan_picture
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from domain.economics import DESTINATIONS, FIELDS, ROUTES, Plan, compare, default_plan
 from domain.parsing import parse_whole_number
+from screens.buttons import Button, column, keyboard, menu_button
 
 PREFIX = "calc"
 DRAFT = "calculator"

@@ -27,7 +27,7 @@ from content.formatting import format_day
 from conversations.alerts import country_of
 from conversations.missing import relative_message
 from conversations.roles import may_act_for, responder_name, villages_in_scope
-from conversations.ui import answer, keyboard, language_of, send
+from conversations.ui import answer, language_of, send
 from delivery.case_copies import refresh_case_copies
 from delivery.case_texts import (
     CASE_PREFIX,
@@ -44,6 +44,7 @@ from delivery.texts import ALERT_PREFIX
 from delivery.viewers import case_lens, viewer_of
 from domain.report import OUTCOMES
 from domain.visibility import Lens, Piece, Viewer
+from screens.buttons import keyboard
 from storage.rows import Alert, CaseEvent
 
 log = logging.getLogger(__name__)

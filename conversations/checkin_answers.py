@@ -18,8 +18,9 @@ from app.context import BotContext
 from conversations import returning, sos
 from conversations.alerts import Reached, raise_alert
 from conversations.listening import show_voiced
-from conversations.ui import Button, answer, column, keyboard, language_of, show
+from conversations.ui import answer, language_of, show
 from delivery.checkins import next_step
+from screens.buttons import Button, column, keyboard
 from storage.rows import Checkin
 
 log = logging.getLogger(__name__)

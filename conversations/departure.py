@@ -26,17 +26,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery import notices as delivery_notices
 from delivery.checkins import upcoming_for
 from delivery.documents import first_reminder
@@ -56,6 +46,7 @@ from domain.departure import (
     stored_reason,
 )
 from domain.documents import NextReminder, parse_expiry
+from screens.buttons import Button, column, keyboard, menu_button
 from screens.departure_text import risk_advice, summary
 
 log = logging.getLogger(__name__)

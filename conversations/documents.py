@@ -31,13 +31,13 @@ from content.formatting import format_day
 from conversations.alerts import raise_alert
 from conversations.hotlines import show_country
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.checkins import zone_of
 from delivery.documents import PREFIX, embassy_line, first_reminder, later_reminder
 from domain.departure import ABROAD, REGULAR_CHANNELS
 from domain.documents import KINDS, parse_expiry
 from domain.parsing import to_khmer_digits
+from screens.buttons import Button, keyboard, menu_button
 from storage.documents import AlreadyAnswered, Document, DocumentReminder, mark_document_help_in
 from storage.outbox import NewMessage
 from storage.rows import Departure

@@ -9,16 +9,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from conversations import menu
-from conversations.ui import (
-    DRAFT_LANGUAGE,
-    PRIVATE_MESSAGE,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import DRAFT_LANGUAGE, PRIVATE_MESSAGE, answer, language_of, send, show
+from screens.buttons import column, keyboard
 
 PREFIX = "lang"
 

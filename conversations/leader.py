@@ -20,11 +20,11 @@ from app.context import BotContext
 from content.formatting import format_day
 from content.texts import Html
 from conversations.groups import private_or_staff_chat
-from conversations.menu import menu_button
 from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.viewers import scope_viewer, visible_departures
 from domain.departure import ABROAD, is_regular, shared_reason
+from screens.buttons import keyboard, menu_button
 from storage.documents import Document
 from storage.rows import Departure
 

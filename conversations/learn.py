@@ -18,18 +18,9 @@ from content.awareness import Lesson, Story
 from content.texts import Html
 from conversations.lesson_quiz import round_button
 from conversations.listening import show_voiced
-from conversations.menu import menu_button
-from conversations.refresher_screens import offer_rows
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    html,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from screens.buttons import Button, html, keyboard, menu_button
+from screens.refreshers import offer_rows
 
 log = logging.getLogger(__name__)
 PREFIX = "learn"

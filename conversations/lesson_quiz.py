@@ -16,9 +16,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from app.context import BotContext
 from content.awareness import Lesson, Question
 from conversations.listening import show_voiced
-from conversations.menu import menu_button
-from conversations.quiz import PREFIX, feedback_text, number, question_screen, refuse
-from conversations.ui import Button, answer, keyboard, language_of, show
+from conversations.quiz import PREFIX, number, refuse
+from conversations.ui import answer, language_of, show
+from screens.buttons import Button, keyboard, menu_button
+from screens.quiz import feedback_text, question_screen
 
 
 def _round(context: BotContext, lesson_id: str) -> tuple[Lesson, tuple[Question, ...]] | None:

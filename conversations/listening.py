@@ -16,8 +16,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from content.recordable import LANGUAGE
-from conversations.menu import menu_button
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from screens.buttons import keyboard, menu_button
 from screens.listen_button import PREFIX, current, listen_markup
 
 log = logging.getLogger(__name__)

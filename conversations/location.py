@@ -26,11 +26,12 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.texts import Html
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
 from delivery.viewers import chats_that_may_see
 from domain.visibility import Piece
+from screens.buttons import keyboard
 from storage.outbox import URGENT, NewMessage
 from storage.rows import Alert
 

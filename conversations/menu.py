@@ -10,16 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
 from conversations.roles import villages_in_scope
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from screens.buttons import Button, column, keyboard
 
 # Entries in order. Later features add theirs here; an entry that is not built is absent.
 ENTRIES = (
@@ -54,11 +46,6 @@ def menu_keyboard(
     t = context.content.texts
     entries = (AWAY_ENTRIES if away else ()) + (RESPONDER_ENTRIES if responder else ()) + ENTRIES
     return keyboard(column([(t.raw(lang, key), data) for key, data in entries]))
-
-
-def menu_button(context: BotContext, lang: str) -> tuple[str, str]:
-    """A "main menu" button for the bottom of other screens."""
-    return context.content.texts.raw(lang, "common.menu"), "menu:home"
 
 
 async def send_menu(

@@ -16,10 +16,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations import refresher_screens as screens
-from conversations.menu import menu_button
-from conversations.ui import Button, answer, keyboard, language_of, send, show
+from conversations.ui import answer, language_of, send, show
+from screens import refreshers as screens
 from screens.announcement import ANNOUNCE_START, ANNOUNCE_STOP
+from screens.buttons import Button, keyboard, menu_button
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,8 @@ from telegram.ext import (
 from app.context import BotContext
 from conversations.broker_report import cleaned, flush_draft
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
 from conversations.sos import current_departure, help_now
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.alerting import queue_alert
 from delivery.case_copies import refresh_case_copies
 from delivery.drainer import deliver_now, drain_group
@@ -42,6 +41,7 @@ from delivery.recipients import to_person
 from domain.departure import ABROAD, INSIDE, parse_phone
 from domain.parsing import parse_whole_number
 from domain.visibility import Piece
+from screens.buttons import keyboard, menu_button
 from storage.family import FamilyReport, family_report_in
 from storage.outbox import NewMessage
 

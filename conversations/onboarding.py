@@ -35,20 +35,12 @@ from app.context import BotContext
 from conversations import menu, relink_open
 from conversations.leaving import leaving_handlers
 from conversations.listening import DRAFT_LISTEN, show_voiced
-from conversations.refresher_screens import offer_rows
 from conversations.share import friend_joined_news, referral_code_of
-from conversations.ui import (
-    DRAFT_LANGUAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import DRAFT_LANGUAGE, answer, language_of, send, show
 from delivery.drainer import deliver_now
 from domain.entry_links import Entry, poster_village_of
+from screens.buttons import Button, column, keyboard
+from screens.refreshers import offer_rows
 from storage.leaders import InviteResult
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.menu import menu_button
 from conversations.message_choices import mydata_part
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.viewers import departure_lens
 from domain.visibility import Viewer
+from screens.buttons import keyboard, menu_button
 from screens.departure_text import answers_of, summary
 
 log = logging.getLogger(__name__)

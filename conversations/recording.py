@@ -22,17 +22,9 @@ from content.recordable import SECTIONS, Recordable
 from conversations.listening import play
 from conversations.media_input import seconds_of
 from conversations.roles import is_staff
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from domain.coverage import Coverage, coverage
+from screens.buttons import Button, column, keyboard
 from screens.listen_button import items
 from storage.recordings import Take
 

@@ -21,12 +21,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from access.relinks import create_relink, relink_link
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.menu import menu_button
 from conversations.roles import is_staff, may_act_for, villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, Button, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.viewers import only_staff_may_relink, scope_viewer
 from domain.parsing import to_khmer_digits
 from domain.visibility import Viewer
+from screens.buttons import Button, keyboard, menu_button
 
 log = logging.getLogger(__name__)
 PREFIX = "relink"

@@ -23,10 +23,11 @@ from access.relinks import relink_code_of
 from app.context import BotContext
 from conversations import menu
 from conversations.switching import move_conversations_of
-from conversations.ui import DRAFT_LANGUAGE, answer, keyboard, language_of, send, show
+from conversations.ui import DRAFT_LANGUAGE, answer, language_of, send, show
 from delivery.drainer import deliver_now
 from delivery.recipients import copies, staff_chats
 from delivery.viewers import only_staff_may_relink
+from screens.buttons import keyboard
 from storage.outbox import NewMessage
 from storage.relinks import Relink, RelinkResult
 

@@ -22,20 +22,11 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
-from conversations.menu import menu_button
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
 from domain.departure import parse_name, staff_only
+from screens.buttons import Button, column, keyboard, menu_button
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
-from conversations.menu import menu_button
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.recipients import to_person
 from printables.share_card import share_card_png
+from screens.buttons import menu_button
 from storage.outbox import BULK, NewMessage
 
 log = logging.getLogger(__name__)

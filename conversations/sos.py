@@ -17,15 +17,16 @@ from app.context import BotContext
 from content.bundle import Content
 from content.texts import Html
 from conversations.alerts import Reached, country_of, raise_alert
-from conversations.hotlines import first_rows, first_text
 from conversations.listening import show_voiced
 from conversations.location import offer_location
 from conversations.notify import send_to
-from conversations.ui import PRIVATE_MESSAGE, answer, keyboard, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
 from delivery.viewers import chiefs_may_know
 from domain.visibility import Lens, Piece, Viewer, circumstances_of
+from screens.buttons import keyboard
+from screens.hotlines import first_rows, first_text
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)

@@ -13,17 +13,9 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.printouts import send_invite_sheet
 from conversations.roles import is_staff
-from conversations.ui import (
-    PRIVATE_MESSAGE,
-    Button,
-    answer,
-    column,
-    keyboard,
-    language_of,
-    send,
-    show,
-)
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from printables.posters import POSTER_LANGUAGE
+from screens.buttons import Button, column, keyboard
 
 log = logging.getLogger(__name__)
 PREFIX = "staff"

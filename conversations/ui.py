@@ -11,12 +11,6 @@ from telegram.ext import filters
 
 from app.context import BotContext
 
-# Until every handler imports them from screens.buttons (issue 24).
-from screens.buttons import Button as Button
-from screens.buttons import column as column
-from screens.buttons import html as html
-from screens.buttons import keyboard as keyboard
-
 log = logging.getLogger(__name__)
 
 DRAFT_LANGUAGE = "language"  # user_data key: chosen language before onboarding is complete

@@ -17,14 +17,14 @@ from telegram import Update
 
 from app.context import BotContext
 from conversations.media_input import seconds_of
-from conversations.menu import menu_button
-from conversations.ui import keyboard, language_of, send
+from conversations.ui import language_of, send
 from delivery.alerting import RAISED_BY_PERSON, Reached
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
 from delivery.viewers import chats_that_may_see
 from delivery.voice_copies import group_of, holders, voice_messages
 from domain.visibility import Piece
+from screens.buttons import keyboard, menu_button
 from storage.rows import Alert
 
 log = logging.getLogger(__name__)

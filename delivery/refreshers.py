@@ -2,8 +2,8 @@
 
 Only people who said yes get them. Each goes out within delivery hours in the person's zone
 (where they are away, else at home), never more often than ``refreshers.every`` (at least a
-week). The words are rendered when the row is sent, from existing content (conversations/
-refresher_screens.py), and not at all if the person stopped them meanwhile. Every one opens
+week). The words are rendered when the row is sent, from existing content (screens/
+refreshers.py), and not at all if the person stopped them meanwhile. Every one opens
 with the same neutral line and a "Read" button, whatever the stage: the lock screen of a shared
 phone shows no lesson title (review N8).
 """
@@ -14,9 +14,9 @@ import logging
 from datetime import date, datetime
 
 from app.context import BotContext
-from conversations.refresher_screens import Rendered, neutral_screen
 from delivery.checkins import zone_of
 from domain.refreshers import Stage, Trip, pick, stage_of
+from screens.refreshers import Rendered, neutral_screen
 from storage.outbox import BULK, NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.context import BotContext
 from content.texts import Html
 
 Button = tuple[str, str]  # (label, callback_data)
@@ -25,6 +26,11 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 def column(buttons: Sequence[Button]) -> list[list[Button]]:
     """One button per row: big targets for thumbs on small screens."""
     return [[button] for button in buttons]
+
+
+def menu_button(context: BotContext, lang: str) -> Button:
+    """A "main menu" button for the bottom of other screens."""
+    return context.content.texts.raw(lang, "common.menu"), "menu:home"
 
 
 def html(text: str) -> Html:

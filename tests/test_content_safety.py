@@ -27,7 +27,7 @@ from content.awareness import load_awareness
 from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.contacts import Contact, load_directory
 from content.texts import load_catalog
-from conversations.hotlines import first_text
+from screens.hotlines import first_text
 from tests.test_quiz import cued_wrong, longest_right, shortest_right
 from tests.test_terms import problems_in
 

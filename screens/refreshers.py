@@ -10,10 +10,9 @@ from telegram import InlineKeyboardMarkup
 
 from app.context import BotContext
 from content.texts import Html
-from conversations.hotlines import first_text, full_text
-from conversations.menu import menu_button
-from conversations.quiz import question_screen
-from conversations.ui import Button, html, keyboard
+from screens.buttons import Button, html, keyboard, menu_button
+from screens.hotlines import first_text, full_text
+from screens.quiz import question_screen
 
 PREFIX = "rf"
 OPT_IN = f"{PREFIX}:on"
