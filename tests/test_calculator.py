@@ -134,7 +134,7 @@ async def test_the_legal_route_in_english(bot: Bot) -> None:
     assert "Waiting for papers: 3 months. Away: 24 months." in text
     assert "🧳 Going leaves: <b>$558 (2,232,000 riel)</b>" in text
     assert "The legal way to Thailand costs more" in text
-    assert "Riel at 4,000 riel to the dollar." in text
+    assert "1 dollar = 4,000 riel and the number of months are only examples." in text
 
 
 async def test_the_sez_needs_no_route_question(bot: Bot) -> None:
