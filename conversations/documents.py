@@ -33,7 +33,13 @@ from conversations.hotlines import show_country
 from conversations.leaving import leaving_handlers
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.checkins import zone_of
-from delivery.documents import PREFIX, embassy_line, first_reminder, later_reminder
+from delivery.documents import (
+    PREFIX,
+    embassy_line,
+    first_reminder,
+    later_reminder,
+    reminder_text,
+)
 from domain.departure import ABROAD, REGULAR_CHANNELS
 from domain.documents import KINDS, parse_expiry
 from domain.parsing import to_khmer_digits
@@ -341,6 +347,26 @@ async def need_help(update: Update, context: BotContext) -> None:
     await send(update, "\n\n".join(blocks), keyboard([[menu_button(context, lang)]]))
 
 
+async def read_reminder(update: Update, context: BotContext) -> None:
+    """«📖 Read» under a paper reminder: the reminder itself, in place, with its answers; a
+    forged or someone else's press shows nothing."""
+    assert update.effective_user is not None
+    found = await _own(update, context)
+    lang = await language_of(update, context)
+    if found is None:
+        log.warning("forged_press user=%s action=document", update.effective_user.id)
+        await _refuse(update, context)
+        return
+    reminder, _ = found
+    rendered = await reminder_text(context, lang, reminder)
+    if rendered is None:  # a new date replaced it: this one is over
+        await answer(update, context.content.texts.get(lang, "input.button_expired"))
+        return
+    await answer(update)
+    log.info("document_read reminder=%s", reminder.reminder_id)
+    await show(update, *rendered)
+
+
 async def numbers(update: Update, context: BotContext) -> None:
     """ "Numbers for help" under a date that has passed: the numbers of the country she is in,
     in a new message, so the reminder keeps its other buttons."""
@@ -427,5 +453,6 @@ def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(need_help, pattern=rf"^{PREFIX}:help:"),
         CallbackQueryHandler(remind_later, pattern=rf"^{PREFIX}:later:"),
         CallbackQueryHandler(numbers, pattern=rf"^{PREFIX}:numbers:"),
+        CallbackQueryHandler(read_reminder, pattern=rf"^{PREFIX}:read:"),
         CallbackQueryHandler(_refuse, pattern=rf"^{PREFIX}:(set|unknown|list)"),
     ]

@@ -133,7 +133,10 @@ def police_line(context: BotContext, lang: str, destination: str) -> str | None:
     """The destination's police (an emergency number of content/contacts.yaml), if it has one."""
     for contact in context.content.contacts.for_country(destination):
         if contact.kind == "emergency" and "police" in contact.id:
-            return _contact_line(context, lang, contact)
+            # With its short label ("police: when a life is in danger"), right under "do not go
+            # to the police on your own": a bare number there would read as "call them".
+            label = html(contact.shorts[lang])
+            return context.content.texts.get(lang, "help.number", phone=contact.phone, label=label)
     return None
 
 
@@ -193,6 +196,20 @@ async def reminder_text(
                 await _ask(context, lang, departure),
             ]
     return "\n\n".join(blocks), _buttons(context, lang, reminder.reminder_id, answers)
+
+
+async def sealed_reminder(
+    context: BotContext, lang: str, reminder: DocumentReminder
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """What arrives: only the neutral line and «📖 Read». A notification can show several lines,
+    and "visa: the date has passed, you can be arrested" on the phone of someone abroad, where
+    an employer may hold it, is a danger; the reminder itself opens on the tap. None if stale."""
+    if await reminder_text(context, lang, reminder) is None:
+        return None
+    t = context.content.texts
+    text = f"{t.get(lang, 'documents.reminder.lead')}\n{t.get(lang, 'documents.reminder.tap')}"
+    read = (t.raw(lang, "documents.reminder.read"), f"{PREFIX}:read:{reminder.reminder_id}")
+    return text, keyboard([[read]])
 
 
 def _buttons(

@@ -16,7 +16,7 @@ from delivery.announcements import render_announcement
 from delivery.broker_reports import render_broker_report, render_pattern
 from delivery.case_texts import case_buttons, case_card, closed_buttons
 from delivery.checkins import prompt
-from delivery.documents import reminder_text
+from delivery.documents import sealed_reminder
 from delivery.recipients import language_of_user
 from delivery.refreshers import render_refresher
 from delivery.texts import notice_buttons, notice_text
@@ -105,7 +105,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         reminder = await store.document_reminder(row.ref_id or 0)
         if reminder is None or reminder.status != "sending":
             return None
-        rendered = await reminder_text(context, lang, reminder)
+        rendered = await sealed_reminder(context, lang, reminder)
         if rendered is None:
             return None
         text, markup = rendered

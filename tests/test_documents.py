@@ -12,6 +12,7 @@ import pytest
 
 from app.context import BotContext
 from delivery.documents import queue_due_document_reminders
+from preview.botapi import ChatMessage
 from tests.support.chat import Bot, Person
 from tests.support.journeys import (
     STAFF_ID,
@@ -41,9 +42,23 @@ LEAD_KM = "🔔 ការរំលឹកខ្លីមួយ អំពីផែ
 LEAD_EN = "🔔 A short reminder about your plans.\n\n"
 
 
-def reminders(person: Person) -> list[str]:
-    """The document reminders shown since the last look, without their neutral first line."""
-    return [t.removeprefix(LEAD_KM) for t in person.new_texts() if t.startswith(LEAD_KM)]
+# What arrives: the neutral line and «📖 Read», all a lock screen or a notification can show.
+SEALED = {
+    "km": "🔔 ការរំលឹកខ្លីមួយ អំពីផែនការរបស់អ្នក។\nសូមចុច «📖 អាន» ដើម្បីមើល។",
+    "en": "🔔 A short reminder about your plans.\nTap «📖 Read» to see it.",
+}
+
+
+async def reminders(person: Person, lead: str = LEAD_KM) -> list[str]:
+    """The paper reminders that arrived since the last look, each opened with «📖 Read» as she
+    would, without their neutral first line."""
+    person.new_texts()
+    for message in list(person.bot.telegram.chats.get(person.id, [])):
+        for _, data in message.buttons():
+            if data.startswith("doc:read:"):
+                assert message.text in SEALED.values(), message.text
+                await person.press(data, message)
+    return [t.removeprefix(lead) for t in person.new_texts() if t.startswith(lead)]
 
 
 async def permit_until(bot: Bot, villager: Person, typed: str, **trip: str) -> int:
@@ -131,32 +146,32 @@ async def test_three_reminders_arrive_at_8_where_the_person_is(
     villager = bot.user(1510)
     await permit_until(bot, villager, "៣០/០៩/២០២៦", destination=destination)
     assert "✅ បានរក្សាទុក៖ ប័ណ្ណការងារ ផុតកំណត់នៅថ្ងៃ ៣០ កញ្ញា ២០២៦។" in villager.last_text()
-    reminders(villager)
+    await reminders(villager)
     # 120, 30 and 7 days before 30 September: 2 June, 31 August, 23 September.
     for month, day, left in ((6, 2, "១២០"), (8, 31, "៣០"), (9, 23, "៧")):
         eight = utc(2026, month, day, 8) - timedelta(hours=hours_ahead)
         await sweep_at(bot, eight - timedelta(minutes=1))  # 07:59 there: not yet
-        assert reminders(villager) == []
+        assert await reminders(villager) == []
         await sweep_at(bot, eight)
-        [text] = reminders(villager)
+        [text] = await reminders(villager)
         assert text.startswith("📄 <b>សូមចាំ៖ ប័ណ្ណការងារ របស់អ្នកផុតកំណត់នៅថ្ងៃ ៣០ កញ្ញា ២០២៦</b>")
         assert f"(នៅសល់ {left} ថ្ងៃទៀត)" in text
         assert "ស្ថានទូតកម្ពុជា" in text  # whom to ask, with the embassy line of that country
         assert villager.buttons() == [RENEW, HELP, LATER]
         await sweep_at(bot, eight + timedelta(hours=4))
-        assert reminders(villager) == []  # never twice
+        assert await reminders(villager) == []  # never twice
     await sweep_at(bot, utc(2026, 10, 30, 5))
-    assert reminders(villager) == []
+    assert await reminders(villager) == []
 
 
 async def test_malaysia_gets_it_at_midnight_utc_and_not_a_minute_before(bot: Bot) -> None:
     villager = bot.user(1511)
     await permit_until(bot, villager, "30/09/2026", destination="🇲🇾 ម៉ាឡេស៊ី")
-    reminders(villager)
+    await reminders(villager)
     await sweep_at(bot, utc(2026, 6, 1, 23, 59))  # 07:59 in Kuala Lumpur
-    assert reminders(villager) == []
+    assert await reminders(villager) == []
     await sweep_at(bot, utc(2026, 6, 2, 0))
-    [text] = reminders(villager)
+    [text] = await reminders(villager)
     assert "+60 3 4257 1150" in text  # the Kuala Lumpur embassy
 
 
@@ -173,11 +188,11 @@ async def test_someone_whose_boss_keeps_the_papers_is_not_sent_to_ask_the_boss(b
     await sweep_at(bot, utc(2026, 3, 4, 1))  # the first check-in, 08:00 in Bangkok
     await kept.click("😟 ខ្ញុំមានបញ្ហា")
     await kept.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
-    reminders(told), reminders(kept)
+    await reminders(told), await reminders(kept)
     await sweep_at(bot, utc(2026, 6, 2, 1))  # 120 days before
-    [usual] = reminders(told)
+    [usual] = await reminders(told)
     assert ASK_BOSS in usual and IF_KEPT in usual  # everyone hears what to do if it happens
-    [text] = reminders(kept)
+    [text] = await reminders(kept)
     assert ASK_EMBASSY_FIRST in text and "+66 2 957 5851" in text
     assert "ថៅកែ ឬក្រុមហ៊ុនជ្រើសរើសពលករ" not in text
 
@@ -186,7 +201,7 @@ async def test_done_asks_the_new_date_and_re_plans(bot: Bot) -> None:
     villager = bot.user(1520)
     departure_id = await permit_until(bot, villager, "30/09/2026")
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
     await villager.click(RENEW)
     assert villager.last_text().startswith("តើប័ណ្ណការងារផុតកំណត់ថ្ងៃណា?")
     await villager.send("hello")
@@ -197,9 +212,9 @@ async def test_done_asks_the_new_date_and_re_plans(bot: Bot) -> None:
     assert permit.renewals == 1
     await sweep_at(bot, utc(2026, 8, 31, 2))
     await sweep_at(bot, utc(2026, 9, 23, 2))
-    assert reminders(villager) == []  # the old date's reminders are gone
+    assert await reminders(villager) == []  # the old date's reminders are gone
     await sweep_at(bot, utc(2027, 6, 2, 1))  # 120 days before the new date
-    [text] = reminders(villager)
+    [text] = await reminders(villager)
     assert "៣០ កញ្ញា ២០២៧" in text
     staff = bot.user(STAFF_ID, "Staff", "en")
     await onboard(staff, "en")
@@ -214,13 +229,13 @@ async def test_a_late_entry_catches_up_once_then_the_plan_goes_on(bot: Bot) -> N
     villager = bot.user(1530)
     await permit_until(bot, villager, "២០/០៣/២០២៦")  # 19 days ahead: 120 and 30 already past
     await sweep_at(bot, utc(2026, 3, 1, 3))
-    [catch_up] = reminders(villager)
+    [catch_up] = await reminders(villager)
     assert "(នៅសល់ ១៩ ថ្ងៃទៀត)" in catch_up
     await sweep_at(bot, utc(2026, 3, 2, 3))
     await sweep_at(bot, utc(2026, 3, 12, 3))
-    assert reminders(villager) == []  # one catch-up, not a burst
+    assert await reminders(villager) == []  # one catch-up, not a burst
     await sweep_at(bot, utc(2026, 3, 13, 1))  # 7 days before, 08:00 Bangkok
-    [seven] = reminders(villager)
+    [seven] = await reminders(villager)
     assert "(នៅសល់ ៧ ថ្ងៃទៀត)" in seven
 
 
@@ -232,6 +247,34 @@ PASSED_STAY = (  # review E5, for a paper a legal stay needs once its date has g
 NUMBERS = "📞 លេខទូរស័ព្ទជំនួយ"
 
 
+async def test_a_reminder_arrives_sealed_and_only_she_can_open_it(bot: Bot) -> None:
+    """A notification may show several lines: "visa: the date has passed" on the phone of someone
+    abroad, where an employer may hold it, is a danger (Khmer reader, pass 2). What arrives is the
+    neutral line and «📖 Read»; the reminder opens on her tap, and a forged press opens nothing."""
+    villager, other = bot.user(1541), bot.user(1542)
+    await permit_until(bot, villager, "15/02/2026")
+    await onboard(other)
+    villager.new_texts()
+    await sweep_at(bot, utc(2026, 3, 1, 3))
+    assert villager.new_texts() == [SEALED["km"]]
+    assert villager.buttons() == ["📖 អាន"]
+    [sealed] = [m for m in bot.telegram.chats[villager.id] if m.text == SEALED["km"]]
+    [data] = [d for _, d in sealed.buttons()]
+    await other.press(data, bot.telegram.add(forged_copy(other.id, bot, data)))
+    assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
+    assert sealed.text == SEALED["km"]  # nothing opened
+    await villager.press(data, sealed)
+    assert sealed.text.startswith(LEAD_KM + "📄 <b>ប័ណ្ណការងារ៖")  # opened in place
+    assert "📖 អាន" not in villager.buttons()
+
+
+def forged_copy(chat_id: int, bot: Bot, data: str) -> ChatMessage:
+    """A message in someone else's chat carrying the button data of another person's reminder."""
+    forged = ChatMessage(chat_id, bot.telegram.new_message_id(chat_id), "…", True)
+    forged.reply_markup = {"inline_keyboard": [[{"text": "📖 អាន", "callback_data": data}]]}
+    return forged
+
+
 async def test_a_date_already_past_gets_one_reminder_with_what_to_do_now(bot: Bot) -> None:
     """Past the date she is out of a legal stay: not "ask in time, before it ends" (review N10,
     W39), but the embassy or a hotline now, not the police alone, the police if her life is in
@@ -240,12 +283,12 @@ async def test_a_date_already_past_gets_one_reminder_with_what_to_do_now(bot: Bo
     await permit_until(bot, villager, "15/02/2026")
     await onboard(other)
     await sweep_at(bot, utc(2026, 3, 1, 3))
-    [passed] = reminders(villager)
+    [passed] = await reminders(villager)
     assert passed == (
         "📄 <b>ប័ណ្ណការងារ៖ ថ្ងៃដែលអ្នកបានប្រាប់ គឺ ១៥ កុម្ភៈ ២០២៦ បានកន្លងផុតហើយ។</b>\n\n"
         f"{PASSED_STAY}\n\n"
         "<b>ស្ថានទូតកម្ពុជា នៅបាងកក</b>\n📞 +66 2 957 5851 / 5852\n\n"  # contacts.yaml
-        "<b>ប៉ូលិសថៃ</b>\n📞 191"
+        "📞 191 ប៉ូលិស៖ ពេលជីវិតមានគ្រោះថ្នាក់"
     )
     assert "ទាន់ពេល" not in passed and "ថៅកែ" not in passed  # not "in time", not the boss
     assert villager.buttons() == [RENEW, HELP, NUMBERS]
@@ -260,7 +303,7 @@ async def test_a_date_already_past_gets_one_reminder_with_what_to_do_now(bot: Bo
     assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
     assert "1-800-010-181" not in "\n".join(other.new_texts())
     await sweep_at(bot, utc(2026, 3, 9, 3))
-    assert reminders(villager) == []
+    assert await reminders(villager) == []
 
 
 async def test_a_contract_past_its_date_asks_what_comes_next(bot: Bot) -> None:
@@ -270,7 +313,7 @@ async def test_a_contract_past_its_date_asks_what_comes_next(bot: Bot) -> None:
     await villager.click("📄 កិច្ចសន្យាការងារ")
     await villager.send("15/02/2026")
     await sweep_at(bot, utc(2026, 3, 1, 3))
-    [passed] = reminders(villager)
+    [passed] = await reminders(villager)
     assert "សូមសួរថា ក្រោយកិច្ចសន្យាការងារ តើមានអ្វីបន្ទាប់៖ កិច្ចសន្យាថ្មី ឬការត្រឡប់មកផ្ទះវិញ។" in passed
     assert "ទាន់ពេល" not in passed and ASK_BOSS in passed
     assert villager.buttons() == [RENEW, HELP, NUMBERS]
@@ -286,7 +329,8 @@ async def test_english_passed_reminder_reads_whole(bot: Bot) -> None:
     await villager.send("15/02/2026")
     villager.new_texts()
     await sweep_at(bot, utc(2026, 3, 1, 3))
-    text = next(t for t in villager.new_texts() if t.startswith(LEAD_EN))
+    [opened] = await reminders(villager, LEAD_EN)
+    text = LEAD_EN + opened
     assert text == (
         f"{LEAD_EN}📄 <b>Visa: the date you gave, February 15, 2026, has passed.</b>\n\n"
         "To work abroad legally you need a passport, a visa and a work permit. Without them you "
@@ -295,7 +339,7 @@ async def test_english_passed_reminder_reads_whole(bot: Bot) -> None:
         "Do not go to ask the police on your own. But if your life is in danger, call the police "
         "at once.\n\n"
         "<b>Embassy of Cambodia, Bangkok</b>\n📞 +66 2 957 5851 / 5852\n\n"
-        "<b>Thai police</b>\n📞 191"
+        "📞 191 Police: when a life is in danger"
     )
     assert villager.buttons() == [
         "✅ Done: I have the new date",
@@ -310,10 +354,10 @@ async def test_a_restart_in_between_loses_nothing_and_doubles_nothing(
 ) -> None:
     villager = bot.user(1540)
     await permit_until(bot, villager, "30/09/2026")
-    reminders(villager)
+    await reminders(villager)
     await bot.restart(crash=crash)
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
     # Queued, then the process dies before the drainer sends it: sent once after the restart.
     bot.clock.advance(utc(2026, 8, 31, 1) - bot.clock.now())
     assert bot.app is not None
@@ -321,11 +365,11 @@ async def test_a_restart_in_between_loses_nothing_and_doubles_nothing(
     await bot.restart(crash=crash)
     await sweep_at(bot, utc(2026, 8, 31, 1, 5))
     await sweep_at(bot, utc(2026, 8, 31, 1, 10))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
     await bot.restart(crash=crash)
     await sweep_at(bot, utc(2026, 9, 23, 1))
     await sweep_at(bot, utc(2026, 9, 23, 2))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
 
 
 async def test_a_person_who_blocked_the_bot_keeps_their_plan(bot: Bot) -> None:
@@ -338,9 +382,9 @@ async def test_a_person_who_blocked_the_bot_keeps_their_plan(bot: Bot) -> None:
     assert [(r.number, r.status) for r in steps] == [(0, "failed"), (1, "planned")]
     bot.telegram.blocked.discard(1545)  # they unblock: the next one reaches them
     bot.telegram.refusals.clear()  # only the check-ins' and this reminder's refusals
-    reminders(villager)
+    await reminders(villager)
     await sweep_at(bot, utc(2026, 8, 31, 1))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
 
 
 async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
@@ -348,7 +392,7 @@ async def test_i_need_help_tells_the_chief_once(bot: Bot) -> None:
     await make_leader(bot, leader, lang="en")
     await permit_until(bot, villager, "30/09/2026")
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    reminders(villager)
+    await reminders(villager)
     leader.new_texts()
     await villager.click(HELP)
     assert "យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ" in villager.last_text()
@@ -373,7 +417,7 @@ async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
     await make_leader(bot, leader)
     await permit_until(bot, villager, "30/09/2026")
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    reminders(villager)
+    await reminders(villager)
     await villager.click(LATER)
     assert villager.last_text() == "⏰ បានហើយ។ យើងនឹងរំលឹកអ្នកម្ដងទៀត នៅថ្ងៃ ៥ មិថុនា ២០២៦។"
     await villager.click(LATER)
@@ -383,11 +427,11 @@ async def test_remind_me_later_brings_it_back_in_three_days(bot: Bot) -> None:
     await villager.click(HELP)
     assert len([t for t in leader.new_texts() if "សុំជំនួយអំពីឯកសារ" in t]) == 1
     await sweep_at(bot, utc(2026, 6, 4, 1))
-    assert reminders(villager) == []
+    assert await reminders(villager) == []
     await sweep_at(bot, utc(2026, 6, 5, 1))
-    assert len(reminders(villager)) == 1
+    assert len(await reminders(villager)) == 1
     await sweep_at(bot, utc(2026, 8, 31, 1))
-    assert len(reminders(villager)) == 1  # and the plan goes on
+    assert len(await reminders(villager)) == 1  # and the plan goes on
 
 
 async def test_coming_home_or_cancelling_stops_the_reminders(bot: Bot) -> None:
@@ -398,9 +442,9 @@ async def test_coming_home_or_cancelling_stops_the_reminders(bot: Bot) -> None:
     await other.send("/mydepartures")
     await other.click("✖️ បោះបង់៖ Srey Mom")
     await other.click("បាទ/ចាស បោះបង់")
-    reminders(villager), reminders(other)
+    await reminders(villager), await reminders(other)
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    assert reminders(villager) == [] and reminders(other) == []
+    assert await reminders(villager) == [] and await reminders(other) == []
 
 
 async def test_documents_screen_mydata_delete_and_bad_input(bot: Bot) -> None:
@@ -460,7 +504,9 @@ async def test_english_reminder_reads_whole(bot: Bot) -> None:
     assert "✅ Saved: Work permit ends on September 30, 2026." in villager.last_text()
     villager.new_texts()
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    text = next(t for t in villager.new_texts() if t.startswith(LEAD_EN + "📄 <b>Reminder"))
+    text = LEAD_EN + next(
+        t for t in await reminders(villager, LEAD_EN) if t.startswith("📄 <b>Reminder")
+    )
     assert "(in 120 days)" in text and "Embassy of Cambodia, Bangkok" in text
     assert villager.buttons() == [
         "✅ Done: I have the new date",
