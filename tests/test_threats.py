@@ -370,7 +370,7 @@ async def test_a_trip_only_staff_may_know_of_never_reaches_the_chief(bot: Bot) -
     await register_departure(villager, who="ខ្ញុំ", reason=VIOLENCE, reason_shared=STAFF_ONLY_KM)
     assert "មេភូមិមិនទទួលវាទេ" in villager.last_text()  # the review says who gets it
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅតែបុគ្គលិកគម្រោង")
-    assert villager.last_text().startswith("✅ បានផ្ញើហើយ ទៅតែបុគ្គលិកគម្រោង")
+    assert villager.last_text().startswith("✅ បានផ្ញើទៅតែបុគ្គលិកគម្រោងហើយ")
     assert staff.last_text().startswith("<b>For staff:</b> this person asked that only")
     await villager.send("/sos")
     assert chief.new_texts() == []  # her cry for help went to staff alone
