@@ -99,10 +99,33 @@ async def test_an_audio_file_can_be_recorded_again_before_it_is_kept(bot: Bot) -
     assert "១ ក្នុងចំណោម ១០៥" in staff.last_text()
 
 
+async def record_consent(bot: Bot, staff: Person, *audio: bytes) -> None:
+    """Records the first ``len(audio)`` consent screens, in order."""
+    for number, sound in zip("១២៣", audio, strict=False):
+        await record(bot, staff, "ចាប់ផ្ដើម", f"ការយល់ព្រម (ពេលចាប់ផ្ដើម) {number}/៣", sound)
+
+
+async def test_rather_listen_is_offered_only_once_every_consent_screen_is_recorded(
+    bot: Bot,
+) -> None:
+    """With no voice yet, "I would rather listen" would be a promise the consent cannot keep."""
+    staff = bot.user(STAFF_ID, "Dara")
+    villager = bot.user(8103)
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]  # nothing recorded: no such choice
+    await record_consent(bot, staff, silent_opus(frames=4), silent_opus(frames=5))
+    await villager.send("/start")
+    assert RATHER_LISTEN not in villager.buttons()  # two of three: the third would be silent
+    await record_consent(bot, staff, *(silent_opus(frames=n) for n in (4, 5, 7)))
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", RATHER_LISTEN, "English"]
+
+
 async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
-    consent, lesson = silent_opus(frames=4), silent_opus(frames=6)
-    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣", consent)
+    consent, kept, erase = silent_opus(frames=4), silent_opus(frames=5), silent_opus(frames=7)
+    lesson = silent_opus(frames=6)
+    await record_consent(bot, staff, consent, kept, erase)
     await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", lesson)
 
     villager = bot.user(8102)
@@ -113,8 +136,9 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert villager.buttons()[0] == LISTEN
     await villager.click(NEXT["km"])
     assert "🎤 សារជាសំឡេង" in villager.last_text()  # the second says what voice does
-    assert LISTEN not in villager.buttons()  # not recorded: only the text, nothing played
+    assert heard(bot, villager) == [consent, kept]  # each screen with its own voice
     await villager.click(NEXT["km"])
+    assert heard(bot, villager) == [consent, kept, erase]
     await villager.click(AGREE_KM)
     await villager.click("ស្រែ អំបិល")
     await villager.click("ជ្រោយស្វាយ")
@@ -124,9 +148,9 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert await bot.store.listens(8102)
     await villager.send("/learn")
     await villager.click(LESSON)
-    assert heard(bot, villager) == [consent, lesson]
+    assert heard(bot, villager) == [consent, kept, erase, lesson]
     await villager.click("បន្ទាប់ ➡️")  # no recording: nothing is sent
-    assert len(villager.voices()) == 2
+    assert len(villager.voices()) == 4
 
     await villager.send("/mydata")
     assert "🔊 អ្នកចង់ស្ដាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
@@ -137,10 +161,10 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert not await bot.store.listens(8102)
     await villager.send("/learn")
     await villager.click(LESSON)
-    assert len(villager.voices()) == 2  # no longer without a tap
+    assert len(villager.voices()) == 4  # no longer without a tap
     assert villager.buttons()[0] == LISTEN  # the button stays
     await villager.click(LISTEN)
-    assert len(villager.voices()) == 3
+    assert len(villager.voices()) == 5
 
 
 async def test_the_english_screens_have_no_khmer_voice(bot: Bot) -> None:
