@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.awareness import Awareness, load_awareness
-from content.budget import check_budgets
+from content.budget import check_budgets, check_lesson_budgets
 from content.checkin import Problem, load_problems
 from content.contacts import Directory, load_directory
 from content.errors import ContentError, ContentErrors
@@ -84,10 +84,12 @@ def load_content(
     """
     catalogs = load_catalogs(content_dir)
     check_budgets(catalogs, str(content_dir))
+    awareness = load_awareness(content_dir, LANGUAGES)
+    check_lesson_budgets(((x.id, x.screens) for x in awareness.lessons), str(content_dir))
     return Content(
         texts=Texts(catalogs, default_language),
         contacts=load_directory(content_dir, LANGUAGES),
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
-        awareness=load_awareness(content_dir, LANGUAGES),
+        awareness=awareness,
         problems=load_problems(content_dir, LANGUAGES),
     )

@@ -40,6 +40,7 @@ from conversations.ui import DRAFT_LANGUAGE, answer, language_of, send, show
 from delivery.drainer import deliver_now
 from domain.entry_links import Entry, poster_village_of
 from screens.buttons import Button, column, keyboard
+from screens.listen_button import current
 from screens.refreshers import offer_rows
 from storage.leaders import InviteResult
 
@@ -83,15 +84,22 @@ def _draft(context: BotContext) -> dict[str, Any]:
 # -- screens: what each step shows, from the draft alone ------------------------------------
 
 
-def _language_screen(context: BotContext, lang: str) -> Screen:
+def _language_screen(context: BotContext, lang: str, *, voiced: bool = False) -> Screen:
+    """The first screen: each language, and "I would rather listen" only when ``voiced``."""
     texts = context.content.texts
     prompt = "\n".join(texts.raw(code, "language.choose") for code in texts.languages)
     buttons = [
         (texts.raw(code, "language.name"), f"{PREFIX}:lang:{code}") for code in texts.languages
     ]
-    # For someone who reads little: Khmer, with the programme's voice on every screen that has it.
-    buttons.insert(1, (texts.raw("km", "media.rather_listen"), f"{PREFIX}:lang:km:listen"))
+    if voiced:  # Khmer, with the programme's voice on every screen that has it
+        buttons.insert(1, (texts.raw("km", "media.rather_listen"), f"{PREFIX}:lang:km:listen"))
     return prompt, keyboard(column(buttons))
+
+
+async def _consent_is_voiced(context: BotContext) -> bool:
+    """Every consent screen has a recording made for its text as it is now. Until then "I would
+    rather listen" promises what the next three screens cannot keep (reader-1, review §4)."""
+    return all([await current(context, item_id) is not None for item_id in VOICED.values()])
 
 
 # Consent in three short screens a villager reads in one breath each (review E1, content/budget.py);
@@ -216,12 +224,19 @@ SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
 async def _go(update: Update, context: BotContext, step: Step) -> Step:
     """Shows the screen of ``step`` and makes it the current one."""
     await answer(update)
-    text, markup = SCREENS[step](context, await language_of(update, context))
+    text, markup = await _screen(context, step, await language_of(update, context))
     if step in VOICED:  # its recording, with 🔊 (and at once for someone who would rather listen)
         await show_voiced(update, context, VOICED[step], text, markup)
     else:
         await show(update, text, markup)
     return step
+
+
+async def _screen(context: BotContext, step: Step, lang: str) -> Screen:
+    """The screen of ``step``; the first one asks the recordings whether to offer listening."""
+    if step is Step.LANGUAGE:
+        return _language_screen(context, lang, voiced=await _consent_is_voiced(context))
+    return SCREENS[step](context, lang)
 
 
 def _choice(update: Update) -> str:
@@ -532,7 +547,7 @@ async def _refuse(update: Update, context: BotContext, step: Step) -> int | None
     """A press that does not fit this step (old, or forged): a pop-up, then the screen anew."""
     lang = await language_of(update, context)
     await answer(update, context.content.texts.get(lang, "input.button_expired"))
-    text, markup = SCREENS[step](context, lang)
+    text, markup = await _screen(context, step, lang)
     await send(update, text, markup)
     return None
 
@@ -543,7 +558,7 @@ def _reprompt(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, 
         if update.callback_query is not None:
             return await _refuse(update, context, step)
         lang = await language_of(update, context)
-        text, markup = SCREENS[step](context, lang)
+        text, markup = await _screen(context, step, lang)
         hint = context.content.texts.get(lang, "input.use_buttons")
         await send(update, f"{hint}\n\n{text}", markup)
         return None

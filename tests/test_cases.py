@@ -224,7 +224,7 @@ async def test_cases_lists_open_ones_oldest_first_with_their_age(bot: Bot) -> No
     shown = leader.new_texts()[-3:]
     assert shown[0] == "<b>ករណីនៅបើក៖ ២</b> (ចាស់ជាងគេមុន)"
     # Nobody took the first on within the hour: it says so, and late ones come first.
-    assert shown[1].startswith("⏰ មិនទាន់មាននរណាជួយ ហើយហួសពេលហើយ\n⏳ បើកបាន ៣ ថ្ងៃហើយ\n")
+    assert shown[1].startswith("⏰ មិនទាន់មាននរណាទទួលជួយ ហើយហួសពេលហើយ\n⏳ បើកបាន ៣ ថ្ងៃហើយ\n")
     assert shown[2].startswith("⏳ បើកថ្ងៃនេះ\n")
     await staff.send("/cases")
     assert staff.new_texts()[-3].startswith("<b>Open cases: 2</b>")

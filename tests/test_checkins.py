@@ -92,7 +92,7 @@ async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) 
     await sweep_at(bot, utc(3, 7, 4, 1))
     assert staff.last_text().startswith("⏰ <b>Nobody has taken this case on yet")
     assert "🔕 <b>No reply to check-ins for 3 days</b>" in staff.last_text()
-    assert leader.last_text().startswith("⏰ <b>មិនទាន់មាននរណាជួយករណីនេះ")
+    assert leader.last_text().startswith("⏰ <b>មិនទាន់មាននរណាទទួលជួយករណីនេះ")
     await staff.click("🙋 I will handle it")
     assert "🙋 Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
     # The villager sent nothing: "has seen your message" would be false.

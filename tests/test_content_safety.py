@@ -28,7 +28,7 @@ from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.contacts import Contact, load_directory
 from content.texts import load_catalog
 from screens.hotlines import first_text
-from tests.test_quiz import cued_wrong, longest_right, shortest_right
+from tests.test_quiz import cued_right, cued_wrong, longest_right, shortest_right
 from tests.test_terms import problems_in
 
 TAG = re.compile(r"<[^>]+>")
@@ -165,6 +165,7 @@ def quiz_tells(folder: Path) -> list[str]:
             ("right option strictly longest", longest_right(questions, lang)),
             ("right option strictly shortest", shortest_right(questions, lang)),
             ("a cue word in a wrong option only", cued_wrong(questions, lang)),
+            ("a cue of the right answer in the right option only", cued_right(questions, lang)),
         ):
             if len(found) > len(questions) / 3:
                 problems.append(f"{lang}: {name} in {len(found)} of {len(questions)}")
@@ -303,6 +304,23 @@ def test_a_guessable_quiz_is_found(content_copy: Path) -> None:
         "km: a cue word in a wrong option only in 23 of 23",
         "en: right option strictly longest in 23 of 23",
         "en: a cue word in a wrong option only in 23 of 23",
+    ]
+
+
+def test_a_quiz_whose_right_answer_alone_waits_or_asks_the_chief_is_found(
+    content_copy: Path,
+) -> None:
+    """The second reader's tell: "pick the one with «សិន» / the chief / call, not «ទៅ»"."""
+    for lang, right, wrong in (("km", "សួរមេភូមិសិន", "ទៅ"), ("en", "Ask the chief first", "Go")):
+        path = content_copy / lang / "quiz.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for question in data["questions"]:
+            for n, option in enumerate(question["options"]):  # all the same length: no other tell
+                option["text"] = right if option["correct"] else f"{wrong} {n}".ljust(len(right))
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert quiz_tells(content_copy) == [
+        "km: a cue of the right answer in the right option only in 23 of 23",
+        "en: a cue of the right answer in the right option only in 23 of 23",
     ]
 
 

@@ -57,7 +57,7 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
 
     await villager.click(VIOLENCE)
     # Who may know where and when, said plainly: a chief who gets the notice sees both.
-    assert "តើអ្នកណាអាចដឹងថា អ្នកទៅណា និងថ្ងៃណា?" in villager.last_text()
+    assert "តើអ្នកចង់ឱ្យអ្នកណាដឹងថា អ្នកទៅណា និងថ្ងៃណា?" in villager.last_text()
     assert "គាត់នឹងឃើញថា អ្នកទៅណា និងថ្ងៃណា" in villager.last_text()
     assert villager.buttons()[0] == "🔒 តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ"  # the safer answer first
     await villager.click("មេភូមិដឹងថាខ្ញុំទៅណា តែមិនដឹងមូលហេតុ")

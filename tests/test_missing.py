@@ -78,7 +78,7 @@ async def test_a_family_report_becomes_a_case_and_the_relative_chooses_what_they
     assert daughter.last_text() == ASK and daughter.buttons() == ["📖 អាន"]
     await daughter.click("📖 អាន")
     assert daughter.last_text().startswith(QUESTION) and "Mother" not in daughter.last_text()
-    assert "ប្រាប់តែបុគ្គលិកគម្រោងប៉ុណ្ណោះ មិនប្រាប់មេភូមិទេ" in daughter.last_text()
+    assert "«🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ» ប្រាប់តែបុគ្គលិកគម្រោង មិនប្រាប់មេភូមិទេ" in daughter.last_text()
     assert daughter.buttons() == [
         "✅ ខ្ញុំមានសុវត្ថិភាព៖ ប្រាប់គេត្រឹមតែប៉ុណ្ណឹង",
         "💬 ខ្ញុំចង់ផ្ញើសារទៅគេ",

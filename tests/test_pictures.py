@@ -130,7 +130,7 @@ async def test_learn_shows_each_person_the_picture_in_their_language(bot: Bot) -
     await villager.click("📖 ពេលធ្វើការ")
     assert villager.media() == ["photo"]
     assert photos(bot, villager) == [picture_file(CONTENT_DIR, "km", "warning_signs").read_bytes()]
-    assert villager.last_text().startswith("<b>ពេលធ្វើការ</b> (១/៦)")  # the words follow
+    assert villager.last_text().startswith("<b>ពេលធ្វើការ</b> (១/៧)")  # the words follow
     await villager.click("បន្ទាប់ ➡️")
     await villager.click("⬅️ ត្រឡប់ក្រោយ")
     assert villager.media() == ["photo"]  # back to the first screen: not sent again

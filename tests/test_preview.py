@@ -138,8 +138,8 @@ async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) 
     bot fetches its bytes from the file server, plays it back, keeps it, and sends it on."""
     audio = silent_opus()
     await page.send("staff", "/record")
-    await page.wait_for("staff", "មេរៀន — ០/៤៩")
-    await page.press("staff", "មេរៀន — ០/៤៩")
+    await page.wait_for("staff", "មេរៀន — ០/៥០")
+    await page.press("staff", "មេរៀន — ០/៥០")
     await page.wait_for("staff", "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
     await page.press("staff", "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
     await page.wait_for("staff", "អានអក្សរនេះ")
@@ -163,7 +163,7 @@ async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) 
     assert take["kind"] == "voice"
     assert (await page.client.get(take["file"])).content == audio  # the page can play it
     await page.press("staff", "✅ រក្សាទុក")
-    await page.wait_for("staff", "១ ក្នុងចំណោម ១០៤")
+    await page.wait_for("staff", "១ ក្នុងចំណោម ១០៥")
 
     await page.send("villager", "/start")
     steps = (  # (what the screen says, the button tapped): the two consent screens share "next"

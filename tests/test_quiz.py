@@ -389,6 +389,18 @@ CUES = {
 }
 
 
+# Words that mark an option as the right one (a second Khmer reader, notes/khmer-reader-1.md row
+# 16): the right answer was often the only one to wait ("first"), to bring in the chief or to
+# call, or the only one not to start with "go". Each is a cue; an option not starting with «ទៅ» /
+# "Go" carries the cue NOT_GO.
+RIGHT_CUES = {
+    "km": [re.compile(word) for word in ("សិន", "មេភូមិ", "ហៅ")],
+    "en": [re.compile(rf"\b{word}\b", re.IGNORECASE) for word in ("first", "chief", "call")],
+}
+GO = {"km": re.compile(r"^\s*ទៅ"), "en": re.compile(r"^\s*go\b", re.IGNORECASE)}
+NOT_GO = "not starting with go"
+
+
 def shown_length(text: str) -> int:
     """Characters a reader sees: code points with the HTML tags removed."""
     return len(TAG.sub("", text))
@@ -432,6 +444,24 @@ def cued_wrong(all_questions: Sequence[Question], lang: str) -> list[str]:
     return found
 
 
+def cued_right(all_questions: Sequence[Question], lang: str) -> list[str]:
+    """Questions where the right option alone has a cue of the right answer ("first", the
+    chief, "call", or not starting with "go"), so "pick the one with it" wins."""
+
+    def cues(option: Option) -> set[str]:
+        text = TAG.sub("", option.texts[lang])
+        found = {cue.pattern for cue in RIGHT_CUES[lang] if cue.search(text)}
+        return found if GO[lang].search(text) else found | {NOT_GO}
+
+    found = []
+    for q in all_questions:
+        right = next(o for o in q.options if o.correct)
+        wrong = set().union(*(cues(o) for o in q.options if o is not right))
+        if cues(right) - wrong:
+            found.append(q.id)
+    return found
+
+
 @pytest.mark.parametrize("lang", ["km", "en"])
 def test_the_right_option_is_not_given_away_by_its_length_or_place(bot: Bot, lang: str) -> None:
     """People who read little guess the longest option, or the shortest: neither may win often."""
@@ -451,6 +481,8 @@ def test_no_word_tells_which_options_are_wrong(bot: Bot, lang: str) -> None:
     all_questions = questions(bot)
     cued = cued_wrong(all_questions, lang)
     assert len(cued) <= len(all_questions) / 3, cued
+    marked = cued_right(all_questions, lang)  # nor "pick the one that says first / chief / call"
+    assert len(marked) <= len(all_questions) / 3, marked
 
 
 def test_the_tells_are_counted_as_a_reader_sees_them() -> None:
@@ -468,3 +500,8 @@ def test_the_tells_are_counted_as_a_reader_sees_them() -> None:
     assert cued_wrong([question("Ask first", "Go now", "I know")], "en") == ["q"]
     assert cued_wrong([question("Call now", "Go now", "I know")], "en") == []  # both have it
     assert cued_wrong([question("Ask first", "I know", "Snowy")], "en") == []  # not words
+    assert cued_right([question("Ask the chief", "Go now", "Go later")], "en") == ["q"]
+    assert cued_right([question("Ask first", "Go now", "Wait")], "en") == ["q"]  # "first"
+    assert cued_right([question("Ask", "Go now", "Wait")], "en") == []  # "Wait" is no go either
+    assert cued_right([question("Go, but call first", "Go now", "Call later first")], "en") == []
+    assert cued_right([question("Call", "Go", "Recall")], "en") == ["q"]  # whole words

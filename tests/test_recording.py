@@ -47,9 +47,9 @@ async def record(bot: Bot, staff: Person, section: str, item: str, audio: bytes)
 async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
     await staff.send("/record")
-    assert "០ ក្នុងចំណោម ១០៤ មានសំឡេងខ្មែរ" in staff.last_text()
-    assert staff.buttons()[1] == "មេរៀន — ០/៤៩"
-    await staff.click("មេរៀន — ០/៤៩")
+    assert "០ ក្នុងចំណោម ១០៥ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert staff.buttons()[1] == "មេរៀន — ០/៥០"
+    await staff.click("មេរៀន — ០/៥០")
     assert staff.buttons()[0] == "⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥"
     await staff.click("⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
     screen = item_map(bot.services.content)[FIRST_SCREEN].text  # type: ignore[union-attr]
@@ -63,7 +63,7 @@ async def test_staff_record_a_lesson_screen_and_a_villager_hears_it(bot: Bot) ->
     assert "រក្សាទុក ឬថតម្ដងទៀត?" in (take.caption or "")
     assert (await bot.store.recording_info(FIRST_SCREEN)) is None  # nothing kept before "keep"
     await staff.click("✅ រក្សាទុក")
-    assert "១ ក្នុងចំណោម ១០៤ មានសំឡេងខ្មែរ" in staff.last_text()
+    assert "១ ក្នុងចំណោម ១០៥ មានសំឡេងខ្មែរ" in staff.last_text()
     assert staff.buttons()[0] == "🎙 បន្ទាប់៖ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥"
     kept = await bot.store.recording(FIRST_SCREEN)
     assert kept is not None and kept.audio == audio and kept.info.mime_type == "audio/ogg"
@@ -96,13 +96,36 @@ async def test_an_audio_file_can_be_recorded_again_before_it_is_kept(bot: Bot) -
     await staff.click("✅ រក្សាទុក")
     kept = await bot.store.recording("consent")
     assert kept is not None and kept.audio == second
-    assert "១ ក្នុងចំណោម ១០៤" in staff.last_text()
+    assert "១ ក្នុងចំណោម ១០៥" in staff.last_text()
+
+
+async def record_consent(bot: Bot, staff: Person, *audio: bytes) -> None:
+    """Records the first ``len(audio)`` consent screens, in order."""
+    for number, sound in zip("១២៣", audio, strict=False):
+        await record(bot, staff, "ចាប់ផ្ដើម", f"ការយល់ព្រម (ពេលចាប់ផ្ដើម) {number}/៣", sound)
+
+
+async def test_rather_listen_is_offered_only_once_every_consent_screen_is_recorded(
+    bot: Bot,
+) -> None:
+    """With no voice yet, "I would rather listen" would be a promise the consent cannot keep."""
+    staff = bot.user(STAFF_ID, "Dara")
+    villager = bot.user(8103)
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]  # nothing recorded: no such choice
+    await record_consent(bot, staff, silent_opus(frames=4), silent_opus(frames=5))
+    await villager.send("/start")
+    assert RATHER_LISTEN not in villager.buttons()  # two of three: the third would be silent
+    await record_consent(bot, staff, *(silent_opus(frames=n) for n in (4, 5, 7)))
+    await villager.send("/start")
+    assert villager.buttons() == ["ភាសាខ្មែរ", RATHER_LISTEN, "English"]
 
 
 async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
-    consent, lesson = silent_opus(frames=4), silent_opus(frames=6)
-    await record(bot, staff, "ចាប់ផ្ដើម", "ការយល់ព្រម (ពេលចាប់ផ្ដើម) ១/៣", consent)
+    consent, kept, erase = silent_opus(frames=4), silent_opus(frames=5), silent_opus(frames=7)
+    lesson = silent_opus(frames=6)
+    await record_consent(bot, staff, consent, kept, erase)
     await record(bot, staff, "មេរៀន", "ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥", lesson)
 
     villager = bot.user(8102)
@@ -113,8 +136,9 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert villager.buttons()[0] == LISTEN
     await villager.click(NEXT["km"])
     assert "🎤 សារជាសំឡេង" in villager.last_text()  # the second says what voice does
-    assert LISTEN not in villager.buttons()  # not recorded: only the text, nothing played
+    assert heard(bot, villager) == [consent, kept]  # each screen with its own voice
     await villager.click(NEXT["km"])
+    assert heard(bot, villager) == [consent, kept, erase]
     await villager.click(AGREE_KM)
     await villager.click("ស្រែ អំបិល")
     await villager.click("ជ្រោយស្វាយ")
@@ -124,9 +148,9 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert await bot.store.listens(8102)
     await villager.send("/learn")
     await villager.click(LESSON)
-    assert heard(bot, villager) == [consent, lesson]
+    assert heard(bot, villager) == [consent, kept, erase, lesson]
     await villager.click("បន្ទាប់ ➡️")  # no recording: nothing is sent
-    assert len(villager.voices()) == 2
+    assert len(villager.voices()) == 4
 
     await villager.send("/mydata")
     assert "🔊 អ្នកចង់ស្ដាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
@@ -137,10 +161,10 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert not await bot.store.listens(8102)
     await villager.send("/learn")
     await villager.click(LESSON)
-    assert len(villager.voices()) == 2  # no longer without a tap
+    assert len(villager.voices()) == 4  # no longer without a tap
     assert villager.buttons()[0] == LISTEN  # the button stays
     await villager.click(LISTEN)
-    assert len(villager.voices()) == 3
+    assert len(villager.voices()) == 5
 
 
 async def test_the_english_screens_have_no_khmer_voice(bot: Bot) -> None:
@@ -173,7 +197,7 @@ async def test_only_staff_record_and_every_press_is_checked(bot: Bot) -> None:
 async def test_wrong_input_while_recording_is_answered_and_changes_nothing(bot: Bot) -> None:
     staff = bot.user(STAFF_ID, "Dara")
     await staff.send("/record")
-    await staff.click("មេរៀន — ០/៤៩")
+    await staff.click("មេរៀន — ០/៥០")
     await staff.click("⭕ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥")
     await staff.send("ខ្ញុំនឹងថតបន្តិចទៀត")
     assert staff.last_text().startswith("🎙 សូមផ្ញើសារជាសំឡេង")
@@ -218,15 +242,15 @@ async def test_a_recording_goes_out_of_date_when_its_text_changes(tmp_path: Path
         assert item_map(bot.services.content)[FIRST_SCREEN].text.startswith("ប្ដូរ ")
 
         await staff.send("/status")
-        assert "១ ក្នុងចំណោម ១០៤ មានសំឡេងខ្មែរ" in staff.last_text()
+        assert "១ ក្នុងចំណោម ១០៥ មានសំឡេងខ្មែរ" in staff.last_text()
         assert "⚠️ ១ ហួសសម័យ" in staff.last_text()
         assert FIRST_SCREEN in staff.last_text()
         lines = coverage_lines(bot.services.content, bot.database)
-        assert lines[0] == "Recordings: 1 of 104 items have a Khmer recording"
+        assert lines[0] == "Recordings: 1 of 105 items have a Khmer recording"
         assert FIRST_SCREEN in lines[1] and "out of date" in lines[1]
 
         await staff.send("/record")
-        await staff.click("មេរៀន — ១/៤៩")
+        await staff.click("មេរៀន — ១/៥០")
         assert staff.buttons()[:2] == [
             "⚠️ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ១/៥",
             "✅ ហេតុអ្វីមនុស្សចាកចេញពីភូមិ ២/៥",
@@ -303,7 +327,7 @@ def test_the_command_line_reports_coverage_and_moves_recordings(
     asyncio.run(recorded())
     config = replace(load_config(None, environ={}), database=database)
     assert check(config, CONTENT_DIR) == 0
-    assert "Recordings: 1 of 104 items have a Khmer recording" in capsys.readouterr().out
+    assert "Recordings: 1 of 105 items have a Khmer recording" in capsys.readouterr().out
 
     folder = tmp_path / "out"
     assert main(["media", "export"]) == 2  # no folder named: how to use it, nothing done
@@ -318,7 +342,7 @@ def test_the_command_line_reports_coverage_and_moves_recordings(
     assert media_command(elsewhere, "import", str(tmp_path / "missing"), CONTENT_DIR) == 2
     assert media_command(elsewhere, "play", str(folder), CONTENT_DIR) == 2
     assert check(elsewhere, CONTENT_DIR) == 0
-    assert "Recordings: 1 of 104" in capsys.readouterr().out
+    assert "Recordings: 1 of 105" in capsys.readouterr().out
 
     # Backups carry the bytes, not only Telegram's id.
     backup, _ = make_backup(elsewhere.database, tmp_path / "backups", START)

@@ -18,6 +18,7 @@ from content.budget import (
     CONSENT_WHO,
     EXCEEDS,
     FIRST_SCREEN,
+    LESSON_SCREEN,
     SCREENS,
     check_budgets,
     length,
@@ -128,3 +129,24 @@ def test_length_counts_what_a_reader_sees() -> None:
     assert length("<b>ក</b> &amp; ខ") == 5  # tags removed, an entity is one character
     assert length("សល់ {amount}") == len("សល់ ") + 8  # a placeholder stands for an amount
     assert all(screen.limit <= ALERT for screen in SCREENS)
+
+
+def test_every_lesson_screen_is_within_300_and_a_longer_one_is_refused(content_copy: Path) -> None:
+    """A lesson screen is read in one breath too (reader-1 row 17): 300 in Khmer, 375 in
+    English; a screen grown past it stops the load with its lesson and number."""
+    lessons = load_content(districts=PILOT).awareness.lessons
+    for lesson in lessons:
+        for lang, limit in (("km", LESSON_SCREEN), ("en", LESSON_SCREEN * 5 // 4)):
+            for screen in lesson.screens[lang]:
+                assert length(screen) <= limit, (lesson.id, lang, screen)
+    path = content_copy / "km" / "lessons.yaml"
+    kept = "ទុកក្នុងទូរស័ព្ទ។"
+    source = path.read_text(encoding="utf-8")
+    old = "។ ថតរូបប៉ាស្ព័រ និងក្រដាសនោះ " + kept
+    long = old + " បើថៅកែ ឬមេខ្យល់ យកឯកសាររបស់អ្នកទុក នោះជាសញ្ញាព្រមាន។" * 4
+    assert source.count(old) == 1
+    path.write_text(source.replace(old, long), encoding="utf-8")
+    with pytest.raises(ContentErrors) as refused:
+        load_content(districts=PILOT, content_dir=content_copy)
+    message = str(refused.value)
+    assert "at_work, screen 2" in message and "budget of 300 for a lesson screen" in message

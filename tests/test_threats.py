@@ -118,6 +118,10 @@ async def read_question(daughter: Person) -> None:
 async def test_this_is_not_about_me_keeps_the_search_going(bot: Bot) -> None:
     _chief, staff, daughter, _mother, number = await family_case(bot)
     await read_question(daughter)
+    # The question says which button hides her, before she presses one (reader-1 row 8).
+    question = daughter.last_text()
+    assert "បើអ្នកមិនចង់ឱ្យគេរកឃើញ ចុច «🔒 កុំប្រាប់គេអ្វីទាំងអស់»។" in question
+    assert "បើចុច «🙅 នេះមិនមែននិយាយពីខ្ញុំទេ» បុគ្គលិកអាចនៅតែរក។" in question
     await daughter.click("🙅 នេះមិនមែននិយាយពីខ្ញុំទេ")
     report = await bot.store.family_report_of_case(number)
     assert report is not None and report.relative_answer == "notme"
@@ -125,6 +129,10 @@ async def test_this_is_not_about_me_keeps_the_search_going(bot: Bot) -> None:
     assert "asks that nobody be told" not in staff_card  # not taken for "tell them nothing"
     assert "close the case without passing anything on" not in staff_card
     assert "not about them" in staff_card  # a wrong number: keep looking for the right person
+    # ...or her, hiding: never that account again, and the family is not told of it.
+    assert "or they may not want to be found" in staff_card
+    assert "Do not contact that person again, and do not tell the family" in staff_card
+    assert "Keep looking for the family's relative in other ways, carefully" in staff_card
     case = await bot.store.alert(number)
     assert case is not None and case.resolved_at is None
 
@@ -258,7 +266,10 @@ async def test_a_chief_cannot_move_a_violence_record_to_an_account_of_his_own(bo
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     await chief.send("/relink")
     await chief.click("១. Srey Mom")
-    assert chief.last_text().startswith("📱 មានតែបុគ្គលិកគម្រោងទេ")  # only staff make it
+    refusal = chief.last_text()
+    assert refusal.startswith("📱 សម្រាប់អ្នកនេះ មានតែបុគ្គលិកគម្រោងទេ")  # only staff make it
+    # ...and never why: no open case, no reason kept back (reader-1 row 12).
+    assert "ករណី" not in refusal and "ហេតុផល" not in refusal and VIOLENCE not in refusal
     [trip] = await bot.store.departures_of(villager.id)
     await chief.press(f"relink:make:d{trip.departure_id}")  # a forged press: the same
     assert "start=m_" not in " ".join(chief.new_texts())
@@ -359,7 +370,7 @@ async def test_a_trip_only_staff_may_know_of_never_reaches_the_chief(bot: Bot) -
     await register_departure(villager, who="ខ្ញុំ", reason=VIOLENCE, reason_shared=STAFF_ONLY_KM)
     assert "មេភូមិមិនទទួលវាទេ" in villager.last_text()  # the review says who gets it
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅតែបុគ្គលិកគម្រោង")
-    assert villager.last_text().startswith("✅ បានផ្ញើហើយ ទៅតែបុគ្គលិកគម្រោង")
+    assert villager.last_text().startswith("✅ បានផ្ញើទៅតែបុគ្គលិកគម្រោងហើយ")
     assert staff.last_text().startswith("<b>For staff:</b> this person asked that only")
     await villager.send("/sos")
     assert chief.new_texts() == []  # her cry for help went to staff alone
