@@ -444,7 +444,7 @@ async def test_the_reporter_is_told_what_the_neighbouring_chiefs_will_see(bot: B
     assert (
         "The chiefs of the other villages in your commune get it too, but they see only who the "
         "person is and what they promised. They do not see your name, your village, or where "
-        "you met.\n"
+        "you met. They see the words you write, so do not write your own name or village.\n"
     ) in villager.last_text()
     await villager.send("Mr Sok from the market")
     await villager.send("At Sok's shop in Nesat, by the well")
