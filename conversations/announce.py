@@ -30,7 +30,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.texts import Html
-from conversations.broker_report import flush_draft
+from conversations.forms import flush_draft
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.roles import is_staff, villages_in_scope

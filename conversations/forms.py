@@ -147,9 +147,8 @@ class Keys:
 
 
 # Before the form starts: None to go on, or the screen that ends it instead (who may not).
-Gate = Callable[
-    [Update, BotContext, str], Awaitable[tuple[str, InlineKeyboardMarkup | None] | None]
-]
+Refusal = tuple[str, InlineKeyboardMarkup | None]
+Gate = Callable[[Update, BotContext, str], Awaitable[Refusal | None]]
 Review = Callable[[BotContext, str, Draft], str]
 Store = Callable[[Update, BotContext, Draft, str], Awaitable[Stored]]
 

@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from app.context import BotContext
-from conversations.broker_report import cleaned, flush_draft
+from conversations.forms import cleaned, flush_draft
 from conversations.leaving import leaving_handlers
 from conversations.menu import menu_button
 from conversations.sos import current_departure, help_now
