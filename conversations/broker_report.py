@@ -47,7 +47,7 @@ LIST_AT_MOST = 20
 PAGE_BUDGET = 3500  # characters per message of the list, under Telegram's 4,096
 
 
-def _review(context: BotContext, lang: str, draft: Draft) -> str:
+async def _review(update: Update, context: BotContext, lang: str, draft: Draft) -> str:
     t = context.content.texts
     sender = t.raw(lang, "broker.sender_anonymous" if draft["anonymous"] else "broker.sender_named")
     return t.get(

@@ -22,11 +22,12 @@ way for every form:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -62,7 +63,7 @@ class Wrong:
     """A typed answer refused: the text key that says why, and its values."""
 
     key: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 # Reads a typed answer (already cleaned): the value to keep, or Wrong.
@@ -101,18 +102,37 @@ class Choice:
     label: str
 
 
+STAY = object()  # what a step's own press reader returns when it showed a screen of its own
+
+# A step's own screen, for one that depends on the person or on earlier answers.
+Draw = Callable[[Update, BotContext, str, Draft], Awaitable[Screen]]
+# A step's own press reader (the data after the prefix): the value to keep, Wrong (its key is
+# the pop-up) or STAY.
+Pick = Callable[[Update, BotContext, str], Awaitable[object]]
+
+
 @dataclass(frozen=True)
 class Step:
-    """One question: typed (``read``) or buttons (``choices``), perhaps with a skip button."""
+    """One question: typed (``read``) or buttons (``choices``), perhaps with a skip button.
+
+    A step whose buttons depend on who asks draws its own screen (``draw``), reads its own
+    presses (``pick``) and says which kept values are answers (``valid``).
+    """
 
     field: str  # the draft's key it fills
     question: str  # the text key of its screen
     read: Read | None = None
     choices: tuple[Choice, ...] = ()
     skip: bool = False  # a skip button keeps None
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)  # the question's values
+    draw: Draw | None = None
+    pick: Pick | None = None
+    valid: Callable[[object], bool] | None = None
 
     def kept(self, draft: Draft) -> bool:
         """Whether the draft holds an answer this step would have kept."""
+        if self.valid is not None:
+            return self.field in draft and self.valid(draft[self.field])
         if self.skip:
             return self.field in draft  # None (skipped) is an answer too
         value = draft.get(self.field)
@@ -130,8 +150,16 @@ class Stored:
     """What Send stored: the thanks (text key and values) and the notices still to deliver."""
 
     thanks: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
     deliver: Callable[[], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The review's text, and whether it may be sent (a form may say there is nobody to tell)."""
+
+    text: str
+    sendable: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,8 +177,10 @@ class Keys:
 # Before the form starts: None to go on, or the screen that ends it instead (who may not).
 Refusal = tuple[str, InlineKeyboardMarkup | None]
 Gate = Callable[[Update, BotContext, str], Awaitable[Refusal | None]]
-Review = Callable[[BotContext, str, Draft], str]
-Store = Callable[[Update, BotContext, Draft, str], Awaitable[Stored]]
+Review = Callable[[Update, BotContext, str, Draft], Awaitable[str | Summary]]
+# Send's one transaction: (update, context, draft, request key) -> Stored, or Wrong (refused:
+# its key is the pop-up, and the step the draft is at is shown again).
+Store = Callable[[Update, BotContext, Draft, str], Awaitable[Stored | Wrong]]
 
 
 @dataclass(frozen=True)
@@ -168,6 +198,7 @@ class Form:
     gate: Gate | None = None
     keyed: bool = False  # the storage finds a second Send by the draft's request key
     others: str | None = None  # presses under the prefix that other handlers answer (a regex)
+    open_button: bool = True  # PREFIX:open starts it too (a menu's or a notice's button)
 
     # -- the draft ------------------------------------------------------------------------
 
@@ -192,25 +223,29 @@ class Form:
     def _button(self, context: BotContext, lang: str, key: str, data: str) -> list[Button]:
         return [(context.content.texts.raw(lang, key), f"{self.prefix}:{data}")]
 
-    def screen(self, context: BotContext, lang: str, number: int) -> Screen:
+    async def screen(self, update: Update, context: BotContext, lang: str, number: int) -> Screen:
         """What the step shows, from the draft alone (so any step can be shown again)."""
-        t = context.content.texts
+        t, draft = context.content.texts, self.draft_of(context)
         cancel = self._button(context, lang, self.keys.cancel, "cancel")
         if number >= len(self.steps):
-            text = self.review(context, lang, self.draft_of(context))
-            return text, keyboard([self._button(context, lang, self.keys.send, "send"), cancel])
+            review = await self.review(update, context, lang, draft)
+            summary = review if isinstance(review, Summary) else Summary(review)
+            send_row = [self._button(context, lang, self.keys.send, "send")]
+            return summary.text, keyboard([*(send_row if summary.sendable else []), cancel])
         step = self.steps[number]
+        if step.draw is not None:
+            return await step.draw(update, context, lang, draft)
         rows = [self._button(context, lang, c.label, c.data) for c in step.choices]
         if step.skip:
             rows.append(self._button(context, lang, self.keys.skip, "skip"))
-        return t.get(lang, step.question), keyboard([*rows, cancel])
+        return t.get(lang, step.question, **step.params), keyboard([*rows, cancel])
 
     async def _show_current(
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False
     ) -> int:
         lang = await language_of(update, context)
         number = self.current(self.draft_of(context))
-        text, markup = self.screen(context, lang, number)
+        text, markup = await self.screen(update, context, lang, number)
         if above:
             text = f"{above}\n\n{text}"
         await (show(update, text, markup) if edit else send(update, text, markup))
@@ -257,22 +292,30 @@ class Form:
         number = self.current(draft)
         step = self.steps[number] if number < len(self.steps) else None
         chosen = next((c for c in step.choices if c.data == data), None) if step else None
-        if step is not None and chosen is not None:
-            draft[step.field] = chosen.value
-        elif step is not None and step.skip and data == "skip":
+        picked = await step.pick(update, context, data) if step and step.pick else None
+        if picked is STAY:
+            return None
+        if step is not None and step.skip and data == "skip":
             draft[step.field] = None
+        elif step is not None and chosen is not None:
+            draft[step.field] = chosen.value
+        elif step is not None and step.pick is not None and not isinstance(picked, Wrong):
+            draft[step.field] = picked
         else:  # a stale press from another step, or a value no button offers
-            await self.refuse(update, context)
+            popup = picked.key if isinstance(picked, Wrong) else "input.button_expired"
+            await self.refuse(update, context, popup)
             return None
         await answer(update)
         return await self._show_current(update, context, edit=True)
 
-    async def refuse(self, update: Update, context: BotContext) -> None:
+    async def refuse(
+        self, update: Update, context: BotContext, popup: str = "input.button_expired"
+    ) -> None:
         """Anything that does not fit the current step (a sticker, a stale press): it again."""
         lang = await language_of(update, context)
         t = context.content.texts
         if update.callback_query is not None:
-            await answer(update, t.plain(lang, "input.button_expired"))
+            await answer(update, t.plain(lang, popup))
             await self._show_current(update, context)
             return
         number = self.current(self.draft_of(context))
@@ -289,10 +332,13 @@ class Form:
             return None
         request_key = str(draft.get(REQUEST_KEY) or secrets.token_hex(16))
         stored = await self.store(update, context, draft, request_key)
+        if isinstance(stored, Wrong):  # refused on a second look (who may, who would get it)
+            await self.refuse(update, context, stored.key)
+            return self.current(self.draft_of(context))
         # Forgotten and written now, before the notices go out: a crash while they do must
         # neither leave the answers in the draft nor let the old Send button store them again.
-        context.user_data.pop(self.draft, None)
-        await flush_draft(context, update.effective_user.id)
+        if self.draft in context.user_data:  # unless the store forgot it first (forget)
+            await self.forget(update, context)
         if stored.deliver is not None:
             await stored.deliver()
         await answer(update)
@@ -300,6 +346,12 @@ class Form:
         thanks = context.content.texts.get(lang, stored.thanks, **stored.params)
         await show(update, thanks, keyboard([[menu_button(context, lang)]]))
         return ConversationHandler.END
+
+    async def forget(self, update: Update, context: BotContext) -> None:
+        """Drops the draft and writes that now (a store may, before its transaction)."""
+        assert context.user_data is not None and update.effective_user is not None
+        context.user_data.pop(self.draft, None)
+        await flush_draft(context, update.effective_user.id)
 
     async def cancel(self, update: Update, context: BotContext) -> int:
         """Drops the draft: nothing is sent or kept."""
@@ -322,11 +374,13 @@ class Form:
             MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, self.typed),
             MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, self.refuse),
         ]
+        entry_points: list[BaseHandler[Update, BotContext, Any]] = [
+            CommandHandler(self.command, self.begin, filters=PRIVATE_MESSAGE)
+        ]
+        if self.open_button:
+            entry_points.append(CallbackQueryHandler(self.begin, pattern=rf"^{prefix}:open$"))
         return ConversationHandler(
-            entry_points=[
-                CommandHandler(self.command, self.begin, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(self.begin, pattern=rf"^{prefix}:open$"),
-            ],
+            entry_points=entry_points,
             states={number: handlers for number in range(len(self.steps) + 1)},
             fallbacks=leaving_handlers(self.draft),
             allow_reentry=True,

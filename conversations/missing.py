@@ -77,7 +77,7 @@ def _number(text: str) -> object:
     return number if number is not None and 0 < number < 10**9 else Wrong("family.bad_number")
 
 
-def _review(context: BotContext, lang: str, draft: Draft) -> str:
+async def _review(update: Update, context: BotContext, lang: str, draft: Draft) -> str:
     t = context.content.texts
     return t.get(
         lang,

@@ -24,7 +24,7 @@ from tests.support.journeys import sweep_at
 STORED: dict[str, dict[str, Any]] = {}  # what the tiny form's Send stored, by request key
 
 
-def _review(context: BotContext, lang: str, draft: dict[str, Any]) -> str:
+async def _review(update: Update, context: BotContext, lang: str, draft: dict[str, Any]) -> str:
     return f"REVIEW {draft['what']} {draft['colour']} {draft['number']}"
 
 
