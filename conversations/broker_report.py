@@ -125,13 +125,7 @@ FORM = Form(
             ),
         ),
     ),
-    keys=Keys(
-        cancel="broker.cancel",
-        cancelled="broker.cancelled",
-        send="broker.send",
-        intro="broker.intro",
-        type_words="broker.type_words",
-    ),
+    keys=Keys("broker", with_intro=True, with_type_words=True),
     review=_review,
     store=_file,
 )

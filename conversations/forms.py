@@ -164,14 +164,35 @@ class Summary:
 
 @dataclass(frozen=True)
 class Keys:
-    """The form's own texts: the buttons and what it says around the steps."""
+    """The form's own texts, under one namespace: ``.cancel`` (the button), ``.cancelled`` (said
+    when cancelled), ``.send`` (the review's button) and, if it has them, ``.intro`` (above the
+    first step) and ``.type_words`` (a sticker where words are wanted; else "use the buttons").
+    """
 
-    cancel: str  # the cancel button
-    cancelled: str  # said when cancelled
-    send: str  # the review's Send button
-    intro: str | None = None  # said above the first step
+    namespace: str
+    with_intro: bool = False
+    with_type_words: bool = False
     skip: str = "common.skip"  # the skip button
-    type_words: str = "input.use_buttons"  # said when a typed step gets a sticker or a photo
+
+    @property
+    def cancel(self) -> str:
+        return f"{self.namespace}.cancel"
+
+    @property
+    def cancelled(self) -> str:
+        return f"{self.namespace}.cancelled"
+
+    @property
+    def send(self) -> str:
+        return f"{self.namespace}.send"
+
+    @property
+    def intro(self) -> str | None:
+        return f"{self.namespace}.intro" if self.with_intro else None
+
+    @property
+    def type_words(self) -> str:
+        return f"{self.namespace}.type_words" if self.with_type_words else "input.use_buttons"
 
 
 # Before the form starts: None to go on, or the screen that ends it instead (who may not).
