@@ -16,7 +16,18 @@ from telegram import Update
 import app.factory
 from app.context import BotContext
 from app.factory import MAIN
-from conversations.forms import Choice, Form, Keys, Step, Stored, parsed, words
+from conversations.forms import (
+    Choice,
+    Form,
+    Keys,
+    Refusal,
+    Step,
+    Stored,
+    Summary,
+    Wrong,
+    parsed,
+    words,
+)
 from domain.parsing import parse_whole_number
 from tests.support.chat import Bot, Person
 from tests.support.journeys import sweep_at
@@ -24,13 +35,28 @@ from tests.support.journeys import sweep_at
 STORED: dict[str, dict[str, Any]] = {}  # what the tiny form's Send stored, by request key
 
 
-async def _review(update: Update, context: BotContext, lang: str, draft: dict[str, Any]) -> str:
-    return f"REVIEW {draft['what']} {draft['colour']} {draft['number']}"
+NOBODY = "Nobody"  # an answer whose review may not be sent, and whose Send is refused
+BARRED = 7099  # the person the gate turns away
+
+
+async def _review(
+    update: Update, context: BotContext, lang: str, draft: dict[str, Any]
+) -> str | Summary:
+    text = f"REVIEW {draft['what']} {draft['colour']} {draft['number']}"
+    return Summary(text, sendable=False) if draft["what"] == NOBODY else text
+
+
+async def _gate(update: Update, context: BotContext, lang: str) -> Refusal | None:
+    assert update.effective_user is not None
+    barred = update.effective_user.id == BARRED
+    return (context.content.texts.get(lang, "announce.only_responders"), None) if barred else None
 
 
 async def _store(
     update: Update, context: BotContext, draft: dict[str, Any], request_key: str
-) -> Stored:
+) -> Stored | Wrong:
+    if draft["what"] == NOBODY:  # refused on a second look: the pop-up, the review again
+        return Wrong("announce.nobody")
     if request_key in STORED:  # found, not made: said so (a test can tell the two apart)
         return Stored("broker.sent_anonymous")
     STORED[request_key] = {k: v for k, v in draft.items() if k != "request_key"}
@@ -62,7 +88,9 @@ TINY = Form(
     keys=Keys("broker", with_intro=True, with_type_words=True, skip="family.skip"),
     review=_review,
     store=_store,
+    gate=_gate,
     keyed=True,
+    others="elsewhere:",  # presses under the prefix that the form leaves to other handlers
 )
 
 
@@ -232,3 +260,40 @@ async def test_a_form_left_too_long_is_erased_and_the_person_told_once(bot: Bot)
     await person.click(label(bot, "family.rel.child"))  # the old question's button
     assert person.new_texts()[0] == say(bot, "drafts.expired", days=14)
     assert STORED == {}
+
+
+async def test_the_gate_turns_someone_away_before_any_draft(bot: Bot) -> None:
+    person = bot.user(BARRED)
+    await person.send("/tiny")
+    assert person.last_text() == say(bot, "announce.only_responders")
+    assert draft(bot, person) == {}
+    await person.send("Sokha")  # no form is open
+    assert draft(bot, person) == {}
+
+
+async def test_a_review_that_may_not_be_sent_and_a_send_refused_on_a_second_look(
+    bot: Bot,
+) -> None:
+    person = bot.user(7008)
+    await person.send("/tiny")
+    await person.send(NOBODY)
+    await person.click(label(bot, "family.rel.child"))
+    await person.click(label(bot, "family.skip"))
+    assert person.last_text() == f"REVIEW {NOBODY} red None"
+    assert person.buttons() == [label(bot, "broker.cancel")]  # no Send
+    await person.press("tiny:send")  # forged: the store looks again and refuses
+    assert person.last_alert() == label(bot, "announce.nobody")
+    assert person.last_text() == f"REVIEW {NOBODY} red None"
+    assert draft(bot, person)["what"] == NOBODY  # the form stays open, as it was
+    assert STORED == {}
+
+
+async def test_presses_left_to_other_handlers_do_not_touch_the_form(bot: Bot) -> None:
+    person = bot.user(7009)
+    await person.send("/tiny")
+    await person.send("Sokha")
+    person.new_texts()
+    await person.press("tiny:elsewhere:1")
+    assert person.new_texts() == []  # the form's refusal would show its step again
+    await person.click(label(bot, "family.rel.child"))  # the form is where it was
+    assert person.last_text() == say(bot, "family.ask_number")
