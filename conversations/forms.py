@@ -18,6 +18,10 @@ way for every form:
 
     begin --gate--> step 0 --answer--> step 1 ... --answer--> review --send--> end
     (every step: cancel ends it; anything that does not fit shows the current step again)
+
+The plainest form is conversations/broker_report.py; conversations/missing.py adds a gate, a
+request key and skippable steps; conversations/announce.py has steps whose buttons depend on
+who asks (they draw their own screen and read their own presses) and a Send that looks again.
 """
 
 from __future__ import annotations
@@ -66,19 +70,23 @@ class Wrong:
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
-# Reads a typed answer (already cleaned): the value to keep, or Wrong.
+# Reads a typed answer (already cleaned): the value to keep, or Wrong. A text it keeps must
+# read the same again (that is how a draft's answer is checked when the form goes on).
 Read = Callable[[str], object]
 
 
-def words(least: int, most: int, too_short: str, too_long: str | None = None) -> Read:
-    """Text of ``least`` to ``most`` characters; one key says both ways, or one key each."""
+def words(least: int, most: int, wrong: str, too_long: str | None = None) -> Read:
+    """Text of ``least`` to ``most`` characters. With one key, it says why either way (given
+    ``most``); with two, ``wrong`` says too short (given ``least``), ``too_long`` too long."""
 
     def read(text: str) -> object:
-        if len(text) < least:
-            return Wrong(too_short, {"least": least} if too_long else {"most": most})
-        if len(text) > most:
-            return Wrong(too_long, {"most": most}) if too_long else Wrong(too_short, {"most": most})
-        return text
+        if least <= len(text) <= most:
+            return text
+        if too_long is None:
+            return Wrong(wrong, {"most": most})
+        return (
+            Wrong(wrong, {"least": least}) if len(text) < least else Wrong(too_long, {"most": most})
+        )
 
     return read
 
@@ -138,11 +146,11 @@ class Step:
         value = draft.get(self.field)
         if self.choices:
             return any(value == c.value and type(value) is type(c.value) for c in self.choices)
-        return (
-            self.read is not None
-            and isinstance(value, str)
-            and not isinstance(self.read(cleaned(value)), Wrong)
-        )
+        if self.read is None or value is None:
+            return False
+        # A text is read again (what a draft holds is checked, not trusted); anything else (a
+        # number, a date) only its read made.
+        return not isinstance(value, str) or not isinstance(self.read(cleaned(value)), Wrong)
 
 
 @dataclass(frozen=True)

@@ -297,3 +297,13 @@ async def test_presses_left_to_other_handlers_do_not_touch_the_form(bot: Bot) ->
     assert person.new_texts() == []  # the form's refusal would show its step again
     await person.click(label(bot, "family.rel.child"))  # the form is where it was
     assert person.last_text() == say(bot, "family.ask_number")
+
+
+def test_an_answer_the_draft_holds_is_checked_again_unless_its_read_made_it() -> None:
+    age = Step("age", "family.ask_number", read=parsed(parse_whole_number, "family.bad_number"))
+    assert age.kept({"age": 30})  # a number only the read makes: given
+    assert not age.kept({}) and not age.kept({"age": None})
+    assert not age.kept({"age": "many"})  # a text is read again: not an answer
+    name = Step("name", "broker.ask_who", read=words(2, 10, "broker.too_short"))
+    assert name.kept({"name": "Sokha"}) and not name.kept({"name": "x" * 11})
+    assert words(2, 10, "family.bad_name")("x") == Wrong("family.bad_name", {"most": 10})
