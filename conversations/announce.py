@@ -152,11 +152,13 @@ async def _recipients(context: BotContext, draft: Draft) -> list[Any]:
 
 
 async def _draw_area(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """The area step from the top: all villages and the districts (staff), or one's own."""
     assert update.effective_user is not None
     return _area_screen(context, lang, await _scope(context, update.effective_user.id), "all")
 
 
 async def _draw_audience(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """Who gets it in the chosen area (a leader: only their villagers)."""
     assert update.effective_user is not None
     scope = await _scope(context, update.effective_user.id)
     return _audience_screen(context, lang, scope, draft)
