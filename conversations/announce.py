@@ -14,52 +14,24 @@ or a villager's, is refused and changes nothing.
 from __future__ import annotations
 
 import logging
-import re
-from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import ConversationHandler
 
 from app.context import BotContext
-from content.texts import Html
-from conversations.broker_report import flush_draft
-from conversations.leaving import leaving_handlers
+from conversations.forms import STAY, Draft, Form, Keys, Screen, Step, Stored, Summary, Wrong, words
 from conversations.roles import is_staff, villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import answer, language_of, show
 from delivery.announcements import announcement_messages
 from screens.announcement import announcement_text
-from screens.buttons import Button, keyboard, menu_button
+from screens.buttons import Button, keyboard
 from storage.announcements import AUDIENCES, Announcement
 
 log = logging.getLogger(__name__)
 PREFIX = "announce"
 DRAFT = "announce"
 LEAST, MOST = 2, 1000  # characters of the typed text, after trimming
-_EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
-
-Screen = tuple[str, InlineKeyboardMarkup]
-
-
-class Step(IntEnum):
-    AREA = 0
-    AUDIENCE = 1
-    KHMER = 2
-    ENGLISH = 3
-    REVIEW = 4
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
 
 
 def _cancel_row(context: BotContext, lang: str) -> list[Button]:
@@ -118,26 +90,19 @@ def _audiences(scope: list[str] | None) -> tuple[str, ...]:
     return AUDIENCES if scope is None else ("yes", "away")  # leaders write to their villagers
 
 
-def _audience_screen(context: BotContext, lang: str, scope: list[str] | None) -> Screen:
+def _audience_screen(
+    context: BotContext, lang: str, scope: list[str] | None, draft: Draft
+) -> Screen:
     t = context.content.texts
     rows = [
         [(t.raw(lang, f"announce.who.{who}"), f"{PREFIX}:w:{who}")] for who in _audiences(scope)
     ]
     rows.append(_cancel_row(context, lang))
-    area = area_name(context, lang, str(_draft(context).get("area")))
+    area = area_name(context, lang, str(draft.get("area")))
     return t.get(lang, "announce.ask_audience", area=area), keyboard(rows)
 
 
-def _typing_screen(context: BotContext, lang: str, step: Step) -> Screen:
-    t = context.content.texts
-    rows = [_cancel_row(context, lang)]
-    if step == Step.ENGLISH:
-        rows.insert(0, [(t.raw(lang, "announce.skip_english"), f"{PREFIX}:skip")])
-        return t.get(lang, "announce.ask_english"), keyboard(rows)
-    return t.get(lang, "announce.ask_khmer", most=MOST), keyboard(rows)
-
-
-def _preview(context: BotContext, draft: dict[str, Any], sender_role: str) -> Announcement:
+def _preview(context: BotContext, draft: Draft, sender_role: str) -> Announcement:
     return Announcement(
         announcement_id=0,
         sent_by=None,
@@ -153,10 +118,11 @@ def _preview(context: BotContext, draft: dict[str, Any], sender_role: str) -> An
     )
 
 
-async def _review_screen(context: BotContext, lang: str, user_id: int) -> Screen:
+async def _review(update: Update, context: BotContext, lang: str, draft: Draft) -> Summary:
     """The message as Khmer readers get it (and English readers, if written), and its reach."""
-    t, draft = context.content.texts, _draft(context)
-    role = "staff" if is_staff(context, user_id) else "leader"
+    assert update.effective_user is not None
+    t = context.content.texts
+    role = "staff" if is_staff(context, update.effective_user.id) else "leader"
     preview = _preview(context, draft, role)
     reach = await _recipients(context, draft)
     parts = [
@@ -173,157 +139,101 @@ async def _review_screen(context: BotContext, lang: str, user_id: int) -> Screen
         parts.append(announcement_text(context, "en", preview))
     if preview.audience == "away":
         parts.append(t.get(lang, "announce.away_caution"))
-    rows: list[list[Button]] = []
-    if reach:
-        rows.append([(t.raw(lang, "announce.send"), f"{PREFIX}:send")])
-    else:
+    if not reach:
         parts.append(t.get(lang, "announce.nobody"))
-    rows.append(_cancel_row(context, lang))
-    return "\n\n".join(parts), keyboard(rows)
+    return Summary("\n\n".join(parts), sendable=bool(reach))
 
 
-async def _recipients(context: BotContext, draft: dict[str, Any]) -> list[Any]:
+async def _recipients(context: BotContext, draft: Draft) -> list[Any]:
     today = context.clock.now().astimezone(context.services.config.timezone).date()
     return await context.store.audience(str(draft["area"]), str(draft["audience"]), today)
 
 
-def _next_missing(draft: dict[str, Any]) -> Step:
-    if not isinstance(draft.get("area"), str):
-        return Step.AREA
-    if draft.get("audience") not in AUDIENCES:
-        return Step.AUDIENCE
-    if not isinstance(draft.get("km"), str):
-        return Step.KHMER
-    return Step.REVIEW if "en" in draft else Step.ENGLISH
+# -- the steps whose buttons depend on who asks -----------------------------------------------
 
 
-async def _screen(update: Update, context: BotContext, step: Step) -> Screen:
+async def _draw_area(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """The area step from the top: all villages and the districts (staff), or one's own."""
     assert update.effective_user is not None
-    lang = await language_of(update, context)
+    return _area_screen(context, lang, await _scope(context, update.effective_user.id), "all")
+
+
+async def _draw_audience(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """Who gets it in the chosen area (a leader: only their villagers)."""
+    assert update.effective_user is not None
     scope = await _scope(context, update.effective_user.id)
-    if step == Step.AREA:
-        return _area_screen(context, lang, scope, "all")
-    if step == Step.AUDIENCE:
-        return _audience_screen(context, lang, scope)
-    if step in (Step.KHMER, Step.ENGLISH):
-        return _typing_screen(context, lang, step)
-    return await _review_screen(context, lang, update.effective_user.id)
+    return _audience_screen(context, lang, scope, draft)
 
 
-# -- steps -----------------------------------------------------------------------------------
+async def _pick_area(update: Update, context: BotContext, data: str) -> object:
+    """An area if this person may announce there; a district or commune opens its parts."""
+    assert update.effective_user is not None
+    code = data.split(":")[-1]
+    places = context.content.places
+    scope = await _scope(context, update.effective_user.id)
+    if data.startswith("n:"):  # staff only: a smaller area inside this one
+        opens = code == "all" or places.district(code) is not None or places.commune(code)
+        if scope is not None or not opens:
+            return Wrong("announce.not_your_area")
+        await answer(update)
+        lang = await language_of(update, context)
+        await show(update, *_area_screen(context, lang, scope, code))
+        return STAY
+    if not data.startswith("a:"):
+        return Wrong("input.button_expired")
+    if not _known_area(context, code) or not _may_pick(scope, code):
+        log.info("announce_area_refused user=%s", update.effective_user.id)
+        return Wrong("announce.not_your_area")
+    return code
 
 
-async def begin(update: Update, context: BotContext) -> int:
-    """Starts an announcement for staff or a leader; anyone else is told who may send them."""
-    assert update.effective_user is not None and context.user_data is not None
-    lang = await language_of(update, context)
+async def _pick_audience(update: Update, context: BotContext, data: str) -> object:
+    """Who gets it (leaders write to their villagers); an area pressed again changes the area."""
+    assert update.effective_user is not None
+    if data.startswith("a:"):  # the area screen's button, pressed again: that area instead
+        area = await _pick_area(update, context, data)
+        if isinstance(area, Wrong):
+            return area
+        draft = FORM.draft_of(context)
+        draft["area"] = area
+        await answer(update)
+        lang = await language_of(update, context)
+        await show(update, *await _draw_audience(update, context, lang, draft))
+        return STAY
+    who = data.split(":")[-1]
+    scope = await _scope(context, update.effective_user.id)
+    if not data.startswith("w:") or who not in _audiences(scope):
+        return Wrong("input.button_expired")
+    return who
+
+
+async def _gate(update: Update, context: BotContext, lang: str) -> tuple[str, None] | None:
+    """Staff and village leaders only; anyone else is told who may send them."""
+    assert update.effective_user is not None
     scope = await _scope(context, update.effective_user.id)
     if scope is not None and not scope:
         log.info("announce_refused user=%s", update.effective_user.id)
-        await send(update, context.content.texts.get(lang, "announce.only_responders"))
-        return ConversationHandler.END
-    context.user_data[DRAFT] = {}
-    await send(update, *_area_screen(context, lang, scope, "all"))
-    return Step.AREA
-
-
-async def browse_area(update: Update, context: BotContext) -> int | None:
-    """Opens a district or commune to choose a smaller area (staff only)."""
-    assert update.effective_user is not None and update.callback_query is not None
-    code = (update.callback_query.data or "").split(":")[-1]
-    places = context.content.places
-    scope = await _scope(context, update.effective_user.id)
-    opens = code == "all" or places.district(code) is not None or places.commune(code) is not None
-    if scope is not None or not opens:
-        return await _refuse(update, context, Step.AREA, "announce.not_your_area")
-    await answer(update)
-    lang = await language_of(update, context)
-    await show(update, *_area_screen(context, lang, scope, code))
+        return context.content.texts.get(lang, "announce.only_responders"), None
     return None
 
 
-async def choose_area(update: Update, context: BotContext) -> int | None:
-    """Keeps the area if this person may announce there, and asks who gets it."""
-    assert update.effective_user is not None and update.callback_query is not None
-    code = (update.callback_query.data or "").split(":")[-1]
-    scope = await _scope(context, update.effective_user.id)
-    if not _known_area(context, code) or not _may_pick(scope, code):
-        log.info("announce_area_refused user=%s", update.effective_user.id)
-        return await _refuse(update, context, Step.AREA, "announce.not_your_area")
-    _draft(context)["area"] = code
-    await answer(update)
-    await show(update, *_audience_screen(context, await language_of(update, context), scope))
-    return Step.AUDIENCE
-
-
-async def choose_audience(update: Update, context: BotContext) -> int | None:
-    """Keeps who gets it, and asks for the Khmer text."""
-    assert update.effective_user is not None and update.callback_query is not None
-    who = (update.callback_query.data or "").split(":")[-1]
-    scope = await _scope(context, update.effective_user.id)
-    if _next_missing(_draft(context)) < Step.AUDIENCE or who not in _audiences(scope):
-        return await _refuse(update, context, Step.AUDIENCE, "input.button_expired")
-    _draft(context)["audience"] = who
-    await answer(update)
-    await show(update, *_typing_screen(context, await language_of(update, context), Step.KHMER))
-    return Step.KHMER
-
-
-def _typed(step: Step) -> Any:
-    async def type_text(update: Update, context: BotContext) -> int | None:
-        """Keeps a typed text of the right length and goes on."""
-        assert update.message is not None and update.effective_user is not None
-        lang = await language_of(update, context)
-        t = context.content.texts
-        text = _EDGES.sub("", update.message.text or "")
-        problem = None
-        if len(text) < LEAST:
-            problem = t.get(lang, "announce.too_short", least=LEAST)
-        elif len(text) > MOST:
-            problem = t.get(lang, "announce.too_long", most=MOST)
-        if problem is not None:
-            screen, markup = _typing_screen(context, lang, step)
-            await send(update, f"{problem}\n\n{screen}", markup)
-            return None
-        _draft(context)["km" if step == Step.KHMER else "en"] = text
-        following = Step.ENGLISH if step == Step.KHMER else Step.REVIEW
-        await send(update, *await _screen(update, context, following))
-        return following
-
-    return type_text
-
-
-async def skip_english(update: Update, context: BotContext) -> int | None:
-    """No English text: English readers get the Khmer one."""
-    if _next_missing(_draft(context)) != Step.ENGLISH:
-        return await _refuse(update, context, Step.ENGLISH, "input.button_expired")
-    _draft(context)["en"] = None
-    await answer(update)
-    await show(update, *await _screen(update, context, Step.REVIEW))
-    return Step.REVIEW
-
-
-async def send_announcement(update: Update, context: BotContext) -> int | None:
+async def _send(
+    update: Update, context: BotContext, draft: Draft, request_key: str
+) -> Stored | Wrong:
     """Checks the sender again, keeps the announcement and queues one message per person."""
     assert update.effective_user is not None and context.user_data is not None
-    draft = _draft(context)
     user_id = update.effective_user.id
     scope = await _scope(context, user_id)
-    if _next_missing(draft) != Step.REVIEW:
-        return await _refuse(update, context, Step.REVIEW, "input.button_expired")
     if not _may_pick(scope, str(draft["area"])) or draft["audience"] not in _audiences(scope):
         context.user_data.pop(DRAFT, None)  # no longer a leader of that village
-        return await _refuse(update, context, Step.AREA, "announce.not_your_area")
-    lang = await language_of(update, context)
-    t = context.content.texts
+        return Wrong("announce.not_your_area")
     recipients = await _recipients(context, draft)
     if not recipients:
-        return await _refuse(update, context, Step.REVIEW, "announce.nobody")
+        return Wrong("announce.nobody")
     # Forgotten (and written) before it is queued: after a crash, the old review screen must
     # not send the whole announcement a second time. A crash in between loses it instead,
     # and the sender, who sees no "queued", sends it again.
-    context.user_data.pop(DRAFT, None)
-    await flush_draft(context, user_id)
+    await FORM.forget(update, context)
     announcement_id, queued = await context.store.add_announcement(
         sent_by=user_id,
         sender_role="staff" if scope is None else "leader",
@@ -335,81 +245,41 @@ async def send_announcement(update: Update, context: BotContext) -> int | None:
         messages=lambda number, chunk: announcement_messages(context, number, chunk),
     )
     log.info("announcement_queued announcement=%s count=%s", announcement_id, queued)
-    await answer(update)
-    text = t.get(lang, "announce.queued", number=announcement_id, count=queued)
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
+    return Stored("announce.queued", {"number": announcement_id, "count": queued})
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drops the draft: nothing is sent or kept."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await answer(update)
-    lang = await language_of(update, context)
-    text = context.content.texts.get(lang, "announce.cancelled")
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
-
-
-async def _refuse(update: Update, context: BotContext, step: Step, why: str) -> int | None:
-    """A press or message that does not fit: say so, show the step the draft is at."""
-    lang = await language_of(update, context)
-    t = context.content.texts
-    shown = min(step, _next_missing(_draft(context)))
-    text, markup = await _screen(update, context, shown)
-    if update.callback_query is not None:
-        await answer(update, t.plain(lang, why))
-        await send(update, text, markup)
-    elif shown in (Step.KHMER, Step.ENGLISH):
-        await send(update, Html(f"{t.get(lang, 'announce.type_words')}\n\n{text}"), markup)
-    else:
-        await send(update, Html(f"{t.get(lang, 'input.use_buttons')}\n\n{text}"), markup)
-    return shown
-
-
-def _stay(step: Step) -> list[BaseHandler[Update, BotContext, Any]]:
-    async def refuse(update: Update, context: BotContext) -> int | None:
-        """Answers anything unexpected at this step by showing the step again."""
-        return await _refuse(update, context, step, "input.button_expired")
-
-    return [
-        CallbackQueryHandler(cancel, pattern=rf"^{PREFIX}:cancel$"),
-        CallbackQueryHandler(refuse, pattern=rf"^{PREFIX}:"),
-        MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, refuse),
-    ]
+_TEXT = words(LEAST, MOST, "announce.too_short", "announce.too_long")
+FORM = Form(
+    name="announce",
+    prefix=PREFIX,
+    draft=DRAFT,
+    command="announce",
+    steps=(
+        Step(
+            "area",
+            "announce.ask_area",
+            draw=_draw_area,
+            pick=_pick_area,
+            valid=lambda value: isinstance(value, str),
+        ),
+        Step(
+            "audience",
+            "announce.ask_audience",
+            draw=_draw_audience,
+            pick=_pick_audience,
+            valid=lambda value: value in AUDIENCES,
+        ),
+        Step("km", "announce.ask_khmer", read=_TEXT, params={"most": MOST}),
+        Step("en", "announce.ask_english", read=_TEXT, skip=True),
+    ),
+    keys=Keys("announce", with_type_words=True, skip="announce.skip_english"),
+    review=_review,
+    store=_send,
+    gate=_gate,
+    open_button=False,  # /announce alone
+)
 
 
 def build_handler() -> ConversationHandler[BotContext]:
     """The announcement conversation (persistent: a restart keeps the step and the text)."""
-    typing = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
-    states: dict[object, list[BaseHandler[Update, BotContext, Any]]] = {
-        Step.AREA: [
-            CallbackQueryHandler(browse_area, pattern=rf"^{PREFIX}:n:"),
-            CallbackQueryHandler(choose_area, pattern=rf"^{PREFIX}:a:"),
-            *_stay(Step.AREA),
-        ],
-        Step.AUDIENCE: [
-            CallbackQueryHandler(choose_audience, pattern=rf"^{PREFIX}:w:"),
-            CallbackQueryHandler(choose_area, pattern=rf"^{PREFIX}:a:"),
-            *_stay(Step.AUDIENCE),
-        ],
-        Step.KHMER: [MessageHandler(typing, _typed(Step.KHMER)), *_stay(Step.KHMER)],
-        Step.ENGLISH: [
-            MessageHandler(typing, _typed(Step.ENGLISH)),
-            CallbackQueryHandler(skip_english, pattern=rf"^{PREFIX}:skip$"),
-            *_stay(Step.ENGLISH),
-        ],
-        Step.REVIEW: [
-            CallbackQueryHandler(send_announcement, pattern=rf"^{PREFIX}:send$"),
-            *_stay(Step.REVIEW),
-        ],
-    }
-    return ConversationHandler(
-        entry_points=[CommandHandler("announce", begin, filters=PRIVATE_MESSAGE)],
-        states=states,
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="announce",
-        persistent=True,
-    )
+    return FORM.handler()

@@ -15,36 +15,29 @@ even before onboarding (then only staff are told: there is no village to tell).
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Coroutine, Iterable
-from enum import IntEnum
+from collections.abc import Iterable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 from telegram.helpers import mention_html
 
 from app.context import BotContext
 from content.formatting import format_day
 from content.texts import Html
-from conversations.leaving import leaving_handlers
+from conversations.forms import Choice, Draft, Form, Keys, Step, Stored, cleaned, words
 from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, language_of, send
 from delivery.broker_reports import district_of, neighbour_chiefs, report_messages, village_name
 from delivery.drainer import deliver_now
 from delivery.recipients import leader_chats
 from domain.broker_marks import marks
-from screens.buttons import keyboard, menu_button
 from storage.broker_reports import Pattern
 from storage.outbox import NewMessage
 from storage.rows import BrokerReport
+
+# cleaned: the trimming tests/test_fuzz.py checks reports against, kept here where it was.
+__all__ = ["LEAST", "MOST", "build_handler", "build_handlers", "cleaned"]
 
 log = logging.getLogger(__name__)
 PREFIX = "broker"
@@ -52,73 +45,12 @@ DRAFT = "broker_report"
 LEAST, MOST = 2, 300  # characters of each typed answer, after trimming
 LIST_AT_MOST = 20
 PAGE_BUDGET = 3500  # characters per message of the list, under Telegram's 4,096
-_EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
-
-Screen = tuple[str, InlineKeyboardMarkup]
 
 
-class Step(IntEnum):
-    WHO = 0
-    PLACE = 1
-    PROMISED = 2
-    NAMED = 3
-    REVIEW = 4
-
-
-# The typed steps: the draft field each fills, and its question.
-TYPED = {Step.WHO: "who", Step.PLACE: "place", Step.PROMISED: "promised"}
-QUESTIONS = {
-    Step.WHO: "broker.ask_who",
-    Step.PLACE: "broker.ask_place",
-    Step.PROMISED: "broker.ask_promised",
-}
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def cleaned(text: str) -> str:
-    """The answer as kept: without spaces (visible or not) at either end."""
-    return _EDGES.sub("", text)
-
-
-def _valid(value: object) -> bool:
-    return isinstance(value, str) and LEAST <= len(cleaned(value)) <= MOST
-
-
-def _next_missing(draft: dict[str, Any]) -> Step:
-    """The first step whose answer the draft lacks (REVIEW when complete)."""
-    for step, field in TYPED.items():
-        if not _valid(draft.get(field)):
-            return step
-    return Step.REVIEW if isinstance(draft.get("anonymous"), bool) else Step.NAMED
-
-
-# -- screens ---------------------------------------------------------------------------------
-
-
-def _cancel_row(context: BotContext, lang: str) -> list[tuple[str, str]]:
-    return [(context.content.texts.raw(lang, "broker.cancel"), f"{PREFIX}:cancel")]
-
-
-def _screen(context: BotContext, lang: str, step: Step) -> Screen:
-    """What the step shows, from the draft alone (so any step can be shown again)."""
+async def _review(update: Update, context: BotContext, lang: str, draft: Draft) -> str:
     t = context.content.texts
-    if step in QUESTIONS:
-        return t.get(lang, QUESTIONS[step]), keyboard([_cancel_row(context, lang)])
-    draft = _draft(context)
-    if step == Step.NAMED:
-        rows = [
-            [(t.raw(lang, "broker.named"), f"{PREFIX}:named")],
-            [(t.raw(lang, "broker.anonymous"), f"{PREFIX}:anon")],
-            _cancel_row(context, lang),
-        ]
-        return t.get(lang, "broker.ask_named"), keyboard(rows)
     sender = t.raw(lang, "broker.sender_anonymous" if draft["anonymous"] else "broker.sender_named")
-    text = t.get(
+    return t.get(
         lang,
         "broker.review",
         who=draft["who"],
@@ -126,67 +58,11 @@ def _screen(context: BotContext, lang: str, step: Step) -> Screen:
         promised=draft["promised"],
         sender=sender,
     )
-    rows = [[(t.raw(lang, "broker.send"), f"{PREFIX}:send")], _cancel_row(context, lang)]
-    return text, keyboard(rows)
 
 
-# -- steps -----------------------------------------------------------------------------------
-
-
-async def begin(update: Update, context: BotContext) -> int:
-    """Starts a new report: explains it, then asks who the recruiter is."""
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {}
-    await answer(update)
-    lang = await language_of(update, context)
-    text, markup = _screen(context, lang, Step.WHO)
-    intro = context.content.texts.get(lang, "broker.intro")
-    await send(update, f"{intro}\n\n{text}", markup)
-    return Step.WHO
-
-
-def _typed_step(step: Step) -> Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]:
-    async def type_answer(update: Update, context: BotContext) -> int | None:
-        """Keeps a typed answer of the right length and asks the next question."""
-        assert update.message is not None
-        lang = await language_of(update, context)
-        t = context.content.texts
-        text = cleaned(update.message.text or "")
-        problem = None
-        if len(text) < LEAST:
-            problem = t.get(lang, "broker.too_short", least=LEAST)
-        elif len(text) > MOST:
-            problem = t.get(lang, "broker.too_long", most=MOST)
-        if problem is not None:
-            screen, markup = _screen(context, lang, step)
-            await send(update, f"{problem}\n\n{screen}", markup)
-            return None
-        _draft(context)[TYPED[step]] = text
-        following = Step(step + 1)
-        await send(update, *_screen(context, lang, following))
-        return following
-
-    return type_answer
-
-
-async def choose_named(update: Update, context: BotContext) -> int | None:
-    """Keeps whether the person gives their name, and shows the report to check."""
-    assert update.callback_query is not None
-    draft = _draft(context)
-    if _next_missing(draft) < Step.NAMED:
-        return await _refuse(update, context, Step.NAMED)
-    draft["anonymous"] = update.callback_query.data == f"{PREFIX}:anon"
-    await answer(update)
-    await show(update, *_screen(context, await language_of(update, context), Step.REVIEW))
-    return Step.REVIEW
-
-
-async def send_report(update: Update, context: BotContext) -> int | None:
-    """Stores the report, tells the leaders and staff, and thanks the person."""
-    assert update.effective_user is not None and context.user_data is not None
-    draft = _draft(context)
-    if _next_missing(draft) != Step.REVIEW:
-        return await _refuse(update, context, Step.REVIEW)
+async def _file(update: Update, context: BotContext, draft: Draft, request_key: str) -> Stored:
+    """Stores the report with its notices to the leaders and staff (one transaction)."""
+    assert update.effective_user is not None
     user = update.effective_user
     anonymous = bool(draft["anonymous"])
     profile = await context.store.get_user(user.id)
@@ -216,94 +92,48 @@ async def send_report(update: Update, context: BotContext) -> int | None:
         messages=messages,
     )
     log.info("broker_report id=%s village=%s", report_id, village)
-    # Forget the typed answers now, before the (slow) notices: a crash while they go out must
-    # neither leave the text in the person's draft nor let the old Send button send it twice.
-    context.user_data.pop(DRAFT, None)
-    await flush_draft(context, user.id)
-    sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
-    if not sent:
-        log.warning("broker_report_untold id=%s", report_id)
-    await answer(update)
-    lang = await language_of(update, context)
-    t = context.content.texts
-    thanks = t.get(lang, "broker.sent_anonymous" if anonymous else "broker.sent")
-    await show(update, thanks, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
+
+    async def deliver() -> None:
+        sent = [r for r in await deliver_now(context, ids) if r.status == "sent"]
+        if not sent:
+            log.warning("broker_report_untold id=%s", report_id)
+
+    return Stored("broker.sent_anonymous" if anonymous else "broker.sent", deliver=deliver)
 
 
-async def flush_draft(context: BotContext, user_id: int) -> None:
-    """Writes the person's drafts now rather than after the update (see app.factory._flush)."""
-    context.application.mark_data_for_update_persistence(user_ids=user_id)
-    try:
-        await context.application.update_persistence()
-    except Exception as error:  # the report is stored; the after-update flush will retry
-        log.error("persistence_failed user=%s error=%s", user_id, type(error).__name__)
+def _typed(field: str) -> Step:
+    return Step(
+        field, f"broker.ask_{field}", read=words(LEAST, MOST, "broker.too_short", "broker.too_long")
+    )
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drops the draft: nothing is sent or kept."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await answer(update)
-    lang = await language_of(update, context)
-    text = context.content.texts.get(lang, "broker.cancelled")
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
-
-
-async def _refuse(update: Update, context: BotContext, step: Step) -> int | None:
-    """A press or message that does not fit this step: say so, show the step again."""
-    lang = await language_of(update, context)
-    t = context.content.texts
-    shown = min(step, _next_missing(_draft(context)))  # never a screen the draft cannot fill
-    text, markup = _screen(context, lang, shown)
-    if update.callback_query is not None:
-        await answer(update, t.get(lang, "input.button_expired"))
-        await send(update, text, markup)
-    elif shown in TYPED:
-        await send(update, f"{t.get(lang, 'broker.type_words')}\n\n{text}", markup)
-    else:
-        await send(update, f"{t.get(lang, 'input.use_buttons')}\n\n{text}", markup)
-    return None if shown == step else shown
-
-
-def _stay(step: Step) -> list[BaseHandler[Update, BotContext, Any]]:
-    async def refuse(update: Update, context: BotContext) -> int | None:
-        """Answers anything unexpected at this step by showing the step again."""
-        return await _refuse(update, context, step)
-
-    return [
-        CallbackQueryHandler(cancel, pattern=rf"^{PREFIX}:cancel$"),
-        CallbackQueryHandler(refuse, pattern=rf"^{PREFIX}:"),
-        MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, refuse),
-    ]
+FORM = Form(
+    name="broker_report",
+    prefix=PREFIX,
+    draft=DRAFT,
+    command="report_broker",
+    steps=(
+        _typed("who"),
+        _typed("place"),
+        _typed("promised"),
+        Step(
+            "anonymous",
+            "broker.ask_named",
+            choices=(
+                Choice("named", False, "broker.named"),
+                Choice("anon", True, "broker.anonymous"),
+            ),
+        ),
+    ),
+    keys=Keys("broker", with_intro=True, with_type_words=True),
+    review=_review,
+    store=_file,
+)
 
 
 def build_handler() -> ConversationHandler[BotContext]:
     """The report conversation (persistent: a restart keeps the answers typed so far)."""
-    typing = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
-    states: dict[object, list[BaseHandler[Update, BotContext, Any]]] = {
-        step: [MessageHandler(typing, _typed_step(step)), *_stay(step)] for step in TYPED
-    }
-    states[Step.NAMED] = [
-        CallbackQueryHandler(choose_named, pattern=rf"^{PREFIX}:(named|anon)$"),
-        *_stay(Step.NAMED),
-    ]
-    states[Step.REVIEW] = [
-        CallbackQueryHandler(send_report, pattern=rf"^{PREFIX}:send$"),
-        *_stay(Step.REVIEW),
-    ]
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("report_broker", begin, filters=PRIVATE_MESSAGE),
-            CallbackQueryHandler(begin, pattern=rf"^{PREFIX}:open$"),
-        ],
-        states=states,
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="broker_report",
-        persistent=True,
-    )
+    return FORM.handler()
 
 
 # -- the list for leaders and staff ----------------------------------------------------------

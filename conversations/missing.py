@@ -14,26 +14,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
-from enum import IntEnum
 from typing import Any
 
 import aiosqlite
 from telegram import ForceReply, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
 from app.context import BotContext
-from conversations.broker_report import cleaned, flush_draft
-from conversations.leaving import leaving_handlers
+from conversations.forms import (
+    Choice,
+    Draft,
+    Form,
+    Keys,
+    Refusal,
+    Step,
+    Stored,
+    Wrong,
+    cleaned,
+    parsed,
+    words,
+)
 from conversations.sos import current_departure, help_now
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import answer, language_of, show
 from delivery.alerting import queue_alert
 from delivery.case_copies import refresh_case_copies
 from delivery.drainer import deliver_now, drain_group
@@ -56,203 +58,93 @@ SINCE = ("week", "month", "months", "long")
 PLACES = (*ABROAD, *INSIDE, "unknown")
 
 
-class Step(IntEnum):
-    NAME = 0
-    RELATION = 1
-    WHERE = 2
-    SINCE = 3
-    PHONE = 4
-    NUMBER = 5
-    REVIEW = 6
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def _next_missing(draft: dict[str, Any]) -> Step:
-    """The first step the draft cannot fill (REVIEW when complete)."""
-    name = draft.get("name")
-    if not isinstance(name, str) or not 2 <= len(name) <= NAME_MAX:
-        return Step.NAME
-    for step, field, allowed in (
-        (Step.RELATION, "relationship", RELATIONS),
-        (Step.WHERE, "went_to", PLACES),
-        (Step.SINCE, "since", SINCE),
-    ):
-        if draft.get(field) not in allowed:
-            return step
-    if "phone" not in draft:
-        return Step.PHONE
-    if "number" not in draft:
-        return Step.NUMBER
-    return Step.REVIEW
-
-
-def _cancel(context: BotContext, lang: str) -> list[tuple[str, str]]:
-    return [(context.content.texts.raw(lang, "family.cancel"), f"{PREFIX}:cancel")]
-
-
-def _choices(
-    context: BotContext, lang: str, field: str, options: tuple[str, ...], label: str
-) -> InlineKeyboardMarkup:
+def _place_label(context: BotContext, lang: str, place: str) -> str:
     t = context.content.texts
-    rows = [[(t.raw(lang, label.format(o)), f"{PREFIX}:{field}:{o}")] for o in options]
-    return keyboard([*rows, _cancel(context, lang)])
+    return t.raw(lang, _place_key(place))
 
 
-def _place_label(lang: str, context: BotContext, place: str) -> str:
+def _place_key(place: str) -> str:
+    return "family.unknown" if place == "unknown" else f"plan.opt.destination.{place}"
+
+
+def _choices(field: str, options: tuple[str, ...], label: str) -> tuple[Choice, ...]:
+    return tuple(Choice(f"{field}:{o}", o, label.format(o)) for o in options)
+
+
+def _number(text: str) -> object:
+    """A registration number (from /mydepartures): a whole number, up to nine digits."""
+    number = parse_whole_number(text)
+    return number if number is not None and 0 < number < 10**9 else Wrong("family.bad_number")
+
+
+async def _review(update: Update, context: BotContext, lang: str, draft: Draft) -> str:
     t = context.content.texts
-    return t.raw(lang, "family.unknown" if place == "unknown" else f"plan.opt.destination.{place}")
-
-
-def _screen(context: BotContext, lang: str, step: Step) -> tuple[str, InlineKeyboardMarkup]:
-    """What the step shows, from the draft alone (so any step can be shown again)."""
-    t = context.content.texts
-    skip = [(t.raw(lang, "family.skip"), f"{PREFIX}:skip")]
-    if step == Step.NAME:
-        return t.get(lang, "family.ask_name"), keyboard([_cancel(context, lang)])
-    if step == Step.RELATION:
-        markup = _choices(context, lang, "rel", RELATIONS, "family.rel.{}")
-        return t.get(lang, "family.ask_relation"), markup
-    if step == Step.WHERE:
-        rows = [[(_place_label(lang, context, p), f"{PREFIX}:where:{p}")] for p in PLACES]
-        return t.get(lang, "family.ask_where"), keyboard([*rows, _cancel(context, lang)])
-    if step == Step.SINCE:
-        markup = _choices(context, lang, "since", SINCE, "family.since.{}")
-        return t.get(lang, "family.ask_since"), markup
-    if step == Step.PHONE:
-        return t.get(lang, "family.ask_phone"), keyboard([skip, _cancel(context, lang)])
-    if step == Step.NUMBER:
-        return t.get(lang, "family.ask_number"), keyboard([skip, _cancel(context, lang)])
-    draft = _draft(context)
-    text = t.get(
+    return t.get(
         lang,
         "family.review",
         name=draft["name"],
         relationship=t.raw(lang, f"family.rel.{draft['relationship']}"),
-        went=_place_label(lang, context, draft["went_to"]),
+        went=_place_label(context, lang, draft["went_to"]),
         since=t.raw(lang, f"family.since.{draft['since']}"),
         phone=draft["phone"] or t.raw(lang, "family.not_given"),
     )
-    rows = [[(t.raw(lang, "family.send"), f"{PREFIX}:send")], _cancel(context, lang)]
-    return text, keyboard(rows)
 
 
-async def begin(update: Update, context: BotContext) -> int:
-    """Starts a report: says what will and will not happen, then asks the relative's name."""
-    assert update.effective_user is not None and context.user_data is not None
-    await answer(update)
-    lang = await language_of(update, context)
+async def _gate(update: Update, context: BotContext, lang: str) -> Refusal | None:
+    """Only someone onboarded, with fewer than OPEN_AT_MOST reports still open."""
+    assert update.effective_user is not None
     t = context.content.texts
     if await context.store.get_user(update.effective_user.id) is None:
-        await send(update, t.get(lang, "family.onboard_first"))
-        return ConversationHandler.END
+        return t.get(lang, "family.onboard_first"), None
     if await context.store.open_family_reports(update.effective_user.id) >= OPEN_AT_MOST:
-        await send(update, t.get(lang, "family.too_many"), keyboard([[menu_button(context, lang)]]))
-        return ConversationHandler.END
-    # The Send's key: pressed twice, or again after a crash, it finds the first report.
-    context.user_data[DRAFT] = {"request_key": secrets.token_hex(16)}
-    text, markup = _screen(context, lang, Step.NAME)
-    await send(update, f"{t.get(lang, 'family.intro')}\n\n{text}", markup)
-    return Step.NAME
+        return t.get(lang, "family.too_many"), keyboard([[menu_button(context, lang)]])
+    return None
 
 
-async def typed(update: Update, context: BotContext) -> int | None:
-    """A typed answer: the name, the phone or the registration number, by the step."""
-    assert update.message is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    draft = _draft(context)
-    step = _next_missing(draft)
-    text = cleaned(update.message.text or "")
-    problem = None
-    if step == Step.NAME:
-        if 2 <= len(text) <= NAME_MAX:
-            draft["name"] = text
-        else:
-            problem = t.get(lang, "family.bad_name", most=NAME_MAX)
-    elif step == Step.PHONE:
-        phone = parse_phone(text)
-        if phone is None:
-            problem = t.get(lang, "family.bad_phone")
-        else:
-            draft["phone"] = phone
-    elif step == Step.NUMBER:
-        number = parse_whole_number(text)
-        if number is None or not 0 < number < 10**9:
-            problem = t.get(lang, "family.bad_number")
-        else:
-            draft["number"] = number
-    else:
-        problem = t.get(lang, "input.use_buttons")
-    return await _next(update, context, lang, problem)
-
-
-async def chose(update: Update, context: BotContext) -> int | None:
-    """A button: relationship, place, how long, or skip (phone, number)."""
-    assert update.callback_query is not None
-    lang = await language_of(update, context)
-    draft = _draft(context)
-    step = _next_missing(draft)
-    parts = (update.callback_query.data or "").split(":")
-    choices = {
-        Step.RELATION: ("rel", "relationship", RELATIONS),
-        Step.WHERE: ("where", "went_to", PLACES),
-        Step.SINCE: ("since", "since", SINCE),
-    }
-    expected = choices.get(step)
-    if expected and len(parts) == 3 and parts[1] == expected[0] and parts[2] in expected[2]:
-        draft[expected[1]] = parts[2]
-    elif step in (Step.PHONE, Step.NUMBER) and parts[1:] == ["skip"]:
-        draft["phone" if step == Step.PHONE else "number"] = None
-    else:  # a stale press from another step, or a value no button offers
-        await answer(update, context.content.texts.plain(lang, "input.button_expired"))
-        await send(update, *_screen(context, lang, step))
-        return None
-    await answer(update)
-    return await _next(update, context, lang, None, edit=True)
-
-
-async def _next(
-    update: Update, context: BotContext, lang: str, problem: str | None, *, edit: bool = False
-) -> int:
-    step = _next_missing(_draft(context))
-    text, markup = _screen(context, lang, step)
-    if problem:
-        text = f"{problem}\n\n{text}"
-    await (show(update, text, markup) if edit else send(update, text, markup))
-    return step
-
-
-async def send_report(update: Update, context: BotContext) -> int | None:
+async def _send(update: Update, context: BotContext, draft: Draft, request_key: str) -> Stored:
     """Stores the report as a case for the village's chief and staff; asks the relative."""
-    assert update.effective_user is not None and context.user_data is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    draft = _draft(context)
-    if _next_missing(draft) != Step.REVIEW:
-        await answer(update, t.plain(lang, "input.button_expired"))
-        await send(update, *_screen(context, lang, _next_missing(draft)))
-        return None
-    reporter = update.effective_user.id
-    request_key = str(draft.get("request_key") or secrets.token_hex(16))
+    assert update.effective_user is not None
+    # The Send's key: pressed twice, or again after a crash, it finds the first report.
     if await context.store.family_report_by_request(request_key) is None:
-        await _file_report(context, reporter, draft, request_key)
-    # Forgotten and written now, before the copies go out: a crash while they do must not
-    # bring back a review whose Send would make a second case and ask the relative twice.
-    context.user_data.pop(DRAFT, None)
-    await flush_draft(context, reporter)
-    report = await context.store.family_report_by_request(request_key)
-    if report is not None and report.alert_id is not None:
-        await drain_group(context, f"alert:{report.alert_id}")
-        await drain_group(context, f"family:{report.report_id}:ask")
-    await answer(update)
-    text = t.get(lang, "family.sent", name=draft["name"])
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
+        await _file_report(context, update.effective_user.id, draft, request_key)
+
+    async def deliver() -> None:
+        report = await context.store.family_report_by_request(request_key)
+        if report is not None and report.alert_id is not None:
+            await drain_group(context, f"alert:{report.alert_id}")
+            await drain_group(context, f"family:{report.report_id}:ask")
+
+    return Stored("family.sent", {"name": draft["name"]}, deliver)
+
+
+FORM = Form(
+    name="missing",
+    prefix=PREFIX,
+    draft=DRAFT,
+    command="missing",
+    steps=(
+        Step("name", "family.ask_name", read=words(2, NAME_MAX, "family.bad_name")),
+        Step(
+            "relationship",
+            "family.ask_relation",
+            choices=_choices("rel", RELATIONS, "family.rel.{}"),
+        ),
+        Step(
+            "went_to",
+            "family.ask_where",
+            choices=tuple(Choice(f"where:{p}", p, _place_key(p)) for p in PLACES),
+        ),
+        Step("since", "family.ask_since", choices=_choices("since", SINCE, "family.since.{}")),
+        Step("phone", "family.ask_phone", read=parsed(parse_phone, "family.bad_phone"), skip=True),
+        Step("number", "family.ask_number", read=_number, skip=True),
+    ),
+    keys=Keys("family", with_intro=True, skip="family.skip"),
+    review=_review,
+    store=_send,
+    gate=_gate,
+    keyed=True,
+    others="r:",  # the relative's answers (build_handlers): outside the form
+)
 
 
 async def _file_report(
@@ -434,50 +326,9 @@ def _to_family(report_id: int, report: FamilyReport, what: str, words: str) -> N
     )
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drops the draft: nothing is sent or kept."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await answer(update)
-    lang = await language_of(update, context)
-    text = context.content.texts.get(lang, "family.cancelled")
-    await show(update, text, keyboard([[menu_button(context, lang)]]))
-    return ConversationHandler.END
-
-
-async def _repeat(update: Update, context: BotContext) -> None:
-    """Anything that does not fit the step (a sticker, a stale press): the step again."""
-    lang = await language_of(update, context)
-    t = context.content.texts
-    step = _next_missing(_draft(context))
-    text, markup = _screen(context, lang, step)
-    if update.callback_query is not None:
-        await answer(update, t.plain(lang, "input.button_expired"))
-    await send(update, f"{t.get(lang, 'input.use_buttons')}\n\n{text}", markup)
-
-
 def build_handler() -> ConversationHandler[BotContext]:
     """The report conversation (persistent: a restart keeps the answers typed so far)."""
-    typing = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
-    handlers: list[BaseHandler[Update, BotContext, Any]] = [
-        CallbackQueryHandler(cancel, pattern=rf"^{PREFIX}:cancel$"),
-        CallbackQueryHandler(send_report, pattern=rf"^{PREFIX}:send$"),
-        CallbackQueryHandler(chose, pattern=rf"^{PREFIX}:(?:rel|where|since|skip)"),
-        MessageHandler(typing, typed),
-        CallbackQueryHandler(_repeat, pattern=rf"^{PREFIX}:(?!r:)"),
-        MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, _repeat),
-    ]
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("missing", begin, filters=PRIVATE_MESSAGE),
-            CallbackQueryHandler(begin, pattern=rf"^{PREFIX}:open$"),
-        ],
-        states={step: handlers for step in Step},
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="missing",
-        persistent=True,
-    )
+    return FORM.handler()
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
