@@ -7,6 +7,7 @@ project's own (no icon set, nothing to credit but the font).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from content.texts import Texts
@@ -55,6 +56,19 @@ def _card(canvas: Canvas, x: float, y: float, colour: str) -> None:
     canvas.box(x + 22, y + 78, 60, 32, fill=colour, radius=14)
     for row in range(3):
         canvas.box(x + 100, y + 32 + row * 28, 80, 10, fill=GREY, radius=4)
+
+
+def _work_permit(canvas: Canvas, x: float, y: float) -> None:
+    """The card of a worker: the same card, its face under a builder's helmet, so a reader who
+    cannot read «ប័ណ្ណការងារ» tells it from the border pass (Khmer review, §4 pictures)."""
+    _card(canvas, x, y, GREEN)
+    cx, cy, r = x + 52, y + 36, 27
+    dome = [
+        (cx + r * math.cos(math.pi * k / 12), cy - r * math.sin(math.pi * k / 12))
+        for k in range(13)
+    ]
+    canvas.polygon(dome, fill=GOLD)
+    canvas.box(cx - r - 8, cy - 4, 2 * r + 16, 9, fill=GOLD, radius=4)
 
 
 def _visa(canvas: Canvas, x: float, y: float) -> None:
@@ -109,7 +123,7 @@ def draw_documents(t: Texts, lang: str) -> bytes:
         (t.raw(lang, "picture.documents.visa"), lambda c, x, y: _visa(c, x - 65, y)),
         (
             t.raw(lang, "picture.documents.work_permit"),
-            lambda c, x, y: _card(c, x - 100, y + 15, GREEN),
+            lambda c, x, y: _work_permit(c, x - 100, y + 15),
         ),
     )
     canvas.box(30, 890, WIDTH - 60, 130, fill=PALE_RED, radius=20)
@@ -206,7 +220,7 @@ def draw_warning_signs(t: Texts, lang: str) -> bytes:
 
 # id -> (version, drawing). Raise a version when its drawing changes.
 DRAWINGS: dict[str, tuple[int, Drawing]] = {
-    "documents": (1, draw_documents),
+    "documents": (2, draw_documents),  # 2: the work permit wears a helmet
     "dialling": (1, draw_dialling),
     "warning_signs": (1, draw_warning_signs),
     "money": (1, draw_report_money),
