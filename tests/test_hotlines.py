@@ -19,7 +19,7 @@ from tests.support.chat import Bot, Person
 from tests.support.journeys import onboard, sent_departure
 
 TAG = re.compile(r"<[^>]+>")
-ALL_KM, ALL_EN = "📋 លេខផ្សេងទៀត និងប្រភព", "📋 All numbers and sources"
+ALL_KM, ALL_EN = "📋 លេខទាំងអស់ និងប្រភព", "📋 All numbers and sources"
 LIMIT = {"km": 300, "en": 350}  # Khmer characters, tags removed (the review's measure)
 CHECK_NOTE = {
     "km": "⚠️ យើងមិនទាន់បានសាកហៅលេខនេះទេ។ បើហៅមិនចូល សូមហៅលេខផ្សេង។",
