@@ -23,7 +23,7 @@ _ALERT = (
     " take_on_reminders FROM alerts"
 )
 
-
+# Moments an alert may not have reached yet: an empty column is None.
 _TIMES = (
     "staff_due_at",
     "staff_told_at",
