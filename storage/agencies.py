@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import StoreBase, from_row
 from storage.rows import Agency
 
 _SELECT = "SELECT agency_id, name, licence, phone, destinations, last_verified FROM agencies"
@@ -17,13 +17,15 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def _agency(row: aiosqlite.Row | tuple[Any, ...]) -> Agency:
-    return Agency(
-        agency_id=int(row[0]),
-        name=str(row[1]),
-        licence=str(row[2]),
-        phone=str(row[3]) if row[3] else None,
-        destinations=tuple(code for code in str(row[4]).split(",") if code),
-        last_verified=date.fromisoformat(str(row[5])),
+    return from_row(
+        Agency,
+        row,
+        agency_id=int,
+        name=str,
+        licence=str,
+        phone=lambda value: str(value) if value else None,
+        destinations=lambda value: tuple(code for code in str(value).split(",") if code),
+        last_verified=lambda value: date.fromisoformat(str(value)),
     )
 
 
@@ -56,13 +58,10 @@ class AgencyQueries(StoreBase):
 
     async def agencies(self) -> list[Agency]:
         """The whole list, by name."""
-        async with self._db.execute(f"{_SELECT} ORDER BY name, agency_id") as cursor:
-            return [_agency(row) async for row in cursor]
+        return await self._all(f"{_SELECT} ORDER BY name, agency_id", (), _agency)
 
     async def agency(self, agency_id: int) -> Agency | None:
-        async with self._db.execute(f"{_SELECT} WHERE agency_id = ?", (agency_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _agency(row) if row else None
+        return await self._one(f"{_SELECT} WHERE agency_id = ?", (agency_id,), _agency)
 
     async def find_agencies(self, query: str) -> list[Agency]:
         """Agencies whose name contains the query, or whose licence is exactly it, by name.

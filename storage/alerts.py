@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, from_row, when
 from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Alert
@@ -23,33 +23,26 @@ _ALERT = (
     " take_on_reminders FROM alerts"
 )
 
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+# Moments an alert may not have reached yet: an empty column is None.
+_TIMES = (
+    "staff_due_at",
+    "staff_told_at",
+    "acknowledged_at",
+    "resolved_at",
+    "note_due_at",
+    "erased_at",
+    "take_on_due_at",
+)
 
 
 def _alert(row: Any) -> Alert:
-    return Alert(
-        alert_id=row[0],
-        kind=row[1],
-        user_id=row[2],
-        departure_id=row[3],
-        village_code=row[4],
-        details=tuple(d for d in str(row[5]).split(",") if d),
-        created_at=datetime.fromisoformat(row[6]),
-        staff_due_at=_when(row[7]),
-        staff_told_at=_when(row[8]),
-        acknowledged_at=_when(row[9]),
-        acknowledged_by=row[10],
-        resolved_at=_when(row[11]),
-        resolved_by=row[12],
-        handler_chat_id=row[13],
-        outcome=row[14],
-        handed_to=row[15],
-        note_due_at=_when(row[16]),
-        erased_at=_when(row[17]),
-        take_on_due_at=_when(row[18]),
-        take_on_reminders=int(row[19] or 0),
+    return from_row(
+        Alert,
+        row,
+        details=lambda value: tuple(d for d in str(value).split(",") if d),
+        created_at=datetime.fromisoformat,
+        take_on_reminders=lambda value: int(value or 0),
+        **dict.fromkeys(_TIMES, when),
     )
 
 
@@ -106,63 +99,54 @@ class AlertQueries(StoreBase):
 
     async def alert_for_checkin(self, checkin_id: int, kind: str) -> Alert | None:
         """The alert of this kind already raised about a check-in (one per prompt)."""
-        async with self._db.execute(
+        return await self._one(
             f"{_ALERT} WHERE checkin_id = ? AND kind = ? ORDER BY alert_id LIMIT 1",
             (checkin_id, kind),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _alert(row) if row else None
+            _alert,
+        )
 
     async def set_alert_details(self, alert_id: int, details: tuple[str, ...]) -> None:
         """More named problems for the same alert (shown on /alerts and later copies)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE alerts SET details = ? WHERE alert_id = ?", (",".join(details), alert_id)
-            )
+        await self._write(
+            "UPDATE alerts SET details = ? WHERE alert_id = ?", (",".join(details), alert_id)
+        )
 
     async def alert(self, alert_id: int) -> Alert | None:
-        async with self._db.execute(f"{_ALERT} WHERE alert_id = ?", (alert_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _alert(row) if row else None
+        return await self._one(f"{_ALERT} WHERE alert_id = ?", (alert_id,), _alert)
 
     async def recent_open_alert(self, user_id: int, kind: str, since: datetime) -> Alert | None:
         """An unacknowledged alert of this kind raised since ``since`` (to avoid duplicates)."""
-        async with self._db.execute(
+        return await self._one(
             f"{_ALERT} WHERE user_id = ? AND kind = ? AND acknowledged_at IS NULL"
             " AND resolved_at IS NULL AND created_at >= ? ORDER BY alert_id DESC LIMIT 1",
             (user_id, kind, since.isoformat()),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _alert(row) if row else None
+            _alert,
+        )
 
     async def alerts_due_for_staff(self, now: datetime) -> list[Alert]:
-        async with self._db.execute(
+        return await self._all(
             f"{_ALERT} WHERE staff_told_at IS NULL AND acknowledged_at IS NULL"
             " AND staff_due_at <= ? ORDER BY staff_due_at",
             (now.isoformat(),),
-        ) as cursor:
-            return [_alert(row) async for row in cursor]
+            _alert,
+        )
 
     async def escalate_alert(self, alert_id: int, messages: list[NewMessage]) -> bool:
         """Notes that staff are being told and queues their copies; False if already done."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE alerts SET staff_told_at = ? WHERE alert_id = ? AND staff_told_at IS NULL",
-                (self._now(), alert_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE alerts SET staff_told_at = ? WHERE alert_id = ? AND staff_told_at IS NULL",
+            (NOW, alert_id),
+            lambda db: enqueue_in(db, messages, self._now(), claimed=False),
+        )
 
     async def untaken_due(self, now: datetime) -> list[Alert]:
         """Open cases nobody has taken on whose reminder to everyone has fallen due."""
-        async with self._db.execute(
+        return await self._all(
             f"{_ALERT} WHERE acknowledged_at IS NULL AND resolved_at IS NULL"
             " AND take_on_due_at <= ? ORDER BY take_on_due_at",
             (now.isoformat(),),
-        ) as cursor:
-            return [_alert(row) async for row in cursor]
+            _alert,
+        )
 
     async def remind_untaken(
         self,
@@ -175,31 +159,28 @@ class AlertQueries(StoreBase):
     ) -> bool:
         """Queues the reminders of an untaken case once (however many sweeps race), plans the
         next, and notes staff as told when they are among them; False if already done."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE alerts SET take_on_due_at = ?, take_on_reminders = take_on_reminders + 1,"
-                " staff_told_at = CASE WHEN ? THEN COALESCE(staff_told_at, ?) ELSE staff_told_at"
-                " END WHERE alert_id = ? AND take_on_due_at = ? AND acknowledged_at IS NULL"
-                " AND resolved_at IS NULL",
-                (next_due.isoformat(), staff_told, self._now(), alert_id, due_at.isoformat()),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await event_in(db, alert_id, self._now(), None, "overdue", {})
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE alerts SET take_on_due_at = ?, take_on_reminders = take_on_reminders + 1,"
+            " staff_told_at = CASE WHEN ? THEN COALESCE(staff_told_at, ?) ELSE staff_told_at"
+            " END WHERE alert_id = ? AND take_on_due_at = ? AND acknowledged_at IS NULL"
+            " AND resolved_at IS NULL",
+            (next_due.isoformat(), staff_told, NOW, alert_id, due_at.isoformat()),
+            lambda db: event_in(db, alert_id, self._now(), None, "overdue", {}),
+            lambda db: enqueue_in(db, messages, self._now(), claimed=False),
+        )
 
     async def alerts_reaching_nobody(self) -> list[Alert]:
         """Open alerts with no copy sent or on its way (the reconciler's worry)."""
-        async with self._db.execute(
+        return await self._all(
             f"{_ALERT} WHERE resolved_at IS NULL AND acknowledged_at IS NULL AND NOT EXISTS ("
             " SELECT 1 FROM outbox WHERE outbox.group_key = 'alert:' || alerts.alert_id"
             " AND outbox.kind = 'alert' AND outbox.status IN ('pending', 'sending', 'sent'))"
             # A delivered copy is also kept here, after the outbox has forgotten its row.
             " AND NOT EXISTS (SELECT 1 FROM alert_messages m WHERE m.alert_id = alerts.alert_id)"
             " ORDER BY alert_id",
-        ) as cursor:
-            return [_alert(row) async for row in cursor]
+            (),
+            _alert,
+        )
 
     async def record_alert_message(
         self, alert_id: int, chat_id: int, message_id: int, role: str
@@ -215,7 +196,8 @@ class AlertQueries(StoreBase):
                 await event_in(db, alert_id, self._now(), None, "delivered", {"role": role})
 
     async def alert_messages(self, alert_id: int) -> list[tuple[int, int]]:
-        async with self._db.execute(
-            "SELECT chat_id, message_id FROM alert_messages WHERE alert_id = ?", (alert_id,)
-        ) as cursor:
-            return [(int(c), int(m)) async for c, m in cursor]
+        return await self._all(
+            "SELECT chat_id, message_id FROM alert_messages WHERE alert_id = ?",
+            (alert_id,),
+            lambda row: (int(row[0]), int(row[1])),
+        )

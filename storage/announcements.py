@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from storage.base import StoreBase
+from storage.base import StoreBase, first_row, from_row
 from storage.outbox import NewMessage, enqueue_bulk_in, enqueue_in
 
 AUDIENCES = ("yes", "away", "leaders")
@@ -50,18 +50,14 @@ _SELECT = (
 
 
 def _announcement(row: Any) -> Announcement:
-    return Announcement(
-        announcement_id=int(row[0]),
-        sent_by=int(row[1]) if row[1] is not None else None,
-        sender_role=str(row[2]),
-        area=str(row[3]),
-        audience=str(row[4]),
-        text_km=str(row[5]),
-        text_en=str(row[6]) if row[6] is not None else None,
-        planned=int(row[7]),
-        reached=int(row[8]),
-        unreached=int(row[9]),
-        created_at=datetime.fromisoformat(str(row[10])),
+    return from_row(
+        Announcement,
+        row,
+        sent_by=lambda value: int(value) if value is not None else None,
+        text_en=lambda value: str(value) if value is not None else None,
+        created_at=lambda value: datetime.fromisoformat(str(value)),
+        **dict.fromkeys(("announcement_id", "planned", "reached", "unreached"), int),
+        **dict.fromkeys(("sender_role", "area", "audience", "text_km"), str),
     )
 
 
@@ -118,11 +114,11 @@ class AnnouncementQueries(StoreBase):
             params = [like]
         else:
             raise ValueError(f"unknown audience {audience!r}")
-        async with self._db.execute(query, params) as cursor:
-            return [
-                Recipient(int(row[0]), str(row[1]), str(row[2]) if row[2] else None)
-                async for row in cursor
-            ]
+        return await self._all(
+            query,
+            params,
+            lambda row: Recipient(int(row[0]), str(row[1]), str(row[2]) if row[2] else None),
+        )
 
     async def add_announcement(
         self,
@@ -180,70 +176,67 @@ class AnnouncementQueries(StoreBase):
                 " WHERE group_key = 'announcement:' || ?) WHERE announcement_id = ?",
                 (self._now(), announcement_id, announcement_id),
             )
-            async with db.execute(
-                "SELECT planned FROM announcements WHERE announcement_id = ?", (announcement_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await first_row(
+                db,
+                "SELECT planned FROM announcements WHERE announcement_id = ?",
+                (announcement_id,),
+            )
         return int(row[0]) if row else 0
 
     async def unqueued_announcements(self, created_before: datetime) -> list[Announcement]:
         """Announcements whose queuing a crash cut short (older than any queuing takes)."""
-        async with self._db.execute(
-            f"{_SELECT} WHERE queued_at IS NULL AND created_at < ?", (created_before.isoformat(),)
-        ) as cursor:
-            found = [_announcement(row) async for row in cursor]
+        found = await self._all(
+            f"{_SELECT} WHERE queued_at IS NULL AND created_at < ?",
+            (created_before.isoformat(),),
+            _announcement,
+        )
         return sorted(found, key=lambda a: a.announcement_id)
 
     async def announcement(self, announcement_id: int) -> Announcement | None:
-        async with self._db.execute(
-            f"{_SELECT} WHERE announcement_id = ?", (announcement_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _announcement(row) if row else None
+        return await self._one(
+            f"{_SELECT} WHERE announcement_id = ?", (announcement_id,), _announcement
+        )
 
     async def count_announcement(self, announcement_id: int, *, reached: bool) -> None:
         column = "reached" if reached else "unreached"
-        async with self._transaction() as db:
-            await db.execute(
-                f"UPDATE announcements SET {column} = {column} + 1 WHERE announcement_id = ?",
-                (announcement_id,),
-            )
+        await self._write(
+            f"UPDATE announcements SET {column} = {column} + 1 WHERE announcement_id = ?",
+            (announcement_id,),
+        )
 
     async def finished_announcements(self) -> list[Announcement]:
         """Announcements not reported to their sender, with nothing left on its way."""
-        async with self._db.execute(
+        return await self._all(
             f"{_SELECT} WHERE reported_at IS NULL AND queued_at IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM outbox o"
             " WHERE o.group_key = 'announcement:' || announcement_id"
-            " AND o.status IN ('pending', 'sending')) ORDER BY announcement_id"
-        ) as cursor:
-            return [_announcement(row) async for row in cursor]
+            " AND o.status IN ('pending', 'sending')) ORDER BY announcement_id",
+            (),
+            _announcement,
+        )
 
     async def report_announcement(self, announcement_id: int, message: NewMessage | None) -> bool:
         """Marks it reported and queues the sender's summary, once."""
         now = self._now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE announcements SET reported_at = ?"
-                " WHERE announcement_id = ? AND reported_at IS NULL",
-                (now, announcement_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            if message is not None:
-                await enqueue_in(db, [message], now, claimed=False)
-            return True
+        # No summary: nothing is queued, as nothing is given.
+        queued = [] if message is None else [message]
+        return await self._changed(
+            "UPDATE announcements SET reported_at = ?"
+            " WHERE announcement_id = ? AND reported_at IS NULL",
+            (now, announcement_id),
+            lambda db: enqueue_in(db, queued, now, claimed=False),
+        )
 
     async def announcement_counts(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> dict[str, int]:
         """For /report: announcements that covered any of these villages, and their reach."""
-        async with self._db.execute(
+        rows = await self._all(
             "SELECT area, planned, reached, unreached FROM announcements"
             " WHERE created_at >= ? AND created_at < ?",
             (start.isoformat(), end.isoformat()),
-        ) as cursor:
-            rows = [tuple(row) async for row in cursor]
+            tuple,
+        )
         counts = {"announcements": 0, "announcement_reached": 0, "announcement_unreached": 0}
         for area, _planned, reached, unreached in rows:
             covers = villages is None or area == "all" or any(v.startswith(area) for v in villages)

@@ -1,18 +1,45 @@
-"""The connection every query shares: opening, migrating, transactions."""
+"""The connection every query shares: opening, migrating, transactions, and the few shapes
+nearly every query has (one row, all rows, a count, a guarded write and what follows it)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import fields
+from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import aiosqlite
 
 from domain.clock import Clock
 from storage.migrations import apply_migrations
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T")
+Frozen = TypeVar("Frozen", bound="DataclassInstance")
+# What a statement's ``?`` are bound to.
+Params = Iterable[object]
+# A step that runs in a write's transaction once the write changed a row (a line of the case's
+# history, the messages the change causes).
+Then = Callable[[aiosqlite.Connection], Awaitable[object]]
+
+
+class _Now:
+    """The store's time, read only once the write's transaction holds the write lock."""
+
+    def __repr__(self) -> str:
+        return "NOW"
+
+
+# In the parameters of ``_write``, ``_changed`` or ``_insert``: ``self._now()``, read inside the
+# transaction (after waiting for the lock), as a statement written out in full reads it.
+NOW: Final = _Now()
 
 # What an operator can do about each way SQLite fails, by SQLite's primary result code. The kind
 # is what the log and the start-up message name (docs/OPERATIONS.md, "Database problems"); the
@@ -162,6 +189,94 @@ class StoreBase:
                 if self._db.in_transaction:
                     await self._db.execute("ROLLBACK")
                 raise
+
+    # -- the shapes most queries share ----------------------------------------------------------
+
+    async def _one(self, sql: str, params: Params, make: Callable[[Any], T]) -> T | None:
+        """The first row the query finds, made into ``T``; None when it finds none."""
+        row = await first_row(self._db, sql, params)
+        return make(row) if row else None
+
+    async def _all(self, sql: str, params: Params, make: Callable[[Any], T]) -> list[T]:
+        """Every row the query finds, in its order, each made into ``T``."""
+        async with self._db.execute(sql, params) as cursor:
+            return [make(row) async for row in cursor]
+
+    async def _count(self, sql: str, params: Params) -> int:
+        """The number a ``SELECT COUNT(…)`` gives (0 when it gives no row)."""
+        row = await first_row(self._db, sql, params)
+        return int(row[0]) if row else 0
+
+    async def _exists(self, sql: str, params: Params) -> bool:
+        """Whether the query finds a row."""
+        return await first_row(self._db, sql, params) is not None
+
+    async def _write(self, sql: str, params: Params) -> int:
+        """One statement in its own transaction; how many rows it changed."""
+        async with self._transaction() as db:
+            cursor = await db.execute(sql, self._bound(params))
+            return cursor.rowcount
+
+    async def _changed(self, sql: str, params: Params, *then: Then) -> bool:
+        """One transaction: a write and, only when it changed a row, each of ``then`` in order.
+
+        Whether it changed a row: a guarded write (``… AND status = 'planned'``) that finds
+        its row already moved on changes nothing, and nothing follows it.
+        """
+        async with self._transaction() as db:
+            cursor = await db.execute(sql, self._bound(params))
+            if cursor.rowcount <= 0:
+                return False
+            for step in then:
+                await step(db)
+            return True
+
+    async def _insert(self, sql: str, params: Params) -> int:
+        """One INSERT in its own transaction; the new row's id."""
+        async with self._transaction() as db:
+            cursor = await db.execute(sql, self._bound(params))
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def _bound(self, params: Params) -> list[object]:
+        return [self._now() if value is NOW else value for value in params]
+
+
+def from_row(cls: type[Frozen], row: Sequence[Any], **convert: Callable[[Any], object]) -> Frozen:
+    """A frozen row from a SELECT of its fields' columns, in order: ``convert`` turns the named
+    columns into what their fields hold; the others are kept as SQLite gave them."""
+    names, known = _field_names(cls)
+    assert convert.keys() <= known, f"{cls.__name__} has no {convert.keys() - known}"
+    values = {}
+    for name, value in zip(names, row, strict=True):
+        to = convert.get(name)
+        values[name] = value if to is None else to(value)
+    return cls(**values)
+
+
+@cache
+def _field_names(cls: type[DataclassInstance]) -> tuple[tuple[str, ...], frozenset[str]]:
+    names = tuple(field.name for field in fields(cls))
+    return names, frozenset(names)
+
+
+def within(column: str, villages: list[str] | None) -> tuple[str, list[Any]]:
+    """`` AND column IN (?, …)`` and its parameters: rows of these villages (None: of all)."""
+    if villages is None:
+        return "", []
+    return f" AND {column} IN ({', '.join('?' for _ in villages)})", list(villages)
+
+
+def when(value: Any) -> datetime | None:
+    """A stored moment, or None for an empty column."""
+    return datetime.fromisoformat(value) if value else None
+
+
+async def first_row(db: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    """The first row a statement gives (a SELECT, or a write's RETURNING), or None; the cursor
+    is closed, so a write's transaction can commit."""
+    async with db.execute(sql, params) as cursor:
+        return await cursor.fetchone()
 
 
 def _open_and_close(path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, from_row
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import BrokerReport
 
@@ -28,15 +28,22 @@ _SELECT = (
 )
 
 
+_INSERT = (
+    "INSERT INTO broker_reports"
+    " (reporter_user_id, village_code, who, place, promised, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def _report(row: aiosqlite.Row | tuple[Any, ...]) -> BrokerReport:
-    return BrokerReport(
-        report_id=int(row[0]),
-        reporter_user_id=int(row[1]) if row[1] is not None else None,
-        village_code=str(row[2]) if row[2] is not None else None,
-        who=str(row[3]),
-        place=str(row[4]),
-        promised=str(row[5]),
-        created_at=datetime.fromisoformat(str(row[6])),
+    return from_row(
+        BrokerReport,
+        row,
+        report_id=int,
+        reporter_user_id=lambda value: int(value) if value is not None else None,
+        village_code=lambda value: str(value) if value is not None else None,
+        created_at=lambda value: datetime.fromisoformat(str(value)),
+        **dict.fromkeys(("who", "place", "promised"), str),
     )
 
 
@@ -50,20 +57,12 @@ class BrokerReportQueries(StoreBase):
         promised: str,
     ) -> int:
         """Stores one report and returns its id (reporter None: anonymous)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO broker_reports"
-                " (reporter_user_id, village_code, who, place, promised, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (reporter_user_id, village_code, who, place, promised, self._now()),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+        return await self._insert(
+            _INSERT, (reporter_user_id, village_code, who, place, promised, NOW)
+        )
 
     async def broker_report(self, report_id: int) -> BrokerReport | None:
-        async with self._db.execute(f"{_SELECT} WHERE report_id = ?", (report_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _report(row) if row else None
+        return await self._one(f"{_SELECT} WHERE report_id = ?", (report_id,), _report)
 
     async def broker_reports(
         self, village_codes: list[str] | None, *, limit: int | None = None
@@ -80,8 +79,7 @@ class BrokerReportQueries(StoreBase):
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)
-        async with self._db.execute(query, params) as cursor:
-            return [_report(row) async for row in cursor]
+        return await self._all(query, params, _report)
 
     async def file_broker_report(
         self,
@@ -104,10 +102,7 @@ class BrokerReportQueries(StoreBase):
         now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO broker_reports"
-                " (reporter_user_id, village_code, who, place, promised, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (reporter_user_id, village_code, who, place, promised, now),
+                _INSERT, (reporter_user_id, village_code, who, place, promised, now)
             )
             assert cursor.lastrowid is not None
             report_id = int(cursor.lastrowid)
@@ -119,21 +114,21 @@ class BrokerReportQueries(StoreBase):
                         " VALUES (?, ?, ?)",
                         (report_id, district_code, mark),
                     )
-                    others = await self._reports_with(db, district_code, mark, report_id)
+                    others = await self._reports_with(district_code, mark, report_id)
                     if any(r is None or r != reporter_user_id for _, r in others):
                         patterns.append(Pattern(mark, (*(i for i, _ in others), report_id)))
             ids = await enqueue_in(db, messages(report_id, patterns), now, claimed=True)
             return report_id, ids
 
     async def _reports_with(
-        self, db: aiosqlite.Connection, district_code: str, mark: str, report_id: int
+        self, district_code: str, mark: str, report_id: int
     ) -> list[tuple[int, int | None]]:
-        async with db.execute(
+        """Other reports of the district with this mark (read on the connection whose
+        transaction holds the new report's marks)."""
+        return await self._all(
             "SELECT r.report_id, r.reporter_user_id FROM broker_marks m"
             " JOIN broker_reports r USING (report_id)"
             " WHERE m.district_code = ? AND m.mark = ? AND m.report_id != ? ORDER BY r.report_id",
             (district_code, mark, report_id),
-        ) as cursor:
-            return [
-                (int(row[0]), int(row[1]) if row[1] is not None else None) async for row in cursor
-            ]
+            lambda row: (int(row[0]), int(row[1]) if row[1] is not None else None),
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.base import from_row
 from storage.rows import CaseEvent
 
 EVENT_KINDS = (
@@ -47,13 +48,11 @@ async def event_in(
 
 
 def event_of(row: Any) -> CaseEvent:
-    return CaseEvent(
-        event_id=row[0],
-        alert_id=row[1],
-        at=datetime.fromisoformat(row[2]),
-        actor_id=row[3],
-        kind=row[4],
-        detail=dict(json.loads(row[5])),
+    return from_row(
+        CaseEvent,
+        row,
+        at=datetime.fromisoformat,
+        detail=lambda value: dict(json.loads(value)),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from domain.schedule import Next
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, first_row, from_row, when
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Checkin
 
@@ -22,25 +22,27 @@ _CHECKIN = (
 )
 
 
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+# What a returnee answered (``returns``), as the form names them.
+_RETURN_ANSWERS = (
+    "wage_as_promised",
+    "savings",
+    "problems",
+    "kept_documents",
+    "would_advise",
+    "story",
+    "story_consent",
+)
 
 
 def _checkin(row: Any) -> Checkin:
-    return Checkin(
-        checkin_id=row[0],
-        departure_id=row[1],
-        user_id=row[2],
-        number=row[3],
-        catch_up=bool(row[4]),
-        due_at=datetime.fromisoformat(row[5]),
-        status=row[6],
-        attempts=row[7],
-        sent_at=_when(row[8]),
-        message_ids=tuple(int(m) for m in str(row[9]).split(",") if m),
-        reminders=row[10],
-        next_step_at=_when(row[11]),
-        answer=row[12],
+    return from_row(
+        Checkin,
+        row,
+        catch_up=bool,
+        due_at=datetime.fromisoformat,
+        sent_at=when,
+        message_ids=lambda value: tuple(int(m) for m in str(value).split(",") if m),
+        next_step_at=when,
     )
 
 
@@ -53,48 +55,40 @@ class CheckinQueries(StoreBase):
             return await plan_in(db, departure_id, user_id, Next(due_at, number, catch_up))
 
     async def checkin(self, checkin_id: int) -> Checkin | None:
-        async with self._db.execute(f"{_CHECKIN} WHERE checkin_id = ?", (checkin_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _checkin(row) if row else None
+        return await self._one(f"{_CHECKIN} WHERE checkin_id = ?", (checkin_id,), _checkin)
 
     async def checkins_of(self, departure_id: int) -> list[Checkin]:
-        async with self._db.execute(
-            f"{_CHECKIN} WHERE departure_id = ? ORDER BY checkin_id", (departure_id,)
-        ) as cursor:
-            return [_checkin(row) async for row in cursor]
+        return await self._all(
+            f"{_CHECKIN} WHERE departure_id = ? ORDER BY checkin_id", (departure_id,), _checkin
+        )
 
     async def due_checkins(self, now: datetime, limit: int = 500) -> list[Checkin]:
         """Planned prompts due by ``now``, oldest first (uses the partial index)."""
-        async with self._db.execute(
+        return await self._all(
             f"{_CHECKIN} WHERE status = 'planned' AND due_at <= ? ORDER BY due_at LIMIT ?",
             (now.isoformat(), limit),
-        ) as cursor:
-            return [_checkin(row) async for row in cursor]
+            _checkin,
+        )
 
     async def postpone_checkin(
         self, checkin_id: int, due_at: datetime, *, failed_try: bool
     ) -> None:
         """Moves a planned (or released) prompt to a later time; it stays planned."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE checkins SET status = 'planned', due_at = ?, claimed_at = NULL,"
-                " attempts = attempts + ?"
-                " WHERE checkin_id = ? AND status IN ('planned', 'sending')",
-                (due_at.isoformat(), int(failed_try), checkin_id),
-            )
+        await self._write(
+            "UPDATE checkins SET status = 'planned', due_at = ?, claimed_at = NULL,"
+            " attempts = attempts + ?"
+            " WHERE checkin_id = ? AND status IN ('planned', 'sending')",
+            (due_at.isoformat(), int(failed_try), checkin_id),
+        )
 
     async def queue_checkin(self, checkin_id: int, message: NewMessage) -> bool:
         """Moves a due prompt into the outbox (one transaction); False if it was not planned."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE checkins SET status = 'sending', claimed_at = ?"
-                " WHERE checkin_id = ? AND status = 'planned'",
-                (self._now(), checkin_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, [message], self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE checkins SET status = 'sending', claimed_at = ?"
+            " WHERE checkin_id = ? AND status = 'planned'",
+            (NOW, checkin_id),
+            lambda db: enqueue_in(db, [message], self._now(), claimed=False),
+        )
 
     async def checkin_went_out(
         self,
@@ -109,7 +103,8 @@ class CheckinQueries(StoreBase):
         ``sending``); the next prompt is planned either way, as this one went out.
         """
         async with self._transaction() as db:
-            cursor = await db.execute(
+            row = await first_row(
+                db,
                 "UPDATE checkins SET sent_at = COALESCE(sent_at, ?),"
                 " message_ids = CASE WHEN ? IS NULL THEN message_ids"
                 " WHEN message_ids = '' THEN ? ELSE message_ids || ',' || ? END"
@@ -117,8 +112,6 @@ class CheckinQueries(StoreBase):
                 " RETURNING departure_id, user_id",
                 (self._now(), message_id, str(message_id), str(message_id), checkin_id),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False  # cancelled meanwhile (new dates, back home): nothing follows
             await db.execute(
@@ -133,14 +126,13 @@ class CheckinQueries(StoreBase):
     async def checkin_unreachable(self, checkin_id: int, following: Next | None) -> bool:
         """The person cannot receive prompts now: this one failed, the next is still planned."""
         async with self._transaction() as db:
-            cursor = await db.execute(
+            row = await first_row(
+                db,
                 "UPDATE checkins SET status = 'failed', next_step_at = NULL"
                 " WHERE checkin_id = ? AND status IN ('sending', 'sent')"
                 " RETURNING departure_id, user_id",
                 (checkin_id,),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False
             if following is not None:
@@ -149,30 +141,31 @@ class CheckinQueries(StoreBase):
 
     async def departures_without_checkin(self) -> list[int]:
         """Active departures with no live prompt (the reconciler plans one)."""
-        async with self._db.execute(
+        return await self._all(
             "SELECT departure_id FROM departures d WHERE status = 'active' AND NOT EXISTS ("
             " SELECT 1 FROM checkins c WHERE c.departure_id = d.departure_id"
-            " AND c.status IN ('planned', 'sending')) ORDER BY departure_id"
-        ) as cursor:
-            return [int(row[0]) async for row in cursor]
+            " AND c.status IN ('planned', 'sending')) ORDER BY departure_id",
+            (),
+            lambda row: int(row[0]),
+        )
 
     async def queued_checkins_without_message(self, before: datetime) -> list[Checkin]:
         """Prompts queued before ``before`` whose outbox row is missing or settled unsent."""
-        async with self._db.execute(
+        return await self._all(
             f"{_CHECKIN} WHERE status = 'sending' AND claimed_at < ? AND NOT EXISTS ("
             " SELECT 1 FROM outbox o WHERE o.key = 'checkin:' || checkins.checkin_id"
             " AND o.status IN ('pending', 'sending'))",
             (before.isoformat(),),
-        ) as cursor:
-            return [_checkin(row) async for row in cursor]
+            _checkin,
+        )
 
     async def waiting_checkins(self, now: datetime, limit: int = 500) -> list[Checkin]:
         """Sent, unanswered prompts whose next silence step (reminder or alert) is due."""
-        async with self._db.execute(
+        return await self._all(
             f"{_CHECKIN} WHERE status = 'sent' AND next_step_at <= ? ORDER BY next_step_at LIMIT ?",
             (now.isoformat(), limit),
-        ) as cursor:
-            return [_checkin(row) async for row in cursor]
+            _checkin,
+        )
 
     async def record_silence_step(
         self,
@@ -182,22 +175,14 @@ class CheckinQueries(StoreBase):
         message: NewMessage | None,
     ) -> bool:
         """Counts a reminder (and queues it) or the alert after them; False if answered since."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE checkins SET reminders = ?, next_step_at = ?"
-                " WHERE checkin_id = ? AND status = 'sent' AND reminders = ? - 1",
-                (
-                    reminders,
-                    next_step_at.isoformat() if next_step_at else None,
-                    checkin_id,
-                    reminders,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return False
-            if message is not None:
-                await enqueue_in(db, [message], self._now(), claimed=False)
-            return True
+        # No message (the alert after the reminders): nothing is queued, as nothing is given.
+        queued = [] if message is None else [message]
+        return await self._changed(
+            "UPDATE checkins SET reminders = ?, next_step_at = ?"
+            " WHERE checkin_id = ? AND status = 'sent' AND reminders = ? - 1",
+            (reminders, next_step_at.isoformat() if next_step_at else None, checkin_id, reminders),
+            lambda db: enqueue_in(db, queued, self._now(), claimed=False),
+        )
 
     async def answer_checkin(
         self, checkin_id: int, answer: str, follow_up_at: datetime | None = None
@@ -206,53 +191,42 @@ class CheckinQueries(StoreBase):
 
         ``follow_up_at``: "a problem" with none named by then is followed up (an alert).
         """
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE checkins SET status = 'answered', answer = ?, answered_at = ?,"
-                " next_step_at = ? WHERE checkin_id = ? AND status IN ('sent', 'sending')",
-                (
-                    answer,
-                    self._now(),
-                    follow_up_at.isoformat() if follow_up_at else None,
-                    checkin_id,
-                ),
-            )
-            return cursor.rowcount > 0
+        follow_up = follow_up_at.isoformat() if follow_up_at else None
+        return await self._changed(
+            "UPDATE checkins SET status = 'answered', answer = ?, answered_at = ?,"
+            " next_step_at = ? WHERE checkin_id = ? AND status IN ('sent', 'sending')",
+            (answer, NOW, follow_up, checkin_id),
+        )
 
     async def unnamed_problems(self, now: datetime) -> list[Checkin]:
         """Prompts answered "a problem" whose follow-up is due and that named none."""
-        async with self._db.execute(
+        return await self._all(
             f"{_CHECKIN} WHERE status = 'answered' AND answer = 'problem'"
             " AND next_step_at IS NOT NULL AND next_step_at <= ? ORDER BY next_step_at",
             (now.isoformat(),),
-        ) as cursor:
-            found = [_checkin(row) async for row in cursor]
-        return found
+            _checkin,
+        )
 
     async def end_follow_up(self, checkin_id: int) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE checkins SET next_step_at = NULL WHERE checkin_id = ?"
-                " AND status = 'answered' AND next_step_at IS NOT NULL",
-                (checkin_id,),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE checkins SET next_step_at = NULL WHERE checkin_id = ?"
+            " AND status = 'answered' AND next_step_at IS NOT NULL",
+            (checkin_id,),
+        )
 
     async def add_message_to_checkin(self, checkin_id: int, message_id: int) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE checkins SET message_ids = message_ids || ? WHERE checkin_id = ?",
-                (f",{message_id}", checkin_id),
-            )
+        await self._write(
+            "UPDATE checkins SET message_ids = message_ids || ? WHERE checkin_id = ?",
+            (f",{message_id}", checkin_id),
+        )
 
     async def silence_pending(self, departure_id: int) -> None:
         """Stops the reminders of every sent prompt of a departure (an answer came another way)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE checkins SET status = 'answered', answer = 'other', answered_at = ?,"
-                " next_step_at = NULL WHERE departure_id = ? AND status = 'sent'",
-                (self._now(), departure_id),
-            )
+        await self._write(
+            "UPDATE checkins SET status = 'answered', answer = 'other', answered_at = ?,"
+            " next_step_at = NULL WHERE departure_id = ? AND status = 'sent'",
+            (NOW, departure_id),
+        )
 
     async def cancel_planned(self, departure_id: int) -> int:
         """Cancels what has not gone out yet, and the reminders of what has (trip over)."""
@@ -260,69 +234,43 @@ class CheckinQueries(StoreBase):
             return await cancel_live_in(db, departure_id)
 
     async def add_checkin_problem(self, checkin_id: int, user_id: int, problem_id: str) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT OR IGNORE INTO checkin_problems (checkin_id, user_id, problem_id,"
-                " answered_at) VALUES (?, ?, ?, ?)",
-                (checkin_id, user_id, problem_id, self._now()),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "INSERT OR IGNORE INTO checkin_problems (checkin_id, user_id, problem_id,"
+            " answered_at) VALUES (?, ?, ?, ?)",
+            (checkin_id, user_id, problem_id, NOW),
+        )
 
     async def checkin_problems(self, checkin_id: int) -> list[str]:
-        async with self._db.execute(
+        return await self._all(
             "SELECT problem_id FROM checkin_problems WHERE checkin_id = ? ORDER BY answered_at",
             (checkin_id,),
-        ) as cursor:
-            return [str(row[0]) async for row in cursor]
+            lambda row: str(row[0]),
+        )
 
     async def problem_named_for(self, departure_id: int, problem_id: str) -> bool:
         """Whether the person named this problem in any check-in of the departure."""
-        async with self._db.execute(
+        return await self._exists(
             "SELECT 1 FROM checkins c JOIN checkin_problems p USING (checkin_id)"
             " WHERE c.departure_id = ? AND p.problem_id = ? LIMIT 1",
             (departure_id, problem_id),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
 
     async def record_return(self, values: dict[str, Any]) -> int:
-        columns = (
-            "departure_id",
-            "user_id",
-            "returned_on",
-            "wage_as_promised",
-            "savings",
-            "problems",
-            "kept_documents",
-            "would_advise",
-            "story",
-            "story_consent",
+        columns = ("departure_id", "user_id", "returned_on", *_RETURN_ANSWERS)
+        return await self._insert(
+            f"INSERT INTO returns ({', '.join(columns)}, created_at)"
+            f" VALUES ({', '.join('?' for _ in columns)}, ?)",
+            (*(values.get(c) for c in columns), NOW),
         )
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                f"INSERT INTO returns ({', '.join(columns)}, created_at)"
-                f" VALUES ({', '.join('?' for _ in columns)}, ?)",
-                (*(values.get(c) for c in columns), self._now()),
-            )
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
 
     async def returns_of(self, user_id: int) -> list[dict[str, Any]]:
-        async with self._db.execute(
+        names = ("departure_id", *_RETURN_ANSWERS)
+        return await self._all(
             "SELECT departure_id, wage_as_promised, savings, problems, kept_documents,"
             " would_advise, story, story_consent FROM returns WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            names = (
-                "departure_id",
-                "wage_as_promised",
-                "savings",
-                "problems",
-                "kept_documents",
-                "would_advise",
-                "story",
-                "story_consent",
-            )
-            return [dict(zip(names, row, strict=True)) async for row in cursor]
+            lambda row: dict(zip(names, row, strict=True)),
+        )
 
 
 async def plan_in(

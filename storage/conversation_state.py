@@ -60,15 +60,15 @@ class PersistenceQueries(StoreBase):
 
     async def stale_form_owners(self, before: datetime, limit: int) -> list[int]:
         """People whose draft and conversation states were all last changed before ``before``."""
-        async with self._db.execute(
+        return await self._all(
             "SELECT user_id FROM ("
             " SELECT user_id, updated_at FROM drafts"
             " UNION ALL"
             " SELECT user_id, updated_at FROM conversations WHERE user_id IS NOT NULL"
             ") GROUP BY user_id HAVING MAX(updated_at) < ? ORDER BY user_id LIMIT ?",
             (before.isoformat(), limit),
-        ) as cursor:
-            return [int(row[0]) async for row in cursor]
+            lambda row: int(row[0]),
+        )
 
     async def forget_stale_forms(self, user_ids: list[int], before: datetime) -> int:
         """Deletes these people's drafts and conversation states older than ``before``."""

@@ -11,7 +11,7 @@ import aiosqlite
 
 from domain.documents import NextReminder
 from domain.schedule import Next
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, first_row
 from storage.checkins import cancel_live_in, plan_in
 from storage.documents import cancel_document_reminders_in, set_document_in
 from storage.outbox import NewMessage, enqueue_in
@@ -79,11 +79,9 @@ class DepartureQueries(StoreBase):
         now = self._now()
         columns = (*NEW_COLUMNS, "request_key", "created_at", "updated_at")
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "SELECT departure_id FROM departures WHERE request_key = ?", (request_key,)
+            existing = await first_row(
+                db, "SELECT departure_id FROM departures WHERE request_key = ?", (request_key,)
             )
-            existing = await cursor.fetchone()
-            await cursor.close()
             if existing is not None:
                 return int(existing[0]), False, []
             cursor = await db.execute(
@@ -102,16 +100,13 @@ class DepartureQueries(StoreBase):
             return departure_id, True, ids
 
     async def departure(self, departure_id: int) -> Departure | None:
-        async with self._db.execute(f"{_SELECT} WHERE departure_id = ?", (departure_id,)) as c:
-            row = await c.fetchone()
-        return _row(row) if row else None
+        return await self._one(f"{_SELECT} WHERE departure_id = ?", (departure_id,), _row)
 
     async def departures_of(self, user_id: int) -> list[Departure]:
         """The person's own registrations, newest first."""
-        async with self._db.execute(
-            f"{_SELECT} WHERE user_id = ? ORDER BY departure_id DESC", (user_id,)
-        ) as cursor:
-            return [_row(row) async for row in cursor]
+        return await self._all(
+            f"{_SELECT} WHERE user_id = ? ORDER BY departure_id DESC", (user_id,), _row
+        )
 
     async def departures_in(
         self, village_codes: list[str] | None, statuses: tuple[str, ...] = ("active",)
@@ -123,40 +118,31 @@ class DepartureQueries(StoreBase):
         if village_codes is not None:
             query += f" AND village_code IN ({', '.join('?' for _ in village_codes)})"
             params += village_codes
-        async with self._db.execute(query + " ORDER BY depart_on, departure_id", params) as c:
-            return [_row(row) async for row in c]
+        return await self._all(query + " ORDER BY depart_on, departure_id", params, _row)
 
     async def acknowledge_departure(
         self, departure_id: int, leader_user_id: int, messages: list[NewMessage]
     ) -> bool:
         """The first responder's acknowledgement counts (and the villager's word is queued)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE departures SET acknowledged_at = ?, acknowledged_by = ?, updated_at = ?"
-                " WHERE departure_id = ? AND acknowledged_at IS NULL",
-                (self._now(), leader_user_id, self._now(), departure_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE departures SET acknowledged_at = ?, acknowledged_by = ?, updated_at = ?"
+            " WHERE departure_id = ? AND acknowledged_at IS NULL",
+            (NOW, leader_user_id, NOW, departure_id),
+            lambda db: enqueue_in(db, messages, self._now(), claimed=False),
+        )
 
     async def set_departure_status(
         self, departure_id: int, status: str, messages: list[NewMessage]
     ) -> bool:
         """Cancels or closes an active departure, stops its check-ins, tells its leaders."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE departures SET status = ?, updated_at = ?"
-                " WHERE departure_id = ? AND status = 'active'",
-                (status, self._now(), departure_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await cancel_live_in(db, departure_id)
-            await cancel_document_reminders_in(db, departure_id)
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE departures SET status = ?, updated_at = ?"
+            " WHERE departure_id = ? AND status = 'active'",
+            (status, NOW, departure_id),
+            lambda db: cancel_live_in(db, departure_id),
+            lambda db: cancel_document_reminders_in(db, departure_id),
+            lambda db: enqueue_in(db, messages, self._now(), claimed=False),
+        )
 
     async def change_departure_dates(
         self,
@@ -168,13 +154,12 @@ class DepartureQueries(StoreBase):
     ) -> bool:
         """New dates, re-planned in one transaction: what had not been answered is replaced."""
         async with self._transaction() as db:
-            cursor = await db.execute(
+            row = await first_row(
+                db,
                 "UPDATE departures SET depart_on = ?, arrive_on = ?, updated_at = ?"
                 " WHERE departure_id = ? AND status = 'active' RETURNING user_id",
                 (depart_on.isoformat(), arrive_on.isoformat(), self._now(), departure_id),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False
             await cancel_live_in(db, departure_id)
@@ -183,55 +168,52 @@ class DepartureQueries(StoreBase):
             return True
 
     async def record_notice(self, departure_id: int, chat_id: int, message_id: int) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO notices (departure_id, chat_id, message_id, sent_at)"
-                " SELECT ?, ?, ?, ? WHERE EXISTS"
-                " (SELECT 1 FROM departures WHERE departure_id = ?)",
-                (departure_id, chat_id, message_id, self._now(), departure_id),
-            )
+        await self._write(
+            "INSERT INTO notices (departure_id, chat_id, message_id, sent_at)"
+            " SELECT ?, ?, ?, ? WHERE EXISTS"
+            " (SELECT 1 FROM departures WHERE departure_id = ?)",
+            (departure_id, chat_id, message_id, NOW, departure_id),
+        )
 
     async def notices_of(self, departure_id: int) -> list[tuple[int, int]]:
         """(chat_id, message_id) of every notice sent about a departure."""
-        async with self._db.execute(
-            "SELECT chat_id, message_id FROM notices WHERE departure_id = ?", (departure_id,)
-        ) as cursor:
-            return [(int(chat), int(message)) async for chat, message in cursor]
+        return await self._all(
+            "SELECT chat_id, message_id FROM notices WHERE departure_id = ?",
+            (departure_id,),
+            lambda row: (int(row[0]), int(row[1])),
+        )
 
     async def unacknowledged_since(self, cutoff: datetime) -> list[Departure]:
         """Active departures registered before ``cutoff`` that no leader acknowledged."""
-        async with self._db.execute(
+        return await self._all(
             f"{_SELECT} WHERE acknowledged_at IS NULL AND escalated_at IS NULL"
             " AND status = 'active' AND created_at < ? ORDER BY created_at",
             (cutoff.isoformat(),),
-        ) as cursor:
-            return [_row(row) async for row in cursor]
+            _row,
+        )
 
     async def departures_unnoticed(self) -> list[Departure]:
         """Active, unacknowledged departures whose notice reached nobody and is not queued."""
-        async with self._db.execute(
+        return await self._all(
             f"{_SELECT} WHERE status = 'active' AND acknowledged_at IS NULL AND NOT EXISTS ("
             " SELECT 1 FROM outbox o WHERE o.group_key = 'notice:' || departures.departure_id"
             " AND o.status IN ('pending', 'sending', 'sent'))"
             # A delivered notice is also kept here, after the outbox has forgotten its row.
             " AND NOT EXISTS (SELECT 1 FROM notices n"
             " WHERE n.departure_id = departures.departure_id)"
-            " ORDER BY departure_id"
-        ) as cursor:
-            return [_row(row) async for row in cursor]
+            " ORDER BY departure_id",
+            (),
+            _row,
+        )
 
     async def escalate_departure(self, departure_id: int, messages: list[NewMessage]) -> bool:
         """Notes that staff are told and queues their copies; False if that already happened."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE departures SET escalated_at = ? WHERE departure_id = ?"
-                " AND escalated_at IS NULL",
-                (self._now(), departure_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, messages, self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE departures SET escalated_at = ? WHERE departure_id = ?"
+            " AND escalated_at IS NULL",
+            (NOW, departure_id),
+            lambda db: enqueue_in(db, messages, self._now(), claimed=False),
+        )
 
     async def relink_page(
         self, village_codes: list[str] | None, page: int, per_page: int, *, chief_view: bool = False
@@ -280,30 +262,30 @@ class DepartureQueries(StoreBase):
         )
         departure_params = params * 2
         alert_params = params * 3
-        async with self._db.execute(
+        row = await first_row(
+            self._db,
             "SELECT (SELECT count(DISTINCT user_id) FROM departures d"
             f" WHERE d.status IN {statuses}{listed('d')}),"
             f" (SELECT count(*) FROM alerts a WHERE {first_alert})",
             [*params, *alert_params],
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         departures, alerts = (int(row[0]), int(row[1])) if row else (0, 0)
         pages = max(1, (departures + alerts + per_page - 1) // per_page)
         page = min(max(page, 0), pages - 1)
         offset, limit = page * per_page, per_page
         shown: list[tuple[str, int]] = []
         if offset < departures:
-            async with self._db.execute(
+            shown += await self._all(
                 f"SELECT d.departure_id FROM departures d WHERE {first_departure}"
                 " ORDER BY d.depart_on, d.departure_id LIMIT ? OFFSET ?",
                 [*departure_params, limit, offset],
-            ) as cursor:
-                shown += [("d", int(r[0])) async for r in cursor]
+                lambda row: ("d", int(row[0])),
+            )
         if len(shown) < limit and offset + len(shown) < departures + alerts:
-            async with self._db.execute(
+            shown += await self._all(
                 f"SELECT a.alert_id FROM alerts a WHERE {first_alert}"
                 " ORDER BY a.alert_id LIMIT ? OFFSET ?",
                 [*alert_params, limit - len(shown), max(0, offset - departures)],
-            ) as cursor:
-                shown += [("a", int(r[0])) async for r in cursor]
+                lambda row: ("a", int(row[0])),
+            )
         return departures + alerts, page, shown

@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 
 from domain.documents import NextReminder
-from storage.base import StoreBase
+from storage.base import NOW, Params, StoreBase, first_row, from_row
 from storage.outbox import NewMessage, enqueue_in
 
 LIVE = ("planned", "sending")
@@ -53,28 +53,18 @@ _REMINDER = (
 
 
 def _document(row: Any) -> Document:
-    return Document(
-        document_id=row[0],
-        departure_id=row[1],
-        user_id=row[2],
-        kind=row[3],
-        expires_on=date.fromisoformat(row[4]) if row[4] else None,
-        renewals=row[5],
+    return from_row(
+        Document, row, expires_on=lambda value: date.fromisoformat(value) if value else None
     )
 
 
 def _reminder(row: Any) -> DocumentReminder:
-    return DocumentReminder(
-        reminder_id=row[0],
-        document_id=row[1],
-        departure_id=row[2],
-        user_id=row[3],
-        number=row[4],
-        catch_up=bool(row[5]),
-        expires_on=date.fromisoformat(row[6]),
-        due_at=datetime.fromisoformat(row[7]),
-        status=row[8],
-        answer=row[9],
+    return from_row(
+        DocumentReminder,
+        row,
+        catch_up=bool,
+        expires_on=date.fromisoformat,
+        due_at=datetime.fromisoformat,
     )
 
 
@@ -94,16 +84,16 @@ class DocumentQueries(StoreBase):
             )
 
     async def documents_of(self, departure_id: int) -> list[Document]:
-        async with self._db.execute(
-            f"{_DOCUMENT} WHERE departure_id = ? ORDER BY document_id", (departure_id,)
-        ) as cursor:
-            return [_document(row) async for row in cursor]
+        return await self._all(
+            f"{_DOCUMENT} WHERE departure_id = ? ORDER BY document_id", (departure_id,), _document
+        )
 
     async def documents_of_user(self, user_id: int) -> list[Document]:
-        async with self._db.execute(
-            f"{_DOCUMENT} WHERE user_id = ? ORDER BY departure_id DESC, document_id", (user_id,)
-        ) as cursor:
-            return [_document(row) async for row in cursor]
+        return await self._all(
+            f"{_DOCUMENT} WHERE user_id = ? ORDER BY departure_id DESC, document_id",
+            (user_id,),
+            _document,
+        )
 
     async def documents_ending(
         self, departure_ids: list[int], first: date, last: date
@@ -113,115 +103,89 @@ class DocumentQueries(StoreBase):
             return {}
         marks = ", ".join("?" for _ in departure_ids)
         found: dict[int, list[Document]] = {}
-        async with self._db.execute(
+        for document in await self._all(
             f"{_DOCUMENT} WHERE departure_id IN ({marks}) AND expires_on BETWEEN ? AND ?"
             " ORDER BY expires_on",
             (*departure_ids, first.isoformat(), last.isoformat()),
-        ) as cursor:
-            async for row in cursor:
-                document = _document(row)
-                found.setdefault(document.departure_id, []).append(document)
+            _document,
+        ):
+            found.setdefault(document.departure_id, []).append(document)
         return found
 
     async def document_reminder(self, reminder_id: int) -> DocumentReminder | None:
-        async with self._db.execute(f"{_REMINDER} WHERE reminder_id = ?", (reminder_id,)) as c:
-            row = await c.fetchone()
-        return _reminder(row) if row else None
+        return await self._one(f"{_REMINDER} WHERE reminder_id = ?", (reminder_id,), _reminder)
 
     async def document_reminders_of(self, document_id: int) -> list[DocumentReminder]:
-        async with self._db.execute(
-            f"{_REMINDER} WHERE document_id = ? ORDER BY reminder_id", (document_id,)
-        ) as cursor:
-            return [_reminder(row) async for row in cursor]
+        return await self._all(
+            f"{_REMINDER} WHERE document_id = ? ORDER BY reminder_id", (document_id,), _reminder
+        )
 
     async def document(self, document_id: int) -> Document | None:
-        async with self._db.execute(f"{_DOCUMENT} WHERE document_id = ?", (document_id,)) as c:
-            row = await c.fetchone()
-        return _document(row) if row else None
+        return await self._one(f"{_DOCUMENT} WHERE document_id = ?", (document_id,), _document)
 
     async def due_document_reminders(
         self, now: datetime, limit: int = 500
     ) -> list[DocumentReminder]:
         """Planned reminders due by ``now``, oldest first (uses the partial index)."""
-        async with self._db.execute(
+        return await self._all(
             f"{_REMINDER} WHERE status = 'planned' AND due_at <= ? ORDER BY due_at LIMIT ?",
             (now.isoformat(), limit),
-        ) as cursor:
-            return [_reminder(row) async for row in cursor]
+            _reminder,
+        )
 
     async def postpone_document_reminder(self, reminder_id: int, due_at: datetime) -> None:
         """Night where the person is: the reminder waits for the morning."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE document_reminders SET due_at = ? WHERE reminder_id = ?"
-                " AND status = 'planned'",
-                (due_at.isoformat(), reminder_id),
-            )
+        await self._write(
+            "UPDATE document_reminders SET due_at = ? WHERE reminder_id = ? AND status = 'planned'",
+            (due_at.isoformat(), reminder_id),
+        )
 
     async def queue_document_reminder(self, reminder_id: int, message: NewMessage) -> bool:
         """Moves a due reminder into the outbox (one transaction); False if it was not planned."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE document_reminders SET status = 'sending', claimed_at = ?"
-                " WHERE reminder_id = ? AND status = 'planned'",
-                (self._now(), reminder_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await enqueue_in(db, [message], self._now(), claimed=False)
-            return True
+        return await self._changed(
+            "UPDATE document_reminders SET status = 'sending', claimed_at = ?"
+            " WHERE reminder_id = ? AND status = 'planned'",
+            (NOW, reminder_id),
+            lambda db: enqueue_in(db, [message], self._now(), claimed=False),
+        )
 
     async def document_reminder_went_out(
         self, reminder_id: int, message_id: int | None, status: str, following: NextReminder | None
     ) -> bool:
         """Telegram took it (``sent``) or never will (``failed``): the next step is planned."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE document_reminders SET status = ?, sent_at = ?, message_id = ?"
-                " WHERE reminder_id = ? AND status = 'sending'"
-                " RETURNING document_id, departure_id, user_id, expires_on",
-                (status, self._now() if status == "sent" else None, message_id, reminder_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-            if row is None:
-                return False  # cancelled meanwhile (a new date, the trip over): nothing follows
-            if following is not None:
-                await plan_in(
-                    db,
-                    int(row[0]),
-                    int(row[1]),
-                    int(row[2]),
-                    date.fromisoformat(str(row[3])),
-                    following,
-                )
-            return True
+        return await self._step(
+            "UPDATE document_reminders SET status = ?, sent_at = ?, message_id = ?"
+            " WHERE reminder_id = ? AND status = 'sending'"
+            " RETURNING document_id, departure_id, user_id, expires_on",
+            (status, NOW if status == "sent" else None, message_id, reminder_id),
+            following,
+        )
 
     async def answer_document_reminder(
         self, reminder_id: int, answer: str, again: NextReminder | None = None
     ) -> bool:
         """Keeps the first answer to a sent reminder; ``again``: "remind me later" plans it."""
+        return await self._step(
+            "UPDATE document_reminders SET status = 'answered', answer = ?, answered_at = ?"
+            " WHERE reminder_id = ? AND status = 'sent'"
+            " RETURNING document_id, departure_id, user_id, expires_on",
+            (answer, NOW, reminder_id),
+            again,
+            repeat=True,
+        )
+
+    async def _step(
+        self, sql: str, params: Params, upcoming: NextReminder | None, *, repeat: bool = False
+    ) -> bool:
+        """One transaction: a reminder's step, whose write returns (document_id, departure_id,
+        user_id, expires_on), then the one after it if given; False when the write found
+        nothing to move on (cancelled meanwhile: a new date, the trip over): nothing follows."""
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE document_reminders SET status = 'answered', answer = ?, answered_at = ?"
-                " WHERE reminder_id = ? AND status = 'sent'"
-                " RETURNING document_id, departure_id, user_id, expires_on",
-                (answer, self._now(), reminder_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
+            row = await first_row(db, sql, self._bound(params))
             if row is None:
                 return False
-            if again is not None:
-                await plan_in(
-                    db,
-                    int(row[0]),
-                    int(row[1]),
-                    int(row[2]),
-                    date.fromisoformat(str(row[3])),
-                    again,
-                    repeat=True,
-                )
+            if upcoming is not None:
+                await _plan_after(db, row, upcoming, repeat=repeat)
             return True
 
     async def cancel_document_reminders(self, departure_id: int) -> int:
@@ -262,9 +226,7 @@ class DocumentQueries(StoreBase):
                 [today.isoformat()],
             ),
         ):
-            async with self._db.execute(query + where, [*values, *params]) as cursor:
-                row = await cursor.fetchone()
-            counts[key] = int(row[0]) if row else 0
+            counts[key] = await self._count(query + where, [*values, *params])
         return counts
 
 
@@ -282,20 +244,18 @@ async def set_document_in(
     A later date than the one kept is a renewal (counted for the report).
     """
     value = expires_on.isoformat() if expires_on else None
-    cursor = await db.execute(
+    found = await first_row(
+        db,
         "SELECT document_id, expires_on FROM documents WHERE departure_id = ? AND kind = ?",
         (departure_id, kind),
     )
-    found = await cursor.fetchone()
-    await cursor.close()
     if found is None:
-        cursor = await db.execute(
+        row = await first_row(
+            db,
             "INSERT INTO documents (departure_id, user_id, kind, expires_on, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING document_id",
             (departure_id, user_id, kind, value, now, now),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
         assert row is not None
         document_id = int(row[0])
     else:
@@ -364,6 +324,18 @@ async def plan_in(
         params,
     )
     return cursor.lastrowid if cursor.rowcount > 0 else None
+
+
+async def _plan_after(
+    db: aiosqlite.Connection, row: Any, upcoming: NextReminder, *, repeat: bool = False
+) -> int | None:
+    """Plans the step after a reminder, from what its write returned: (document_id,
+    departure_id, user_id, expires_on)."""
+    document_id, departure_id, user_id = int(row[0]), int(row[1]), int(row[2])
+    expires_on = date.fromisoformat(str(row[3]))
+    return await plan_in(
+        db, document_id, departure_id, user_id, expires_on, upcoming, repeat=repeat
+    )
 
 
 async def cancel_document_reminders_in(db: aiosqlite.Connection, departure_id: int) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import StoreBase, first_row, from_row
 from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 
@@ -39,27 +39,12 @@ class FamilyReport:
 
 
 def _report(row: Any) -> FamilyReport:
-    return FamilyReport(
-        report_id=row[0],
-        alert_id=row[1],
-        reporter_user_id=row[2],
-        village_code=row[3],
-        name=row[4],
-        relationship=row[5],
-        went_to=row[6],
-        since=row[7],
-        phone=row[8],
-        relative_id=row[9],
-        relative_answer=row[10],
-        relative_message=row[11],
-        created_at=datetime.fromisoformat(row[12]),
-    )
+    return from_row(FamilyReport, row, created_at=datetime.fromisoformat)
 
 
 async def mark_of(db: aiosqlite.Connection, user_id: int) -> str:
     """A mark of a Telegram id that cannot be read back without the bot's own key (HMAC)."""
-    async with db.execute("SELECT value FROM bot_keys WHERE name = 'marks'") as cursor:
-        row = await cursor.fetchone()
+    row = await first_row(db, "SELECT value FROM bot_keys WHERE name = 'marks'")
     assert row is not None, "the migrations make the key"
     return hmac.new(bytes(row[0]), str(user_id).encode(), hashlib.sha256).hexdigest()
 
@@ -105,30 +90,22 @@ async def family_report_in(
 
 class FamilyQueries(StoreBase):
     async def family_report(self, report_id: int) -> FamilyReport | None:
-        async with self._db.execute(f"{_SELECT} WHERE report_id = ?", (report_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _report(row) if row else None
+        return await self._one(f"{_SELECT} WHERE report_id = ?", (report_id,), _report)
 
     async def family_report_of_case(self, alert_id: int) -> FamilyReport | None:
-        async with self._db.execute(f"{_SELECT} WHERE alert_id = ?", (alert_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _report(row) if row else None
+        return await self._one(f"{_SELECT} WHERE alert_id = ?", (alert_id,), _report)
 
     async def open_family_reports(self, reporter: int) -> int:
         """How many cases this person raised with /missing are still open (a limit against
         misuse), counted by the mark on the case, so erasing one's data does not reset it."""
         mark = await mark_of(self._db, reporter)
-        async with self._db.execute(
+        return await self._count(
             "SELECT COUNT(*) FROM alerts WHERE raiser_mark = ? AND resolved_at IS NULL", (mark,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        )
 
     async def family_report_by_request(self, request_key: str) -> FamilyReport | None:
         """The report a form's Send already made (pressed again, or again after a crash)."""
-        async with self._db.execute(f"{_SELECT} WHERE request_key = ?", (request_key,)) as cursor:
-            row = await cursor.fetchone()
-        return _report(row) if row else None
+        return await self._one(f"{_SELECT} WHERE request_key = ?", (request_key,), _report)
 
     async def relative_answers(
         self,

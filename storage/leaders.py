@@ -7,7 +7,7 @@ from enum import Enum
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, first_row, from_row
 from storage.case_events import event_in
 from storage.rows import Leader
 
@@ -25,24 +25,23 @@ _LEADER = (
 
 
 def _leader(row: tuple[object, ...]) -> Leader:
-    return Leader(
-        leader_id=int(str(row[0])),
-        user_id=int(str(row[1])),
-        village_code=str(row[2]),
-        display_name=str(row[3]),
-        created_at=datetime.fromisoformat(str(row[4])),
-        revoked_at=datetime.fromisoformat(str(row[5])) if row[5] else None,
+    return from_row(
+        Leader,
+        row,
+        created_at=lambda value: datetime.fromisoformat(str(value)),
+        revoked_at=lambda value: datetime.fromisoformat(str(value)) if value else None,
+        **dict.fromkeys(("leader_id", "user_id"), lambda value: int(str(value))),
+        **dict.fromkeys(("village_code", "display_name"), str),
     )
 
 
 class LeaderQueries(StoreBase):
     async def create_invite(self, code_hash: str, village_code: str, expires_at: datetime) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO leader_invites (code_hash, village_code, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?)",
-                (code_hash, village_code, self._now(), expires_at.isoformat()),
-            )
+        await self._write(
+            "INSERT INTO leader_invites (code_hash, village_code, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (code_hash, village_code, NOW, expires_at.isoformat()),
+        )
 
     async def invite_village(self, code_hash: str) -> tuple[InviteResult, str | None]:
         """Whether an invite can be used now, and for which village (nothing is changed)."""
@@ -51,11 +50,11 @@ class LeaderQueries(StoreBase):
     async def _invite_state(
         self, db: aiosqlite.Connection, code_hash: str
     ) -> tuple[InviteResult, str | None]:
-        async with db.execute(
+        row = await first_row(
+            db,
             "SELECT village_code, expires_at, used_at FROM leader_invites WHERE code_hash = ?",
             (code_hash,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return InviteResult.UNKNOWN, None
         if row[2] is not None:
@@ -86,42 +85,39 @@ class LeaderQueries(StoreBase):
 
     async def leaders_of(self, village_code: str) -> list[Leader]:
         """The village's active leaders."""
-        async with self._db.execute(
+        return await self._all(
             f"{_LEADER} WHERE village_code = ? AND revoked_at IS NULL ORDER BY leader_id",
             (village_code,),
-        ) as cursor:
-            return [_leader(tuple(row)) async for row in cursor]
+            _leader,
+        )
 
     async def revoked_from(self, user_id: int, village_code: str) -> bool:
         """Whether this person led the village once and no longer does."""
-        async with self._db.execute(
+        return await self._exists(
             "SELECT 1 FROM leaders WHERE user_id = ? AND village_code = ?"
             " AND revoked_at IS NOT NULL",
             (user_id, village_code),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
 
     async def led_villages(self, user_id: int) -> list[str]:
         """The villages this person leads now (usually one)."""
-        async with self._db.execute(
+        return await self._all(
             "SELECT village_code FROM leaders WHERE user_id = ? AND revoked_at IS NULL",
             (user_id,),
-        ) as cursor:
-            return [str(row[0]) async for row in cursor]
+            lambda row: str(row[0]),
+        )
 
     async def all_leaders(self) -> list[Leader]:
-        async with self._db.execute(
-            f"{_LEADER} WHERE revoked_at IS NULL ORDER BY village_code, leader_id"
-        ) as cursor:
-            return [_leader(tuple(row)) async for row in cursor]
+        return await self._all(
+            f"{_LEADER} WHERE revoked_at IS NULL ORDER BY village_code, leader_id", (), _leader
+        )
 
     async def revoke_leader(self, leader_id: int) -> Leader | None:
         """Ends a leader's role; returns who it was, or None if not active."""
         async with self._transaction() as db:
-            async with db.execute(
-                f"{_LEADER} WHERE leader_id = ? AND revoked_at IS NULL", (leader_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await first_row(
+                db, f"{_LEADER} WHERE leader_id = ? AND revoked_at IS NULL", (leader_id,)
+            )
             if row is None:
                 return None
             await db.execute(
@@ -129,12 +125,12 @@ class LeaderQueries(StoreBase):
             )
             # Cases they were handling wait to be taken on again, at once: at the next sweep
             # every chief of the village and staff are reminded (delivery/cases.py).
-            async with db.execute(
+            released = await self._all(
                 "SELECT alert_id FROM alerts WHERE handler_chat_id = ? AND village_code = ?"
                 " AND resolved_at IS NULL",
                 (row[1], row[2]),
-            ) as cursor:
-                released = [int(r[0]) async for r in cursor]
+                lambda r: int(r[0]),
+            )
             for alert_id in released:
                 await db.execute(
                     "UPDATE alerts SET acknowledged_at = NULL, acknowledged_by = NULL,"
@@ -166,17 +162,13 @@ class LeaderQueries(StoreBase):
 
     async def forget_failed_invites(self, before: datetime) -> int:
         """Deletes everyone's tries older than ``before``; returns how many went."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM invite_attempts WHERE attempted_at < ?", (before.isoformat(),)
-            )
-            return int(cursor.rowcount)
+        return await self._write(
+            "DELETE FROM invite_attempts WHERE attempted_at < ?", (before.isoformat(),)
+        )
 
     async def failed_invites_since(self, user_id: int, since: datetime) -> int:
         """How many bad codes this person tried since then."""
-        async with self._db.execute(
+        return await self._count(
             "SELECT COUNT(*) FROM invite_attempts WHERE user_id = ? AND attempted_at >= ?",
             (user_id, since.isoformat()),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        )

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, first_row, from_row
 
 URGENT, NORMAL, BULK = 0, 1, 2  # priorities: a cry for help before a notice before a prompt
 
@@ -64,23 +64,29 @@ _SELECT = f"SELECT {_COLUMNS} FROM outbox"
 
 
 def _row(row: Any) -> OutboxRow:
-    return OutboxRow(
-        outbox_id=row[0],
-        key=row[1],
-        group_key=row[2],
-        kind=row[3],
-        role=row[4],
-        priority=row[5],
-        chat_id=row[6],
-        user_id=row[7],
-        ref_id=row[8],
-        payload=json.loads(row[9]),
-        status=row[10],
-        attempts=row[11],
-        due_at=datetime.fromisoformat(row[12]),
-        created_at=datetime.fromisoformat(row[13]),
-        sent_at=datetime.fromisoformat(row[14]) if row[14] else None,
-        message_id=row[15],
+    return from_row(
+        OutboxRow,
+        row,
+        payload=json.loads,
+        due_at=datetime.fromisoformat,
+        created_at=datetime.fromisoformat,
+        sent_at=lambda value: datetime.fromisoformat(value) if value else None,
+    )
+
+
+def _message(m: NewMessage, now: str) -> tuple[object, ...]:
+    """A message's own columns, from ``key`` to ``payload``, then when it is due."""
+    return (
+        m.key,
+        m.group_key,
+        m.kind,
+        m.role,
+        m.priority,
+        m.chat_id,
+        m.user_id,
+        m.ref_id,
+        json.dumps(m.payload, ensure_ascii=False, sort_keys=True),
+        m.due_at.isoformat() if m.due_at is not None else now,
     )
 
 
@@ -94,29 +100,21 @@ async def enqueue_in(
     """
     ids = []
     for m in messages:
-        cursor = await db.execute(
+        *columns, due_at = _message(m, now)
+        row = await first_row(
+            db,
             "INSERT INTO outbox (key, group_key, kind, role, priority, chat_id, user_id, ref_id,"
             " payload, status, due_at, claimed_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"
             " RETURNING outbox_id",
             (
-                m.key,
-                m.group_key,
-                m.kind,
-                m.role,
-                m.priority,
-                m.chat_id,
-                m.user_id,
-                m.ref_id,
-                json.dumps(m.payload, ensure_ascii=False, sort_keys=True),
+                *columns,
                 "sending" if claimed else "pending",
-                m.due_at.isoformat() if m.due_at is not None else now,
+                due_at,
                 now if claimed else None,
                 now,
             ),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
         if row is not None:
             ids.append(int(row[0]))
     return ids
@@ -132,22 +130,7 @@ async def enqueue_bulk_in(db: aiosqlite.Connection, messages: list[NewMessage], 
         "INSERT INTO outbox (key, group_key, kind, role, priority, chat_id, user_id, ref_id,"
         " payload, status, due_at, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING",
-        [
-            (
-                m.key,
-                m.group_key,
-                m.kind,
-                m.role,
-                m.priority,
-                m.chat_id,
-                m.user_id,
-                m.ref_id,
-                json.dumps(m.payload, ensure_ascii=False, sort_keys=True),
-                m.due_at.isoformat() if m.due_at is not None else now,
-                now,
-            )
-            for m in messages
-        ],
+        [(*_message(m, now), now) for m in messages],
     )
     return max(cursor.rowcount, 0)
 
@@ -173,119 +156,98 @@ class OutboxQueries(StoreBase):
 
     async def claim_outbox_row(self, outbox_id: int) -> bool:
         """Takes one queued row for a caller who sends it now."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE outbox SET status = 'sending', claimed_at = ?"
-                " WHERE outbox_id = ? AND status = 'pending'",
-                (self._now(), outbox_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE outbox SET status = 'sending', claimed_at = ?"
+            " WHERE outbox_id = ? AND status = 'pending'",
+            (NOW, outbox_id),
+        )
 
     async def outbox_rows(self, ids: list[int]) -> list[OutboxRow]:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
-        async with self._db.execute(
-            f"{_SELECT} WHERE outbox_id IN ({marks}) ORDER BY priority, outbox_id", ids
-        ) as cursor:
-            return [_row(r) async for r in cursor]
+        return await self._all(
+            f"{_SELECT} WHERE outbox_id IN ({marks}) ORDER BY priority, outbox_id", ids, _row
+        )
 
     async def outbox_group(self, group_key: str) -> list[OutboxRow]:
-        async with self._db.execute(
-            f"{_SELECT} WHERE group_key = ? ORDER BY outbox_id", (group_key,)
-        ) as cursor:
-            return [_row(r) async for r in cursor]
+        return await self._all(
+            f"{_SELECT} WHERE group_key = ? ORDER BY outbox_id", (group_key,), _row
+        )
 
     async def outbox_by_key(self, key: str) -> OutboxRow | None:
-        async with self._db.execute(f"{_SELECT} WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
-        return _row(row) if row else None
+        return await self._one(f"{_SELECT} WHERE key = ?", (key,), _row)
 
     async def outbox_sent(self, outbox_id: int, message_id: int | None) -> bool:
         """Telegram took it; False when the row was not being sent (nothing changes then)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, claimed_at = NULL"
-                " WHERE outbox_id = ? AND status = 'sending'",
-                (self._now(), message_id, outbox_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, claimed_at = NULL"
+            " WHERE outbox_id = ? AND status = 'sending'",
+            (NOW, message_id, outbox_id),
+        )
 
     async def outbox_retry(self, outbox_id: int, due_at: datetime, error: str) -> None:
         """A passing failure: the row waits until ``due_at``, one try more counted."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET status = 'pending', due_at = ?, attempts = attempts + 1,"
-                " claimed_at = NULL, last_error = ? WHERE outbox_id = ? AND status = 'sending'",
-                (due_at.isoformat(), error, outbox_id),
-            )
+        await self._write(
+            "UPDATE outbox SET status = 'pending', due_at = ?, attempts = attempts + 1,"
+            " claimed_at = NULL, last_error = ? WHERE outbox_id = ? AND status = 'sending'",
+            (due_at.isoformat(), error, outbox_id),
+        )
 
     async def outbox_settle(self, outbox_id: int, status: str, reason: str) -> bool:
         """Ends a row that will not be sent: ``failed`` (it cannot be: ``reason`` is the error)
         or ``cancelled`` (it no longer matters: answered, cancelled, the trip over)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE outbox SET status = ?, last_error = ?,"
-                " claimed_at = NULL, attempts = attempts + ? WHERE outbox_id = ?"
-                " AND status IN ('pending', 'sending')",
-                (status, reason, int(status == "failed"), outbox_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE outbox SET status = ?, last_error = ?,"
+            " claimed_at = NULL, attempts = attempts + ? WHERE outbox_id = ?"
+            " AND status IN ('pending', 'sending')",
+            (status, reason, int(status == "failed"), outbox_id),
+        )
 
     async def move_outbox_chat(self, outbox_id: int, chat_id: int) -> None:
         """The staff group became a supergroup: the row follows it to its new id."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET chat_id = ? WHERE outbox_id = ?", (chat_id, outbox_id)
-            )
+        await self._write("UPDATE outbox SET chat_id = ? WHERE outbox_id = ?", (chat_id, outbox_id))
 
     async def stale_outbox_claims(self, before: datetime) -> list[OutboxRow]:
         """Rows claimed before ``before`` and never settled: the process died while sending."""
-        async with self._db.execute(
+        return await self._all(
             f"{_SELECT} WHERE status = 'sending' AND claimed_at < ? ORDER BY outbox_id",
             (before.isoformat(),),
-        ) as cursor:
-            return [_row(r) async for r in cursor]
+            _row,
+        )
 
     async def release_outbox_claim(self, outbox_id: int) -> bool:
         """Puts a cut-off send back in the queue, due now."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE outbox SET status = 'pending', claimed_at = NULL, due_at = ?"
-                " WHERE outbox_id = ? AND status = 'sending'",
-                (self._now(), outbox_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE outbox SET status = 'pending', claimed_at = NULL, due_at = ?"
+            " WHERE outbox_id = ? AND status = 'sending'",
+            (NOW, outbox_id),
+        )
 
     async def cancel_outbox(self, group_key: str, kinds: tuple[str, ...]) -> int:
         """Drops queued rows of a group that no longer matter (a prompt whose trip ended)."""
         marks = ", ".join("?" for _ in kinds)
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                f"UPDATE outbox SET status = 'cancelled' WHERE group_key = ? AND kind IN ({marks})"
-                " AND status = 'pending'",
-                (group_key, *kinds),
-            )
-            return cursor.rowcount
+        return await self._write(
+            f"UPDATE outbox SET status = 'cancelled' WHERE group_key = ? AND kind IN ({marks})"
+            " AND status = 'pending'",
+            (group_key, *kinds),
+        )
 
     async def forget_old_outbox(self, before: datetime) -> int:
         """Settled rows are kept a while (what reached whom), then forgotten (collect little)."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM outbox WHERE status IN ('sent', 'failed', 'cancelled')"
-                " AND created_at < ?",
-                (before.isoformat(),),
-            )
-            return cursor.rowcount
+        return await self._write(
+            "DELETE FROM outbox WHERE status IN ('sent', 'failed', 'cancelled') AND created_at < ?",
+            (before.isoformat(),),
+        )
 
     async def outbox_counts(self, since: datetime) -> dict[str, int]:
         """For /status: queued now, given up on since ``since``."""
-        async with self._db.execute(
+        row = await first_row(
+            self._db,
             "SELECT"
             " (SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')),"
             " (SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND created_at >= ?)",
             (since.isoformat(),),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return {"outbox_queued": int(row[0]), "outbox_failed": int(row[1])}

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, from_row
 from storage.case_events import event_in
 from storage.conversation_state import EXPIRED_MARK
 from storage.outbox import NewMessage, enqueue_in
@@ -85,29 +85,22 @@ ERASED_WITH_THEIR_ROW: tuple[tuple[str, str], ...] = (
 )
 
 
+_USER = (
+    "SELECT user_id, language, district_code, village_code, gender, age_band,"
+    " consented_at, created_at, updated_at FROM users"
+)
+
+
+def _profile(row: Any) -> UserProfile:
+    times = ("consented_at", "created_at", "updated_at")
+    return from_row(UserProfile, row, **dict.fromkeys(times, datetime.fromisoformat))
+
+
 class PeopleQueries(StoreBase):
     # -- people ---------------------------------------------------------------------------
 
     async def get_user(self, user_id: int) -> UserProfile | None:
-        async with self._db.execute(
-            "SELECT user_id, language, district_code, village_code, gender, age_band,"
-            " consented_at, created_at, updated_at FROM users WHERE user_id = ?",
-            (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        return UserProfile(
-            user_id=row[0],
-            language=row[1],
-            district_code=row[2],
-            village_code=row[3],
-            gender=row[4],
-            age_band=row[5],
-            consented_at=datetime.fromisoformat(row[6]),
-            created_at=datetime.fromisoformat(row[7]),
-            updated_at=datetime.fromisoformat(row[8]),
-        )
+        return await self._one(f"{_USER} WHERE user_id = ?", (user_id,), _profile)
 
     async def complete_onboarding(
         self,
@@ -150,39 +143,37 @@ class PeopleQueries(StoreBase):
 
     async def entry_of(self, user_id: int) -> tuple[str, str | None] | None:
         """How the person first came to the bot: (channel, poster village), for /mydata."""
-        async with self._db.execute(
-            "SELECT channel, poster_village FROM entries WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return (str(row[0]), row[1]) if row else None
+        return await self._one(
+            "SELECT channel, poster_village FROM entries WHERE user_id = ?",
+            (user_id,),
+            lambda row: (str(row[0]), row[1]),
+        )
 
     async def set_language(self, user_id: int, language: str) -> bool:
         """Changes a known person's language; False when there is no such person."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE users SET language = ?, updated_at = ? WHERE user_id = ?",
-                (language, self._now(), user_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE users SET language = ?, updated_at = ? WHERE user_id = ?",
+            (language, NOW, user_id),
+        )
 
     async def set_about_me(self, user_id: int, *, gender: str | None, age_band: str | None) -> None:
         """Stores the optional gender and age band (None means the person skipped it)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE users SET gender = ?, age_band = ?, updated_at = ? WHERE user_id = ?",
-                (gender, age_band, self._now(), user_id),
-            )
+        await self._write(
+            "UPDATE users SET gender = ?, age_band = ?, updated_at = ? WHERE user_id = ?",
+            (gender, age_band, NOW, user_id),
+        )
 
     async def personal_data(self, user_id: int) -> PersonalData:
         """Everything kept about one person."""
         profile = await self.get_user(user_id)
         draft = await self._draft(user_id)
         draft.pop(EXPIRED_MARK, None)  # only that a form was erased, not a form: nothing to show
-        async with self._db.execute(
-            "SELECT DISTINCT name FROM conversations WHERE user_id = ? ORDER BY name", (user_id,)
-        ) as cursor:
-            names = tuple([row[0] async for row in cursor])
-        return PersonalData(profile=profile, draft=draft, open_conversations=names)
+        names = await self._all(
+            "SELECT DISTINCT name FROM conversations WHERE user_id = ? ORDER BY name",
+            (user_id,),
+            lambda row: row[0],
+        )
+        return PersonalData(profile=profile, draft=draft, open_conversations=tuple(names))
 
     async def erase_user(self, user_id: int) -> None:
         """Deletes every row about a person, in every table, in one transaction.
@@ -236,19 +227,18 @@ class PeopleQueries(StoreBase):
         """For /mydata: how many rows of each table (``table.column``) mention this person."""
         counts = {}
         for table, column in PERSONAL_ROWS + PERSONAL_MENTIONS:
-            async with self._db.execute(
+            counts[f"{table}.{column}"] = await self._count(
                 f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            counts[f"{table}.{column}"] = int(row[0]) if row else 0
+            )
         return counts
 
     async def _draft(self, user_id: int) -> dict[str, Any]:
-        async with self._db.execute(
-            "SELECT data FROM drafts WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return dict(json.loads(row[0])) if row else {}
+        draft = await self._one(
+            "SELECT data FROM drafts WHERE user_id = ?",
+            (user_id,),
+            lambda row: dict(json.loads(row[0])),
+        )
+        return draft if draft is not None else {}
 
 
 async def _redact_copies_in(db: aiosqlite.Connection, user_id: int, now: str) -> None:
@@ -276,34 +266,26 @@ async def _redact_copies_in(db: aiosqlite.Connection, user_id: int, now: str) ->
         " (SELECT alert_id FROM alerts WHERE user_id = ?)",
         (user_id,),
     )
-    unpins = [
-        NewMessage(
-            key=f"unpin:{chat}:{message}",
-            group_key=f"erased:{chat}",
-            kind="unpin",
-            role="staff" if chat < 0 else "leader",
-            chat_id=chat,
-            payload={"message_id": message},
-        )
-        for chat, message in pins
+    unpins = [_erased(f"unpin:{chat}:{message}", "unpin", chat, message) for chat, message in pins]
+    cards = [
+        _erased(f"card:erased:{chat}:{message}", "card", chat, message, alert_id)
+        for chat, message, alert_id in copies
     ]
-    await enqueue_in(
-        db,
-        unpins
-        + [
-            NewMessage(
-                key=f"card:erased:{chat}:{message}",
-                group_key=f"erased:{chat}",
-                kind="card",
-                role="staff" if chat < 0 else "leader",
-                chat_id=chat,
-                ref_id=alert_id,
-                payload={"message_id": message},
-            )
-            for chat, message, alert_id in copies
-        ],
-        now,
-        claimed=False,
+    await enqueue_in(db, unpins + cards, now, claimed=False)
+
+
+def _erased(
+    key: str, kind: str, chat: int, message: int, alert_id: int | None = None
+) -> NewMessage:
+    """What is done to a message about the erased person in a chief's or staff chat."""
+    return NewMessage(
+        key=key,
+        group_key=f"erased:{chat}",
+        kind=kind,
+        role="staff" if chat < 0 else "leader",
+        chat_id=chat,
+        ref_id=alert_id,
+        payload={"message_id": message},
     )
 
 

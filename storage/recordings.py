@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, first_row, from_row
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,11 @@ _INFO = "item_id, text_hash, mime_type, duration, recorded_at, bot_id, file_id"
 
 
 def _info(row: Any) -> RecordingInfo:
-    return RecordingInfo(
-        item_id=row[0],
-        text_hash=row[1],
-        mime_type=row[2],
-        duration=row[3],
-        recorded_at=datetime.fromisoformat(row[4]),
-        bot_id=row[5],
-        file_id=row[6],
-    )
+    return from_row(RecordingInfo, row[:7], recorded_at=datetime.fromisoformat)
+
+
+def _recording(row: Any) -> Recording:
+    return Recording(_info(row), bytes(row[7]))
 
 
 class RecordingQueries(StoreBase):
@@ -66,29 +62,24 @@ class RecordingQueries(StoreBase):
 
     async def recording_infos(self) -> dict[str, RecordingInfo]:
         """Every recording by item id, without the bytes."""
-        async with self._db.execute(f"SELECT {_INFO} FROM recordings") as cursor:
-            return {row[0]: _info(row) async for row in cursor}
+        infos = await self._all(f"SELECT {_INFO} FROM recordings", (), _info)
+        return {info.item_id: info for info in infos}
 
     async def recording_info(self, item_id: str) -> RecordingInfo | None:
-        async with self._db.execute(
-            f"SELECT {_INFO} FROM recordings WHERE item_id = ?", (item_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _info(row) if row else None
+        return await self._one(
+            f"SELECT {_INFO} FROM recordings WHERE item_id = ?", (item_id,), _info
+        )
 
     async def recording(self, item_id: str) -> Recording | None:
-        async with self._db.execute(
-            f"SELECT {_INFO}, audio FROM recordings WHERE item_id = ?", (item_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return Recording(_info(row), bytes(row[7])) if row else None
+        return await self._one(
+            f"SELECT {_INFO}, audio FROM recordings WHERE item_id = ?", (item_id,), _recording
+        )
 
     async def all_recordings(self) -> list[Recording]:
         """Every recording with its bytes (for export), in item order."""
-        async with self._db.execute(
-            f"SELECT {_INFO}, audio FROM recordings ORDER BY item_id"
-        ) as cursor:
-            return [Recording(_info(row), bytes(row[7])) async for row in cursor]
+        return await self._all(
+            f"SELECT {_INFO}, audio FROM recordings ORDER BY item_id", (), _recording
+        )
 
     async def put_recording(
         self,
@@ -119,66 +110,59 @@ class RecordingQueries(StoreBase):
 
     async def remember_file_id(self, item_id: str, bot_id: int, file_id: str) -> None:
         """Telegram's id for the uploaded recording, so this bot need not upload it again."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE recordings SET bot_id = ?, file_id = ? WHERE item_id = ?",
-                (bot_id, file_id, item_id),
-            )
+        await self._write(
+            "UPDATE recordings SET bot_id = ?, file_id = ? WHERE item_id = ?",
+            (bot_id, file_id, item_id),
+        )
 
     # -- takes ----------------------------------------------------------------------------------
 
     async def start_take(self, user_id: int, item_id: str, text_hash: str) -> None:
         """A staff member picked an item: the bot now waits for their voice message."""
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO recording_takes (user_id, item_id, text_hash, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " item_id = excluded.item_id, text_hash = excluded.text_hash, audio = NULL,"
-                " mime_type = NULL, duration = NULL, file_id = NULL,"
-                " created_at = excluded.created_at",
-                (user_id, item_id, text_hash, self._now()),
-            )
+        await self._write(
+            "INSERT INTO recording_takes (user_id, item_id, text_hash, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " item_id = excluded.item_id, text_hash = excluded.text_hash, audio = NULL,"
+            " mime_type = NULL, duration = NULL, file_id = NULL,"
+            " created_at = excluded.created_at",
+            (user_id, item_id, text_hash, NOW),
+        )
 
     async def take_of(self, user_id: int) -> Take | None:
-        async with self._db.execute(
+        return await self._one(
             "SELECT user_id, item_id, text_hash, audio, mime_type, duration, file_id"
             " FROM recording_takes WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        audio = bytes(row[3]) if row[3] is not None else None
-        return Take(row[0], row[1], row[2], audio, row[4], row[5], row[6])
+            lambda row: from_row(
+                Take, row, audio=lambda audio: bytes(audio) if audio is not None else None
+            ),
+        )
 
     async def fill_take(
         self, user_id: int, item_id: str, audio: bytes, mime_type: str, duration: int | None
     ) -> bool:
         """The voice message came: kept with the take until it is kept or recorded again."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE recording_takes SET audio = ?, mime_type = ?, duration = ?, file_id = NULL"
-                " WHERE user_id = ? AND item_id = ?",
-                (audio, mime_type, duration, user_id, item_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE recording_takes SET audio = ?, mime_type = ?, duration = ?, file_id = NULL"
+            " WHERE user_id = ? AND item_id = ?",
+            (audio, mime_type, duration, user_id, item_id),
+        )
 
     async def take_played(self, user_id: int, file_id: str) -> None:
         """Telegram's id of the take as played back, reused when it is kept."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE recording_takes SET file_id = ? WHERE user_id = ?", (file_id, user_id)
-            )
+        await self._write(
+            "UPDATE recording_takes SET file_id = ? WHERE user_id = ?", (file_id, user_id)
+        )
 
     async def keep_take(self, user_id: int, item_id: str, bot_id: int) -> bool:
         """Makes the take the item's recording, in one transaction; False if there is none."""
         async with self._transaction() as db:
-            async with db.execute(
+            row = await first_row(
+                db,
                 "SELECT audio, mime_type, duration, text_hash, file_id FROM recording_takes"
                 " WHERE user_id = ? AND item_id = ? AND audio IS NOT NULL",
                 (user_id, item_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return False
             file_bot = bot_id if row[4] else None
@@ -191,17 +175,13 @@ class RecordingQueries(StoreBase):
             return True
 
     async def drop_take(self, user_id: int) -> None:
-        async with self._transaction() as db:
-            await db.execute("DELETE FROM recording_takes WHERE user_id = ?", (user_id,))
+        await self._write("DELETE FROM recording_takes WHERE user_id = ?", (user_id,))
 
     # -- listening ------------------------------------------------------------------------------
 
     async def listens(self, user_id: int) -> bool:
         """Whether the person chose to hear the voice with each screen."""
-        async with self._db.execute(
-            "SELECT 1 FROM listening WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return await self._exists("SELECT 1 FROM listening WHERE user_id = ?", (user_id,))
 
     async def set_listening(self, user_id: int, listen: bool) -> None:
         async with self._transaction() as db:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.base import StoreBase
+from storage.base import NOW, StoreBase, from_row, within
 from storage.outbox import NewMessage, enqueue_in
 
 
@@ -39,29 +39,35 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _in(column: str, villages: list[str] | None) -> tuple[str, list[Any]]:
-    if villages is None:
-        return "", []
-    return f" AND {column} IN ({', '.join('?' for _ in villages)})", list(villages)
+_CHOICE = (
+    "SELECT user_id, said_yes_at, refreshers, announcements, next_refresher_at FROM message_choices"
+)
+_REFRESHER = (
+    "SELECT refresher_id, user_id, item, stage, created_at, sent_at, acted_at FROM refreshers"
+)
+
+
+def _choice(row: Any) -> MessageChoice:
+    flags = dict.fromkeys(("refreshers", "announcements"), bool)
+    times = dict.fromkeys(("said_yes_at", "next_refresher_at"), _time)
+    return from_row(MessageChoice, row, user_id=int, **flags, **times)
+
+
+def _refresher(row: Any) -> Refresher:
+    ids = dict.fromkeys(("refresher_id", "user_id"), int)
+    times = dict.fromkeys(("sent_at", "acted_at"), _time)
+    return from_row(Refresher, row, item=str, stage=str, created_at=_created, **ids, **times)
+
+
+def _created(value: Any) -> datetime:
+    created = _time(value)
+    assert created is not None
+    return created
 
 
 class RefresherQueries(StoreBase):
     async def message_choice(self, user_id: int) -> MessageChoice | None:
-        async with self._db.execute(
-            "SELECT user_id, said_yes_at, refreshers, announcements, next_refresher_at"
-            " FROM message_choices WHERE user_id = ?",
-            (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        return MessageChoice(
-            user_id=int(row[0]),
-            said_yes_at=_time(row[1]),
-            refreshers=bool(row[2]),
-            announcements=bool(row[3]),
-            next_refresher_at=_time(row[4]),
-        )
+        return await self._one(f"{_CHOICE} WHERE user_id = ?", (user_id,), _choice)
 
     async def start_refreshers(self, user_id: int, first_at: datetime) -> bool:
         """The person said yes: the first refresher falls due at ``first_at``.
@@ -70,54 +76,47 @@ class RefresherQueries(StoreBase):
         bring the next one nearer).
         """
         now = self._now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO message_choices"
-                " (user_id, said_yes_at, refreshers, next_refresher_at, updated_at)"
-                " VALUES (?, ?, 1, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " said_yes_at = COALESCE(said_yes_at, excluded.said_yes_at), refreshers = 1,"
-                " next_refresher_at = excluded.next_refresher_at, updated_at = excluded.updated_at"
-                " WHERE refreshers = 0",
-                (user_id, now, first_at.isoformat(), now),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "INSERT INTO message_choices"
+            " (user_id, said_yes_at, refreshers, next_refresher_at, updated_at)"
+            " VALUES (?, ?, 1, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " said_yes_at = COALESCE(said_yes_at, excluded.said_yes_at), refreshers = 1,"
+            " next_refresher_at = excluded.next_refresher_at, updated_at = excluded.updated_at"
+            " WHERE refreshers = 0",
+            (user_id, now, first_at.isoformat(), now),
+        )
 
     async def stop_refreshers(self, user_id: int) -> bool:
         """No more refreshers; False when none were coming."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE message_choices SET refreshers = 0, next_refresher_at = NULL,"
-                " updated_at = ? WHERE user_id = ? AND refreshers = 1",
-                (self._now(), user_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE message_choices SET refreshers = 0, next_refresher_at = NULL,"
+            " updated_at = ? WHERE user_id = ? AND refreshers = 1",
+            (NOW, user_id),
+        )
 
     async def set_announcements(self, user_id: int, wanted: bool) -> bool:
         """Stops (or starts again) announcements for this person; False when nothing changed."""
-        now = self._now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO message_choices (user_id, announcements, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET announcements = excluded.announcements,"
-                " updated_at = excluded.updated_at WHERE announcements != excluded.announcements",
-                (user_id, int(wanted), now),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "INSERT INTO message_choices (user_id, announcements, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET announcements = excluded.announcements,"
+            " updated_at = excluded.updated_at WHERE announcements != excluded.announcements",
+            (user_id, int(wanted), self._now()),
+        )
 
     async def due_refreshers(self, now: datetime, limit: int) -> list[int]:
         """People whose next refresher is due (they said yes and did not stop)."""
-        async with self._db.execute(
+        return await self._all(
             "SELECT user_id FROM message_choices WHERE refreshers = 1 AND next_refresher_at <= ?"
             " ORDER BY next_refresher_at LIMIT ?",
             (now.isoformat(), limit),
-        ) as cursor:
-            return [int(row[0]) async for row in cursor]
+            lambda row: int(row[0]),
+        )
 
     async def refresher_items_sent(self, user_id: int) -> set[str]:
-        async with self._db.execute(
-            "SELECT item FROM refreshers WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            return {str(row[0]) async for row in cursor}
+        items = await self._all(
+            "SELECT item FROM refreshers WHERE user_id = ?", (user_id,), lambda row: str(row[0])
+        )
+        return set(items)
 
     async def queue_refresher(
         self,
@@ -151,54 +150,31 @@ class RefresherQueries(StoreBase):
             return refresher_id
 
     async def refresher(self, refresher_id: int) -> Refresher | None:
-        async with self._db.execute(
-            "SELECT refresher_id, user_id, item, stage, created_at, sent_at, acted_at"
-            " FROM refreshers WHERE refresher_id = ?",
-            (refresher_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        created = _time(row[4])
-        assert created is not None
-        return Refresher(
-            refresher_id=int(row[0]),
-            user_id=int(row[1]),
-            item=str(row[2]),
-            stage=str(row[3]),
-            created_at=created,
-            sent_at=_time(row[5]),
-            acted_at=_time(row[6]),
-        )
+        return await self._one(f"{_REFRESHER} WHERE refresher_id = ?", (refresher_id,), _refresher)
 
     async def refresher_sent(self, refresher_id: int) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE refreshers SET sent_at = ? WHERE refresher_id = ? AND sent_at IS NULL",
-                (self._now(), refresher_id),
-            )
+        await self._write(
+            "UPDATE refreshers SET sent_at = ? WHERE refresher_id = ? AND sent_at IS NULL",
+            (NOW, refresher_id),
+        )
 
     async def refresher_acted(self, refresher_id: int) -> bool:
         """A button in it was pressed (counted once); False when it was counted already."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE refreshers SET acted_at = ? WHERE refresher_id = ? AND acted_at IS NULL",
-                (self._now(), refresher_id),
-            )
-            return cursor.rowcount > 0
+        return await self._changed(
+            "UPDATE refreshers SET acted_at = ? WHERE refresher_id = ? AND acted_at IS NULL",
+            (NOW, refresher_id),
+        )
 
     async def refresher_counts(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> dict[str, int]:
         """For /report: refreshers sent, and those in which a button was pressed."""
-        where, params = _in("u.village_code", villages)
+        where, params = within("u.village_code", villages)
         counts = {}
         for name, column in (("refreshers_sent", "sent_at"), ("refreshers_acted", "acted_at")):
-            async with self._db.execute(
+            counts[name] = await self._count(
                 f"SELECT COUNT(*) FROM refreshers r JOIN users u USING (user_id)"
                 f" WHERE r.{column} >= ? AND r.{column} < ?" + where,
                 [start.isoformat(), end.isoformat(), *params],
-            ) as cursor:
-                row = await cursor.fetchone()
-            counts[name] = int(row[0]) if row else 0
+            )
         return counts

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.base import StoreBase
+from storage.base import StoreBase, first_row, from_row
 from storage.case_events import event_in
 from storage.outbox import NewMessage, enqueue_in
 
@@ -150,16 +150,18 @@ _SELECT = (
 
 
 def _relink(row: Any) -> Relink:
-    return Relink(
-        relink_id=int(row[0]),
-        user_id=int(row[1]),
-        old_account_id=int(row[2]),
-        new_account_id=int(row[3]) if row[3] is not None else None,
-        made_by=int(row[4]) if row[4] is not None else None,
-        made_at=datetime.fromisoformat(row[5]),
-        expires_at=datetime.fromisoformat(row[6]),
-        used_at=datetime.fromisoformat(row[7]) if row[7] else None,
+    return from_row(
+        Relink,
+        row,
+        used_at=lambda value: datetime.fromisoformat(value) if value else None,
+        **dict.fromkeys(("relink_id", "user_id", "old_account_id"), int),
+        **dict.fromkeys(("new_account_id", "made_by"), _id_or_none),
+        **dict.fromkeys(("made_at", "expires_at"), datetime.fromisoformat),
     )
+
+
+def _id_or_none(value: Any) -> int | None:
+    return int(value) if value is not None else None
 
 
 class RelinkQueries(StoreBase):
@@ -191,8 +193,7 @@ class RelinkQueries(StoreBase):
     async def _state(
         self, db: aiosqlite.Connection, code_hash: str
     ) -> tuple[RelinkResult, Relink | None]:
-        async with db.execute(f"{_SELECT} WHERE code_hash = ?", (code_hash,)) as cursor:
-            row = await cursor.fetchone()
+        row = await first_row(db, f"{_SELECT} WHERE code_hash = ?", (code_hash,))
         if row is None:
             return RelinkResult.UNKNOWN, None
         relink = _relink(row)
@@ -215,11 +216,9 @@ class RelinkQueries(StoreBase):
             if action == "stay" or (table, column) in ALLOWED_ON_NEW:
                 continue
             extra = " AND status IN ('pending', 'sending')" if action == "live" else ""
-            async with db.execute(
-                f"SELECT 1 FROM {table} WHERE {column} = ?{extra} LIMIT 1", (user_id,)
-            ) as cursor:
-                if await cursor.fetchone() is not None:
-                    return True
+            sql = f"SELECT 1 FROM {table} WHERE {column} = ?{extra} LIMIT 1"
+            if await first_row(db, sql, (user_id,)) is not None:
+                return True
         return False
 
     async def use_relink(
@@ -274,20 +273,20 @@ class RelinkQueries(StoreBase):
                 (now, new_account_id),
             )
             # Every open case of the person says so in its history (who made the code).
-            async with db.execute(
+            cases = await self._all(
                 "SELECT alert_id FROM alerts WHERE user_id = ? AND resolved_at IS NULL",
                 (new_account_id,),
-            ) as cursor:
-                cases = [int(row[0]) async for row in cursor]
+                lambda row: int(row[0]),
+            )
             for alert_id in cases:
                 detail = {"relink_id": relink.relink_id}
                 await event_in(db, alert_id, now, relink.made_by, "relinked", detail)
-            async with db.execute(
+            row = await first_row(
+                db,
                 "SELECT name FROM departures WHERE user_id = ?"
                 " ORDER BY for_self DESC, departure_id DESC LIMIT 1",
                 (new_account_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             used = replace(relink, new_account_id=new_account_id, used_at=self._clock.now())
             queued = messages(used, str(row[0]) if row else None)
             ids = await enqueue_in(db, queued, now, claimed=True)
@@ -295,17 +294,14 @@ class RelinkQueries(StoreBase):
 
     async def relinks_for_user(self, user_id: int) -> list[Relink]:
         """Every re-link code made for this person and every move, oldest first (case history)."""
-        async with self._db.execute(
-            f"{_SELECT} WHERE user_id = ? ORDER BY relink_id", (user_id,)
-        ) as cursor:
-            return [_relink(row) async for row in cursor]
+        return await self._all(
+            f"{_SELECT} WHERE user_id = ? ORDER BY relink_id", (user_id,), _relink
+        )
 
 
 async def _leads_a_village(db: aiosqlite.Connection, user_id: int) -> bool:
-    async with db.execute(
-        "SELECT 1 FROM leaders WHERE user_id = ? AND revoked_at IS NULL LIMIT 1", (user_id,)
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    sql = "SELECT 1 FROM leaders WHERE user_id = ? AND revoked_at IS NULL LIMIT 1"
+    return await first_row(db, sql, (user_id,)) is not None
 
 
 async def _move_conversation_keys(db: aiosqlite.Connection, old: int, new: int) -> None:

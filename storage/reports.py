@@ -11,17 +11,21 @@ from typing import Any
 
 from domain.report import CaseRow
 from domain.take_on import high_risk
-from storage.base import StoreBase
+from storage.base import StoreBase, when, within
 
 
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _in(column: str, villages: list[str] | None) -> tuple[str, list[Any]]:
-    if villages is None:
-        return "", []
-    return f" AND {column} IN ({', '.join('?' for _ in villages)})", list(villages)
+def _case_row(row: Any) -> CaseRow:
+    kind, created, taken, resolved, outcome, details, first, feedback = row
+    return CaseRow(
+        str(kind),
+        datetime.fromisoformat(created),
+        when(taken),
+        when(resolved),
+        outcome,
+        high_risk(str(kind), tuple(d for d in str(details).split(",") if d)),
+        when(first),
+        str(feedback) if feedback else None,
+    )
 
 
 class ReportQueries(StoreBase):
@@ -33,7 +37,7 @@ class ReportQueries(StoreBase):
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> list[tuple[str, str, str, str, str, str, str]]:
         """(gender, destination, work, channel, documents, duration, reason) of the period."""
-        where, params = _in("village_code", villages)
+        where, params = within("village_code", villages)
         async with self._db.execute(
             "SELECT gender, destination, work, channel, documents, duration, reason FROM departures"
             " WHERE status != 'cancelled' AND created_at >= ? AND created_at < ?" + where,
@@ -42,18 +46,16 @@ class ReportQueries(StoreBase):
             return [tuple(str(v) for v in row) async for row in cursor]  # type: ignore[misc]
 
     async def away_now(self, villages: list[str] | None, today: date) -> int:
-        where, params = _in("village_code", villages)
-        async with self._db.execute(
+        where, params = within("village_code", villages)
+        return await self._count(
             "SELECT COUNT(*) FROM departures WHERE status = 'active' AND depart_on <= ?" + where,
             [today.isoformat(), *params],
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        )
 
     async def checkin_answers(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> Counter[str]:
-        where, params = _in("d.village_code", villages)
+        where, params = within("d.village_code", villages)
         return await self._counter(
             "SELECT c.answer, COUNT(*) FROM checkins c JOIN departures d USING (departure_id)"
             " WHERE c.answered_at >= ? AND c.answered_at < ?" + where + " GROUP BY c.answer",
@@ -63,19 +65,17 @@ class ReportQueries(StoreBase):
     async def checkins_sent(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> int:
-        where, params = _in("d.village_code", villages)
-        async with self._db.execute(
+        where, params = within("d.village_code", villages)
+        return await self._count(
             "SELECT COUNT(*) FROM checkins c JOIN departures d USING (departure_id)"
             " WHERE c.sent_at >= ? AND c.sent_at < ?" + where,
             [start.isoformat(), end.isoformat(), *params],
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        )
 
     async def problems_named(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> Counter[str]:
-        where, params = _in("d.village_code", villages)
+        where, params = within("d.village_code", villages)
         return await self._counter(
             "SELECT p.problem_id, COUNT(*) FROM checkin_problems p"
             " JOIN checkins c USING (checkin_id) JOIN departures d USING (departure_id)"
@@ -88,8 +88,8 @@ class ReportQueries(StoreBase):
     ) -> list[CaseRow]:
         """Cases raised in the period: kind, raised, taken on (now and first), closed, outcome,
         whether high-risk, the person's last word on the help they got."""
-        where, params = _in("village_code", villages)
-        async with self._db.execute(
+        where, params = within("village_code", villages)
+        return await self._all(
             "SELECT kind, created_at, acknowledged_at, resolved_at, outcome, details,"
             " (SELECT MIN(at) FROM case_events e WHERE e.alert_id = alerts.alert_id"
             "  AND e.kind = 'taken'),"
@@ -98,59 +98,46 @@ class ReportQueries(StoreBase):
             "  ORDER BY event_id DESC LIMIT 1)"
             " FROM alerts WHERE created_at >= ? AND created_at < ?" + where,
             [start.isoformat(), end.isoformat(), *params],
-        ) as cursor:
-            return [
-                CaseRow(
-                    str(k),
-                    datetime.fromisoformat(c),
-                    _when(a),
-                    _when(r),
-                    o,
-                    high_risk(str(k), tuple(d for d in str(details).split(",") if d)),
-                    _when(first),
-                    str(fb) if fb else None,
-                )
-                async for k, c, a, r, o, details, first, fb in cursor
-            ]
+            _case_row,
+        )
 
     async def open_case_starts(self, villages: list[str] | None) -> list[datetime]:
         """When each case still open was raised (the report shows how long they wait)."""
-        where, params = _in("village_code", villages)
-        async with self._db.execute(
-            "SELECT created_at FROM alerts WHERE resolved_at IS NULL" + where, params
-        ) as cursor:
-            return [datetime.fromisoformat(c) async for (c,) in cursor]
+        where, params = within("village_code", villages)
+        return await self._all(
+            "SELECT created_at FROM alerts WHERE resolved_at IS NULL" + where,
+            params,
+            lambda row: datetime.fromisoformat(row[0]),
+        )
 
     async def out_of_contact(self, villages: list[str] | None) -> int:
         """Active departures with an open silence or unreachable alert."""
-        where, params = _in("village_code", villages)
-        async with self._db.execute(
+        where, params = within("village_code", villages)
+        return await self._count(
             "SELECT COUNT(DISTINCT departure_id) FROM alerts WHERE kind IN ('silence', 'blocked')"
             " AND resolved_at IS NULL AND departure_id IN"
             " (SELECT departure_id FROM departures WHERE status = 'active')" + where,
             params,
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        )
 
     async def return_rows(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> list[tuple[str | None, str | None]]:
         """(wage as promised, savings) of returnee answers given in the period."""
-        where, params = _in("d.village_code", villages)
-        async with self._db.execute(
+        where, params = within("d.village_code", villages)
+        return await self._all(
             "SELECT r.wage_as_promised, r.savings FROM returns r"
             " LEFT JOIN departures d USING (departure_id)"
             " WHERE r.created_at >= ? AND r.created_at < ?" + where,
             [start.isoformat(), end.isoformat(), *params],
-        ) as cursor:
-            return [(w, s) async for w, s in cursor]
+            lambda row: (row[0], row[1]),
+        )
 
     async def awareness_counts(
         self, villages: list[str] | None, start: datetime, end: datetime
     ) -> dict[str, int]:
         """People onboarded, lessons finished, quiz attempts and passes, joined through sharing."""
-        where, params = _in("u.village_code", villages)
+        where, params = within("u.village_code", villages)
         period = [start.isoformat(), end.isoformat()]
         queries = {
             "onboarded": "SELECT COUNT(*) FROM users u"
@@ -167,9 +154,7 @@ class ReportQueries(StoreBase):
         }
         counts = {}
         for name, query in queries.items():
-            async with self._db.execute(query + where, [*period, *params]) as cursor:
-                row = await cursor.fetchone()
-            counts[name] = int(row[0]) if row else 0
+            counts[name] = await self._count(query + where, [*period, *params])
         return counts
 
     async def entry_counts(
@@ -179,7 +164,7 @@ class ReportQueries(StoreBase):
 
         Scoped by the village the person chose, as every other count here.
         """
-        where, params = _in("u.village_code", villages)
+        where, params = within("u.village_code", villages)
         period = [start.isoformat(), end.isoformat()]
         joined = (
             " FROM entries e JOIN users u USING (user_id)"
@@ -209,7 +194,5 @@ class ReportQueries(StoreBase):
         }
         counts = {}
         for name, (query, params) in queries.items():
-            async with self._db.execute(query, params) as cursor:
-                row = await cursor.fetchone()
-            counts[name] = int(row[0]) if row else 0
+            counts[name] = await self._count(query, params)
         return counts

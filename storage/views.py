@@ -50,11 +50,11 @@ class ViewQueries(StoreBase):
         """Looks at this case, and at the lists that could show its person since it was raised
         (of its village, or of every village), oldest first."""
         marks = ", ".join("?" for _ in LIST_VIEWS)
-        async with self._db.execute(
+        return await self._all(
             "SELECT viewer_id, what, at FROM case_views WHERE alert_id = ?"
             f" OR (alert_id IS NULL AND what IN ({marks}) AND at >= ?"
             " AND (village_code IS NULL OR village_code = ?))"
             " ORDER BY view_id",
             (alert_id, *LIST_VIEWS, since.isoformat(), village_code),
-        ) as cursor:
-            return [CaseView(int(v), str(w), datetime.fromisoformat(a)) async for v, w, a in cursor]
+            lambda row: CaseView(int(row[0]), str(row[1]), datetime.fromisoformat(row[2])),
+        )

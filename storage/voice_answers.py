@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.alerts import _ALERT, _alert
-from storage.base import StoreBase
+from storage.base import StoreBase, first_row, from_row
 from storage.outbox import NewMessage, enqueue_in
 from storage.rows import Alert
 
@@ -29,15 +29,7 @@ class VoiceAnswer:
 
 
 def _voice(row: Any) -> VoiceAnswer:
-    return VoiceAnswer(
-        voice_id=row[0],
-        alert_id=row[1],
-        user_id=row[2],
-        file_id=row[3],
-        media=row[4],
-        duration=row[5],
-        created_at=datetime.fromisoformat(row[6]),
-    )
+    return from_row(VoiceAnswer, row, created_at=datetime.fromisoformat)
 
 
 _VOICE = (
@@ -51,13 +43,12 @@ class VoiceAnswerQueries(StoreBase):
     ) -> Alert | None:
         """The person's newest unresolved cry for help raised since ``since``, if any."""
         marks = ", ".join("?" for _ in kinds)
-        async with self._db.execute(
+        return await self._one(
             f"{_ALERT} WHERE user_id = ? AND kind IN ({marks}) AND resolved_at IS NULL"
             " AND created_at >= ? ORDER BY alert_id DESC LIMIT 1",
             (user_id, *kinds, since.isoformat()),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _alert(row) if row else None
+            _alert,
+        )
 
     async def add_voice_answer(
         self,
@@ -74,20 +65,19 @@ class VoiceAnswerQueries(StoreBase):
         The same voice again (a replayed update) keeps its first row and queues nothing new.
         """
         async with self._transaction() as db:
-            cursor = await db.execute(
+            row = await first_row(
+                db,
                 "INSERT INTO voice_answers (alert_id, user_id, file_id, file_unique_id, media,"
                 " duration, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (alert_id, file_unique_id) DO NOTHING RETURNING voice_id",
                 (alert_id, user_id, file_id, file_unique_id, media, duration, self._now()),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
-                async with db.execute(
+                again = await first_row(
+                    db,
                     "SELECT voice_id FROM voice_answers WHERE alert_id = ? AND file_unique_id = ?",
                     (alert_id, file_unique_id),
-                ) as found:
-                    again = await found.fetchone()
+                )
                 assert again is not None
                 return int(again[0]), []
             voice_id = int(row[0])
@@ -95,12 +85,9 @@ class VoiceAnswerQueries(StoreBase):
         return voice_id, ids
 
     async def voice_answer(self, voice_id: int) -> VoiceAnswer | None:
-        async with self._db.execute(f"{_VOICE} WHERE voice_id = ?", (voice_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _voice(row) if row else None
+        return await self._one(f"{_VOICE} WHERE voice_id = ?", (voice_id,), _voice)
 
     async def voice_answers_of_alert(self, alert_id: int) -> list[VoiceAnswer]:
-        async with self._db.execute(
-            f"{_VOICE} WHERE alert_id = ? ORDER BY voice_id", (alert_id,)
-        ) as cursor:
-            return [_voice(row) async for row in cursor]
+        return await self._all(
+            f"{_VOICE} WHERE alert_id = ? ORDER BY voice_id", (alert_id,), _voice
+        )
