@@ -143,6 +143,8 @@ async def test_the_sez_needs_no_route_question(bot: Bot) -> None:
     await person.click("🏭 តំបន់សេដ្ឋកិច្ចពិសេស ឬចម្ការអំពៅ")
     assert "🧳 ទៅតំបន់សេដ្ឋកិច្ចពិសេស ឬចម្ការអំពៅ" in person.last_text()
     assert "👉 ទៅ ឬនៅភូមិ សល់លុយប្រហែលៗគ្នា។" in person.last_text()
+    # Two months unpaid leave less than nothing: said as a loss, not «សល់តែ -១០០» (reader 2).
+    assert person.last_text().endswith("⚠️ បើទៅ ហើយថៅកែមិនបើកប្រាក់ខែ ២ ខែ អ្នកខាត ១០០\u00a0ដុល្លារ។")
     await person.click(DETAILS)
     assert "សល់ <b>៥០\u00a0ដុល្លារ</b>" in person.last_text()
     assert "មុនចេញដំណើរ" not in person.last_text()  # nothing to pay before leaving: no line
