@@ -63,6 +63,7 @@ async def test_the_whole_path_in_khmer(bot: Bot) -> None:
     told = villager.last_text()
     assert told.startswith("👍 Deputy Dara បានឃើញសាររបស់អ្នកហើយ។\n")
     assert "វាជាសាររបស់អ្នកអំពី Srey Mom" in told  # which trip, without the word "departure"
+    assert told.endswith("អ្នកអាចនិយាយជាមួយ Deputy Dara បាន។")  # not «គាត់»: which one? (reader 2)
     await leader.press(f"leader:ack:{departure.departure_id}")
     assert leader.last_alert() == "មានអ្នកផ្សេងបានឆ្លើយតបដំណឹងនេះរួចហើយ។"
     stored = await bot.store.departure(departure.departure_id)
