@@ -121,7 +121,10 @@ def _result_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, Inl
         blocks.append(t.get(lang, "calc.more_staying", amount=money(-result.difference)))
     else:
         blocks.append(t.get(lang, "calc.same"))
-    blocks.append(t.get(lang, "calc.risk_unpaid", amount=money(result.unpaid_two_months)))
+    # Below nothing, "only −100 dollars left" does not read as a loss (reader 2, row 7).
+    unpaid = result.unpaid_two_months
+    risk = "calc.risk_unpaid" if unpaid >= 0 else "calc.risk_unpaid_loss"
+    blocks.append(t.get(lang, risk, amount=money(abs(unpaid))))
     rows: list[list[Button]] = [
         [(t.raw(lang, "calc.details"), f"{PREFIX}:details")],
         [(t.raw(lang, "calc.change"), f"{PREFIX}:edit")],

@@ -40,6 +40,7 @@ from delivery.case_texts import (
 )
 from delivery.cases import person_closed, person_taken, reopened_copies, take_on_window
 from delivery.drainer import drain_group
+from delivery.recipients import name_for_person
 from delivery.texts import ALERT_PREFIX
 from delivery.viewers import case_lens, viewer_of
 from domain.report import OUTCOMES
@@ -166,7 +167,7 @@ async def _take(update: Update, context: BotContext, alert: Alert) -> None:
         chat_id=update.effective_chat.id,
         name=name,
         note_due_at=context.clock.now() + context.services.config.case_note_after,
-        messages=person_taken(alert, name),
+        messages=person_taken(alert, await name_for_person(context, alert.user_id, name)),
     )
     if not taken:
         await answer(update, t.plain(lang, "case.already_taken"))
@@ -310,7 +311,9 @@ async def close(update: Update, context: BotContext) -> None:
         update.effective_user.id,
         name=name,
         outcome=parts[3],
-        messages=person_closed(alert, name, closings),
+        messages=person_closed(
+            alert, await name_for_person(context, alert.user_id, name), closings
+        ),
     ):
         await answer(update, t.plain(lang, "case.already_closed"))
         return

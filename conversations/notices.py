@@ -19,7 +19,7 @@ from content.formatting import format_day
 from conversations.roles import may_act_for, responder_name
 from conversations.ui import answer, language_of, pressed
 from delivery.drainer import deliver_now
-from delivery.recipients import language_of_user, to_person
+from delivery.recipients import language_of_user, name_for_person, to_person
 from delivery.texts import NOTICE_PREFIX as PREFIX
 from delivery.texts import notice_text
 from delivery.viewers import departure_lens, viewer_of
@@ -49,7 +49,10 @@ async def respond(update: Update, context: BotContext) -> None:
         f"notice:{departure.departure_id}:seen",
         departure.user_id,
         "plan.acknowledged",
-        {"name": name, "person": departure.name},
+        {
+            "name": await name_for_person(context, departure.user_id, name),
+            "person": departure.name,
+        },
         user_id=departure.user_id,
     )
     if not await context.store.acknowledge_departure(departure.departure_id, user.id, [told]):

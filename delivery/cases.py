@@ -25,7 +25,10 @@ ASKED_BY_PERSON = ("sos", "help", "problem", "document")
 
 
 def person_taken(alert: Alert, name: str) -> list[NewMessage]:
-    """The person hears that someone took their case on (nothing once they erased their data)."""
+    """The person hears that someone took their case on (nothing once they erased their data).
+
+    ``name`` is as she may be shown it: without a title (``recipients.name_for_person``).
+    """
     if alert.user_id is None or alert.kind == "family":
         return []
     asked = alert.kind in ASKED_BY_PERSON

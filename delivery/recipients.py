@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.context import BotContext
+from domain.lock_screen import neutral_name
 from storage.outbox import NORMAL, NewMessage
 
 MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
@@ -98,3 +99,13 @@ async def language_of_user(context: BotContext, user_id: int) -> str:
     """The recipient's language (the default one for a group or someone the bot does not know)."""
     profile = await context.store.get_user(user_id) if user_id > 0 else None
     return profile.language if profile else context.services.config.default_language
+
+
+async def name_for_person(context: BotContext, user_id: int | None, name: str) -> str:
+    """A helper's name as told to the person: no title («មេភូมិ», "Chief"), else "Someone".
+
+    Her lock screen shows it on a phone her family may hold (domain/lock_screen.py); staff
+    and chiefs still see the full name in the case's history.
+    """
+    lang = await language_of_user(context, user_id or 0)
+    return neutral_name(name, context.content.texts.raw(lang, "case.someone"))

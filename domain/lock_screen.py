@@ -157,6 +157,42 @@ def subject_in(line: str, lang: str) -> str | None:
     return found.group(0) if found else None
 
 
+# Titles a helper's name may carry that are not subject words elsewhere but still tell a phone's
+# holder an official wrote: a commune chief, a village or commune title.
+TITLE_WORDS = {
+    "km": ("មេឃុំ", "ចៅសង្កាត់", "ប្រធានភូមិ", "អនុភូមិ", "មេក្រុម"),
+    "en": (r"\bcommune", r"\bvillage", r"\bheadman", r"\bngo\b", r"\bofficer"),
+}
+_NAME_EN = re.compile("|".join(SUBJECT_WORDS["en"] + TITLE_WORDS["en"]), re.IGNORECASE)
+# Khmer is written without spaces between words, so a title is cut out of a word («មេភូមិសុខ»);
+# the ASCII entries of the Khmer list are matched as English words instead.
+_NAME_KM = re.compile(
+    "|".join(w for w in SUBJECT_WORDS["km"] + TITLE_WORDS["km"] if not w.isascii())
+)
+_EDGE = string.punctuation + "«»“”‘’…·–— \u200b"
+
+
+def neutral_name(name: str, fallback: str) -> str:
+    """A helper's name as a person's lock screen may show it: without a title or subject word.
+
+    A chief's leader name or Telegram name may be «មេភូមិ សុខ» or "Chief Sok": on a family's
+    phone, "Chief Sok has seen your message" says what the message was about. Both languages'
+    words are dropped whatever the reader's language (a Khmer title reads the same on an
+    English screen); when nothing is left, ``fallback`` ("Someone").
+    """
+    kept = []
+    for token in name.split():
+        if _NAME_EN.search(token):
+            continue
+        cut = _NAME_KM.sub("", token)
+        if cut != token:  # what is left of a word a title was cut from: «(មេភូមិ)» says nothing
+            cut = cut.strip(_EDGE)
+            if not any(c.isalnum() for c in cut):
+                continue
+        kept.append(cut)
+    return " ".join(kept) or fallback
+
+
 def placeholders_of(line: str) -> set[str]:
     return {n for _, n, _, _ in string.Formatter().parse(line) if n is not None}
 

@@ -56,6 +56,9 @@ def full_text(content: Content, lang: str, code: str) -> Html:
             )
         )
         blocks.append("\n".join(lines))
+    # Said once for the list, not under each number (reader 2, row 9): true of every one of
+    # them (`last_verified` is the day they were copied, content/SOURCES.md).
+    blocks.append(t.get(lang, "help.none_tried"))
     if country.tips[lang]:
         blocks.append(country.tips[lang])
     return Html("\n\n".join(blocks))

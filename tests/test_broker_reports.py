@@ -73,7 +73,7 @@ async def test_a_report_in_khmer_reaches_the_leader_and_staff(bot: Bot) -> None:
 
     await villager.send("/report_broker")
     text = villager.last_text()
-    assert text.startswith("<b>ប្រាប់ពីមេខ្យល់គួរឱ្យសង្ស័យ</b>")
+    assert text.startswith("<b>ប្រាប់ពីមេខ្យល់ ឬក្រុមហ៊ុនជ្រើសរើសពលករ គួរឱ្យសង្ស័យ</b>")
     assert "/help" in text  # in danger now: the hotlines
     assert text.endswith("ឬរៀបរាប់ពីគាត់ (ឧទាហរណ៍៖ ស្រី ឬប្រុស អាយុប្រហែលប៉ុន្មាន មកពីណា)។")
     assert ASK_WHO in text
@@ -442,9 +442,8 @@ async def test_the_reporter_is_told_what_the_neighbouring_chiefs_will_see(bot: B
 
     await villager.send("/report_broker")
     assert (
-        "The chiefs of the other villages in your commune get it too, but they see only who the "
-        "person is and what they promised. They do not see your name, your village, or where "
-        "you met. They see the words you write, so do not write your own name or village.\n"
+        "The chiefs of the other villages in your commune see what you type about that broker "
+        "too, but not your name. So do not type your own name or village.\n"
     ) in villager.last_text()
     await villager.send("Mr Sok from the market")
     await villager.send("At Sok's shop in Nesat, by the well")

@@ -50,7 +50,9 @@ async def test_a_case_from_sos_to_closed_and_opened_again(bot: Bot) -> None:
 
     await leader.click("🙋 ខ្ញុំនឹងជួយ")
     assert leader.last_alert() == "អ្នកកំពុងជួយករណីនេះ។ ពេលមានដំណឹង សូមសរសេរកំណត់ចំណាំ។"
-    assert villager.last_text() == "👍 Chief បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
+    assert (
+        villager.last_text() == "👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
+    )  # "Chief": no title on her phone
     assert "🙋 Chief is handling it" in staff.last_text()  # staff's copy, edited
     assert "🙋 I will handle it" not in staff.buttons()  # taken: nobody else takes it on
 
@@ -77,7 +79,7 @@ async def test_a_case_from_sos_to_closed_and_opened_again(bot: Bot) -> None:
     assert closed and closed[-1].reply_markup is None  # nothing left to press on it
     # The villager hears it neutrally (a shared phone), and can say it is not over.
     assert villager.last_text() == (
-        "✔️ Staff បានកត់ថា រឿងនេះចប់ហើយ។\nបើរឿងនេះមិនទាន់ចប់សម្រាប់អ្នកទេ សូមចុចប៊ូតុងខាងក្រោម។"
+        "✔️ នរណាម្នាក់ បានកត់ថា រឿងនេះចប់ហើយ។\nបើរឿងនេះមិនទាន់ចប់សម្រាប់អ្នកទេ សូមចុចប៊ូតុងខាងក្រោម។"
         "\n\nតើអ្នកបានទទួលជំនួយដែលអ្នកត្រូវការទេ?"  # counted in /report (issue 22)
     )
     case = await bot.store.alert(number)
@@ -158,7 +160,7 @@ async def test_a_silence_case_tells_the_person_the_truth(bot: Bot) -> None:
     assert leader.last_text().startswith("🔕")
     await leader.click("🙋 ខ្ញុំនឹងជួយ")
     # She sent nothing: not "has seen your message", and nothing that names a worry.
-    assert villager.last_text() == "👋 Chief នឹងព្យាយាមទាក់ទងអ្នក។"
+    assert villager.last_text() == "👋 នរណាម្នាក់ នឹងព្យាយាមទាក់ទងអ្នក។"
     assert villager.buttons() == ["🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ"]  # the way to ask, off the lock screen
 
 
@@ -253,7 +255,7 @@ async def test_delete_with_a_case_open_keeps_the_case_without_the_person(bot: Bo
     await leader.click("ទាក់ទងគាត់មិនបាន")
     case = await bot.store.alert(number)
     assert case is not None and case.outcome == "not_reached"
-    assert villager.new_texts()[-1:] != ["👍 Chief បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"]
+    assert villager.new_texts()[-1:] != ["👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"]
 
 
 async def test_the_report_counts_cases_by_outcome_and_time_to_act(bot: Bot) -> None:
@@ -332,13 +334,15 @@ async def test_sos_offers_the_location_button_and_the_pin_reaches_those_helping(
 REMOVE = "🗑 លុបទីតាំងចេញពីទូរស័ព្ទខ្ញុំ"
 REMOVE_OFFER = (
     "🗑 ផែនទីដែលបង្ហាញថាអ្នកនៅឯណា នៅតែមានក្នុងទូរស័ព្ទរបស់អ្នក។ អ្នកណាមើលទូរស័ព្ទនេះ អាចឃើញវា។ "
-    "អ្នកអាចលុបវាចេញពីទូរស័ព្ទរបស់អ្នកបាន៖ {who} នៅតែមានទីតាំងដែលអ្នកបានផ្ញើ ដើម្បីរកអ្នកឃើញ។"
+    "អ្នកអាចលុបវាបាន។ បើលុប {who} នៅតែមានទីតាំងដែលអ្នកបានផ្ញើ ដើម្បីរកអ្នកឃើញ។"
 )
 REMOVED = (
     "🗑 បានលុបចេញពីទូរស័ព្ទរបស់អ្នកហើយ។ អ្នកដែលកំពុងជួយអ្នក នៅតែមានទីតាំងដែលអ្នកបានផ្ញើ ដើម្បីរកអ្នកឃើញ។ "
-    "បូតរក្សាទុកវាជាមួយសំណើសុំជំនួយរបស់អ្នក រហូតដល់អ្នកផ្ញើ /delete ។"
+    "បូតរក្សាទុកវាជាមួយសារសុំជំនួយរបស់អ្នក រហូតដល់អ្នកផ្ញើ /delete ។"
 )
-NOT_REMOVED = "បូតលុបវាមិនបានទេ៖ Telegram ឱ្យបូតលុបបាន តែក្នុងរយៈពេល ២ ថ្ងៃប៉ុណ្ណោះ ឬវាបាត់ទៅហើយ។"
+NOT_REMOVED = (  # two reasons, each its own clause (reader 2 row 18)
+    "បូតលុបវាមិនបានទេ។ ប្រហែលវាបាត់រួចហើយ ឬផ្ញើលើសពី ២ ថ្ងៃហើយ (Telegram ឱ្យបូតលុបបាន តែក្នុង ២ ថ្ងៃ)។"
+)
 EXPIRED = "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
 
 

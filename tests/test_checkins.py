@@ -96,7 +96,7 @@ async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) 
     await staff.click("🙋 I will handle it")
     assert "🙋 Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
     # The villager sent nothing: "has seen your message" would be false.
-    assert villager.last_text() == "👋 Staff នឹងព្យាយាមទាក់ទងអ្នក។"
+    assert villager.last_text() == "👋 នរណាម្នាក់ នឹងព្យាយាមទាក់ទងអ្នក។"
 
 
 async def test_an_answer_stops_the_reminders(bot: Bot) -> None:
@@ -217,7 +217,7 @@ async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_per
     assert leader.last_text().startswith("🚨 <b>សុំជំនួយបន្ទាន់</b>")
     assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
     await leader.click("🙋 ខ្ញុំនឹងជួយ")
-    assert villager.last_text() == "👍 Chief បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
+    assert villager.last_text() == "👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
     assert "🙋 Chief is handling it" in staff.last_text()
     await staff.click("✔️ Close")
     await staff.click("Safe and working")

@@ -30,6 +30,7 @@ from domain.lock_screen import (
     TO_HELPERS,
     first_line,
     helper_opening_problem,
+    neutral_name,
     opening_problem,
     preview,
     subject_in,
@@ -266,3 +267,38 @@ async def test_what_her_lock_screen_and_her_chiefs_showed_on_a_journey(bot: Bot)
         "family.relative_ask",
         "refresher.neutral",
     }
+
+
+@pytest.mark.staffed
+async def test_a_chiefs_title_in_his_name_never_reaches_her_lock_screen(bot: Bot) -> None:
+    # A chief's Telegram name (his leader name) carries his title: "Chief Sok has seen your
+    # message" on a family's phone says she wrote to the chief (reader 2, row 20).
+    villager, chief = bot.user(9311, "Dara"), bot.user(9312, "មេភូមិ សុខ")
+    await make_leader(bot, chief)
+    await sent_departure(bot, villager, who="ខ្ញុំ")
+    villager.new_texts()
+    await chief.click("✅ ខ្ញុំបានឃើញហើយ")  # plan.acknowledged
+    [acknowledged] = villager.new_texts()
+    assert preview(acknowledged).startswith("👍 សុខ បានឃើញសាររបស់អ្នកហើយ។")
+    assert subject_in(preview(acknowledged), "km") is None, preview(acknowledged)
+
+    await villager.send("/sos")
+    villager.new_texts()
+    [case] = [c for c in await bot.store.open_cases(None) if c.kind == "sos"]
+    await chief.press(f"case:take:{case.alert_id}")  # case.person_taken
+    [taken] = villager.new_texts()
+    assert preview(taken).startswith("👍 សុខ បានឃើញសាររបស់អ្នកហើយ។"), taken
+    assert subject_in(preview(taken), "km") is None, preview(taken)
+    await chief.press(f"case:hist:{case.alert_id}")  # his own history keeps his full name
+    history = chief.new_texts()[-1]
+    assert "មេភូមិ សុខ" in history, history
+
+
+def test_a_helpers_name_loses_its_title_and_keeps_the_rest() -> None:
+    assert neutral_name("មេភូមិ សុខ", "នរណាម្នាក់") == "សុខ"
+    assert neutral_name("មេភូមិសុខ", "នរណាម្នាក់") == "សុខ"  # Khmer writes no space
+    assert neutral_name("Sok (village chief)", "Someone") == "Sok"
+    assert neutral_name("សុខ (មេភូមិ)", "នរណាម្នាក់") == "សុខ"
+    assert neutral_name("មេភូមិ", "នរណាម្នាក់") == "នរណាម្នាក់"
+    assert neutral_name("Programme staff", "Someone") == "Someone"
+    assert neutral_name("ភូមិន្ទ", "Someone") == "ភូមិន្ទ"  # a name, not the word for village

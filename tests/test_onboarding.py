@@ -44,8 +44,10 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     await villager.click(NEXT_KM)
     assert "យើងទុកអ្វីខ្លះ?" in villager.last_text()  # what is kept, before anything is
     assert "អ្នកណាឃើញ?" in villager.last_text()
-    # Where a voice message goes, and after violence at home to staff alone (review T9).
-    assert "ទៅតែបុគ្គលិក បើអ្នកបានប្រាប់ថា ចាកចេញពីអំពើហិង្សាក្នុងគ្រួសារ" in villager.last_text()
+    # Where a voice message goes: with the cry for help (to staff alone when it went to staff
+    # alone), and after violence at home to staff alone (review T9, reader 2 row 22).
+    assert "ទៅអ្នកដែលទទួលសារសុំជំនួយ។" in villager.last_text()
+    assert "បើអ្នកប្រាប់ថា ចាកចេញពីអំពើហិង្សាក្នុងគ្រួសារ វាទៅតែបុគ្គលិក។" in villager.last_text()
     assert villager.buttons() == [NEXT_KM]
     assert length(villager.last_text()) <= 300
 

@@ -164,7 +164,7 @@ async def test_someone_away_gets_a_neutral_line_then_help_for_where_they_are(bot
     assert "1-800-010-181" in shown  # Thailand's numbers: help where they are
     assert "1300" not in shown  # the first screen's numbers only, as /help
     await villager.click("📞 លេខទាំងអស់")
-    assert "📞 1300" in villager.last_text() and "យកពីប្រភព៖" in villager.last_text()
+    assert "📞 1300" in villager.last_text() and "(យកនៅថ្ងៃ " in villager.last_text()
 
 
 async def test_back_home_the_returnee_lesson_comes_first(bot: Bot) -> None:

@@ -20,8 +20,9 @@ async def test_the_consent_says_a_trip_keeps_a_name_an_age_and_phone_numbers(bot
     assert "បើប្រើ /plan៖ ឈ្មោះ អាយុ លេខទូរស័ព្ទ" in kept
     await villager.click(NEXT["km"])
     erase = villager.last_text()  # the third: what /delete does and cannot do
-    assert "បូតលុបឈ្មោះ និងលេខរបស់អ្នក ចេញពីសារដែលវាបានផ្ញើ" in erase
-    assert "សារដែលគេទទួលរួចហើយ នៅតែក្នុង Telegram របស់គេ" in erase
+    assert "បូតលុបឈ្មោះ និងលេខទូរស័ព្ទរបស់អ្នក ចេញពីសារដែលវាបានផ្ញើទៅគេ" in erase
+    # What cannot be taken back, after what the bot does (reader 2 row 12: no contradiction)
+    assert "តែសារជាសំឡេង ឬច្បាប់ចម្លងដែលគេរក្សាទុក នៅតែជាមួយគេ។" in erase
 
     english = bot.user(261, "Dara", "en")
     await english.send("/start")
@@ -29,7 +30,7 @@ async def test_the_consent_says_a_trip_keeps_a_name_an_age_and_phone_numbers(bot
     await english.click(NEXT["en"])
     assert "With /plan: a name, an age and phone numbers" in english.last_text()
     await english.click(NEXT["en"])
-    assert "takes your name and numbers out of those it sent" in english.last_text()
+    assert "takes your name and phone numbers out of the messages it sent" in english.last_text()
 
 
 async def test_mydata_shows_every_field_of_each_departure(bot: Bot) -> None:
