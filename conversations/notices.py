@@ -19,10 +19,11 @@ from content.formatting import format_day
 from conversations.roles import may_act_for, responder_name
 from conversations.ui import answer, language_of, pressed
 from delivery.drainer import deliver_now
-from delivery.recipients import language_of_user, name_for_person, to_person
+from delivery.recipients import language_of_user, to_person
 from delivery.texts import NOTICE_PREFIX as PREFIX
 from delivery.texts import notice_text
 from delivery.viewers import departure_lens, viewer_of
+from domain.lock_screen import neutral_name
 from domain.visibility import Piece
 
 log = logging.getLogger(__name__)
@@ -45,14 +46,14 @@ async def respond(update: Update, context: BotContext) -> None:
         await answer(update, t.get(lang, "input.not_allowed"))
         return
     name = await responder_name(context, user.id, departure.village_code, user.first_name)
+    # A name that was only a title («មេភូមិ», "Chief") is not shown at all: "you can talk to
+    # Someone" would say nothing she can use.
+    shown = neutral_name(name, "")
     told = to_person(
         f"notice:{departure.departure_id}:seen",
         departure.user_id,
-        "plan.acknowledged",
-        {
-            "name": await name_for_person(context, departure.user_id, name),
-            "person": departure.name,
-        },
+        "plan.acknowledged" if shown else "plan.acknowledged_someone",
+        {"name": shown, "person": departure.name},
         user_id=departure.user_id,
     )
     if not await context.store.acknowledge_departure(departure.departure_id, user.id, [told]):

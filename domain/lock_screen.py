@@ -27,6 +27,7 @@ PUSHED_TO_PERSON: dict[str, str] = {
     # Someone answered her cry for help, a notice, a voice message (delivery/cases.py,
     # conversations/notices.py, delivery/rules.py, delivery/voice_copies.py).
     "plan.acknowledged": NEUTRAL,
+    "plan.acknowledged_someone": NEUTRAL,
     "case.person_taken": NEUTRAL,
     "case.person_taken_quiet": NEUTRAL,
     "case.person_closed": NEUTRAL,

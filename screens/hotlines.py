@@ -24,9 +24,13 @@ def first_text(content: Content, lang: str, code: str) -> Html:
     country = directory.country(code)
     assert country is not None
     lines = [t.get(lang, "help.country_title", country=country.names[lang])]
-    for contact in directory.first_for_country(code):
+    first = directory.first_for_country(code)
+    for contact in first:
         key = "help.number_24h" if contact.hours == "24h" else "help.number"
         lines.append(t.get(lang, key, phone=contact.phone, label=html(contact.shorts[lang])))
+    if first and all(c.kind == "emergency" for c in first):
+        # Only "when a life is in danger" numbers here (South Korea): say where the others are.
+        lines.append(t.get(lang, "help.more_below"))
     return Html("\n".join(lines))
 
 

@@ -38,14 +38,14 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-LEAD_KM = "🔔 ការរំលឹកខ្លីមួយ អំពីផែនការរបស់អ្នក។\n\n"  # neutral: a lock screen shows it
-LEAD_EN = "🔔 A short reminder about your plans.\n\n"
+LEAD_KM = "🔔 សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។\n\n"  # neutral: a lock screen shows it
+LEAD_EN = "🔔 Hello. There is a short message for you.\n\n"
 
 
 # What arrives: the neutral line and «📖 Read», all a lock screen or a notification can show.
 SEALED = {
-    "km": "🔔 ការរំលឹកខ្លីមួយ អំពីផែនការរបស់អ្នក។\nសូមចុច «📖 អាន» ដើម្បីមើល។",
-    "en": "🔔 A short reminder about your plans.\nTap «📖 Read» to see it.",
+    "km": "🔔 សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។\nសូមចុច «📖 អាន» ដើម្បីមើល។",
+    "en": "🔔 Hello. There is a short message for you.\nTap «📖 Read» to see it.",
 }
 
 

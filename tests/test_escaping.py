@@ -50,7 +50,7 @@ async def test_a_departure_notice_shows_typed_names_as_text(bot: Bot) -> None:
     await leader.click("✅ I have seen it")
     assert shows_escaped(leader.last_text(), times=3)  # and who saw it: the leader's own name
     assert villager.last_text().startswith(f"👍 {ESCAPED} ")
-    assert shows_escaped(villager.last_text(), times=2)
+    assert shows_escaped(villager.last_text(), times=3)  # who saw it (twice) and whose trip
 
     await staff.send("/leaders")
     assert f"• {ESCAPED} — " in staff.last_text()

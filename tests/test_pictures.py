@@ -171,7 +171,7 @@ async def test_calc_sends_the_result_as_a_picture_of_the_persons_own_figures(bot
     assert "រយៈពេលទាំងអស់ ២៤ ខែ ក្រោយចំណាយទាំងអស់" in first
     assert "៧៩៣$" in first and "១,២០០$" in first  # the whole stay, as the words say
     # The sums come below it, in words: «ដុល្លារ» in sentences, «$» on the picture (SOURCES.md).
-    assert "🧳 ទៅក្រៅប្រទេស ២៤ ខែ៖ សល់ <b>៧៩៣\u00a0ដុល្លារ</b>" in villager.last_text()
+    assert "🧳 ទៅក្រៅប្រទេស (ថៃ) ២៤ ខែ៖ សល់ <b>៧៩៣\u00a0ដុល្លារ</b>" in villager.last_text()
 
     await villager.click("✏️ ប្ដូរលេខ")
     await villager.click("ទៅ៖ ប្រាក់ខែ៖ ២៦០$")
@@ -262,7 +262,7 @@ async def test_a_picture_that_cannot_be_drawn_leaves_the_sums(
     villager = bot.user(9308)
     await abroad_by_broker(villager)
     assert villager.media() == []
-    assert "🧳 ទៅក្រៅប្រទេស ២៤ ខែ៖ សល់ <b>៧៩៣\u00a0ដុល្លារ</b>" in villager.last_text()
+    assert "🧳 ទៅក្រៅប្រទេស (ថៃ) ២៤ ខែ៖ សល់ <b>៧៩៣\u00a0ដុល្លារ</b>" in villager.last_text()
     monkeypatch.undo()
     await villager.click("✏️ ប្ដូរលេខ")
     await villager.click("⬅️ ត្រឡប់ក្រោយ")
