@@ -8,6 +8,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
 
+from content.texts import Texts
 from domain.parsing import to_khmer_digits
 
 
@@ -27,19 +28,20 @@ def format_usd(amount: float, language: str) -> str:
     return _digits(text, language)
 
 
-def format_dollars(amount: int, language: str) -> str:
-    """Dollars in a sentence (content/SOURCES.md): ``១២០០ ដុល្លារ`` (Khmer digits, no thousands
-    separator) / ``$1,200``. Pictures and buttons keep ``format_usd``'s ``$``."""
-    if language == "km":
-        return f"{_digits(str(amount), language)}\u00a0ដុល្លារ"
-    return format_usd(amount, language)
+def format_dollars(texts: Texts, amount: int, language: str) -> str:
+    """Dollars in a sentence (content/SOURCES.md), the unit from the catalog (``money.dollars``):
+    ``១២០០ ដុល្លារ`` (Khmer digits, no thousands separator) / ``$1,200``, a loss with its minus
+    in front. Pictures and buttons keep ``format_usd``'s ``$``."""
+    figure = _digits(str(abs(amount)), language) if language == "km" else f"{abs(amount):,}"
+    sign = "-" if amount < 0 else ""
+    return sign + texts.raw(language, "money.dollars").format(amount=figure)
 
 
-def format_riel(amount: float, language: str) -> str:
-    """Riel without decimals, with thousands separators (millions are hard to read without):
-    ``៤០,០០០ រៀល`` / ``40,000 riel``, as calc.rate writes the rate."""
-    number = format_number(round(amount), language)
-    return f"{number}\u00a0រៀល" if language == "km" else f"{number} riel"
+def format_riel(texts: Texts, amount: float, language: str) -> str:
+    """Riel without decimals, with thousands separators (millions are hard to read without),
+    the unit from the catalog (``money.riel``): ``៤០,០០០ រៀល`` / ``40,000 riel``."""
+    figure = format_number(round(amount), language)
+    return texts.raw(language, "money.riel").format(amount=figure)
 
 
 def format_day(day: date, language: str) -> str:

@@ -103,7 +103,7 @@ def _result_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, Inl
     result = compare(plan)
 
     def money(amount: int) -> str:
-        return format_dollars(amount, lang)
+        return format_dollars(t, amount, lang)
 
     blocks = [
         t.get(
@@ -138,10 +138,10 @@ def _details_screen(context: BotContext, lang: str, plan: Plan) -> tuple[str, In
     result = compare(plan)
 
     def money(amount: int) -> str:
-        return format_dollars(amount, lang)
+        return format_dollars(t, amount, lang)
 
     def both(amount: int) -> str:
-        riel = format_riel(amount * rate, lang)
+        riel = format_riel(t, amount * rate, lang)
         return t.get(lang, "calc.usd_riel", usd=money(amount), riel=riel)
 
     place = t.raw(lang, f"calc.place.{plan.destination}")

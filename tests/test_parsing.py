@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from content.formatting import format_day, format_number, format_riel, format_usd
+from content.bundle import load_content
+from content.formatting import format_day, format_dollars, format_number, format_riel, format_usd
 from domain.parsing import parse_duration, parse_whole_number, to_khmer_digits
 
 
@@ -64,8 +65,11 @@ def test_formatting_in_khmer_uses_khmer_digits() -> None:
     assert format_number(1234567, "km") == "១,២៣៤,៥៦៧"
     assert format_usd(215, "km") == "២១៥$"
     assert format_usd(42.5, "km") == "៤២.៥០$"
-    assert format_riel(40000, "km") == "៤០,០០០\u00a0រៀល"  # one word for riel on a screen (W5)
-    assert format_riel(40000, "en") == "40,000 riel"
+    texts = load_content(districts=("0906",)).texts
+    assert format_riel(texts, 40000, "km") == "៤០,០០០\u00a0រៀល"  # one word for riel (W5)
+    assert format_riel(texts, 40000, "en") == "40,000 riel"
+    assert format_dollars(texts, 1200, "km") == "១២០០\u00a0ដុល្លារ"  # no separator, unit in content
+    assert format_dollars(texts, -100, "en") == "-$100"
     assert format_day(date(2026, 3, 10), "km") == "១០ មីនា ២០២៦"
 
 
