@@ -281,14 +281,25 @@ async def _own(update: Update, context: BotContext) -> tuple[DocumentReminder, D
     return (reminder, departure) if departure is not None else None
 
 
-async def renew(update: Update, context: BotContext) -> int:
-    """ "Done, I have the new date": asks it; the new date re-plans the reminders."""
-    assert update.effective_user is not None and context.user_data is not None
+async def _own_or_refused(
+    update: Update, context: BotContext
+) -> tuple[DocumentReminder, Departure] | None:
+    """The pressed reminder and its trip; a forged, stale or someone else's press is refused
+    (said in a pop-up, logged by id, nothing changed) and gives None."""
+    assert update.effective_user is not None
     found = await _own(update, context)
-    lang = await language_of(update, context)
     if found is None:
         log.warning("forged_press user=%s action=document", update.effective_user.id)
         await _refuse(update, context)
+    return found
+
+
+async def renew(update: Update, context: BotContext) -> int:
+    """ "Done, I have the new date": asks it; the new date re-plans the reminders."""
+    assert update.effective_user is not None and context.user_data is not None
+    found = await _own_or_refused(update, context)
+    lang = await language_of(update, context)
+    if found is None:
         return ConversationHandler.END
     reminder, departure = found
     document = await context.store.document(reminder.document_id)
@@ -306,12 +317,10 @@ async def renew(update: Update, context: BotContext) -> int:
 async def need_help(update: Update, context: BotContext) -> None:
     """ "I need help": a case for the village chief (staff later), as "a problem" raises."""
     assert update.effective_user is not None
-    found = await _own(update, context)
+    found = await _own_or_refused(update, context)
     lang = await language_of(update, context)
     t = context.content.texts
     if found is None:
-        log.warning("forged_press user=%s action=document", update.effective_user.id)
-        await _refuse(update, context)
         return
     reminder, departure = found
     document = await context.store.document(reminder.document_id)
@@ -351,11 +360,9 @@ async def read_reminder(update: Update, context: BotContext) -> None:
     """«📖 Read» under a paper reminder: the reminder itself, in place, with its answers; a
     forged or someone else's press shows nothing."""
     assert update.effective_user is not None
-    found = await _own(update, context)
+    found = await _own_or_refused(update, context)
     lang = await language_of(update, context)
     if found is None:
-        log.warning("forged_press user=%s action=document", update.effective_user.id)
-        await _refuse(update, context)
         return
     reminder, _ = found
     rendered = await reminder_text(context, lang, reminder)
@@ -371,10 +378,8 @@ async def numbers(update: Update, context: BotContext) -> None:
     """ "Numbers for help" under a date that has passed: the numbers of the country she is in,
     in a new message, so the reminder keeps its other buttons."""
     assert update.effective_user is not None
-    found = await _own(update, context)
+    found = await _own_or_refused(update, context)
     if found is None:
-        log.warning("forged_press user=%s action=document", update.effective_user.id)
-        await _refuse(update, context)
         return
     _, departure = found
     await answer(update)
@@ -386,12 +391,10 @@ async def numbers(update: Update, context: BotContext) -> None:
 async def remind_later(update: Update, context: BotContext) -> None:
     """ "Remind me later": the same reminder again after a while (or the next one, if sooner)."""
     assert update.effective_user is not None
-    found = await _own(update, context)
+    found = await _own_or_refused(update, context)
     lang = await language_of(update, context)
     t = context.content.texts
     if found is None:
-        log.warning("forged_press user=%s action=document", update.effective_user.id)
-        await _refuse(update, context)
         return
     reminder, departure = found
     again = later_reminder(context, reminder, departure.destination)
