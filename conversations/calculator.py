@@ -7,6 +7,7 @@ kept, in the conversation's draft; nothing is written to the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -54,6 +55,10 @@ def _draft(context: BotContext) -> dict[str, Any]:
     assert context.user_data is not None
     draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
     return draft
+
+
+# A screen drawn from the plan: (text, keyboard).
+PlanScreen = Callable[[BotContext, str, Plan], tuple[str, InlineKeyboardMarkup]]
 
 
 def _plan(context: BotContext) -> Plan | None:
@@ -315,24 +320,24 @@ async def back_to_result(update: Update, context: BotContext) -> int:
     return await _show_result(update, context)
 
 
-async def show_details(update: Update, context: BotContext) -> int:
-    """Every figure behind the result (the rows that are 0 left out), with the notes."""
+async def _plan_screen(update: Update, context: BotContext, screen: PlanScreen) -> int:
+    """One screen of the person's plan, in place; with no plan left (expired), the start."""
     plan = _plan(context)
     if plan is None:
         return await begin(update, context)
     await answer(update)
-    await show(update, *_details_screen(context, await language_of(update, context), plan))
+    await show(update, *screen(context, await language_of(update, context), plan))
     return Step.RESULT
+
+
+async def show_details(update: Update, context: BotContext) -> int:
+    """Every figure behind the result (the rows that are 0 left out), with the notes."""
+    return await _plan_screen(update, context, _details_screen)
 
 
 async def list_fields(update: Update, context: BotContext) -> int:
     """Lists every amount with its value, to pick one to change."""
-    plan = _plan(context)
-    if plan is None:
-        return await begin(update, context)
-    await answer(update)
-    await show(update, *_fields_screen(context, await language_of(update, context), plan))
-    return Step.RESULT
+    return await _plan_screen(update, context, _fields_screen)
 
 
 async def pick_field(update: Update, context: BotContext) -> int | None:
