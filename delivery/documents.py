@@ -175,9 +175,8 @@ async def reminder_text(
     paper = t.raw(lang, f"documents.kind.{document.kind}")
     days = (reminder.expires_on - today).days
     day = format_day(reminder.expires_on, lang)
-    # A neutral first line: a phone shows the start of a message on its lock screen, where an
-    # employer or a broker may read "visa ends" on the phone of someone abroad.
-    blocks: list[str] = [t.get(lang, "documents.reminder.lead")]
+    # What «📖 Read» opens; what arrives on the lock screen is only ``sealed_reminder``'s line.
+    blocks: list[str] = []
     answers = ANSWERS
     if days >= 0:
         blocks.append(t.get(lang, "documents.reminder.title", paper=paper, date=day, days=days))

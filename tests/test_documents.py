@@ -38,10 +38,6 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-LEAD_KM = "🔔 សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។\n\n"  # neutral: a lock screen shows it
-LEAD_EN = "🔔 Hello. There is a short message for you.\n\n"
-
-
 # What arrives: the neutral line and «📖 Read», all a lock screen or a notification can show.
 SEALED = {
     "km": "🔔 សួស្ដី។ មានសារខ្លីមួយសម្រាប់អ្នក។\nសូមចុច «📖 អាន» ដើម្បីមើល។",
@@ -49,16 +45,16 @@ SEALED = {
 }
 
 
-async def reminders(person: Person, lead: str = LEAD_KM) -> list[str]:
+async def reminders(person: Person) -> list[str]:
     """The paper reminders that arrived since the last look, each opened with «📖 Read» as she
-    would, without their neutral first line."""
+    would: what Read shows (the sealed message said only the neutral line)."""
     person.new_texts()
     for message in list(person.bot.telegram.chats.get(person.id, [])):
         for _, data in message.buttons():
             if data.startswith("doc:read:"):
                 assert message.text in SEALED.values(), message.text
                 await person.press(data, message)
-    return [t.removeprefix(lead) for t in person.new_texts() if t.startswith(lead)]
+    return [t for t in person.new_texts() if t.startswith("📄")]
 
 
 async def permit_until(bot: Bot, villager: Person, typed: str, **trip: str) -> int:
@@ -264,7 +260,7 @@ async def test_a_reminder_arrives_sealed_and_only_she_can_open_it(bot: Bot) -> N
     assert other.last_alert() == "ប៊ូតុងនេះលែងប្រើបានហើយ។ សូមប្រើសារចុងក្រោយ។"
     assert sealed.text == SEALED["km"]  # nothing opened
     await villager.press(data, sealed)
-    assert sealed.text.startswith(LEAD_KM + "📄 <b>ប័ណ្ណការងារ៖")  # opened in place
+    assert sealed.text.startswith("📄 <b>ប័ណ្ណការងារ៖")  # opened in place
     assert "📖 អាន" not in villager.buttons()
 
 
@@ -329,10 +325,9 @@ async def test_english_passed_reminder_reads_whole(bot: Bot) -> None:
     await villager.send("15/02/2026")
     villager.new_texts()
     await sweep_at(bot, utc(2026, 3, 1, 3))
-    [opened] = await reminders(villager, LEAD_EN)
-    text = LEAD_EN + opened
+    [text] = await reminders(villager)
     assert text == (
-        f"{LEAD_EN}📄 <b>Visa: the date you gave, February 15, 2026, has passed.</b>\n\n"
+        "📄 <b>Visa: the date you gave, February 15, 2026, has passed.</b>\n\n"
         "To work abroad legally you need a passport, a visa and a work permit. Without them you "
         "can be arrested.\n"
         "Call the embassy of Cambodia or a hotline (/help) soon, to ask what to do.\n"
@@ -504,9 +499,7 @@ async def test_english_reminder_reads_whole(bot: Bot) -> None:
     assert "✅ Saved: Work permit ends on September 30, 2026." in villager.last_text()
     villager.new_texts()
     await sweep_at(bot, utc(2026, 6, 2, 1))
-    text = LEAD_EN + next(
-        t for t in await reminders(villager, LEAD_EN) if t.startswith("📄 <b>Reminder")
-    )
+    text = next(t for t in await reminders(villager) if t.startswith("📄 <b>Reminder"))
     assert "(in 120 days)" in text and "Embassy of Cambodia, Bangkok" in text
     assert villager.buttons() == [
         "✅ Done: I have the new date",
