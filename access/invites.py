@@ -26,13 +26,19 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def invite_code_of(payload: str) -> str | None:
-    """The code in a ``/start l_<code>`` payload, if it has the shape of one."""
-    if not payload.startswith(PAYLOAD_PREFIX):
+def code_in(payload: str, prefix: str) -> str | None:
+    """The code in a ``/start <prefix><code>`` payload, if it has the shape of one (what
+    ``secrets.token_urlsafe`` makes, with room to spare)."""
+    if not payload.startswith(prefix):
         return None
-    code = payload.removeprefix(PAYLOAD_PREFIX)
+    code = payload.removeprefix(prefix)
     ok = 16 <= len(code) <= 48 and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
     return code if ok else None
+
+
+def invite_code_of(payload: str) -> str | None:
+    """The code in a ``/start l_<code>`` payload, if it has the shape of one."""
+    return code_in(payload, PAYLOAD_PREFIX)
 
 
 async def create_invite(store: Store, clock: Clock, village_code: str, valid_seconds: float) -> str:
@@ -60,3 +66,10 @@ async def too_many_failed_invites(store: Store, clock: Clock, user_id: int) -> b
 async def note_failed_invite(store: Store, clock: Clock, user_id: int) -> None:
     """Counts one bad code against this person (older tries than the window are forgotten)."""
     await store.record_failed_invite(user_id, forget_before=clock.now() - FAILED_INVITE_WINDOW)
+
+
+def deep_link(bot_username: str | None, payload: str) -> str:
+    """The link that opens the bot with ``payload``; without a username, what one would send."""
+    if bot_username:
+        return f"https://t.me/{bot_username}?start={payload}"
+    return f"/start {payload}"

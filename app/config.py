@@ -52,6 +52,7 @@ class Config:
     ack_timeout: timedelta
     invite_valid: timedelta
     relink_valid: timedelta  # how long a new-phone code can be used
+    assisted_valid: timedelta  # how long a chief's registration waits for the villager's phone
     sweep_interval: timedelta
     ladder: Ladder
     window: Window
@@ -107,6 +108,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "ack_timeout": "24h",
         "invite_valid": "7d",
         "relink_valid": "72h",
+        "assisted_valid": "72h",
         "sweep_interval": "60s",
     },
     "checkins": {
@@ -357,7 +359,13 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         raise ConfigError(f"{source}: staff.user_ids: must be a list of Telegram user ids")
     leaders = {
         key: _duration(raw["leaders"][key], source, f"leaders.{key}")
-        for key in ("ack_timeout", "invite_valid", "relink_valid", "sweep_interval")
+        for key in (
+            "ack_timeout",
+            "invite_valid",
+            "relink_valid",
+            "assisted_valid",
+            "sweep_interval",
+        )
     }
     checkins = _checkins(raw["checkins"], source)
     outbox = {
@@ -405,6 +413,7 @@ def _build(raw: dict[str, Any], env: Any, source: str, base_dir: Path) -> Config
         ack_timeout=leaders["ack_timeout"],
         invite_valid=leaders["invite_valid"],
         relink_valid=leaders["relink_valid"],
+        assisted_valid=leaders["assisted_valid"],
         sweep_interval=leaders["sweep_interval"],
         **checkins,
         outbox_interval=outbox["interval"],

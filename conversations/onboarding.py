@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from access.assisted import PAYLOAD_PREFIX as ASSISTED_PREFIX
 from access.invites import (
     PAYLOAD_PREFIX,
     hash_code,
@@ -32,7 +33,7 @@ from access.invites import (
 )
 from access.relinks import PAYLOAD_PREFIX as RELINK_PREFIX
 from app.context import BotContext
-from conversations import menu, relink_open
+from conversations import assisted_open, menu, relink_open
 from conversations.leaving import leaving_handlers
 from conversations.listening import DRAFT_LISTEN, show_voiced
 from conversations.share import friend_joined_news, referral_code_of
@@ -256,6 +257,8 @@ async def start(update: Update, context: BotContext) -> int:
         return await _leader_invite(update, context, invite_code_of(payload))
     if payload.startswith(RELINK_PREFIX):  # a new phone (conversations/relink_open.py)
         return await relink_open.open_code(update, context, payload)
+    if payload.startswith(ASSISTED_PREFIX):  # a chief's registration (assisted_open.py)
+        return await _assisted(update, context, payload)
     if await context.store.get_user(update.effective_user.id) is not None:
         await menu.send_menu(update, context, greeting="start.welcome_back")
         return ConversationHandler.END
@@ -271,6 +274,24 @@ async def start(update: Update, context: BotContext) -> int:
     if village is not None and context.content.places.village(village) is not None:
         # A poster of a village the bot offers; any other code falls back to the normal choice.
         draft.update({POSTER_VILLAGE: village, ENTRY: Entry.POSTER.value})
+    return await _go(update, context, Step.LANGUAGE)
+
+
+async def _assisted(update: Update, context: BotContext, payload: str) -> int:
+    """A departure a chief wrote down with this person: shown once they have agreed here."""
+    assert update.effective_user is not None and context.user_data is not None
+    if not await assisted_open.open_code(update, context, payload):
+        return ConversationHandler.END
+    if await context.store.get_user(update.effective_user.id) is not None:
+        await assisted_open.show_claim(update, context)
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT_LANGUAGE, None)
+    draft: dict[str, Any] = {ENTRY: Entry.LEADER.value}  # brought by their chief
+    code_hash = context.user_data[assisted_open.DRAFT]
+    village = await assisted_open.village_of(context, code_hash)
+    if village is not None and context.content.places.village(village) is not None:
+        draft[POSTER_VILLAGE] = village  # offered to confirm, as a poster's village is
+    context.user_data[DRAFT] = draft
     return await _go(update, context, Step.LANGUAGE)
 
 
@@ -537,6 +558,8 @@ async def choose_age(update: Update, context: BotContext) -> int | None:
     await menu.send_menu(
         update, context, greeting="onboarding.done", replace=True, extra_rows=offer_rows
     )
+    if assisted_open.DRAFT in context.user_data:  # came by a chief's code: now what he wrote
+        await assisted_open.show_claim(update, context)
     return ConversationHandler.END
 
 

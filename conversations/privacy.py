@@ -43,6 +43,7 @@ ALSO_KEPT = (
     "family_reports.reporter_user_id",
     "family_reports.relative_id",
     "relinks.made_by",
+    "assisted_departures.made_by",
     "refreshers.user_id",
     "announcements.sent_by",
     "voice_answers.user_id",

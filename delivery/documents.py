@@ -9,7 +9,9 @@ the destination's time zone, and the step after it is planned once Telegram has 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
@@ -17,6 +19,7 @@ from app.context import BotContext
 from content.contacts import Contact
 from content.formatting import format_day
 from delivery.checkins import zone_of
+from domain.departure import UNKNOWN, applicable
 from domain.documents import NextReminder, next_reminder
 from screens.buttons import html, keyboard
 from storage.documents import DocumentReminder
@@ -46,6 +49,20 @@ def first_reminder(
         now=context.clock.now(),
         after_number=after_number,
     )
+
+
+def passport_dates(
+    context: BotContext, answers: Mapping[str, Any]
+) -> tuple[tuple[str, date | None, NextReminder | None], ...]:
+    """The passport's date from the departure form, with its first reminder (nothing if not
+    asked): what a registration keeps of the papers, the villager's own or a chief's."""
+    until = answers.get("passport_until")
+    if until is None or not any(f.id == "passport_until" for f in applicable(answers)):
+        return ()  # not asked, or asked before the papers or the place were changed
+    if until == UNKNOWN:
+        return (("passport", None, None),)
+    day = date.fromisoformat(str(until))
+    return (("passport", day, first_reminder(context, day, str(answers["destination"]))),)
 
 
 def later_reminder(

@@ -15,6 +15,7 @@ from access.invites import FAILED_INVITE_WINDOW
 from app.context import BotContext
 from delivery.alerting import escalate_alerts
 from delivery.announcements import queue_unfinished, report_finished
+from delivery.assisted import expire_assisted
 from delivery.cases import nudge_handlers, remind_untaken
 from delivery.checkins import follow_up_problems, follow_up_silence, queue_due_checkins
 from delivery.documents import queue_due_document_reminders
@@ -47,6 +48,7 @@ async def sweep(context: BotContext) -> None:
         nudge_handlers,
         escalate_unacknowledged,
         forget_old_invite_tries,
+        expire_assisted,
         *form_tasks,
         forget_old_outbox,
         queue_due_refreshers,

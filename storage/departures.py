@@ -39,6 +39,46 @@ NEW_COLUMNS = (
     "family_phone",
     "risk_flags",
 )
+Documents = tuple[tuple[str, date | None, NextReminder | None], ...]
+
+
+async def register_in(
+    db: aiosqlite.Connection,
+    values: dict[str, Any],
+    request_key: str,
+    first: Next,
+    messages: Callable[[int], list[NewMessage]],
+    documents: Documents,
+    now: str,
+) -> tuple[int, bool, list[int]]:
+    """``register_departure``'s work inside a caller's transaction (a chief's registration is
+    claimed by the villager in the same transaction as it becomes a departure)."""
+    existing = await first_row(
+        db, "SELECT departure_id FROM departures WHERE request_key = ?", (request_key,)
+    )
+    if existing is not None:
+        return int(existing[0]), False, []
+    row = dict(values)
+    row["documents"] = ",".join(row["documents"])
+    row["risk_flags"] = ",".join(row["risk_flags"])
+    row["depart_on"] = row["depart_on"].isoformat()
+    row["arrive_on"] = row["arrive_on"].isoformat()
+    columns = (*NEW_COLUMNS, "request_key", "created_at", "updated_at")
+    cursor = await db.execute(
+        f"INSERT INTO departures ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        (*(row[c] for c in NEW_COLUMNS), request_key, now, now),
+    )
+    departure_id = cursor.lastrowid
+    assert departure_id is not None
+    ids = await enqueue_in(db, messages(departure_id), now, claimed=True)
+    await plan_in(db, departure_id, int(row["user_id"]), first)
+    for kind, expires_on, reminder in documents:
+        await set_document_in(
+            db, departure_id, int(row["user_id"]), kind, expires_on, reminder, now
+        )
+    return departure_id, True, ids
+
+
 _SELECT = "SELECT " + ", ".join(f.name for f in fields(Departure)) + " FROM departures"
 
 
@@ -62,7 +102,7 @@ class DepartureQueries(StoreBase):
         request_key: str,
         first: Next,
         messages: Callable[[int], list[NewMessage]],
-        documents: tuple[tuple[str, date | None, NextReminder | None], ...] = (),
+        documents: Documents = (),
     ) -> tuple[int, bool, list[int]]:
         """Registers a departure, queues its notices and plans its first check-in, all at once.
 
@@ -71,33 +111,10 @@ class DepartureQueries(StoreBase):
         ``request_key`` and changes nothing. ``documents``: dates given in the form (kind, date
         or None for "I don't know", its first reminder), kept in the same transaction.
         """
-        row = dict(values)
-        row["documents"] = ",".join(row["documents"])
-        row["risk_flags"] = ",".join(row["risk_flags"])
-        row["depart_on"] = row["depart_on"].isoformat()
-        row["arrive_on"] = row["arrive_on"].isoformat()
-        now = self._now()
-        columns = (*NEW_COLUMNS, "request_key", "created_at", "updated_at")
         async with self._transaction() as db:
-            existing = await first_row(
-                db, "SELECT departure_id FROM departures WHERE request_key = ?", (request_key,)
+            return await register_in(
+                db, values, request_key, first, messages, documents, self._now()
             )
-            if existing is not None:
-                return int(existing[0]), False, []
-            cursor = await db.execute(
-                f"INSERT INTO departures ({', '.join(columns)})"
-                f" VALUES ({', '.join('?' for _ in columns)})",
-                (*(row[c] for c in NEW_COLUMNS), request_key, now, now),
-            )
-            departure_id = cursor.lastrowid
-            assert departure_id is not None
-            ids = await enqueue_in(db, messages(departure_id), now, claimed=True)
-            await plan_in(db, departure_id, int(row["user_id"]), first)
-            for kind, expires_on, reminder in documents:
-                await set_document_in(
-                    db, departure_id, int(row["user_id"]), kind, expires_on, reminder, now
-                )
-            return departure_id, True, ids
 
     async def departure(self, departure_id: int) -> Departure | None:
         return await self._one(f"{_SELECT} WHERE departure_id = ?", (departure_id,), _row)

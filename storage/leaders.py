@@ -145,6 +145,13 @@ class LeaderQueries(StoreBase):
                 " AND expires_at > ?",
                 (self._now(), row[1], self._now()),
             )
+            # So do the registrations they wrote down that nobody confirmed: their answers go
+            # (what a revoked chief typed is not made anyone's departure).
+            await db.execute(
+                "UPDATE assisted_departures SET answers = NULL, outcome = 'expired',"
+                " closed_at = ? WHERE made_by = ? AND outcome IS NULL",
+                (self._now(), row[1]),
+            )
             return _leader(tuple(row))
 
     # -- failed invite tries (kept per person, so guessing stays slow across restarts) ---------

@@ -874,6 +874,32 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             " WHERE status IN ('active', 'returned')",
         ),
     ),
+    (
+        "m017_assisted_departures",
+        (
+            # A departure a chief wrote down with the villager beside him (storage/assisted.py):
+            # his answers wait under the hash of a one-time code until she opens it on her own
+            # phone. ``answers`` is NULL once it is claimed (then it is her departure), declined
+            # or expired; the row stays as the history of what happened to it.
+            """
+            CREATE TABLE assisted_departures (
+                assisted_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                code_hash     TEXT NOT NULL UNIQUE,
+                made_by       INTEGER,
+                village_code  TEXT,
+                answers       TEXT,
+                request_key   TEXT NOT NULL UNIQUE,
+                made_at       TEXT NOT NULL,
+                expires_at    TEXT NOT NULL,
+                outcome       TEXT,
+                closed_at     TEXT,
+                departure_id  INTEGER
+            )
+            """,
+            "CREATE INDEX assisted_made_by ON assisted_departures (made_by)",
+            "CREATE INDEX assisted_open ON assisted_departures (expires_at) WHERE outcome IS NULL",
+        ),
+    ),
 )
 
 

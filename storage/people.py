@@ -19,6 +19,8 @@ from storage.rows import PersonalData, UserProfile
 PERSONAL_ROWS: tuple[tuple[str, str], ...] = (
     ("outbox", "user_id"),
     ("relinks", "user_id"),
+    # A chief's registrations still waiting hold a villager's answers: they go with him.
+    ("assisted_departures", "made_by"),
     ("voice_answers", "user_id"),
     ("recording_takes", "user_id"),
     ("listening", "user_id"),

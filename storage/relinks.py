@@ -68,6 +68,7 @@ RELINK_MOVES: dict[tuple[str, str], str] = {
     ("recordings", "recorded_by"): "move",
     ("relinks", "user_id"): "move",
     ("relinks", "made_by"): "move",
+    ("assisted_departures", "made_by"): "move",  # a chief's registrations still waiting
     ("message_choices", "user_id"): "move",  # reminders and announcements as they chose
     ("refreshers", "user_id"): "move",
     ("announcements", "sent_by"): "move",
@@ -205,7 +206,7 @@ class RelinkQueries(StoreBase):
 
     async def is_chief(self, user_id: int) -> bool:
         """Whether this account leads a village now (a record may not move onto it)."""
-        return await _leads_a_village(self._db, user_id)
+        return await leads_a_village(self._db, user_id)
 
     async def account_has_data(self, user_id: int) -> bool:
         """Whether this account holds a record of its own (more than an unfinished start)."""
@@ -245,7 +246,7 @@ class RelinkQueries(StoreBase):
             old = relink.user_id
             if old == new_account_id:
                 return RelinkResult.SAME_ACCOUNT, None, []
-            if await _leads_a_village(db, new_account_id):  # a chief's own (second) account
+            if await leads_a_village(db, new_account_id):  # a chief's own (second) account
                 return RelinkResult.RESPONDER, None, []
             if await self._has_data(db, new_account_id):
                 return RelinkResult.HAS_DATA, None, []
@@ -299,7 +300,7 @@ class RelinkQueries(StoreBase):
         )
 
 
-async def _leads_a_village(db: aiosqlite.Connection, user_id: int) -> bool:
+async def leads_a_village(db: aiosqlite.Connection, user_id: int) -> bool:
     sql = "SELECT 1 FROM leaders WHERE user_id = ? AND revoked_at IS NULL LIMIT 1"
     return await first_row(db, sql, (user_id,)) is not None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from storage.agencies import AgencyQueries
 from storage.alerts import AlertQueries
 from storage.announcements import AnnouncementQueries
+from storage.assisted import AssistedQueries
 from storage.awareness import AwarenessQueries
 from storage.broker_reports import BrokerReportQueries
 from storage.cases import CaseQueries
@@ -42,6 +43,7 @@ class Store(
     OutboxQueries,
     ReportQueries,
     RelinkQueries,
+    AssistedQueries,
     RecordingQueries,
     VoiceAnswerQueries,
     PersistenceQueries,

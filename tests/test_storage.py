@@ -110,6 +110,10 @@ EXPECTED_SCHEMA = {
         *("relink_id", "code_hash", "user_id", "old_account_id", "new_account_id", "made_by"),
         *("made_at", "expires_at", "used_at"),
     ],
+    "assisted_departures": [
+        *("assisted_id", "code_hash", "made_by", "village_code", "answers", "request_key"),
+        *("made_at", "expires_at", "outcome", "closed_at", "departure_id"),
+    ],
     "outbox": [
         *("outbox_id", "key", "group_key", "kind", "role", "priority", "chat_id", "user_id"),
         *("ref_id", "payload", "status", "attempts", "due_at", "claimed_at", "sent_at"),
@@ -213,6 +217,8 @@ EXPECTED_INDEXES = {
     "case_views_alert",
     "case_views_village",
     "case_views_viewer",
+    "assisted_made_by",  # m017: a chief's registrations waiting for the villager's phone
+    "assisted_open",
 }
 
 
