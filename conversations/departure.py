@@ -1,41 +1,48 @@
 """/plan: register a departure and send it to the village leader, with an explicit yes.
 
-One generic step walks the fields of domain/departure.py: the current question is always "the
-first field without an answer", so a restart, a wrong input or a stale button simply shows it
-again. Buttons name their field, so a press meant for another question is refused. Nothing is
-written to ``departures`` until the person says yes on the review screen.
+A form on the skeleton (conversations/forms.py): one step per field of domain/departure.py,
+asked only when it applies, so the current question is always "the first field without an
+answer" and a restart, a wrong input or a stale button simply shows it again. Buttons name
+their field, so a press meant for another question is refused; «back» takes back the last
+answer. Nothing is written to ``departures`` until the person says yes on the review screen.
+
+    who --> name --> ... --> family_phone --> REVIEW --send--> end
+    (every step: back, cancel; anything that does not fit shows the current step again)
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
-from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Update
+from telegram.ext import ConversationHandler
 
 from app.context import BotContext
-from conversations.leaving import leaving_handlers
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.forms import (
+    Buttons,
+    Choice,
+    Draft,
+    Form,
+    Keys,
+    Refusal,
+    Step,
+    Stored,
+    Summary,
+    Wrong,
+    parsed,
+)
 from delivery import notices as delivery_notices
 from delivery.checkins import upcoming_for
 from delivery.documents import first_reminder
 from delivery.drainer import deliver_now
 from domain.departure import (
+    FIELDS,
     UNKNOWN,
     Field,
     applicable,
-    next_field,
     parse_age,
     parse_date,
     parse_name,
@@ -46,360 +53,213 @@ from domain.departure import (
     stored_reason,
 )
 from domain.documents import NextReminder, parse_expiry
-from screens.buttons import Button, column, keyboard, menu_button
 from screens.departure_text import risk_advice, summary
 
 log = logging.getLogger(__name__)
 PREFIX = "plan"
 DRAFT = "departure"
-
-
-class Step(IntEnum):
-    ASK = 0
-    REVIEW = 1
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    draft.setdefault("answers", {})
-    draft.setdefault("history", [])
-    # Made with the form and kept with it, so Send after a crash finds the first registration.
-    draft.setdefault("request_key", secrets.token_hex(16))
-    return draft
+# The notices' outcome (delivery.notices.outcome) -> the thanks that says it.
+SENT = {
+    "leader": "plan.sent_leader",
+    "unreached": "plan.sent_unreached",
+    "waiting": "plan.sent_waiting",
+    "staff_waiting": "plan.sent_staff_waiting",
+    "staff_only": "plan.sent_staff_only",
+    "staff_only_waiting": "plan.sent_staff_only_waiting",
+}
 
 
 def _today(context: BotContext) -> date:
     return context.clock.now().astimezone(context.services.config.timezone).date()
 
 
-async def _question(
-    context: BotContext, lang: str, spec: Field
-) -> tuple[str, InlineKeyboardMarkup]:
-    t, draft = context.content.texts, _draft(context)
-    rows: list[list[Button]] = []
-    if spec.kind == "choice":
-        rows += column(
-            [
-                (t.raw(lang, f"plan.opt.{spec.id}.{o}"), f"{PREFIX}:c:{spec.id}:{o}")
-                for o in spec.options
-            ]
-        )
-    elif spec.kind == "multi":
-        ticked = set(draft.get("ticked", []))
-        rows += column(
-            [
-                (
-                    ("☑️ " if o in ticked else "⬜ ") + t.raw(lang, f"plan.opt.{spec.id}.{o}"),
-                    f"{PREFIX}:m:{spec.id}:{o}",
-                )
-                for o in spec.options
-            ]
-        )
-        rows.append([(t.raw(lang, "plan.done"), f"{PREFIX}:m:{spec.id}:done")])
-    elif spec.kind == "date":
-        rows += column(
-            [
-                (t.raw(lang, f"plan.when.{spec.id}.{o}"), f"{PREFIX}:d:{spec.id}:{o}")
-                for o in spec.options
-            ]
-        )
-    elif spec.kind == "expiry":
-        rows.append([(t.raw(lang, "documents.dont_know"), f"{PREFIX}:x:{spec.id}:{UNKNOWN}")])
-    elif spec.kind == "agency":
-        destination = draft["answers"].get("destination")
-        known = [a for a in await context.store.agencies() if destination in a.destinations][:8]
-        rows += column([(a.name, f"{PREFIX}:a:agency:{a.agency_id}") for a in known])
-        rows.append([(t.raw(lang, "plan.agency_not_listed"), f"{PREFIX}:a:agency:typed")])
-    if spec.optional:
-        rows.append([(t.raw(lang, "common.skip"), f"{PREFIX}:skip:{spec.id}")])
-    nav: list[Button] = []
-    if draft["history"]:
-        nav.append((t.raw(lang, "common.back"), f"{PREFIX}:back"))
-    nav.append((t.raw(lang, "plan.cancel"), f"{PREFIX}:cancel"))
-    rows.append(nav)
-    # "6 of 15": the total is the questions on this person's path so far (an agency or a
-    # reason kept from the chief adds one when it is chosen).
-    number, total = len(draft["history"]) + 1, len(applicable(draft["answers"]))
-    progress = t.get(lang, "plan.progress", number=number, total=max(total, number))
-    return progress + "\n" + t.get(lang, f"plan.q.{spec.id}"), keyboard(rows)
+def _is_day(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
-async def _review(context: BotContext, lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    t, answers = context.content.texts, _draft(context)["answers"]
+async def _review(update: Update, context: BotContext, lang: str, answers: Draft) -> Summary:
+    t = context.content.texts
     blocks = [t.get(lang, "plan.review_title"), summary(context, lang, answers)]
     if advice := risk_advice(context, lang, answers):
         blocks.append(advice)
     alone = answers.get("reason_shared") == "staff"  # only staff may know where and when
     blocks.append(t.get(lang, "plan.ask_send_staff" if alone else "plan.ask_send"))
-    rows = [
-        [(t.raw(lang, "plan.send_staff" if alone else "plan.send"), f"{PREFIX}:send")],
-        [(t.raw(lang, "common.back"), f"{PREFIX}:back")],
-        [(t.raw(lang, "plan.cancel"), f"{PREFIX}:cancel")],
+    return Summary("\n\n".join(blocks), send="plan.send_staff" if alone else "plan.send")
+
+
+# -- the steps: each field of domain/departure.py, by its kind --------------------------------
+
+
+def _dates(spec: Field) -> Buttons:
+    """Days after today (leaving) or after leaving (arriving)."""
+
+    async def buttons(context: BotContext, answers: Draft) -> Sequence[Choice]:
+        arriving = spec.id == "arrive_on"
+        base = date.fromisoformat(answers["depart_on"]) if arriving else _today(context)
+        return [
+            Choice(
+                f"d:{spec.id}:{o}",
+                (base + timedelta(days=int(o))).isoformat(),
+                f"plan.when.{spec.id}.{o}",
+            )
+            for o in spec.options
+        ]
+
+    return buttons
+
+
+def _typed_date(context: BotContext, answers: Draft, text: str) -> object:
+    """A typed date; arriving cannot come before leaving."""
+    day = parse_date(text, _today(context))
+    if day is None:
+        return Wrong("plan.bad.date")
+    if "depart_on" in answers and day < date.fromisoformat(answers["depart_on"]):
+        return Wrong("plan.bad.arrive_before")
+    return day.isoformat()
+
+
+def _typed_expiry(context: BotContext, answers: Draft, text: str) -> object:
+    until = parse_expiry(text, _today(context))
+    return until.isoformat() if until else Wrong("documents.bad_date")
+
+
+async def _agencies(context: BotContext, answers: Draft) -> Sequence[Choice]:
+    """The checked agencies that send people where this person goes, and "not listed"."""
+    destination = answers.get("destination")
+    known = [a for a in await context.store.agencies() if destination in a.destinations][:8]
+    return [
+        *(
+            Choice(
+                f"a:agency:{a.agency_id}", str(a.agency_id), "", a.name, {"agency_label": a.name}
+            )
+            for a in known
+        ),
+        Choice("a:agency:typed", "typed", "plan.agency_not_listed"),
     ]
-    return "\n\n".join(blocks), keyboard(rows)
 
 
-async def _advance(
-    update: Update, context: BotContext, *, new_message: bool = False, hint: str | None = None
-) -> int:
-    """Shows the next question, or the review when every question is answered."""
-    lang = await language_of(update, context)
-    spec = next_field(_draft(context)["answers"])
-    if spec is None:
-        text, markup = await _review(context, lang)
-        step = Step.REVIEW
+async def _any_agency(update: Update, context: BotContext, data: str) -> object:
+    """Any agency of the checked list, by its number (a list may have changed since)."""
+    number = data.removeprefix("a:agency:")
+    digits = number.isascii() and number.isdigit() and len(number) < 10  # not ², not huge
+    agency = await context.store.agency(int(number)) if data != number and digits else None
+    if agency is None:
+        return Wrong("input.button_expired")
+    return Choice(data, str(agency.agency_id), "", also={"agency_label": agency.name})
+
+
+_READ = {
+    "text": parsed(parse_name, "plan.bad.name"),
+    "number": parsed(parse_age, "plan.bad.number"),
+    "phone": parsed(parse_phone, "plan.bad.phone"),
+}
+
+
+def _step(spec: Field) -> Step:
+    """The skeleton's step for a field: its question, buttons or reading, and its checks."""
+    question, kind = f"plan.q.{spec.id}", spec.kind
+    common: dict[str, Any] = {"skip": spec.optional, "when": spec.when}
+    if kind == "choice":
+        options = tuple(
+            Choice(f"c:{spec.id}:{o}", o, f"plan.opt.{spec.id}.{o}") for o in spec.options
+        )
+        return Step(spec.id, question, choices=options, **common)
+    if kind == "multi":
+        ticks = tuple(
+            Choice(f"m:{spec.id}:{o}", o, f"plan.opt.{spec.id}.{o}") for o in spec.options
+        )
+        done = Choice(f"m:{spec.id}:done", None, "plan.done")
+        return Step(spec.id, question, ticks=ticks, done=done, **common)
+    if kind == "date":
+        return Step(
+            spec.id,
+            question,
+            buttons=_dates(spec),
+            read_with=_typed_date,
+            valid=_is_day,
+            wrong="plan.bad.date",
+            **common,
+        )
+    if kind == "expiry":
+        return Step(
+            spec.id,
+            question,
+            choices=(Choice(f"x:{spec.id}:{UNKNOWN}", UNKNOWN, "documents.dont_know"),),
+            read_with=_typed_expiry,
+            valid=lambda value: value == UNKNOWN or _is_day(value),
+            wrong="documents.bad_date",
+            **common,
+        )
+    if kind == "agency":
+        return Step(
+            spec.id,
+            question,
+            buttons=_agencies,
+            pick=_any_agency,
+            valid=lambda value: value == "typed" or str(value).isdecimal(),
+            companions=("agency_label",),
+            **common,
+        )
+    if spec.id == "wage":
+        read, wrong = parsed(parse_wage, "plan.bad.wage"), "plan.bad.wage"
     else:
-        text, markup = await _question(context, lang, spec)
-        step = Step.ASK
-    if hint:
-        text = f"{hint}\n\n{text}"
-    await (send(update, text, markup) if new_message or hint else show(update, text, markup))
-    return step
+        read, wrong = _READ[kind], "plan.bad.name" if kind == "text" else f"plan.bad.{kind}"
+    return Step(spec.id, question, read=read, wrong=wrong, **common)
 
 
-def _set(context: BotContext, field_id: str, value: Any) -> None:
-    draft = _draft(context)
-    draft["answers"][field_id] = value
-    draft["history"].append(field_id)
-    draft.pop("ticked", None)
+# -- before and after ----------------------------------------------------------------------
 
 
-def _parts(update: Update) -> list[str]:
-    assert update.callback_query is not None
-    return (update.callback_query.data or "").split(":")
-
-
-async def _refuse(update: Update, context: BotContext) -> int | None:
-    """A press that is not for the current question: a pop-up, then the question anew."""
-    lang = await language_of(update, context)
-    await answer(update, context.content.texts.get(lang, "input.button_expired"))
-    await _advance(update, context, new_message=True)
+async def _gate(update: Update, context: BotContext, lang: str) -> Refusal | None:
+    """A person who has not chosen a village is asked to /start first."""
+    assert update.effective_user is not None
+    if await context.store.get_user(update.effective_user.id) is None:
+        return context.content.texts.get(lang, "input.start_first"), None
     return None
 
 
-def _current(context: BotContext, field_id: str) -> Field | None:
-    """The current field, if the press names it."""
-    spec = next_field(_draft(context)["answers"])
-    return spec if spec is not None and spec.id == field_id else None
+def _values(user_id: int, village: str | None, answers: Draft) -> dict[str, Any]:
+    """The departure as stored, from the form's answers."""
+    return {
+        "user_id": user_id,
+        "for_self": answers["who"] == "self",
+        "name": answers["name"],
+        "gender": answers["gender"],
+        "age": answers["age"],
+        "village_code": village,
+        "destination": answers["destination"],
+        "work": answers["work"],
+        "duration": answers["duration"],
+        "channel": answers["channel"],
+        "agency": answers.get("agency_label") or answers.get("agency_name"),
+        "documents": tuple(answers["documents"]),
+        "employer_phone": answers.get("employer_phone"),
+        "wage": answers.get("wage"),
+        "depart_on": date.fromisoformat(answers["depart_on"]),
+        "arrive_on": date.fromisoformat(answers["arrive_on"]),
+        "reason": stored_reason(answers),
+        "family_phone": answers.get("family_phone"),
+        "risk_flags": risk_flags(answers),
+    }
 
 
-# -- steps -----------------------------------------------------------------------------------
-
-
-async def begin(update: Update, context: BotContext) -> int:
-    """Starts the form; a person who has not chosen a village is asked to /start first."""
-    assert update.effective_user is not None and context.user_data is not None
-    await answer(update)
-    if await context.store.get_user(update.effective_user.id) is None:
-        lang = await language_of(update, context)
-        await send(update, context.content.texts.get(lang, "input.start_first"))
-        return ConversationHandler.END
-    context.user_data[DRAFT] = {}
-    lang = await language_of(update, context)
-    await send(update, context.content.texts.get(lang, "plan.intro", total=len(applicable({}))))
-    return await _advance(update, context, new_message=True)
-
-
-async def choose(update: Update, context: BotContext) -> int | None:
-    """Keeps a button answer for the current question."""
-    parts = _parts(update)
-    spec = _current(context, parts[2]) if len(parts) == 4 else None
-    if spec is None or spec.kind != "choice" or parts[3] not in spec.options:
-        return await _refuse(update, context)
-    _set(context, spec.id, parts[3])
-    await answer(update)
-    return await _advance(update, context)
-
-
-async def tick(update: Update, context: BotContext) -> int | None:
-    """Ticks or unticks a document; "done" keeps the ticked ones (none is an answer too)."""
-    parts = _parts(update)
-    spec = _current(context, parts[2]) if len(parts) == 4 else None
-    if spec is None or spec.kind != "multi" or parts[3] not in (*spec.options, "done"):
-        return await _refuse(update, context)
-    draft = _draft(context)
-    ticked: list[str] = list(draft.get("ticked", []))
-    await answer(update)
-    if parts[3] == "done":
-        _set(context, spec.id, [o for o in spec.options if o in ticked])
-    else:
-        ticked = [o for o in ticked if o != parts[3]] if parts[3] in ticked else [*ticked, parts[3]]
-        draft["ticked"] = ticked
-    return await _advance(update, context)
-
-
-async def pick_date(update: Update, context: BotContext) -> int | None:
-    """Keeps a date from a button: days after today (leaving) or after leaving (arriving)."""
-    parts = _parts(update)
-    spec = _current(context, parts[2]) if len(parts) == 4 else None
-    if spec is None or spec.kind != "date" or parts[3] not in spec.options:
-        return await _refuse(update, context)
-    answers = _draft(context)["answers"]
-    base = date.fromisoformat(answers["depart_on"]) if spec.id == "arrive_on" else _today(context)
-    _set(context, spec.id, (base + timedelta(days=int(parts[3]))).isoformat())
-    await answer(update)
-    return await _advance(update, context)
-
-
-async def dont_know(update: Update, context: BotContext) -> int | None:
-    """Notes that the person does not know when a paper ends (they can add it with /documents)."""
-    parts = _parts(update)
-    spec = _current(context, parts[2]) if len(parts) == 4 else None
-    if spec is None or spec.kind != "expiry" or parts[3] != UNKNOWN:
-        return await _refuse(update, context)
-    _set(context, spec.id, UNKNOWN)
-    await answer(update)
-    return await _advance(update, context)
-
-
-async def pick_agency(update: Update, context: BotContext) -> int | None:
-    """Keeps an agency from the verified list, or notes that the person will type one."""
-    parts = _parts(update)
-    spec = _current(context, "agency") if len(parts) == 4 else None
-    if spec is None:
-        return await _refuse(update, context)
-    if parts[3] == "typed":
-        _set(context, "agency", "typed")
-    else:
-        agency = (
-            await context.store.agency(int(parts[3]))
-            if parts[3].isascii() and parts[3].isdigit() and len(parts[3]) < 10
-            else None
-        )
-        if agency is None:
-            return await _refuse(update, context)
-        _set(context, "agency", str(agency.agency_id))
-        _draft(context)["answers"]["agency_label"] = agency.name
-    await answer(update)
-    return await _advance(update, context)
-
-
-async def skip(update: Update, context: BotContext) -> int | None:
-    """Leaves an optional question unanswered."""
-    parts = _parts(update)
-    spec = _current(context, parts[2]) if len(parts) == 3 else None
-    if spec is None or not spec.optional:
-        return await _refuse(update, context)
-    _set(context, spec.id, None)
-    await answer(update)
-    return await _advance(update, context)
-
-
-async def back(update: Update, context: BotContext) -> int:
-    """Takes back the last answer and asks that question again."""
-    draft = _draft(context)
-    if draft["history"]:
-        last = draft["history"].pop()
-        draft["answers"].pop(last, None)
-        if last == "agency":
-            draft["answers"].pop("agency_label", None)
-    draft.pop("ticked", None)
-    await answer(update)
-    return await _advance(update, context)
-
-
-PARSERS = {"text": parse_name, "number": parse_age, "phone": parse_phone}
-
-
-async def type_answer(update: Update, context: BotContext) -> int | None:
-    """Reads a typed answer for the current question; a wrong one is explained, nothing kept."""
-    assert update.message is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    spec = next_field(_draft(context)["answers"])
-    text = update.message.text or ""
-    value: Any = None
-    if spec is None:
-        return await _advance(update, context, new_message=True)
-    if spec.id == "wage":
-        value = parse_wage(text)
-    elif spec.kind == "date":
-        parsed = parse_date(text, _today(context))
-        value = parsed.isoformat() if parsed else None
-        answers = _draft(context)["answers"]
-        if parsed and spec.id == "arrive_on" and parsed < date.fromisoformat(answers["depart_on"]):
-            return await _advance(update, context, hint=t.get(lang, "plan.bad.arrive_before"))
-    elif spec.kind == "expiry":
-        until = parse_expiry(text, _today(context))
-        value = until.isoformat() if until else None
-    elif spec.kind in PARSERS:
-        value = PARSERS[spec.kind](text)
-    if value is None:
-        return await _advance(update, context, hint=t.get(lang, _bad_key(spec)))
-    _set(context, spec.id, value)
-    return await _advance(update, context, new_message=True)
-
-
-def _bad_key(spec: Field | None) -> str:
-    """The retry prompt that fits the question (buttons, a name, a number, a phone, a date)."""
-    if spec is None or spec.kind in ("choice", "multi", "agency"):
-        return "input.use_buttons"
-    if spec.id in ("name", "agency_name"):
-        return "plan.bad.name"
-    if spec.kind == "expiry":
-        return "documents.bad_date"
-    return f"plan.bad.{spec.kind if spec.id != 'wage' else 'wage'}"
-
-
-async def not_text(update: Update, context: BotContext) -> int | None:
-    """Stickers, photos or voice where an answer is expected: say what is wanted."""
-    lang = await language_of(update, context)
-    spec = next_field(_draft(context)["answers"])
-    key = "plan.bad.review" if spec is None else _bad_key(spec)
-    return await _advance(update, context, hint=context.content.texts.get(lang, key))
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drops the form; nothing was sent or stored."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await answer(update)
-    lang = await language_of(update, context)
-    await show(update, context.content.texts.get(lang, "plan.cancelled"))
-    return ConversationHandler.END
-
-
-async def send_to_leader(update: Update, context: BotContext) -> int:
+async def _register(
+    update: Update, context: BotContext, answers: Draft, request_key: str
+) -> Stored:
     """Stores the departure and tells the village leader (or staff), after the explicit yes."""
-    assert update.effective_user is not None and context.user_data is not None
-    answers = dict(_draft(context)["answers"])
-    if next_field(answers) is not None:
-        return await _refuse(update, context) or Step.ASK
+    assert update.effective_user is not None
     profile = await context.store.get_user(update.effective_user.id)
-    agency = answers.get("agency_label") or answers.get("agency_name")
-    values = dict(
-        {
-            "user_id": update.effective_user.id,
-            "for_self": answers["who"] == "self",
-            "name": answers["name"],
-            "gender": answers["gender"],
-            "age": answers["age"],
-            "village_code": profile.village_code if profile else None,
-            "destination": answers["destination"],
-            "work": answers["work"],
-            "duration": answers["duration"],
-            "channel": answers["channel"],
-            "agency": agency,
-            "documents": tuple(answers["documents"]),
-            "employer_phone": answers.get("employer_phone"),
-            "wage": answers.get("wage"),
-            "depart_on": date.fromisoformat(answers["depart_on"]),
-            "arrive_on": date.fromisoformat(answers["arrive_on"]),
-            "reason": stored_reason(answers),
-            "family_phone": answers.get("family_phone"),
-            "risk_flags": risk_flags(answers),
-        }
-    )
+    village = profile.village_code if profile else None
+    values = _values(update.effective_user.id, village, answers)
     # The registration, its notices and its first check-in are one transaction; the form ends
     # only after it commits. The draft's key makes Send pressed twice, or again after a crash,
     # find the first registration instead of making a second.
-    draft = _draft(context)
-    request_key = str(draft["request_key"])
     alone = staff_only(values["reason"])  # they asked that only staff know where and when
-    leaders, staff = await delivery_notices.notice_messages(
-        context, values["village_code"], chiefs=not alone
-    )
+    leaders, staff = await delivery_notices.notice_messages(context, village, chiefs=not alone)
     first = upcoming_for(context, values["arrive_on"], values["destination"], None)
     departure_id, new, ids = await context.store.register_departure(
         values,
@@ -410,31 +270,20 @@ async def send_to_leader(update: Update, context: BotContext) -> int:
         ),
         documents=_passport(context, answers),
     )
-    context.user_data.pop(DRAFT, None)
     log.info(
         "departure_registered departure=%s user=%s new=%s",
         departure_id,
         update.effective_user.id,
         new,
     )
-    await answer(update)
-    await deliver_now(context, ids)
-    rows = await context.store.outbox_group(f"notice:{departure_id}")
-    reached = delivery_notices.outcome(rows)
-    lang = await language_of(update, context)
-    key = {
-        "leader": "plan.sent_leader",
-        "unreached": "plan.sent_unreached",
-        "waiting": "plan.sent_waiting",
-        "staff_waiting": "plan.sent_staff_waiting",
-        "staff_only": "plan.sent_staff_only",
-        "staff_only_waiting": "plan.sent_staff_only_waiting",
-    }.get(reached, "plan.sent_staff")
-    text = context.content.texts.get(lang, key)
+
+    async def deliver() -> str:
+        await deliver_now(context, ids)
+        rows = await context.store.outbox_group(f"notice:{departure_id}")
+        return SENT.get(delivery_notices.outcome(rows), "plan.sent_staff")
+
     # Found, not made (Send again after a crash): said anew, the old screen may already say it.
-    markup = keyboard([[menu_button(context, lang)]])
-    await (show(update, text, markup) if new else send(update, text, markup))
-    return ConversationHandler.END
+    return Stored("plan.sent_staff", deliver=deliver, again=not new)
 
 
 def _passport(
@@ -450,44 +299,26 @@ def _passport(
     return (("passport", day, first_reminder(context, day, answers["destination"])),)
 
 
+FORM = Form(
+    name="departure",  # the conversation's name as persisted (its states were 0 and 1)
+    prefix=PREFIX,
+    draft=DRAFT,
+    command="plan",
+    steps=tuple(_step(spec) for spec in FIELDS),
+    keys=Keys("plan", with_intro=True, at_review="plan.bad.review"),
+    review=_review,
+    store=_register,
+    gate=_gate,
+    keyed=True,
+    answers_in="answers",
+    with_back=True,
+    progress="plan.progress",
+    intro_apart=True,
+    cancel_menu=False,
+    skip_data="skip:{field}",
+)
+
+
 def build_handler() -> ConversationHandler[BotContext]:
     """The departure form (persistent: a restart keeps every answer given so far)."""
-
-    def press(callback: Any, suffix: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{suffix}")
-
-    anything_else: list[BaseHandler[Update, BotContext, Any]] = [
-        CallbackQueryHandler(_refuse, pattern=rf"^{PREFIX}:"),
-        MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND & ~filters.TEXT, not_text),
-    ]
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("plan", begin, filters=PRIVATE_MESSAGE),
-            press(begin, "open$"),
-        ],
-        states={
-            Step.ASK: [
-                press(choose, "c:"),
-                press(tick, "m:"),
-                press(pick_date, "d:"),
-                press(pick_agency, "a:"),
-                press(dont_know, "x:"),
-                press(skip, "skip:"),
-                press(back, "back$"),
-                press(cancel, "cancel$"),
-                MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, type_answer),
-                *anything_else,
-            ],
-            Step.REVIEW: [
-                press(send_to_leader, "send$"),
-                press(back, "back$"),
-                press(cancel, "cancel$"),
-                MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, not_text),
-                *anything_else,
-            ],
-        },
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="departure",
-        persistent=True,
-    )
+    return FORM.handler()

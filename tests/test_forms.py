@@ -1,12 +1,14 @@
 """The form skeleton (conversations/forms.py), through a tiny form of its own: typed answers and
 their checks, buttons, skip, stale presses, the review, Send once (a double press, a crash and a
-retry), cancel, and a restart in the middle."""
+retry), cancel, and a restart in the middle. A second one, a tiny trip, has what /plan needs:
+a step asked only after some answers, «back», a progress line, ticks, buttons from today and
+from the store, typed answers read with the answers so far, and a thanks told by delivery."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from app.context import BotContext
 from app.factory import MAIN
 from conversations.forms import (
     Choice,
+    Draft,
     Form,
     Keys,
     Refusal,
@@ -28,6 +31,7 @@ from conversations.forms import (
     parsed,
     words,
 )
+from domain.departure import parse_date
 from domain.parsing import parse_whole_number
 from tests.support.chat import Bot, Person
 from tests.support.journeys import sweep_at
@@ -102,6 +106,7 @@ def tiny_form(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def with_tiny(application: Any) -> None:
         add_handlers(application)
         application.handlers[MAIN].insert(0, TINY.handler())
+        application.handlers[MAIN].insert(0, TRIP.handler())
 
     monkeypatch.setattr(app.factory, "_add_handlers", with_tiny)
     STORED.clear()
@@ -307,3 +312,343 @@ def test_an_answer_the_draft_holds_is_checked_again_unless_its_read_made_it() ->
     name = Step("name", "broker.ask_who", read=words(2, 10, "broker.too_short"))
     assert name.kept({"name": "Sokha"}) and not name.kept({"name": "x" * 11})
     assert words(2, 10, "family.bad_name")("x") == Wrong("family.bad_name", {"most": 10})
+
+
+# -- a tiny trip: what /plan needs of the skeleton ---------------------------------------------
+
+TRIPS: dict[str, dict[str, Any]] = {}  # what the trip's Send stored, by request key
+
+
+def _today(context: BotContext) -> date:
+    return context.clock.now().astimezone(context.services.config.timezone).date()
+
+
+async def _days(context: BotContext, answers: Draft) -> Sequence[Choice]:
+    """Today or tomorrow, from the injected clock."""
+    today = _today(context)
+    return [
+        Choice(f"d:{n}", (today + timedelta(days=n)).isoformat(), f"plan.when.depart_on.{n}")
+        for n in (0, 1)
+    ]
+
+
+def _leaving(context: BotContext, answers: Draft, text: str) -> object:
+    day = parse_date(text, _today(context))
+    return day.isoformat() if day else Wrong("plan.bad.date")
+
+
+def _back_on(context: BotContext, answers: Draft, text: str) -> object:
+    """A typed day, checked against the day of leaving (another answer)."""
+    day = parse_date(text, _today(context))
+    if day is None:
+        return Wrong("plan.bad.date")
+    return Wrong("plan.bad.arrive_before") if day.isoformat() < answers["leave"] else str(day)
+
+
+async def _agencies(context: BotContext, answers: Draft) -> Sequence[Choice]:
+    """The store's first agency by name, keeping its name with its number (a short list)."""
+    return [
+        Choice(f"a:{a.agency_id}", str(a.agency_id), "", a.name, {"agency_name": a.name})
+        for a in (await context.store.agencies())[:1]
+    ]
+
+
+async def _any_agency(update: Update, context: BotContext, data: str) -> object:
+    """Any agency of the store by its number, listed or not (found anew, as a Choice)."""
+    number = data.removeprefix("a:")
+    agency = await context.store.agency(int(number)) if number.isdigit() else None
+    if agency is None:
+        return Wrong("input.button_expired")
+    return Choice(data, str(agency.agency_id), "", also={"agency_name": agency.name})
+
+
+async def _trip_review(update: Update, context: BotContext, lang: str, answers: Draft) -> Summary:
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(answers.items()))
+    return Summary(f"TRIP {shown}", send="plan.send_staff")
+
+
+async def _trip_store(
+    update: Update, context: BotContext, answers: Draft, request_key: str
+) -> Stored:
+    found = request_key in TRIPS
+    TRIPS.setdefault(request_key, dict(answers))
+
+    async def deliver() -> str:  # the thanks that fits how the notices went
+        return "plan.sent_leader"
+
+    return Stored("plan.sent_staff", deliver=deliver, again=found)
+
+
+TRIP = Form(
+    name="trip",
+    prefix="trip",
+    draft="trip",
+    command="trip",
+    steps=(
+        Step(
+            "where",
+            "plan.q.destination",
+            choices=tuple(
+                Choice(f"c:where:{p}", p, f"plan.opt.destination.{p}") for p in ("TH", "KH_PP")
+            ),
+        ),
+        Step(  # papers: asked only for a trip abroad
+            "papers",
+            "plan.q.documents",
+            ticks=tuple(
+                Choice(f"m:{d}", d, f"plan.opt.documents.{d}") for d in ("passport", "visa_permit")
+            ),
+            done=Choice("m:done", None, "plan.done"),
+            when=lambda answers: answers.get("where") == "TH",
+        ),
+        Step(
+            "leave",
+            "plan.q.depart_on",
+            buttons=_days,
+            read_with=_leaving,
+            wrong="plan.bad.date",
+        ),
+        Step("back_on", "plan.q.arrive_on", read_with=_back_on, skip=True, wrong="plan.bad.date"),
+        Step(
+            "agency",
+            "plan.q.agency",
+            buttons=_agencies,
+            pick=_any_agency,
+            companions=("agency_name",),
+        ),
+    ),
+    keys=Keys("plan", with_intro=True, at_review="plan.bad.review"),
+    review=_trip_review,
+    store=_trip_store,
+    keyed=True,
+    answers_in="answers",
+    with_back=True,
+    progress="plan.progress",
+    intro_apart=True,
+    cancel_menu=False,
+    skip_data="skip:{field}",
+)
+
+
+def trip(bot: Bot, person: Person) -> dict[str, Any]:
+    assert bot.app is not None
+    found = bot.app.user_data.get(person.id, {}).get("trip", {})
+    assert isinstance(found, dict)
+    return found
+
+
+def asked(bot: Bot, key: str, number: int, total: int) -> str:
+    return f"{say(bot, 'plan.progress', number=number, total=total)}\n{say(bot, key)}"
+
+
+def last_kind(bot: Bot, person: Person) -> str:
+    """Whether the bot's last screen here was a new message or an edit of the old one."""
+    return [s.kind for s in bot.telegram.shown if s.chat_id == person.id][-1]
+
+
+def day(bot: Bot, days: int) -> date:
+    assert bot.services is not None
+    return (bot.clock.now().astimezone(bot.services.config.timezone) + timedelta(days)).date()
+
+
+async def agencies(bot: Bot, *names: str) -> list[int]:
+    await bot.store.replace_agencies(
+        [
+            {
+                "name": name,
+                "licence": f"L-{n}",
+                "phone": None,
+                "destinations": ("TH",),
+                "last_verified": date(2026, 11, 1),
+            }
+            for n, name in enumerate(names)
+        ]
+    )
+    return [a.agency_id for a in await bot.store.agencies()]
+
+
+@pytest.fixture
+def trips() -> Iterator[None]:
+    TRIPS.clear()
+    yield
+    TRIPS.clear()
+
+
+async def test_a_trip_walked_with_ticks_days_back_and_a_thanks_from_delivery(
+    bot: Bot, trips: None
+) -> None:
+    [listed] = await agencies(bot, "Licensed Example Agency")
+    person = bot.user(7101)
+    await person.send("/trip")
+    intro, first = person.new_texts()
+    assert intro == say(bot, "plan.intro", total=4)  # its own message: papers are not on it
+    assert first == asked(bot, "plan.q.destination", 1, 4)
+    assert label(bot, "common.back") not in person.buttons()  # nothing to take back yet
+    assert trip(bot, person) == {
+        "request_key": trip(bot, person)["request_key"],
+        "answers": {},
+        "history": [],
+    }
+
+    await person.click(label(bot, "plan.opt.destination.TH"))  # abroad: the papers are asked
+    assert person.last_text() == asked(bot, "plan.q.documents", 2, 5)
+    passport, visa = (label(bot, f"plan.opt.documents.{d}") for d in ("passport", "visa_permit"))
+    assert person.buttons() == [
+        f"⬜ {passport}",
+        f"⬜ {visa}",
+        label(bot, "plan.done"),
+        label(bot, "common.back"),
+        label(bot, "plan.cancel"),
+    ]
+    await person.click(f"⬜ {passport}")
+    assert person.buttons()[:2] == [f"☑️ {passport}", f"⬜ {visa}"]
+    await person.click(f"⬜ {visa}")
+    await person.click(f"☑️ {visa}")  # ticked, then unticked
+    await person.send_sticker()  # not an answer: the buttons, and the ticks stay
+    assert person.last_text() == f"{say(bot, 'input.use_buttons')}\n\n" + asked(
+        bot, "plan.q.documents", 2, 5
+    )
+    await person.click(label(bot, "plan.done"))
+    assert trip(bot, person)["answers"]["papers"] == ["passport"]
+
+    assert person.last_text() == asked(bot, "plan.q.depart_on", 3, 5)
+    assert person.button_data()[:2] == ["trip:d:0", "trip:d:1"]
+    await person.send("31/02")  # no such day: why, and the question again
+    assert person.last_text().startswith(say(bot, "plan.bad.date"))
+    await person.send_sticker()  # the step's own words for what is not an answer
+    assert person.last_text().startswith(say(bot, "plan.bad.date"))
+    await person.click(label(bot, "plan.when.depart_on.1"))
+    assert trip(bot, person)["answers"]["leave"] == day(bot, 1).isoformat()
+
+    ask_back_on = asked(bot, "plan.q.arrive_on", 4, 5)
+    await person.send(day(bot, 0).strftime("%d/%m/%Y"))  # before leaving: another answer says no
+    assert person.last_text() == f"{say(bot, 'plan.bad.arrive_before')}\n\n{ask_back_on}"
+    await person.send(day(bot, 3).strftime("%d/%m/%Y"))
+    assert trip(bot, person)["answers"]["back_on"] == day(bot, 3).isoformat()
+
+    assert person.last_text() == asked(bot, "plan.q.agency", 5, 5)
+    assert person.buttons() == [
+        "Licensed Example Agency",
+        label(bot, "common.back"),
+        label(bot, "plan.cancel"),
+    ]
+    await person.press("trip:a:999")  # no such agency
+    assert person.last_alert() == label(bot, "input.button_expired")
+    await person.click("Licensed Example Agency")
+    answers = trip(bot, person)["answers"]
+    assert (answers["agency"], answers["agency_name"]) == (str(listed), "Licensed Example Agency")
+    review = person.last_text()
+    assert review.startswith("TRIP agency=")
+    assert person.buttons() == [
+        label(bot, "plan.send_staff"),  # the review's own Send label
+        label(bot, "common.back"),
+        label(bot, "plan.cancel"),
+    ]
+    await person.send("anything")  # typed at the review: the review's own words
+    assert person.last_text() == f"{say(bot, 'plan.bad.review')}\n\n{review}"
+
+    await person.click(label(bot, "common.back"))  # the agency and its name are taken back
+    assert "agency" not in answers and "agency_name" not in answers
+    assert person.last_text() == asked(bot, "plan.q.agency", 5, 5)
+    assert trip(bot, person)["history"] == ["where", "papers", "leave", "back_on"]
+    await person.click("Licensed Example Agency")
+    await person.click(label(bot, "plan.send_staff"))
+    assert person.last_text() == say(bot, "plan.sent_leader")  # the key delivery returned
+    assert last_kind(bot, person) == "edit"  # made now: the review becomes the thanks
+    [stored] = TRIPS.values()
+    assert stored["papers"] == ["passport"] and stored["agency_name"] == "Licensed Example Agency"
+    assert trip(bot, person) == {}
+
+
+async def test_back_over_a_step_only_some_answers_ask(bot: Bot, trips: None) -> None:
+    await agencies(bot, "Licensed Example Agency")
+    person = bot.user(7102)
+    await person.send("/trip")
+    await person.click(label(bot, "plan.opt.destination.TH"))
+    await person.click(f"⬜ {label(bot, 'plan.opt.documents.passport')}")
+    await person.click(label(bot, "common.back"))  # the ticks go, and the place is asked again
+    assert person.last_text() == asked(bot, "plan.q.destination", 1, 4)
+    assert label(bot, "common.back") not in person.buttons()
+    assert trip(bot, person)["answers"] == {} and "ticked" not in trip(bot, person)
+    await person.click(label(bot, "plan.opt.destination.KH_PP"))  # inside: no papers asked
+    assert person.last_text() == asked(bot, "plan.q.depart_on", 2, 4)
+    await person.click(label(bot, "plan.when.depart_on.0"))
+    await person.click(label(bot, "common.skip"))  # the optional day back (skip:back_on)
+    assert person.button_data()[-2:] == ["trip:back", "trip:cancel"]
+    assert trip(bot, person)["answers"]["back_on"] is None
+    await person.click(label(bot, "common.back"))
+    assert person.last_text() == asked(bot, "plan.q.arrive_on", 3, 4)
+    assert "back_on" not in trip(bot, person)["answers"]
+    await person.press("trip:skip:leave")  # another step's skip: refused
+    assert person.last_alert() == label(bot, "input.button_expired")
+    assert person.last_text() == asked(bot, "plan.q.arrive_on", 3, 4)
+
+
+async def test_a_press_the_screen_did_not_offer_is_found_anew(bot: Bot, trips: None) -> None:
+    ids = await agencies(bot, "Agency One", "Agency Two")
+    person = bot.user(7103)
+    await person.send("/trip")
+    await person.click(label(bot, "plan.opt.destination.KH_PP"))
+    await person.click(label(bot, "plan.when.depart_on.0"))
+    await person.click(label(bot, "common.skip"))
+    [shown] = person.buttons()[:-2]
+    unlisted = next(i for i in ids if f"trip:a:{i}" not in person.button_data())
+    await person.press(f"trip:a:{unlisted}")  # an agency of the store the list left out
+    assert person.last_alert() is None
+    answers = trip(bot, person)["answers"]
+    assert answers["agency"] == str(unlisted) and answers["agency_name"] != shown
+    assert person.last_text().startswith("TRIP")
+
+
+async def test_cancel_shows_no_buttons_and_keeps_nothing(bot: Bot, trips: None) -> None:
+    person = bot.user(7104)
+    await person.send("/trip")
+    await person.click(label(bot, "plan.opt.destination.KH_PP"))
+    await person.click(label(bot, "plan.cancel"))
+    assert person.last_text() == say(bot, "plan.cancelled")
+    assert last_kind(bot, person) == "edit"
+    assert person._messages()[-1].buttons() == []  # no menu button under it (cancel_menu)
+    assert trip(bot, person) == {}
+
+
+async def test_a_draft_and_state_written_by_an_older_form_resume(bot: Bot, trips: None) -> None:
+    """A draft of the same shape, at the review, under a state number from before (1)."""
+    [listed] = await agencies(bot, "Licensed Example Agency")
+    person = bot.user(7105)
+    await person.send("/trip")  # the chat has a message to press on
+    old = {
+        "answers": {
+            "where": "KH_PP",
+            "leave": day(bot, 1).isoformat(),
+            "back_on": None,
+            "agency": str(listed),
+            "agency_name": "Licensed Example Agency",
+        },
+        "history": ["where", "leave", "back_on", "agency"],
+        "request_key": "written-before",
+    }
+    assert bot.app is not None and bot.app.persistence is not None
+    await bot.app.persistence.update_user_data(person.id, {"trip": old})
+    await bot.app.persistence.update_conversation("trip", (person.id, person.id), 1)
+    await bot.restart(crash=True)
+    await person.press("trip:send")
+    assert person.last_text() == say(bot, "plan.sent_leader")
+    assert list(TRIPS) == ["written-before"]
+
+
+async def test_send_that_finds_what_was_stored_says_it_anew(bot: Bot, trips: None) -> None:
+    person = bot.user(7106)
+    await agencies(bot, "Licensed Example Agency")
+    await person.send("/trip")
+    await person.click(label(bot, "plan.opt.destination.KH_PP"))
+    await person.click(label(bot, "plan.when.depart_on.0"))
+    await person.click(label(bot, "common.skip"))
+    await person.click("Licensed Example Agency")
+    TRIPS[trip(bot, person)["request_key"]] = {}  # as if a first Send had stored it
+    review = person.last_text()
+    await person.click(label(bot, "plan.send_staff"))
+    assert last_kind(bot, person) == "message"  # found, not made: a new message
+    thanks, before = person._messages()[-1], person._messages()[-2]
+    assert thanks.text == say(bot, "plan.sent_leader")
+    assert before.text == review  # the old screen is left as it was
+    assert list(TRIPS.values()) == [{}] and trip(bot, person) == {}  # not stored a second time
