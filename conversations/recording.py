@@ -200,10 +200,9 @@ async def press(update: Update, context: BotContext) -> None:
         await show(update, *await _read_screen(context, lang, item))
     elif action == "n":  # the next not yet recorded (after ``value``, the one passed over)
         following = _next_missing(context, await _coverage(context), value)
-        if following is None:
+        if following is None:  # said in a pop-up: the screen under it may already be the list
             await context.store.drop_take(user_id)
             await answer(update, t.plain(lang, "media.all_recorded"))
-            await show(update, *await _home(context, lang))
             return
         await context.store.start_take(user_id, following.item_id, following.text_hash)
         await answer(update)
