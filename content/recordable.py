@@ -70,6 +70,7 @@ class Recordable:
     title: str  # a short Khmer name for the list
     text: str  # the exact Khmer text to read, without markup
     varies: tuple[str, ...] = ()  # the per-person parts the screen shows and the voice leaves out
+    keys: tuple[str, ...] = ()  # the catalog keys it reads, so a sent text finds its voice
 
     @property
     def text_hash(self) -> str:
@@ -150,7 +151,7 @@ class _Items:
         self,
         item_id: str,
         section: str,
-        keys: Iterable[str],
+        keys: list[str],
         buttons: Iterable[str] = (),
         *,
         labels: Iterable[str] = (),
@@ -174,7 +175,8 @@ class _Items:
             return
         text = "\n\n".join(blocks)
         name = title if title is not None else plain(text).split("\n")[0][:TITLE_CHARS]
-        self.add(Recordable(item_id, section, name, text, tuple(dict.fromkeys(varies))))
+        read = tuple(key for key in keys if self.has(key))
+        self.add(Recordable(item_id, section, name, text, tuple(dict.fromkeys(varies)), read))
 
 
 def _help(found: _Items, content: Content) -> None:
@@ -422,6 +424,16 @@ def recordable_items(content: Content) -> tuple[Recordable, ...]:
 
 def item_map(content: Content) -> dict[str, Recordable]:
     return {item.item_id: item for item in recordable_items(content)}
+
+
+def items_by_key(items: Iterable[Recordable]) -> dict[str, str]:
+    """catalog key -> item id, for the items whose screen starts with that key's words (a text
+    queued for later names its key, not its item)."""
+    found: dict[str, str] = {}
+    for item in items:
+        if item.keys:
+            found.setdefault(item.keys[0], item.item_id)
+    return found
 
 
 def check_item_ids(items: tuple[Recordable, ...]) -> list[str]:

@@ -507,3 +507,45 @@ def test_the_script_prints_every_item_id_in_order_with_khmer_that_shapes(
     # A folder for --out gets the script under its usual name.
     assert main(["media", "script", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "recording-script.pdf").read_bytes().startswith(b"%PDF")
+
+
+async def test_a_listener_hears_every_step_of_the_start_to_the_menu(bot: Bot) -> None:
+    """Recorded (as `media import` does), each screen from consent to the menu speaks."""
+    steps = [
+        "consent",
+        "consent.kept",
+        "consent.erase",
+        "start.district",
+        "start.commune.0906",
+        "start.village.090604",
+        "start.gender",
+        "start.age",
+        "start.menu",
+    ]
+    items = item_map(CONTENT)
+    sounds = {item_id: silent_opus(frames=n + 2) for n, item_id in enumerate(steps)}
+    for item_id, audio in sounds.items():
+        await bot.store.put_recording(
+            item_id,
+            audio,
+            mime_type="audio/ogg",
+            duration=1,
+            text_hash=items[item_id].text_hash,
+            recorded_by=None,
+        )
+    villager = bot.user(8107)
+    await villager.send("/start")
+    await villager.click(RATHER_LISTEN)
+    await villager.click(NEXT["km"])
+    await villager.click(NEXT["km"])
+    await villager.click(AGREE_KM)
+    assert villager.buttons()[0] == LISTEN  # the district list has its voice
+    await villager.click("ស្រែ អំបិល")
+    await villager.click("ជ្រោយស្វាយ")
+    await villager.click("នេសាទ")
+    assert "តើអ្នកជាស្ត្រី ឬបុរស?" in villager.last_text()
+    await villager.click("រំលង")
+    await villager.click("រំលង")
+    assert "ម៉ឺនុយដើម" in villager.last_text()
+    assert villager.buttons()[0] == LISTEN  # the menu's one recording: what each picture is
+    assert heard(bot, villager) == [sounds[item_id] for item_id in steps]
