@@ -549,3 +549,42 @@ async def test_a_listener_hears_every_step_of_the_start_to_the_menu(bot: Bot) ->
     assert "ម៉ឺនុយដើម" in villager.last_text()
     assert villager.buttons()[0] == LISTEN  # the menu's one recording: what each picture is
     assert heard(bot, villager) == [sounds[item_id] for item_id in steps]
+
+
+async def put_recordings(bot: Bot, *item_ids: str) -> dict[str, bytes]:
+    """Recordings for these items, made for their texts as they are (as `media import` does)."""
+    items = item_map(CONTENT)
+    sounds = {item_id: silent_opus(frames=n + 2) for n, item_id in enumerate(item_ids)}
+    for item_id, audio in sounds.items():
+        await bot.store.put_recording(
+            item_id,
+            audio,
+            mime_type="audio/ogg",
+            duration=1,
+            text_hash=items[item_id].text_hash,
+            recorded_by=None,
+        )
+    return sounds
+
+
+async def test_after_sos_a_listener_hears_each_step_and_the_case_news_waits_for_a_tap(
+    bot: Bot,
+) -> None:
+    from tests.test_cases import sos_case
+
+    answers = [key for key in CONTENT.texts.keys_starting("km", "sos.")]
+    sounds = await put_recordings(bot, "sos.location", *answers, "help.th", "case.taken")
+    await bot.store.set_listening(801, True)
+    villager, leader, _, _ = await sos_case(bot)
+    said = heard(bot, villager)
+    # The location ask (its message has Telegram's location button, no room for 🔊), what was
+    # done, then the numbers of where she is.
+    assert said[0] == sounds["sos.location"]
+    assert said[1] in [sounds[key] for key in answers]
+    assert said[2:] == [sounds["help.th"]]
+    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    assert villager.last_text().startswith("👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។")
+    assert villager.buttons()[0] == LISTEN  # news that arrives unasked never plays by itself
+    assert len(heard(bot, villager)) == 3
+    await villager.click(LISTEN)
+    assert heard(bot, villager)[-1] == sounds["case.taken"]
