@@ -19,6 +19,8 @@ python bot.py restore FILE [--force]   put a backup back (only while the bot is 
 python bot.py pictures                 draw the lesson pictures again from the content
 python bot.py media export DIR | media import DIR
                                        Khmer recordings out as audio files named by item, and in
+python bot.py media script --out FILE.pdf
+                                       every text to record, with its item id, to print
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from domain.clock import SystemClock
 from domain.report import Report
 from operations.agency_import import import_agencies_command
 from operations.backup import backup_command, restore_command
-from operations.media import coverage_lines, media_command
+from operations.media import coverage_lines, item_problems, media_command
 from operations.reporting import (
     gather,
     render_chart,
@@ -115,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scope", default="all", help="report: all, or a place code")
     parser.add_argument("--days", default="30", help="report: the last N days, or all")
     parser.add_argument("--lang", default=None, choices=("km", "en"), help="report language")
-    parser.add_argument("--out", type=Path, default=Path.cwd(), help="report: folder for files")
+    parser.add_argument(
+        "--out", type=Path, default=Path.cwd(), help="report: folder; media script: the PDF"
+    )
     parser.add_argument(
         "file", nargs="?", help="import-agencies: the CSV; strings, media: the action"
     )
@@ -172,7 +176,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "strings":
         return strings(args.file or "", args.more, args.content)
     if args.command == "media":
-        return media_command(config, args.file or "", args.more, args.content)
+        return media_command(config, args.file or "", args.more, args.content, out=args.out)
     if args.command == "invite-leader":
         return invite_leader(config, args.village or "", args.pdf, args.username, args.lang)
     if args.command == "posters":
@@ -235,6 +239,10 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
     )
     print(f"Villages: {content.places.village_count()} in districts {', '.join(config.districts)}")
     _check_pictures(content, content_dir)
+    if item_errors := item_problems(content):
+        for item_error in item_errors:
+            print(f"Content error: {item_error}", file=sys.stderr)
+        return EXIT_USAGE
     for line in coverage_lines(content, config.database):
         print(line)
     poster_errors = _poster_check(content)

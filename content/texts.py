@@ -95,6 +95,10 @@ class Texts:
     def keys(self, language: str) -> set[str]:
         return set(self._catalogs[language])
 
+    def keys_starting(self, language: str, prefix: str) -> list[str]:
+        """The keys starting with ``prefix``, in catalog order (files by name, then as written)."""
+        return [key for key in self._catalogs[language] if key.startswith(prefix)]
+
     def raw(self, language: str, key: str) -> str:
         """The catalog text itself, unformatted (KeyError when missing)."""
         catalog = self._catalogs.get(language) or self._catalogs[self.default_language]

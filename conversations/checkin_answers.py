@@ -76,9 +76,10 @@ async def respond(update: Update, context: BotContext) -> None:
     await answer(update)
     if parts[2] == "fine":
         markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
-        await show(update, t.get(lang, "checkin.thanks"), markup)
-    elif parts[2] == "problem":
-        await show(update, *_problem_screen(context, lang, checkin.checkin_id, []))
+        await show_voiced(update, context, "checkin.fine", t.get(lang, "checkin.thanks"), markup)
+    elif parts[2] == "problem":  # the list, with one recording that reads every problem
+        text, markup = _problem_screen(context, lang, checkin.checkin_id, [])
+        await show_voiced(update, context, "checkin.problems", text, markup)
     elif parts[2] == "help":
         await sos.help_now(update, context, departure=departure, checkin_id=checkin.checkin_id)
     else:
@@ -133,12 +134,14 @@ async def pick_problem(update: Update, context: BotContext) -> None:
     markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
     if not any(problems[c].alert for c in chosen):
         await answer(update)
-        await show(update, t.get(lang, "checkin.problem_noted"), markup)
+        noted = t.get(lang, "checkin.problem_noted")
+        await show_voiced(update, context, "checkin.problem_noted", noted, markup)
         return
     await answer(update)
     reached = await _report(context, checkin, chosen)
-    text = f"{t.get(lang, reached.key('checkin.problem'))}\n\n{t.get(lang, 'media.voice_hint')}"
-    await show(update, text, markup)
+    told = reached.key("checkin.problem")  # its item has the key's name (content/recordable.py)
+    text = f"{t.get(lang, told)}\n\n{t.get(lang, 'media.voice_hint')}"
+    await show_voiced(update, context, told, text, markup)
 
 
 def _stale(update: Update) -> bool:

@@ -62,6 +62,17 @@ async def show_voiced(
     return shown
 
 
+async def voice_for_listener(update: Update, context: BotContext, item_id: str) -> None:
+    """The item's voice, unasked, to someone who chose to listen, where a screen cannot carry
+    🔊 (a message with Telegram's own location button, say)."""
+    chat = update.effective_chat
+    lang = await language_of(update, context)
+    if chat is None or lang != LANGUAGE or await current(context, item_id) is None:
+        return
+    if await wants_voice(update, context):
+        await play(context, chat.id, item_id)
+
+
 async def play(context: BotContext, chat_id: int, item_id: str) -> bool:
     """Sends the recording as a voice message: by Telegram's id once uploaded, else the bytes."""
     info = await context.store.recording_info(item_id)

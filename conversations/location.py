@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.texts import Html
+from conversations.listening import voice_for_listener
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
@@ -75,6 +76,11 @@ async def offer_location(
         await chat.send_message(text, reply_markup=markup)
     except TelegramError as error:  # the numbers are on screen already; this is extra
         log.info("location_offer_failed error=%s", type(error).__name__)
+        return
+    # Its words aloud for a listener: a reply keyboard's message has no room for 🔊.
+    await voice_for_listener(
+        update, context, "sos.location_staff" if staff_only else "sos.location"
+    )
 
 
 async def _recipients(context: BotContext, alert: Alert) -> list[tuple[str, int]]:

@@ -9,8 +9,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from app.context import BotContext
+from conversations.listening import show_voiced
 from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of
 from screens.buttons import Button, column, keyboard
 
 # Entries in order. Later features add theirs here; an entry that is not built is absent.
@@ -36,6 +37,7 @@ RESPONDER_ENTRIES = (
 )
 
 
+MENU_VOICE = "start.menu"
 # Shown to someone with a departure under way.
 AWAY_ENTRIES = (("menu.sos", "sos:now"), ("menu.home", "ret:home"))
 
@@ -75,10 +77,8 @@ async def send_menu(
         markup = InlineKeyboardMarkup(
             [*keyboard(extra_rows(context, lang)).inline_keyboard, *buttons]
         )
-    if replace:
-        await show(update, text, markup)
-    else:
-        await send(update, text, markup)
+    # One recording says what each button's picture is (content/recordable.py, start.menu).
+    await show_voiced(update, context, MENU_VOICE, text, markup, new=not replace)
 
 
 async def menu_command(update: Update, context: BotContext) -> None:

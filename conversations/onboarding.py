@@ -222,12 +222,37 @@ SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
 }
 
 
+# The other steps' recordings: the place's lists are one recording each, named by the place
+# whose list it is (as content/recordable.py makes them).
+STEP_VOICES = {
+    Step.LANGUAGE: "start.language",
+    Step.DISTRICT: "start.district",
+    Step.NOT_LISTED: "start.not_listed",
+    Step.GENDER: "start.gender",
+    Step.AGE: "start.age",
+    Step.CONFIRM_VILLAGE: "start.poster",
+}
+
+
+def _voice_of(context: BotContext, step: Step) -> str | None:
+    """The recordable item of this step's screen, if it has one."""
+    if step in VOICED:
+        return VOICED[step]
+    draft = _draft(context)
+    if step is Step.COMMUNE:
+        return f"start.commune.{draft.get('district', '')}"
+    if step is Step.VILLAGE:
+        return f"start.village.{draft.get('commune', '')}"
+    return STEP_VOICES.get(step)
+
+
 async def _go(update: Update, context: BotContext, step: Step) -> Step:
     """Shows the screen of ``step`` and makes it the current one."""
     await answer(update)
     text, markup = await _screen(context, step, await language_of(update, context))
-    if step in VOICED:  # its recording, with 🔊 (and at once for someone who would rather listen)
-        await show_voiced(update, context, VOICED[step], text, markup)
+    voice = _voice_of(context, step)
+    if voice is not None:  # its recording, with 🔊 (and at once for someone who would listen)
+        await show_voiced(update, context, voice, text, markup)
     else:
         await show(update, text, markup)
     return step
@@ -509,7 +534,8 @@ async def _register(update: Update, context: BotContext, village_code: str | Non
     await answer(update)
     question, markup = _gender_screen(context, lang)
     intro = f"{done}\n\n{became_leader}" if became_leader else done
-    await show(update, f"{intro}\n\n{question}", markup)
+    # The voice says the question; the village she chose is hers, on the screen.
+    await show_voiced(update, context, "start.gender", f"{intro}\n\n{question}", markup)
     return Step.GENDER
 
 

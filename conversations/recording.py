@@ -2,6 +2,12 @@
 
     /record → a section → an item (its exact Khmer text) → a voice message or audio file →
     played back → keep | record again | cancel
+    /record → ⏭ next not yet recorded → its text → voice → keep → the next one's text → …
+
+"Next not yet recorded" walks the items in the order of content/recordable.py (the journeys,
+most important first): after each keep the next item without a current recording is shown at
+once, so one staff member records everything in a sitting by reading and sending voice
+messages, with ⏭ to pass over one.
 
 The take waits in the database (``recording_takes``), so a restart between the voice message and
 "keep" loses nothing. Every press is checked again: only staff may record. A kept recording keeps
@@ -48,6 +54,18 @@ def _section_items(context: BotContext, section: str) -> list[Recordable]:
     return [item for item in items(context).values() if item.section == section]
 
 
+def _next_missing(context: BotContext, cover: Coverage, after: str = "") -> Recordable | None:
+    """The first item without a current recording, in recording order, after ``after`` (then
+    from the start again, so one passed over comes back at the end)."""
+    ordered = list(items(context).values())
+    ids = [item.item_id for item in ordered]
+    start = ids.index(after) + 1 if after in ids else 0
+    return next(
+        (i for i in ordered[start:] + ordered[:start] if cover.state(i.item_id) != "current"),
+        None,
+    )
+
+
 async def _refused(update: Update, context: BotContext) -> bool:
     """True (and says so) when the person is not staff: only staff record."""
     assert update.effective_user is not None
@@ -70,6 +88,8 @@ async def _home(context: BotContext, lang: str) -> tuple[str, InlineKeyboardMark
     t = context.content.texts
     cover = await _coverage(context)
     rows: list[list[Button]] = []
+    if _next_missing(context, cover) is not None:
+        rows.append([(t.raw(lang, "media.next_missing"), f"{PREFIX}:n")])
     for section in SECTIONS:
         ids = [item.item_id for item in _section_items(context, section)]
         done = sum(cover.state(i) == "current" for i in ids)
@@ -130,6 +150,7 @@ async def _read_screen(
     rows: list[list[Button]] = []
     if state != "missing":
         rows.append([(t.raw(lang, "media.play_kept"), f"{PREFIX}:p:{item.item_id}")])
+    rows.append([(t.raw(lang, "media.next_missing"), f"{PREFIX}:n:{item.item_id}")])
     rows.append([(t.raw(lang, "media.back_to_section"), f"{PREFIX}:s:{item.section}")])
     return text, keyboard(rows)
 
@@ -177,6 +198,15 @@ async def press(update: Update, context: BotContext) -> None:
         await context.store.start_take(user_id, item.item_id, item.text_hash)
         await answer(update)
         await show(update, *await _read_screen(context, lang, item))
+    elif action == "n":  # the next not yet recorded (after ``value``, the one passed over)
+        following = _next_missing(context, await _coverage(context), value)
+        if following is None:  # said in a pop-up: the screen under it may already be the list
+            await context.store.drop_take(user_id)
+            await answer(update, t.plain(lang, "media.all_recorded"))
+            return
+        await context.store.start_take(user_id, following.item_id, following.text_hash)
+        await answer(update)
+        await show(update, *await _read_screen(context, lang, following))
     elif action == "p" and item is not None:
         await answer(update)
         await play(context, user_id, item.item_id)
@@ -191,34 +221,29 @@ async def press(update: Update, context: BotContext) -> None:
 
 
 async def keep(update: Update, context: BotContext, item: Recordable) -> None:
-    """Keeps the take as the item's recording and offers the next item of the section."""
+    """Keeps the take as the item's recording and shows the next item not yet recorded, ready
+    for its voice message (the take is started: staff read and send, nothing to tap)."""
     assert update.effective_user is not None
     lang = await language_of(update, context)
     t = context.content.texts
-    if not await context.store.keep_take(update.effective_user.id, item.item_id, context.bot.id):
+    user_id = update.effective_user.id
+    if not await context.store.keep_take(user_id, item.item_id, context.bot.id):
         await answer(update, t.plain(lang, "input.button_expired"))
         return
-    log.info("recording_kept item=%s by=%s", item.item_id, update.effective_user.id)
+    log.info("recording_kept item=%s by=%s", item.item_id, user_id)
     await answer(update)
     cover = await _coverage(context)
-    rows: list[list[Button]] = []
-    following = next(
-        (
-            other
-            for other in _section_items(context, item.section)
-            if cover.state(other.item_id) != "current"
-        ),
-        None,
-    )
-    if following is not None:
-        label = t.plain(lang, "media.next_item", title=following.title[:TITLE_ROOM])
-        rows.append([(label, f"{PREFIX}:i:{following.item_id}")])
-    rows.append([(t.raw(lang, "media.back_to_section"), f"{PREFIX}:s:{item.section}")])
-    text = "\n\n".join(
-        [t.get(lang, "media.kept", title=item.title), _summary(context, lang, cover)]
-    )
+    kept = [t.get(lang, "media.kept", title=item.title), _summary(context, lang, cover)]
+    following = _next_missing(context, cover, item.item_id)
+    if following is None:
+        rows: list[list[Button]] = [[(t.raw(lang, "media.all_sections"), f"{PREFIX}:home")]]
+        text = "\n\n".join([*kept, t.get(lang, "media.all_recorded")])
+        await send(update, text, keyboard(rows))
+        return
+    await context.store.start_take(user_id, following.item_id, following.text_hash)
+    screen, markup = await _read_screen(context, lang, following)
     # The played-back take is a voice message, whose caption cannot hold this: a new message.
-    await send(update, text, keyboard(rows))
+    await send(update, "\n\n".join([*kept, screen]), markup)
 
 
 async def receive(update: Update, context: BotContext, take: Take) -> None:

@@ -17,7 +17,7 @@ from app.context import BotContext
 from content.bundle import Content
 from content.texts import Html
 from conversations.alerts import Reached, country_of, raise_alert
-from conversations.listening import show_voiced
+from conversations.listening import show_voiced, voice_for_listener
 from conversations.location import offer_location
 from conversations.notify import send_to
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
@@ -107,7 +107,9 @@ async def help_now(
         )
         # With it, that a voice message now goes with the alert (conversations/voice_answers.py).
         await offer_location(update, context, lang, staff_only=staff_alone, voice_hint=True)
-        # The numbers read aloud, when staff recorded them (the database is needed).
+        # What was done, then the numbers, read aloud when staff recorded them (the database is
+        # needed); the 🔊 under them plays the numbers, what she may need again.
+        await voice_for_listener(update, context, status)
         voice = f"help.{country.lower()}"
         await show_voiced(update, context, voice, text, markup, new=not update.callback_query)
     else:

@@ -24,7 +24,7 @@ from delivery.viewers import departure_lens, row_viewer
 from delivery.voice_copies import render_voice
 from domain.visibility import Piece
 from screens.buttons import keyboard
-from screens.listen_button import with_listen_button
+from screens.listen_button import item_for_key, with_listen_button
 from storage.outbox import OutboxRow
 
 MEDIA_KINDS = ("voice", "audio")  # what a row may carry besides text, sent by Telegram file_id
@@ -94,7 +94,8 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
             return None
         text, markup = prompt(context, lang, checkin.checkin_id, reminder=row.kind == "reminder")
         # 🔊 when staff recorded it; never played unasked (someone may be listening nearby).
-        markup = await with_listen_button(context, lang, "checkin", markup)
+        spoken = "checkin.reminder" if row.kind == "reminder" else "checkin"
+        markup = await with_listen_button(context, lang, spoken, markup)
     elif row.kind == "voice":
         voice = await render_voice(context, lang, row)
         if voice is None:
@@ -109,6 +110,7 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
         if rendered is None:
             return None
         text, markup = rendered
+        markup = await with_listen_button(context, lang, "paper.sealed", markup)
     elif row.kind == "text":
         params: dict[str, object] = dict(row.payload.get("params", {}))
         for name in row.payload.get("days", []):
@@ -129,6 +131,9 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
                 markup = closed_buttons(context, lang, alert.alert_id, row.payload.get("feedback"))
                 if row.payload.get("feedback"):
                     text = f"{text}\n\n{t.get(lang, 'case.feedback_ask')}"
+        # "Someone has seen your message", "it is finished"…: 🔊 when recorded, never unasked.
+        if (said := item_for_key(context, str(row.payload["key"]))) is not None:
+            markup = await with_listen_button(context, lang, said, markup)
     elif row.kind == "card":
         # A copy already in a leader's or staff chat, shown as the case stands now; a copy
         # about someone who erased their data (a notice, a closed case) says only that.

@@ -6,6 +6,8 @@ Khmer text and whether it is recorded), so a programme can also record offline.
 ``python bot.py media import DIR`` reads such files back: a file listed in ``recordings.csv``
 with the same bytes keeps the text it was made for (so an out-of-date one stays out of date);
 any other file named by an item id counts as recorded for the item's text as it is now.
+``python bot.py media script --out FILE.pdf`` prints every text to read with its item id, in
+recording order (printables/recording_script.py), for recording offline.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from app.config import Config
 from content.bundle import Content, load_content
-from content.recordable import Recordable, recordable_items
+from content.recordable import Recordable, check_item_ids, recordable_items
 from domain.clock import SystemClock
 from domain.coverage import Coverage, coverage
 from storage.recordings import Recording
@@ -59,6 +61,14 @@ def recorded_hashes(database: Path) -> dict[str, str] | None:
 
 def coverage_of(content: Content, recorded: dict[str, str]) -> Coverage:
     return coverage({i.item_id: i.text_hash for i in recordable_items(content)}, recorded)
+
+
+def item_problems(content: Content) -> list[str]:
+    """Item ids ``bot.py check`` refuses: not a file name, or given to two items."""
+    return [
+        f"recordable item id {item_id!r} is not a safe file name or is used twice"
+        for item_id in check_item_ids(recordable_items(content))
+    ]
 
 
 def coverage_lines(content: Content, database: Path) -> list[str]:
@@ -179,10 +189,41 @@ async def import_recordings(store: Store, content: Content, folder: Path) -> Imp
     return Imported([one.item_id for one in found], skipped)
 
 
-def media_command(config: Config, action: str, folder: str | None, content_dir: Path) -> int:
-    """``bot.py media export DIR`` / ``media import DIR``."""
+SCRIPT_NAME = "recording-script.pdf"  # when --out names a folder
+
+
+def write_script(content: Content, out: Path) -> Path:
+    """Writes the recording script; ``out`` is the PDF, or a folder to put it in."""
+    from printables.recording_script import script_pdf  # fpdf2 only when asked (printing.py)
+
+    path = out / SCRIPT_NAME if out.is_dir() else out
+    path.write_bytes(script_pdf(content, recordable_items(content)))
+    return path
+
+
+def media_command(
+    config: Config,
+    action: str,
+    folder: str | None,
+    content_dir: Path,
+    out: Path | None = None,
+) -> int:
+    """``bot.py media export DIR`` / ``media import DIR`` / ``media script --out FILE.pdf``."""
+    if action == "script" and (folder or out):
+        content = load_content(
+            districts=config.districts,
+            places_scope=config.places_scope,
+            default_language=config.default_language,
+            content_dir=content_dir,
+        )
+        written = write_script(content, Path(folder) if folder else out or Path.cwd())
+        print(f"Recording script: {len(recordable_items(content))} items written to {written}")
+        return 0
     if action not in ("export", "import") or not folder:
-        print("Use: media export DIR | media import DIR", file=sys.stderr)
+        print(
+            "Use: media export DIR | media import DIR | media script --out FILE.pdf",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     path = Path(folder)
     if action == "import" and not path.is_dir():

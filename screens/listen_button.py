@@ -7,11 +7,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.context import BotContext
-from content.recordable import LANGUAGE, Recordable, item_map
+from content.recordable import LANGUAGE, Recordable, item_map, items_by_key
 from storage.recordings import RecordingInfo
 
 PREFIX = "hear"
 ITEMS_KEY = "recordable_items"  # bot_data: the items, derived once from the loaded content
+BY_KEY = "recordable_by_key"  # bot_data: catalog key -> item id
 
 
 def items(context: BotContext) -> dict[str, Recordable]:
@@ -21,6 +22,15 @@ def items(context: BotContext) -> dict[str, Recordable]:
         found = item_map(context.content)
         context.application.bot_data[ITEMS_KEY] = found
     return found
+
+
+def item_for_key(context: BotContext, key: str) -> str | None:
+    """The item whose screen is the text of this catalog key (a queued message), if any."""
+    found: dict[str, str] | None = context.application.bot_data.get(BY_KEY)
+    if found is None:
+        found = items_by_key(items(context).values())
+        context.application.bot_data[BY_KEY] = found
+    return found.get(key)
 
 
 async def current(context: BotContext, item_id: str) -> RecordingInfo | None:

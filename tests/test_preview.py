@@ -22,6 +22,7 @@ from preview.run import PREVIEW_TOKEN, is_loopback
 from tests.support.audio import silent_opus
 from tests.support.chat import START
 from tests.support.preview import running_preview
+from tests.test_recording import TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = {"X-Preview": "1"}
@@ -163,7 +164,7 @@ async def test_staff_record_from_the_page_and_the_villager_plays_it(page: Page) 
     assert take["kind"] == "voice"
     assert (await page.client.get(take["file"])).content == audio  # the page can play it
     await page.press("staff", "✅ រក្សាទុក")
-    await page.wait_for("staff", "១ ក្នុងចំណោម ១០៥")
+    await page.wait_for("staff", f"១ ក្នុងចំណោម {TOTAL}")
 
     await page.send("villager", "/start")
     steps = (  # (what the screen says, the button tapped): the two consent screens share "next"
