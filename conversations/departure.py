@@ -36,23 +36,21 @@ from conversations.forms import (
 )
 from delivery import notices as delivery_notices
 from delivery.checkins import upcoming_for
-from delivery.documents import first_reminder
+from delivery.documents import passport_dates
 from delivery.drainer import deliver_now
 from domain.departure import (
     FIELDS,
     UNKNOWN,
     Field,
-    applicable,
     parse_age,
     parse_date,
     parse_name,
     parse_phone,
     parse_wage,
-    risk_flags,
     staff_only,
-    stored_reason,
 )
-from domain.documents import NextReminder, parse_expiry
+from domain.documents import parse_expiry
+from domain.registration import departure_values
 from screens.departure_text import risk_advice, summary
 
 log = logging.getLogger(__name__)
@@ -159,7 +157,7 @@ _READ = {
 }
 
 
-def _step(spec: Field) -> Step:
+def step_of(spec: Field) -> Step:
     """The skeleton's step for a field: its question, buttons or reading, and its checks."""
     question, kind = f"plan.q.{spec.id}", spec.kind
     common: dict[str, Any] = {"skip": spec.optional, "when": spec.when}
@@ -222,31 +220,6 @@ async def _gate(update: Update, context: BotContext, lang: str) -> Refusal | Non
     return None
 
 
-def _values(user_id: int, village: str | None, answers: Draft) -> dict[str, Any]:
-    """The departure as stored, from the form's answers."""
-    return {
-        "user_id": user_id,
-        "for_self": answers["who"] == "self",
-        "name": answers["name"],
-        "gender": answers["gender"],
-        "age": answers["age"],
-        "village_code": village,
-        "destination": answers["destination"],
-        "work": answers["work"],
-        "duration": answers["duration"],
-        "channel": answers["channel"],
-        "agency": answers.get("agency_label") or answers.get("agency_name"),
-        "documents": tuple(answers["documents"]),
-        "employer_phone": answers.get("employer_phone"),
-        "wage": answers.get("wage"),
-        "depart_on": date.fromisoformat(answers["depart_on"]),
-        "arrive_on": date.fromisoformat(answers["arrive_on"]),
-        "reason": stored_reason(answers),
-        "family_phone": answers.get("family_phone"),
-        "risk_flags": risk_flags(answers),
-    }
-
-
 async def _register(
     update: Update, context: BotContext, answers: Draft, request_key: str
 ) -> Stored:
@@ -254,7 +227,7 @@ async def _register(
     assert update.effective_user is not None
     profile = await context.store.get_user(update.effective_user.id)
     village = profile.village_code if profile else None
-    values = _values(update.effective_user.id, village, answers)
+    values = departure_values(answers, update.effective_user.id, village)
     # The registration, its notices and its first check-in are one transaction; the form ends
     # only after it commits. The draft's key makes Send pressed twice, or again after a crash,
     # find the first registration instead of making a second.
@@ -268,7 +241,7 @@ async def _register(
         messages=lambda d: delivery_notices.build_notices(
             d, values["user_id"], leaders, staff, staff_only=alone
         ),
-        documents=_passport(context, answers),
+        documents=passport_dates(context, answers),
     )
     log.info(
         "departure_registered departure=%s user=%s new=%s",
@@ -286,25 +259,12 @@ async def _register(
     return Stored("plan.sent_staff", deliver=deliver, again=not new)
 
 
-def _passport(
-    context: BotContext, answers: dict[str, Any]
-) -> tuple[tuple[str, date | None, NextReminder | None], ...]:
-    """The passport's date from the form, with its first reminder (nothing if not asked)."""
-    until = answers.get("passport_until")
-    if until is None or not any(f.id == "passport_until" for f in applicable(answers)):
-        return ()  # not asked, or asked before the papers or the place were changed
-    if until == UNKNOWN:
-        return (("passport", None, None),)
-    day = date.fromisoformat(until)
-    return (("passport", day, first_reminder(context, day, answers["destination"])),)
-
-
 FORM = Form(
     name="departure",  # the conversation's name as persisted (its states were 0 and 1)
     prefix=PREFIX,
     draft=DRAFT,
     command="plan",
-    steps=tuple(_step(spec) for spec in FIELDS),
+    steps=tuple(step_of(spec) for spec in FIELDS),
     keys=Keys("plan", with_intro=True, at_review="plan.bad.review"),
     review=_review,
     store=_register,

@@ -34,6 +34,7 @@ RESPONDER_ENTRIES = (
     ("menu.stats", "leader:stats"),
     ("menu.export", "leader:export"),
     ("menu.relink", "relink:list"),
+    ("menu.assisted", "reg:open"),
 )
 
 

@@ -15,3 +15,12 @@ def qr_matrix(link: str) -> list[list[bool]]:
     """The code's dark (True) and light modules, row by row, without the quiet zone."""
     code = segno.make_qr(link, error="m")
     return [[bool(module) for module in row] for row in code.matrix]
+
+
+def qr_png(link: str, scale: int = 8) -> bytes:
+    """The link's QR code as a small PNG, for a phone's screen (another phone's camera reads it)."""
+    import io
+
+    buffer = io.BytesIO()
+    segno.make_qr(link, error="m").save(buffer, kind="png", scale=scale, border=QUIET_ZONE)
+    return buffer.getvalue()

@@ -20,11 +20,31 @@ FIRST_PROMPT = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)  # 08:00 in Bangkok, the d
 
 async def chief_writes_down(bot: Bot, chief: Person) -> str:
     """The chief's form, with the villager beside him; returns the ``a_…`` payload he shows."""
-    from tests.support.assisted import write_down
-
-    link = await write_down(chief)
-    match = re.search(r"start=(a_[\w-]+)", link)
-    assert match, link
+    await chief.send("/menu")
+    await chief.click("📋 ចុះឈ្មោះអ្នកចេញដំណើរ ដែលនៅជាមួយអ្នក")
+    intro = chief.new_texts()[-2]
+    assert "ហេតុផលដែលគាត់ចេញដំណើរ មិនត្រូវបានសួរទេ" in intro  # why she leaves is not asked
+    await chief.send("Srey Mom")
+    await chief.click("ស្ត្រី")
+    await chief.send("២០")
+    await chief.click("🇹🇭 ថៃ")
+    await chief.click("កែច្នៃគ្រឿងសមុទ្រ (បង្គា ក្ដាម)")
+    await chief.click("ខ្លី តាមរដូវ (ពីរបីខែ)")
+    await chief.click("មេខ្យល់")
+    await chief.click("✅ រួចរាល់")  # no papers ticked
+    await chief.click("រំលង")  # employer phone
+    await chief.send("២៥០")
+    await chief.click("ថ្ងៃស្អែក")
+    await chief.click("ថ្ងៃបន្ទាប់")
+    await chief.send("012 345 678")
+    review = chief.last_text()
+    assert "<b>ឈ្មោះ៖</b> Srey Mom" in review and "មិនចង់ប្រាប់" in review
+    await chief.click("📲 បង្កើតលេខកូដ សម្រាប់ទូរស័ព្ទរបស់គាត់")
+    assert chief.media()[-1] == "photo"  # the QR code her camera reads
+    shown = chief.last_text()
+    assert "Srey Mom" not in shown  # the message under the picture names nobody
+    match = re.search(r"start=(a_[\w-]+)", shown)
+    assert match, shown
     return match.group(1)
 
 
