@@ -22,7 +22,7 @@ from access.invites import hash_code, note_failed_invite, too_many_failed_invite
 from app.context import BotContext
 from conversations.ui import answer, language_of, send, show
 from delivery import notices as delivery_notices
-from delivery.assisted import chief_told
+from delivery.assisted import chief_told, confirmed_on
 from delivery.checkins import upcoming_for
 from delivery.documents import passport_dates
 from delivery.drainer import deliver_now
@@ -141,13 +141,15 @@ async def confirm(update: Update, context: BotContext) -> None:
     alone = staff_only(reason)  # only staff may know where and when
     village = waiting.village_code if waiting is not None else None
     leaders, staff = await delivery_notices.notice_messages(context, village, chiefs=not alone)
+    name = update.effective_user.first_name
     result, departure_id, ids = await context.store.claim_assisted(
         code_hash,
         me,
         _registration(context),
-        lambda _assisted, user_id, departure: delivery_notices.build_notices(
-            departure, user_id, leaders, staff, staff_only=alone
-        ),
+        lambda assisted, user_id, departure: [
+            *delivery_notices.build_notices(departure, user_id, leaders, staff, staff_only=alone),
+            *confirmed_on(assisted, user_id, name),
+        ],
     )
     await answer(update)
     if result is not ClaimResult.CLAIMED:

@@ -39,6 +39,25 @@ def chief_told(context: BotContext, key: str) -> Callable[[Assisted], list[NewMe
     return messages
 
 
+def confirmed_on(assisted: Assisted, user_id: int, telegram_name: str) -> list[NewMessage]:
+    """The chief is told which Telegram account said "it is me", so that he, sitting beside her,
+    sees at once if the code went to someone else's phone (a photographed code, a forward)."""
+    if assisted.made_by is None:
+        return []
+    group = f"assisted:{assisted.assisted_id}"
+    return [
+        NewMessage(
+            key=f"{group}:confirmed",
+            group_key=group,
+            kind="text",
+            role="leader",
+            chat_id=assisted.made_by,
+            user_id=user_id,
+            payload={"key": "assisted.chief_confirmed", "params": {"account": telegram_name[:60]}},
+        )
+    ]
+
+
 def chief_told_expired(context: BotContext) -> Callable[[Assisted], list[NewMessage]]:
     return chief_told(context, "assisted.chief_expired")
 
