@@ -101,16 +101,17 @@ async def _problem_list(update: Update, context: BotContext, lang: str, checkin:
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)
     picture = picture_file(context.content.content_dir, lang, PROBLEMS_PICTURE)
+    shown: list[int] = []
     try:
         with picture.open("rb") as drawn:
-            sent = await chat.send_photo(drawn, filename="problems.png")
-        await context.store.add_message_to_checkin(checkin.checkin_id, sent.message_id)
+            shown.append((await chat.send_photo(drawn, filename="problems.png")).message_id)
     except (OSError, TelegramError) as error:
         # The buttons carry the words and the emoji; a missing picture must not stop them.
         log.warning("problems_picture_failed error=%s", type(error).__name__)
     listed = await send(update, *_problem_screen(context, lang, checkin.checkin_id, []))
-    if listed is not None:
-        await context.store.add_message_to_checkin(checkin.checkin_id, listed.message_id)
+    shown += [listed.message_id] if listed is not None else []
+    for message_id in shown:  # once both are on the screen: a slow write never hides them
+        await context.store.add_message_to_checkin(checkin.checkin_id, message_id)
 
 
 def _problem_screen(
