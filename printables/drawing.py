@@ -227,11 +227,12 @@ class Canvas:
         self.line(x, y - half * 0.35, x, y + half * 0.3, colour=WHITE, width=size * 0.12)
         self.circle(x, y + half * 0.58, size * 0.065, fill=WHITE)
 
-    def png(self, *, smallest: bool = True) -> bytes:
+    def png(self, *, smallest: bool = True, colours: int = COLOURS) -> bytes:
         """The picture as a palette PNG, its words in the Description text chunk.
 
         ``smallest`` spends about 0.1 s more to save a few kilobytes: right for the pictures kept
-        in content/, not for one drawn while a person waits.
+        in content/, not for one drawn while a person waits. ``colours``: more for a picture
+        whose emoji would otherwise lose theirs to the rest (the invite sheet's strip).
         """
         from PIL import Image, PngImagePlugin
 
@@ -239,7 +240,7 @@ class Canvas:
         size = self.agg.get_width_height()
         pixels = self.agg.buffer_rgba()  # type: ignore[no-untyped-call]
         image = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1)
-        small = image.convert("RGB").quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT)
+        small = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
         info = PngImagePlugin.PngInfo()
         info.add_text("Description", "\n".join(self.words))
         out = io.BytesIO()

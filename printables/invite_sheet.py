@@ -98,7 +98,7 @@ def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
         )
         y += 40 + 36 * len(lines)
         strip(content, lang, canvas, 30, y, width - 60)
-        return canvas.png(smallest=False)
+        return canvas.png(smallest=False, colours=64)  # the strip's emoji keep their colours
 
 
 def _lines(text: str, most: int = 48) -> list[str]:

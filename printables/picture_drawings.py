@@ -272,8 +272,8 @@ def draw_problems(content: Content, lang: str) -> bytes:
         canvas.box(x, y, cell_w, cell_h, fill=PALE_BLUE, radius=22)
         with canvas.placed(x + 58, y + 56, 0.85):
             PROBLEM_PICTOGRAMS[problem.id](canvas, 0, 0)
-        _badge(canvas, x + 40, y + 40, 58, problem.emoji)
-    return canvas.png()
+        _badge(canvas, x + 46, y + 46, 72, problem.emoji)  # big: it is what she matches
+    return canvas.png(colours=48)  # eight emoji keep their own colours
 
 
 def strip_words(content: Content, lang: str) -> list[tuple[str, str, str]]:
@@ -325,6 +325,6 @@ DRAWINGS: dict[str, tuple[int, Drawing]] = {
     "dialling": (1, lambda content, lang: draw_dialling(content.texts, lang)),
     "warning_signs": (2, draw_warning_signs),  # 2: the check-in buttons' pictograms and emoji
     "money": (1, lambda content, lang: draw_report_money(content.texts, lang)),
-    "problems": (1, draw_problems),
+    "problems": (2, draw_problems),  # 2: larger emoji
     "strip": (1, draw_strip),
 }
