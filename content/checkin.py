@@ -50,4 +50,8 @@ def load_problems(content_dir: Path, languages: tuple[str, ...]) -> tuple[Proble
                 },
             )
         )
+    emoji = [problem.emoji for problem in problems]
+    if twice := sorted({e for e in emoji if emoji.count(e) > 1}):
+        # She tells the problems apart by their sign alone: one sign, one problem.
+        raise ContentError(str(path), "problems.emoji", f"{twice[0]!r} starts two problems")
     return tuple(problems)

@@ -141,6 +141,10 @@ def test_a_changed_problem_needs_its_picture_drawn_again_and_an_emoji_needs_an_i
         edit(content / lang / "checkin.yaml", 'emoji: "💭"', 'emoji: "🦄"')
     with pytest.raises(ContentError, match="no image of '🦄'"):
         load_content(districts=DISTRICTS, content_dir=content)
+    for lang in LANGUAGES:  # nor one that two problems would share
+        edit(content / lang / "checkin.yaml", 'emoji: "🦄"', 'emoji: "🛂"')
+    with pytest.raises(ContentError, match="'🛂' starts two problems"):
+        load_content(districts=DISTRICTS, content_dir=content)
 
 
 async def test_a_missing_problems_picture_does_not_stop_the_problem_list(tmp_path: Path) -> None:
