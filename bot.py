@@ -16,7 +16,7 @@ python bot.py strings export FILE.csv | strings import FILE.csv | strings sync
                                        translators: UI strings to a spreadsheet and back
 python bot.py backup DEST              copy the database, safe while the bot runs
 python bot.py restore FILE [--force]   put a backup back (only while the bot is stopped)
-python bot.py pictures                 draw the lesson pictures again from the content
+python bot.py pictures                 draw the pictures again from the content
 python bot.py media export DIR | media import DIR
                                        Khmer recordings out as audio files named by item, and in
 python bot.py media script --out FILE.pdf
@@ -281,13 +281,14 @@ def _check_pictures(content: Content, content_dir: Path) -> None:
     print(f"Pictures: {len(states) - len(wrong)} of {len(states)} up to date")
     for state in wrong:
         print(
-            f"Warning: picture {state.picture} ({state.lang}) of lesson {state.lesson} is "
+            f"Warning: picture {state.picture} ({state.lang}) of {state.shown_in} is "
             f"{state.problem}: run `python bot.py pictures`, then look at it"
         )
 
 
 def pictures(config: Config, content_dir: Path) -> int:
-    """Draws every lesson picture again, in every language, from the content as it is now."""
+    """Draws every picture again (the lessons', the check-in problems', the posters' strip), in
+    every language, from the content as it is now."""
     content = _load(config, content_dir)
     if content is None:
         return EXIT_USAGE

@@ -24,6 +24,7 @@ class Content:
     places: Gazetteer
     awareness: Awareness
     problems: tuple[Problem, ...]
+    content_dir: Path  # where its drawn pictures are (content/pictures.py, picture_file)
 
 
 def load_catalogs(content_dir: Path) -> dict[str, dict[str, str]]:
@@ -92,4 +93,5 @@ def load_content(
         places=load_gazetteer(content_dir / "places.yaml", districts, places_scope),
         awareness=awareness,
         problems=load_problems(content_dir, LANGUAGES),
+        content_dir=content_dir,
     )

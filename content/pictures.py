@@ -14,7 +14,13 @@ from pathlib import Path
 # The pictures there are drawings for (printables/picture_drawings.py); a lesson may name one
 # of these.
 PICTURE_IDS = ("documents", "dialling", "warning_signs", "money")
+# Pictures no lesson names, kept the same way: the check-in's problem list (its pictograms, in
+# the order of the buttons) and the strip of what the bot does (posters, invite sheets).
+PROBLEMS_PICTURE, STRIP_PICTURE = "problems", "strip"
 PICTURE_DIR = Path("media") / "pictures"
+# The emoji the pictures draw (so a picture shows its button's sign), copied from Noto Color
+# Emoji by scripts/emoji_images.py: part of the drawing, like the font, so not per content copy.
+EMOJI_DIR = Path(__file__).resolve().parent / "media" / "emoji"
 
 
 def picture_file(content_dir: Path, lang: str, picture_id: str) -> Path:
@@ -25,3 +31,10 @@ def picture_file(content_dir: Path, lang: str, picture_id: str) -> Path:
 def hash_file(content_dir: Path, lang: str, picture_id: str) -> Path:
     """Where the hash of the words the picture was drawn from is kept, beside the PNG."""
     return content_dir / PICTURE_DIR / lang / f"{picture_id}.sha256"
+
+
+def emoji_name(symbol: str) -> str:
+    """The file name of one emoji's image: its one code point in hex (a variation selector
+    is dropped); a sequence of several has no image (``-``)."""
+    base = symbol.replace("\ufe0f", "")
+    return f"{ord(base):x}.png" if len(base) == 1 else "-"

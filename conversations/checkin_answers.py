@@ -11,10 +11,11 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from app.context import BotContext
+from content.pictures import PROBLEMS_PICTURE, picture_file
 from conversations import returning, sos
 from conversations.alerts import Reached, raise_alert
 from conversations.listening import show_voiced
@@ -77,21 +78,53 @@ async def respond(update: Update, context: BotContext) -> None:
     if parts[2] == "fine":
         markup = keyboard([[_clear_button(context, lang, checkin.checkin_id)]])
         await show_voiced(update, context, "checkin.fine", t.get(lang, "checkin.thanks"), markup)
-    elif parts[2] == "problem":  # the list, with one recording that reads every problem
-        text, markup = _problem_screen(context, lang, checkin.checkin_id, [])
-        await show_voiced(update, context, "checkin.problems", text, markup)
+    elif parts[2] == "problem":  # the picture, then the list with one recording of every problem
+        await _problem_list(update, context, lang, checkin)
     elif parts[2] == "help":
         await sos.help_now(update, context, departure=departure, checkin_id=checkin.checkin_id)
     else:
         await returning.came_home(update, context, departure)
 
 
+async def _problem_list(update: Update, context: BotContext, lang: str, checkin: Checkin) -> None:
+    """The problems as one picture of their pictograms, then their buttons below it.
+
+    One picture, not one per problem: a cheap phone downloads and shows one image once, and
+    sees the whole list at a glance beside the buttons, each with the same emoji. The picture
+    has no words, and is sent only now, after the tap on "a problem": a lock screen or a
+    shared phone never shows «my papers were taken». Both messages join the check-in's, so
+    "Clear these messages" takes them away too.
+    """
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None and chat is not None
+    # The prompt's own buttons are answered; the list comes below its picture, as new messages.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(None)
+    picture = picture_file(context.content.content_dir, lang, PROBLEMS_PICTURE)
+    shown: list[int] = []
+    try:
+        with picture.open("rb") as drawn:
+            shown.append((await chat.send_photo(drawn, filename="problems.png")).message_id)
+    except (OSError, TelegramError) as error:
+        # The buttons carry the words and the emoji; a missing picture must not stop them.
+        log.warning("problems_picture_failed error=%s", type(error).__name__)
+    text, markup = _problem_screen(context, lang, checkin.checkin_id, [])
+    listed = await show_voiced(update, context, "checkin.problems", text, markup, new=True)
+    shown += [listed.message_id] if listed is not None else []
+    for message_id in shown:  # once both are on the screen: a slow write never hides them
+        await context.store.add_message_to_checkin(checkin.checkin_id, message_id)
+
+
 def _problem_screen(
     context: BotContext, lang: str, checkin_id: int, chosen: list[str]
 ) -> tuple[str, Any]:
     t = context.content.texts
+    # Its emoji first, always: the one drawn on its picture, so she matches picture to button.
     buttons: list[Button] = [
-        (("☑️ " if p.id in chosen else "") + p.labels[lang], f"pb:{checkin_id}:{p.id}")
+        (
+            f"{p.emoji} " + ("☑️ " if p.id in chosen else "") + p.labels[lang],
+            f"pb:{checkin_id}:{p.id}",
+        )
         for p in context.content.problems
     ]
     rows = column(buttons)

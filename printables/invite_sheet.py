@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from content.bundle import Content
 from content.places import Place
 from printables.drawing import DRAWING_LOCK, Canvas
-from printables.printing import A4_WIDTH_MM, centred, draw_qr, new_pdf, pdf_bytes, picture_qr
+from printables.picture_drawings import strip
+from printables.printing import (
+    A4_WIDTH_MM,
+    centred,
+    draw_qr,
+    new_pdf,
+    pdf_bytes,
+    picture_qr,
+    print_strip,
+)
 
 QR_MM = 90
+STRIP_MM = 126  # what the bot does, in pictures, at the foot of the sheet (30 mm high)
 STEPS = ("sheet.step1", "sheet.step2", "sheet.step3")
 
 
@@ -48,14 +58,16 @@ def invite_sheet_pdf(content: Content, lang: str, sheet: InviteSheet) -> bytes:
         centred(pdf, step, 16, gap=2)
     pdf.ln(4)
     centred(pdf, keep, 14, bold=True, gap=6)
-    centred(pdf, sheet.link, 10)  # for a phone that cannot scan: typed into the browser
+    centred(pdf, sheet.link, 10, gap=4)  # for a phone that cannot scan: typed into the browser
+    # What the bot does for the villagers, in pictures: what the chief will explain to them.
+    print_strip(pdf, content, lang, (A4_WIDTH_MM - STRIP_MM) / 2, pdf.get_y(), STRIP_MM)
     return pdf_bytes(pdf)
 
 
 def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
     """The same sheet as a picture, to show on a screen or print from a phone."""
     title, once, steps, keep = _texts(content, lang, sheet)
-    width, height = 900, 1300
+    width, height = 900, 1560
     middle, room = width / 2, width - 70
     with DRAWING_LOCK:
         canvas = Canvas(width, height)
@@ -84,7 +96,9 @@ def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
             align="center",
             max_width=room,
         )
-        return canvas.png(smallest=False)
+        y += 40 + 36 * len(lines)
+        strip(content, lang, canvas, 30, y, width - 60)
+        return canvas.png(smallest=False, colours=64)  # the strip's emoji keep their colours
 
 
 def _lines(text: str, most: int = 48) -> list[str]:

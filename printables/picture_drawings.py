@@ -1,8 +1,9 @@
-"""The lesson pictures, drawn from the words in content/<lang>/pictures.po.
+"""The lesson pictures, drawn from the words in content/<lang>/pictures.po; the check-in's
+problems and the posters' strip too, from the content's problems and buttons.
 
 Each drawing has a version: change the drawing, raise its version, and the pictures count as
 out of date until ``python bot.py pictures`` has drawn them again. The shapes are the
-project's own (no icon set, nothing to credit but the font).
+project's own (no icon set; to credit: the font, and the emoji in content/media/emoji/).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from content.bundle import Content
 from content.texts import Texts
 from printables.drawing import (
     BLUE,
@@ -26,6 +28,7 @@ from printables.drawing import (
     Canvas,
 )
 from printables.money_picture import draw_report_money
+from printables.pictograms import PROBLEM_PICTOGRAMS, STRIP_PICTOGRAMS
 
 WIDTH = 800
 # Calling home from Thailand (CONTENT-FACTS, "Hotlines and embassies": 001 + 855 + the number
@@ -34,7 +37,17 @@ THAILAND_EXIT_CODE = "001"
 CAMBODIA_CODE = "855"
 SIGNS = ("papers", "wages", "lied", "not_free", "threats", "violence", "debt", "hours")
 
-Drawing = Callable[[Texts, str], bytes]
+# The strip of what the bot does (posters, invite sheets): each pictogram and the button whose
+# emoji it shows. "Tell the chief" is /plan's button; the check-in is its "I'm fine".
+STRIP_BUTTONS = (
+    ("learn", "menu.learn"),
+    ("tell_chief", "menu.plan"),
+    ("checkin", "checkin.answer.fine"),
+    ("help", "menu.help"),
+)
+STRIP_CELL_W, STRIP_CELL_H = 400, 380
+
+Drawing = Callable[[Content, str], bytes]
 
 
 def _title(canvas: Canvas, words: str, y: float = 70) -> None:
@@ -191,18 +204,46 @@ def draw_dialling(t: Texts, lang: str) -> bytes:
     return canvas.png()
 
 
-def draw_warning_signs(t: Texts, lang: str) -> bytes:
-    """Eight signs of forced labour, one line each, and 'one sign can be enough' (at_work)."""
-    row = 92
-    canvas = Canvas(WIDTH, 170 + row * len(SIGNS) + 170)
+# Each sign of forced labour and the check-in problem it is (the same pictogram and emoji:
+# what the lesson taught is the button to tap later).
+SIGN_PROBLEMS = {
+    "papers": "documents_kept",
+    "wages": "wages_withheld",
+    "lied": "not_as_promised",
+    "not_free": "not_free",
+    "threats": "threats_violence",
+    "violence": "threats_violence",
+    "debt": "debt",
+    "hours": "excessive_hours",
+}
+
+
+def problem_emoji(content: Content) -> dict[str, str]:
+    return {problem.id: problem.emoji for problem in content.problems}
+
+
+def _badge(canvas: Canvas, x: float, y: float, size: float, symbol: str) -> None:
+    """The button's emoji on a white disc, so it stands out on any background."""
+    canvas.circle(x, y, size * 0.62, fill=WHITE)
+    canvas.emoji(x, y, size, symbol)
+
+
+def draw_warning_signs(content: Content, lang: str) -> bytes:
+    """Eight signs of forced labour, each with the pictogram and emoji of its check-in button,
+    and 'one sign can be enough' (lesson at_work)."""
+    t, emoji = content.texts, problem_emoji(content)
+    row = 120
+    canvas = Canvas(WIDTH, 150 + row * len(SIGNS) + 170)
     _title(canvas, t.raw(lang, "picture.warning_signs.title"))
-    y = 150.0
+    y = 140.0
     for n, sign in enumerate(SIGNS):
-        if n % 2 == 0:
-            canvas.box(20, y, WIDTH - 40, row, fill=PALE_RED, radius=16)
-        canvas.warning_sign(70, y + row / 2, 54)
+        problem = SIGN_PROBLEMS[sign]
+        canvas.box(20, y + 4, WIDTH - 40, row - 8, fill=PALE_RED if n % 2 == 0 else WHITE)
+        with canvas.placed(92, y + 6, 0.49):
+            PROBLEM_PICTOGRAMS[problem](canvas, 0, 0)
+        _badge(canvas, 62, y + row / 2, 58, emoji[problem])
         words = t.raw(lang, f"picture.warning_signs.{sign}")
-        canvas.text(125, y + row / 2, words, size=38, max_width=WIDTH - 150)
+        canvas.text(290, y + row / 2, words, size=36, max_width=WIDTH - 320)
         y += row
     canvas.box(20, y + 20, WIDTH - 40, 140, fill=RED, radius=20)
     canvas.text(
@@ -218,10 +259,72 @@ def draw_warning_signs(t: Texts, lang: str) -> bytes:
     return canvas.png()
 
 
+def draw_problems(content: Content, lang: str) -> bytes:
+    """The check-in's problem list as pictures, in the order of its buttons, each with its
+    button's emoji. No words: a shared phone shows a drawing, not «my papers were taken»."""
+    problems = content.problems
+    cell_w, cell_h, gap = 370, 250, 14
+    rows = math.ceil(len(problems) / 2)
+    canvas = Canvas(WIDTH, 20 * 2 + rows * cell_h + (rows - 1) * gap)
+    for n, problem in enumerate(problems):
+        x = 20 + (n % 2) * (cell_w + 20)
+        y = 20 + (n // 2) * (cell_h + gap)
+        canvas.box(x, y, cell_w, cell_h, fill=PALE_BLUE, radius=22)
+        with canvas.placed(x + 58, y + 56, 0.85):
+            PROBLEM_PICTOGRAMS[problem.id](canvas, 0, 0)
+        _badge(canvas, x + 46, y + 46, 72, problem.emoji)  # big: it is what she matches
+    return canvas.png(colours=48)  # eight emoji keep their own colours
+
+
+def strip_words(content: Content, lang: str) -> list[tuple[str, str, str]]:
+    """What the bot does, as (pictogram, its button's emoji, its word), in the strip's order.
+
+    The emoji is the one the button starts with, read from that button's text: a changed
+    button changes the strip too (its hash), never leaves it showing another sign.
+    """
+    t = content.texts
+    return [
+        (key, t.raw(lang, button).split(" ", 1)[0], t.raw(lang, f"picture.strip.{key}"))
+        for key, button in STRIP_BUTTONS
+    ]
+
+
+def strip(content: Content, lang: str, canvas: Canvas, x: float, y: float, width: float) -> float:
+    """Draws the strip ``width`` pixels wide at (x, y) on any canvas; returns its height."""
+    cells = strip_words(content, lang)
+    scale = width / (len(cells) * STRIP_CELL_W)
+    with canvas.placed(x, y, scale):
+        for n, (key, symbol, word) in enumerate(cells):
+            cx = n * STRIP_CELL_W
+            canvas.box(cx + 8, 0, STRIP_CELL_W - 16, STRIP_CELL_H, fill=PALE_GREEN, radius=24)
+            STRIP_PICTOGRAMS[key](canvas, cx + 20, 40)
+            _badge(canvas, cx + 50, 46, 64, symbol)
+            canvas.text(
+                cx + STRIP_CELL_W / 2,
+                STRIP_CELL_H - 48,
+                word,
+                size=46,
+                align="center",
+                max_width=STRIP_CELL_W - 40,
+                bold=True,
+            )
+    return STRIP_CELL_H * scale
+
+
+def draw_strip(content: Content, lang: str) -> bytes:
+    """The strip alone, as the posters and invite sheets print it."""
+    width = len(STRIP_BUTTONS) * STRIP_CELL_W
+    canvas = Canvas(width, STRIP_CELL_H)
+    strip(content, lang, canvas, 0, 0, width)
+    return canvas.png()
+
+
 # id -> (version, drawing). Raise a version when its drawing changes.
 DRAWINGS: dict[str, tuple[int, Drawing]] = {
-    "documents": (2, draw_documents),  # 2: the work permit wears a helmet
-    "dialling": (1, draw_dialling),
-    "warning_signs": (1, draw_warning_signs),
-    "money": (1, draw_report_money),
+    "documents": (2, lambda content, lang: draw_documents(content.texts, lang)),  # 2: a helmet
+    "dialling": (1, lambda content, lang: draw_dialling(content.texts, lang)),
+    "warning_signs": (2, draw_warning_signs),  # 2: the check-in buttons' pictograms and emoji
+    "money": (1, lambda content, lang: draw_report_money(content.texts, lang)),
+    "problems": (2, draw_problems),  # 2: larger emoji
+    "strip": (1, draw_strip),
 }

@@ -13,9 +13,19 @@ from pathlib import Path
 from content.bundle import Content
 from content.places import Place
 from domain.entry_links import is_start_parameter, poster_link, poster_payload
-from printables.printing import A4_WIDTH_MM, broken_clusters, centred, draw_qr, new_pdf, pdf_bytes
+from printables.picture_drawings import strip_words
+from printables.printing import (
+    A4_WIDTH_MM,
+    broken_clusters,
+    centred,
+    draw_qr,
+    new_pdf,
+    pdf_bytes,
+    print_strip,
+)
 
-QR_MM = 105  # about 3 mm a module: a phone reads it from two metres
+QR_MM = 96  # about 2.7 mm a module: a phone reads it from nearly two metres
+STRIP_MM = 128  # the strip of what the bot does: about 30 mm high, its words 7 mm
 POSTER_LANGUAGE = "km"  # villagers read Khmer; the poster has no English
 
 
@@ -71,14 +81,18 @@ def poster_pdf(content: Content, poster: Poster, bot_username: str) -> bytes:
     t, lang = content.texts, POSTER_LANGUAGE
     title, subtitle, for_village, *lines = poster_texts(content, poster)
     pdf = new_pdf(for_village)
-    pdf.set_y(22)
+    pdf.set_y(16)
     # A question people ask themselves is the hook on a wall; the programme's name comes second.
     centred(pdf, title, 36, bold=True, gap=1)
     centred(pdf, subtitle, 22, gap=3)
-    centred(pdf, for_village, 20, gap=8)
+    centred(pdf, for_village, 20, gap=4)
     for line in lines:
-        centred(pdf, line, 19, gap=1)
-    top = pdf.get_y() + 8
+        centred(pdf, line, 16, gap=1)
+    # The same in pictures, for a passer-by who reads little: learn, tell the chief, check-in,
+    # help, each with its button's emoji and its word under it.
+    top = pdf.get_y() + 3
+    height = print_strip(pdf, content, lang, (A4_WIDTH_MM - STRIP_MM) / 2, top, STRIP_MM)
+    top += height + 3
     draw_qr(pdf, poster.link, (A4_WIDTH_MM - QR_MM) / 2, top, QR_MM)
     pdf.set_y(top + QR_MM + 4)
     centred(pdf, t.plain(lang, "poster.scan"), 21, bold=True, gap=5)
@@ -99,6 +113,7 @@ def poster_problems(content: Content, poster: Poster) -> list[str]:
     t = content.texts
     printed = [*poster_texts(content, poster), t.plain(POSTER_LANGUAGE, "poster.scan")]
     printed.append(t.plain(POSTER_LANGUAGE, "poster.type"))
+    printed += [word for _, _, word in strip_words(content, POSTER_LANGUAGE)]  # in the strip
     for text in printed:
         if broken := broken_clusters(text):
             problems.append(f"village {code}: {broken} sign(s) would print as ◌ in {text!r}")

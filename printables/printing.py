@@ -12,17 +12,20 @@ every running bot for something staff ask for now and then.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from content.pictures import picture_file
 from printables.qr import QUIET_ZONE, qr_matrix
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+    from content.bundle import Content
     from printables.drawing import Canvas
 
 FAMILY = "khmer"
@@ -131,6 +134,21 @@ def draw_qr(pdf: FPDF, link: str, x: float, y: float, size: float) -> None:
                 cell,
                 style="F",
             )
+
+
+def print_strip(pdf: FPDF, content: Content, lang: str, x: float, y: float, width: float) -> float:
+    """The strip of what the bot does (learn, tell the chief, check-in, help), ``width`` mm
+    wide at (x, y); returns its height in mm.
+
+    It is the drawn picture kept in content/media/pictures/<lang>/strip.png (looked at, and
+    counted by ``bot.py check``), drawn now only when that file is missing.
+    """
+    from printables.pictures import STRIP, draw_picture
+
+    path = picture_file(content.content_dir, lang, STRIP)
+    picture = path.read_bytes() if path.is_file() else draw_picture(content, STRIP, lang)
+    info = pdf.image(io.BytesIO(picture), x=x, y=y, w=width)
+    return float(info.rendered_height)
 
 
 def pdf_bytes(pdf: FPDF) -> bytes:

@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from content.bundle import CONTENT_DIR
+from content.pictures import picture_file
+from printables.drawing import described
 from tests.support.chat import Bot, Person
 from tests.support.journeys import (
     STAFF_ID,
@@ -244,7 +247,7 @@ async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("😟 ខ្ញុំមានបញ្ហា")
     leader.new_texts()
-    await villager.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    await villager.click("🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
     # A problem picked is a problem reported: the leader has it before any "done".
     told = "អរគុណដែលបានប្រាប់។ យើងបានប្រាប់មេភូមិរបស់អ្នកហើយ"
     assert villager.last_text().startswith(told)
@@ -252,13 +255,56 @@ async def test_a_problem_with_its_advice_and_an_alert(bot: Bot) -> None:
     [alert] = leader.new_texts()
     assert alert.startswith("⚠️ <b>ប្រាប់ថាមានបញ្ហានៅកន្លែងការងារ</b>")
     assert "ថៅកែយកប៉ាស្ព័រ" in alert and "ម៉ោងច្រើនពេក" not in alert  # only alerting ones
-    await villager.click("ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
+    await villager.click("🕛 ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
     done = next(d for d in villager.button_data() if d.endswith(":done"))
     await villager.press(done)
     await villager.press(done)  # a double tap
     assert villager.last_text().startswith(told)
     assert leader.new_texts() == []  # one alert, not one per tap
     assert len(await bot.store.open_cases(None)) == 1
+
+
+async def test_a_problem_shows_its_pictures_then_buttons_that_start_with_the_same_emoji(
+    bot: Bot,
+) -> None:
+    villager = bot.user(604)
+    await sent_departure(bot, villager)
+    await sweep_at(bot, utc(3, 4, 1))
+    assert villager.media() == []  # the prompt, as the lock screen may show it: no picture
+    await villager.click("😟 ខ្ញុំមានបញ្ហា")
+    # One picture of every problem, drawn with its button's emoji and no words at all...
+    assert villager.media() == ["photo"]
+    [sheet] = [m for m in villager._messages() if m.kind == "photo"]
+    drawn = bot.telegram.files[str(sheet.file_id)].content
+    assert drawn == picture_file(CONTENT_DIR, "km", "problems").read_bytes()
+    assert len(drawn) < 40 * 1024  # one small download on paid data
+    assert sheet.caption is None
+    signs = ["🛂", "💸", "$", "⛓️", "🚷", "👊", "🕛", "🤥", "💭"]  # "$" is on the debt's ball
+    assert described(drawn).splitlines() == signs
+    # ...then, below it, the list: each button starts with the emoji drawn for it.
+    kinds = [m.kind for m in villager._messages() if m.from_bot]
+    assert kinds[-2:] == ["photo", "text"]
+    assert villager.buttons() == [
+        "🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក",
+        "💸 ខ្ញុំមិនបានប្រាក់ខែ ឬបានតិចជាងគេសន្យា",
+        "⛓️ ខ្ញុំជំពាក់បំណុលថៅកែ ឬមេខ្យល់",
+        "🚷 គេមិនឱ្យខ្ញុំចេញទៅណា ឬឈប់ពីការងារ",
+        "👊 ខ្ញុំត្រូវគេគំរាម ឬធ្វើបាប",
+        "🕛 ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ",
+        "🤥 ការងារមិនដូចគេសន្យាទេ",
+        "💭 បញ្ហាផ្សេងទៀត",
+        "✅ រួចរាល់",
+    ]
+    prompt = next(m for m in villager._messages() if m.text == PROMPT_KM)
+    assert prompt.buttons() == []  # answered: its buttons are gone, not left to tap again
+    await villager.click("🕛 ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ")
+    assert "🕛 ☑️ ធ្វើការម៉ោងច្រើនពេក ឬកន្លែងស្នាក់នៅមិនល្អ" in villager.buttons()  # still first
+    assert villager.media() == ["photo"]  # the list changes in place; the picture once
+    await villager.click("✅ រួចរាល់")
+    await villager.click("🧹 លុបសារទាំងនេះ")
+    # A phone shared or taken away keeps neither the list nor its pictures.
+    assert [m.kind for m in villager._messages() if m.from_bot and m.kind == "photo"] == []
+    assert not any(m.text == PROMPT_KM for m in villager._messages())
 
 
 async def test_a_problem_picked_without_done_and_one_never_named_still_tell_someone(

@@ -103,7 +103,7 @@ async def test_a_leader_who_blocked_the_bot_is_replaced_by_staff_at_once(bot: Bo
     staff.new_texts()
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("😟 ខ្ញុំមានបញ្ហា")
-    await villager.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    await villager.click("🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
     assert villager.last_text().startswith("អរគុណដែលបានប្រាប់។")
     assert "បុគ្គលិកគម្រោង" in villager.last_text()  # told: staff have it, not the chief
     [alert] = [t for t in staff.new_texts() if t.startswith("⚠️")]

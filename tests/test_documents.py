@@ -183,7 +183,7 @@ async def test_someone_whose_boss_keeps_the_papers_is_not_sent_to_ask_the_boss(b
         await permit_until(bot, villager, "30/09/2026")
     await sweep_at(bot, utc(2026, 3, 4, 1))  # the first check-in, 08:00 in Bangkok
     await kept.click("😟 ខ្ញុំមានបញ្ហា")
-    await kept.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    await kept.click("🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
     await reminders(told), await reminders(kept)
     await sweep_at(bot, utc(2026, 6, 2, 1))  # 120 days before
     [usual] = await reminders(told)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import bot as cli
+from printables.drawing import described
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID, onboard, read_consent
 from tests.support.qr import qr_links_in_pdf, qr_links_in_png
@@ -54,6 +55,11 @@ async def test_invite_sends_the_sheet_as_pdf_and_picture_with_the_same_one_time_
     link, pdf, picture = await sheet_from_telegram(bot)
     assert qr_links_in_pdf(pdf) == [link]
     assert qr_links_in_png(picture) == [link]
+    # Both show what the bot does in pictures, each with its word (issue 25): the strip.
+    assert b"/Subtype /Image" in pdf
+    words = described(picture).splitlines()
+    strip = ["📚", "រៀន", "✈️", "ប្រាប់មេភូមិ", "?", "🙂", "សួរសុខទុក្ខ", "!", "🆘", "ជំនួយ"]
+    assert words[-10:] == strip  # "?" and "!" are on the phones drawn
     leader, other = bot.user(1701, "Chief"), bot.user(1702, "Other")
     await scan(leader, link)
     await leader.click("ភាសាខ្មែរ")

@@ -6,6 +6,7 @@ import asyncio
 import io
 import shutil
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,12 @@ import bot as cli
 import conversations.calculator_picture
 from content.bundle import CONTENT_DIR, LANGUAGES, load_content
 from content.errors import ContentError
-from content.pictures import PICTURE_IDS, picture_file
+from content.pictures import PICTURE_IDS, PROBLEMS_PICTURE, STRIP_PICTURE, picture_file
 from printables.drawing import described
 from printables.money_picture import draw_plan_money
 from printables.pictures import picture_states
 from tests.support.chat import Bot, Person
-from tests.support.journeys import onboard
+from tests.support.journeys import onboard, sent_departure, sweep_at
 from tests.test_calculator import abroad_by_broker
 
 DISTRICTS = ("0906", "0901")
@@ -50,18 +51,41 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_every_picture_a_lesson_names_exists_and_matches_its_text() -> None:
+def test_every_picture_exists_and_matches_its_text() -> None:
     content = load_content(districts=DISTRICTS)
     states = picture_states(content, CONTENT_DIR)
-    assert sorted({state.picture for state in states}) == sorted(PICTURE_IDS)
+    every = (*PICTURE_IDS, PROBLEMS_PICTURE, STRIP_PICTURE)  # the lessons', and two more
+    assert sorted({state.picture for state in states}) == sorted(every)
     assert [s for s in states if s.problem is not None] == [], "run `python bot.py pictures`"
     for state in states:
         picture = state.path.read_bytes()
         assert len(picture) < LARGEST, state.path
         with Image.open(io.BytesIO(picture)) as image:
-            assert image.format == "PNG" and image.width == 800 and image.height <= 1100
-        title = content.texts.raw(state.lang, f"picture.{state.picture}.title")
-        assert described(picture).startswith(title)  # drawn in its own language
+            # The strip is printed (posters, invite sheets): twice as wide for paper.
+            width = 1600 if state.picture == STRIP_PICTURE else 800
+            # The warning signs grew a pictogram each (issue 25): 1280 px high.
+            assert image.format == "PNG" and image.width == width and image.height <= 1300
+        if state.picture in PICTURE_IDS:
+            title = content.texts.raw(state.lang, f"picture.{state.picture}.title")
+            assert described(picture).startswith(title)  # drawn in its own language
+
+
+def test_the_signs_and_the_strip_show_the_emoji_of_their_buttons() -> None:
+    content = load_content(districts=DISTRICTS)
+    emoji = {p.id: p.emoji for p in content.problems}
+    for lang in LANGUAGES:
+        signs = described(picture_file(CONTENT_DIR, lang, "warning_signs").read_bytes())
+        lines = signs.splitlines()
+        # Each sign: its check-in button's emoji, then its words (the passport: 🛂).
+        papers = content.texts.raw(lang, "picture.warning_signs.papers")
+        assert lines[lines.index(papers) - 1] == emoji["documents_kept"] == "🛂"
+        debt = content.texts.raw(lang, "picture.warning_signs.debt")
+        assert lines[lines.index(debt) - 1] == emoji["debt"]
+        strip = described(picture_file(CONTENT_DIR, lang, STRIP_PICTURE).read_bytes())
+        buttons = ("menu.learn", "menu.plan", "checkin.answer.fine", "menu.help")
+        firsts = [content.texts.raw(lang, key).split(" ")[0] for key in buttons]
+        assert [w for w in strip.splitlines() if w in firsts] == firsts == ["📚", "✈️", "🙂", "🆘"]
+        assert content.texts.raw(lang, "picture.strip.tell_chief") in strip.splitlines()
 
 
 def test_the_facts_drawn_are_the_facts_the_lessons_say() -> None:
@@ -89,7 +113,7 @@ def test_a_changed_lesson_or_word_needs_the_picture_drawn_again(
     edit(content / "en" / "pictures.po", 'msgstr "Threats"', 'msgstr "Threats to you"')
     assert cli.main(["check", "--content", str(content)]) == 0
     out = capsys.readouterr().out
-    assert "Pictures: 7 of 8 up to date" in out
+    assert "Pictures: 11 of 12 up to date" in out  # 8 of the lessons, the problems, the strip
     assert "Warning: picture warning_signs (en) of lesson at_work is out of date" in out
 
     assert cli.main(["pictures", "--content", str(content)]) == 0
@@ -102,6 +126,40 @@ def test_a_changed_lesson_or_word_needs_the_picture_drawn_again(
     picture_file(content, "km", "dialling").unlink()
     assert cli.main(["check", "--content", str(content)]) == 0
     assert "picture dialling (km) of lesson getting_help is missing" in capsys.readouterr().out
+
+
+def test_a_changed_problem_needs_its_picture_drawn_again_and_an_emoji_needs_an_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = copy_content(tmp_path)
+    edit(content / "en" / "checkin.yaml", '"I am threatened or hurt"', '"I am threatened"')
+    assert cli.main(["check", "--content", str(content)]) == 0
+    out = capsys.readouterr().out
+    assert "Pictures: 11 of 12 up to date" in out
+    assert "picture problems (en) of the check-in's problem list is out of date" in out
+    for lang in LANGUAGES:  # an emoji no picture can draw is stopped at load
+        edit(content / lang / "checkin.yaml", 'emoji: "💭"', 'emoji: "🦄"')
+    with pytest.raises(ContentError, match="no image of '🦄'"):
+        load_content(districts=DISTRICTS, content_dir=content)
+    for lang in LANGUAGES:  # nor one that two problems would share
+        edit(content / lang / "checkin.yaml", 'emoji: "🦄"', 'emoji: "🛂"')
+    with pytest.raises(ContentError, match="'🛂' starts two problems"):
+        load_content(districts=DISTRICTS, content_dir=content)
+
+
+async def test_a_missing_problems_picture_does_not_stop_the_problem_list(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    picture_file(content, "km", PROBLEMS_PICTURE).unlink()
+    bot = await Bot(tmp_path / "bot.sqlite3", content_dir=content).start()
+    try:
+        villager = bot.user(9309)
+        await sent_departure(bot, villager)
+        await sweep_at(bot, datetime(2026, 3, 4, 1, tzinfo=UTC))
+        await villager.click("😟 ខ្ញុំមានបញ្ហា")
+        assert villager.media() == []
+        assert villager.buttons()[0] == "🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក"  # the emoji still
+    finally:
+        await bot.stop()
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ def test_posters_all_makes_one_pdf_per_pilot_village_whose_qr_opens_that_village
         code = file.stem.removeprefix("poster-")
         assert qr_links_in_pdf(pdf) == [f"https://t.me/{USERNAME}?start=v_{code}"], file.name
         assert b"/FontFile2" in pdf and b"NotoSansKhmer" in pdf  # the font travels with it
+        assert b"/Subtype /Image" in pdf  # the strip of what the bot does, drawn (issue 25)
 
 
 def test_a_poster_is_read_from_a_rough_print_too() -> None:

@@ -41,7 +41,7 @@ async def seed(harness: Bot) -> None:
     await harness.user(701).click("😟 ខ្ញុំមានបញ្ហា")
     assert harness.services is not None
     wages = next(p for p in harness.services.content.problems if p.id == "wages_withheld")
-    await harness.user(701).click(wages.labels["km"])
+    await harness.user(701).click(f"{wages.emoji} {wages.labels['km']}")
     await harness.user(701).click("✅ រួចរាល់")
 
 

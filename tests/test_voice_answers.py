@@ -85,7 +85,7 @@ async def test_a_voice_with_a_problem_goes_to_staff_when_the_alert_does(bot: Bot
     await sent_departure(bot, villager)
     await sweep_at(bot, utc(3, 4, 1))
     await villager.click("😟 ខ្ញុំមានបញ្ហា")
-    await villager.click("ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
+    await villager.click("🛂 ថៅកែយកប៉ាស្ព័រ ឬឯកសារខ្ញុំទុក")
     assert HINT in villager.last_text()
     file_id = await villager.send_voice(silent_opus())
     assert len(voices_from(bot, leader, file_id)) == 1
