@@ -20,6 +20,7 @@ from conversations.lesson_quiz import round_button
 from conversations.listening import show_voiced
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from screens.buttons import Button, html, keyboard, menu_button
+from screens.lessons import paged_text
 from screens.refreshers import offer_rows
 
 log = logging.getLogger(__name__)
@@ -111,15 +112,8 @@ async def open_lesson(update: Update, context: BotContext) -> None:
         return await _refuse(update, context)
     await answer(update)
     lang = await language_of(update, context)
+    text = paged_text(context, lang, lesson, n)
     t = context.content.texts
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=lesson.titles[lang],
-        number=n + 1,
-        total=lesson.length,
-        body=html(lesson.screens[lang][n]),
-    )
     finish = (t.raw(lang, "learn.finish"), f"{PREFIX}:done:{lesson.id}")
     markup = _pager(context, lang, "l", lesson, n, finish)
     voice = f"lesson.{lesson.id}.{n + 1}"  # its Khmer recording, if staff made one
@@ -204,14 +198,7 @@ async def open_story(update: Update, context: BotContext) -> None:
     t = context.content.texts
     lesson = awareness.lesson(story.lesson)
     assert lesson is not None  # checked when content was loaded
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=story.titles[lang],
-        number=n + 1,
-        total=story.length,
-        body=html(story.screens[lang][n]),
-    )
+    text = paged_text(context, lang, story, n)
     last = (
         t.plain(lang, "learn.read_lesson", title=lesson.titles[lang]),
         f"{PREFIX}:l:{lesson.id}:0",
