@@ -26,13 +26,19 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def invite_code_of(payload: str) -> str | None:
-    """The code in a ``/start l_<code>`` payload, if it has the shape of one."""
-    if not payload.startswith(PAYLOAD_PREFIX):
+def code_in(payload: str, prefix: str) -> str | None:
+    """The code in a ``/start <prefix><code>`` payload, if it has the shape of one (what
+    ``secrets.token_urlsafe`` makes, with room to spare)."""
+    if not payload.startswith(prefix):
         return None
-    code = payload.removeprefix(PAYLOAD_PREFIX)
+    code = payload.removeprefix(prefix)
     ok = 16 <= len(code) <= 48 and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
     return code if ok else None
+
+
+def invite_code_of(payload: str) -> str | None:
+    """The code in a ``/start l_<code>`` payload, if it has the shape of one."""
+    return code_in(payload, PAYLOAD_PREFIX)
 
 
 async def create_invite(store: Store, clock: Clock, village_code: str, valid_seconds: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from access.invites import CODE_BYTES, hash_code
+from access.invites import CODE_BYTES, code_in, hash_code
 from domain.clock import Clock
 from storage.store import Store
 
@@ -19,11 +19,7 @@ PAYLOAD_PREFIX = "m_"  # "move": /start m_<code>
 
 def relink_code_of(payload: str) -> str | None:
     """The code in a ``/start m_<code>`` payload, if it has the shape of one."""
-    if not payload.startswith(PAYLOAD_PREFIX):
-        return None
-    code = payload.removeprefix(PAYLOAD_PREFIX)
-    ok = 16 <= len(code) <= 48 and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
-    return code if ok else None
+    return code_in(payload, PAYLOAD_PREFIX)
 
 
 async def create_relink(
