@@ -6,7 +6,7 @@ from typing import Any
 
 from app.context import BotContext
 from domain.lock_screen import neutral_name
-from storage.outbox import NORMAL, NewMessage
+from storage.outbox import NORMAL, NewMessage, OutboxRow
 
 MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
 
@@ -68,6 +68,18 @@ def to_person(
         user_id=user_id,
         payload={"key": text_key, "params": params},
     )
+
+
+async def tell_reached_later(
+    context: BotContext, row: OutboxRow, key: str, user_id: int, text_key: str
+) -> list[int]:
+    """A copy of ``row``'s group reached someone only after a failed try: the person hears
+    that it has now (``text_key``), unless a copy went through at once and they were told so."""
+    sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
+    if any(r.attempts == 0 for r in sent):
+        return []
+    message = to_person(key, user_id, text_key, {}, user_id=user_id)
+    return await context.store.enqueue([message], claimed=True)
 
 
 async def village_news(
