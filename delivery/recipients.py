@@ -6,7 +6,7 @@ from typing import Any
 
 from app.context import BotContext
 from domain.lock_screen import neutral_name
-from storage.outbox import NORMAL, NewMessage, OutboxRow
+from storage.outbox import NORMAL, URGENT, NewMessage, OutboxRow
 
 MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
 
@@ -53,6 +53,29 @@ def copies(
         )
         for chat in chats
     ]
+
+
+def alert_copies(
+    alert_id: int,
+    role: str,
+    chats: list[int],
+    *,
+    user_id: int | None,
+    payload: dict[str, Any] | None = None,
+    suffix: str = "",
+) -> list[NewMessage]:
+    """The case's card for each chat in ``role``: urgent, in the case's group ``alert:<id>``."""
+    return copies(
+        f"alert:{alert_id}",
+        "alert",
+        role,
+        chats,
+        priority=URGENT,
+        user_id=user_id,
+        ref_id=alert_id,
+        payload=payload,
+        suffix=suffix,
+    )
 
 
 def to_person(
