@@ -31,14 +31,9 @@ def _home_screen(context: BotContext, lang: str) -> tuple[str, Any]:
     return context.content.texts.get(lang, "help.intro"), keyboard(rows)
 
 
-async def help_command(update: Update, context: BotContext) -> None:
-    """Shows the hotline countries to choose from."""
-    text, markup = _home_screen(context, await language_of(update, context))
-    await send(update, text, markup)
-
-
 async def open_help(update: Update, context: BotContext) -> None:
-    """Shows the hotline countries in place of the pressed screen."""
+    """Shows the hotline countries to choose from: in place of the pressed screen, or as a new
+    message after /help."""
     await answer(update)
     text, markup = _home_screen(context, await language_of(update, context))
     await show(update, text, markup)
@@ -97,7 +92,7 @@ async def show_country(
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("help", help_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("help", open_help, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_help, pattern=rf"^{PREFIX}:home$"),
         CallbackQueryHandler(open_country, pattern=rf"^{PREFIX}:country:"),
         CallbackQueryHandler(open_all, pattern=rf"^{ALL}"),

@@ -18,7 +18,7 @@ from content.awareness import Lesson, Story
 from content.texts import Html
 from conversations.lesson_quiz import round_button
 from conversations.listening import show_voiced
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from screens.buttons import Button, html, keyboard, menu_button
 from screens.lessons import paged_text
 from screens.refreshers import offer_rows
@@ -70,14 +70,9 @@ async def _home_screen(update: Update, context: BotContext) -> tuple[str, Inline
     return text, keyboard(rows)
 
 
-async def learn_command(update: Update, context: BotContext) -> None:
-    """Lists the lessons, marking those already finished."""
-    text, markup = await _home_screen(update, context)
-    await send(update, text, markup)
-
-
 async def open_home(update: Update, context: BotContext) -> None:
-    """Lists the lessons in place of the pressed screen."""
+    """Lists the lessons, marking those already finished: in place of the pressed screen, or
+    as a new message after /learn (``show`` sends one when nothing was pressed)."""
     await answer(update)
     text, markup = await _home_screen(update, context)
     await show(update, text, markup)
@@ -268,7 +263,7 @@ async def answer_statement(update: Update, context: BotContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("learn", learn_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("learn", open_home, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_home, pattern=rf"^{PREFIX}:home$"),
         CallbackQueryHandler(open_lesson, pattern=rf"^{PREFIX}:l:"),
         CallbackQueryHandler(finish_lesson, pattern=rf"^{PREFIX}:done:"),
