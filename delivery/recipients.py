@@ -93,15 +93,13 @@ def to_person(
     )
 
 
-async def tell_reached_later(
-    context: BotContext, row: OutboxRow, key: str, user_id: int, text_key: str
-) -> list[int]:
-    """A copy of ``row``'s group reached someone only after a failed try: the person hears
-    that it has now (``text_key``), unless a copy went through at once and they were told so."""
+async def tell_reached_later(context: BotContext, row: OutboxRow, message: NewMessage) -> list[int]:
+    """A copy of ``row``'s group reached someone only after a failed try: the person is sent
+    ``message`` (it has reached someone now), unless a copy went through at once and they were
+    told so then."""
     sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
     if any(r.attempts == 0 for r in sent):
         return []
-    message = to_person(key, user_id, text_key, {}, user_id=user_id)
     return await context.store.enqueue([message], claimed=True)
 
 

@@ -12,7 +12,7 @@ from delivery.alerting import RAISED_BY_PERSON, escalate_to_staff, queue_alert
 from delivery.announcements import count_copy
 from delivery.checkins import next_step, upcoming
 from delivery.documents import reminder_went_out
-from delivery.recipients import copies, staff_chats, tell_reached_later
+from delivery.recipients import copies, staff_chats, tell_reached_later, to_person
 from delivery.voice_copies import KIND, voice_reached_later
 from storage.outbox import OutboxRow
 
@@ -108,8 +108,9 @@ async def _reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     alert = await context.store.alert(row.ref_id)
     if alert is None or alert.user_id is None or alert.kind not in RAISED_BY_PERSON:
         return []
-    key = f"alert:{alert.alert_id}:reached_later"
-    return await tell_reached_later(context, row, key, alert.user_id, "sos.reached_later")
+    person, key = alert.user_id, f"alert:{alert.alert_id}:reached_later"
+    message = to_person(key, person, "sos.reached_later", {}, user_id=person)
+    return await tell_reached_later(context, row, message)
 
 
 async def prompt_went_out(context: BotContext, checkin_id: int, message_id: int | None) -> None:
