@@ -31,6 +31,22 @@ SIZES = (10_000, 100_000)
 RUNS = 5
 
 
+async def refill(bot: Bot, path: Path, people: int) -> None:
+    """Stops the started bot, fills its database with ``people`` over every village of its
+    places (``fill``), and starts it again with the same settings."""
+    assert bot.services is not None
+    places = bot.services.content.places
+    villages = [
+        v.code
+        for d in places.districts()
+        for c in places.communes(d.code)
+        for v in places.villages(c.code)
+    ]
+    await bot.stop()
+    fill(path, people, villages)
+    await bot.start()
+
+
 def fill(path: Path, size: int, villages: list[str]) -> None:
     """People, their choices and some trips, written with plain SQL (fast, and the same rows)."""
     now = START.isoformat()
@@ -91,17 +107,7 @@ async def measure(size: int) -> None:
         bot = await Bot(path).start(
             staff_user_ids=frozenset({7777}), sweep_interval=timedelta(days=1)
         )
-        assert bot.app is not None and bot.services is not None
-        places = bot.services.content.places
-        villages = [
-            v.code
-            for d in places.districts()
-            for c in places.communes(d.code)
-            for v in places.villages(c.code)
-        ]
-        await bot.stop()
-        fill(path, size, villages)
-        await bot.start()
+        await refill(bot, path, size)
         assert bot.app is not None
         context = BotContext(bot.app)
         store, today = bot.store, START.date()

@@ -72,6 +72,11 @@ def record(benchmark: str, **figures: Any) -> None:
         out.write(json.dumps({"benchmark": benchmark, **figures}) + "\n")
 
 
+def fields_of(result: object, *names: str) -> dict[str, Any]:
+    """These fields of a benchmark's result, under their own names, for ``record``."""
+    return {name: getattr(result, name) for name in names}
+
+
 def production_logging(directory: Path) -> None:
     """Logs as bot.py does (INFO, one line per update), into a file: the bot pays for its logs."""
     handler = logging.FileHandler(directory / "bot.log", encoding="utf-8")

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import SMOKE_FLAG, heading, line, record, smoke
+from benchmarks.common import SMOKE_FLAG, fields_of, heading, line, record, smoke
 from preview.botapi import ApiRefusal, FakeTelegram
 from tests.support.chat import Bot, Person
 from tests.support.journeys import STAFF_ID, make_leader, onboard, register_departure, sweep_at
@@ -177,14 +177,7 @@ def report(result: Result, rate: float, seed: int) -> None:
     for kind, (wanted, lost, twice) in result.kinds.items():
         line(f"  {kind}", f"{wanted:,} (lost {lost}, doubled {twice})")
     line("command", f"python -m benchmarks.faults {result.journeys} {round(rate * 100)} {seed}")
-    record(
-        "faults",
-        journeys=result.journeys,
-        injected=result.injected,
-        expected=result.expected,
-        lost=result.lost,
-        doubled=result.doubled,
-    )
+    record("faults", **fields_of(result, "journeys", "injected", "expected", "lost", "doubled"))
 
 
 def main(arguments: list[str]) -> None:

@@ -42,6 +42,7 @@ from app.rate_limit import RateLimiter
 from benchmarks.common import (
     FlowingClock,
     cache_dir,
+    fields_of,
     heading,
     line,
     max_in_window,
@@ -307,12 +308,7 @@ def report(result: Delivery) -> None:
     line(f"whole seconds with more than {LIMIT} delivered", f"{result.seconds_over}")
     record(
         "sending",
-        label=result.label,
-        due=result.due,
-        delivered=result.delivered,
-        missing=result.missing,
-        twice=result.twice,
-        refused_429=result.refused_429,
+        **fields_of(result, "label", "due", "delivered", "missing", "twice", "refused_429"),
         seconds=round(result.seconds, 1),
         median_per_second=result.typical_rate,
         max_1s_window=result.max_window,

@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram import Update
 
-from benchmarks.announcing import fill
+from benchmarks.announcing import refill
 from benchmarks.common import heading, line, percentile, production_logging, record, smoke
 from benchmarks.sending import _alert_asker
 from benchmarks.throughput import Handled
@@ -140,17 +140,7 @@ async def measure(people: int, sos_count: int) -> Outcome:
             "sweep_interval": timedelta(days=1),  # the sweep kept out of the way
         }
         await bot.start(**settings)
-        assert bot.services is not None
-        places = bot.services.content.places
-        villages = [
-            v.code
-            for d in places.districts()
-            for c in places.communes(d.code)
-            for v in places.villages(c.code)
-        ]
-        await bot.stop()
-        fill(path, people, villages)
-        await bot.start()
+        await refill(bot, path, people)
         try:
             staff = bot.user(STAFF_ID, "Staff", "en")
             await onboard(staff, "en")

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -199,6 +199,15 @@ async def measure(size: int, path: Path, built: dict[str, Any] | None) -> Scale:
     return scale
 
 
+def _table_row(cells: Sequence[str]) -> None:
+    print("  " + " ".join(f"{c:>16}" for c in cells), flush=True)
+
+
+def _size_label(scale: Scale, scales: list[Scale]) -> str:
+    """The size of a row; the last one measured again (when there are more) says so."""
+    return f"{scale.size:,}" + (" again" if scale is scales[-1] and len(scales) > 1 else "")
+
+
 def report(scales: list[Scale]) -> None:
     heading("Check-in sweep as the schedule grows")
     columns = (
@@ -209,18 +218,18 @@ def report(scales: list[Scale]) -> None:
         "waiting_checkins",
         "due, no index",
     )
-    print("  " + " ".join(f"{c:>16}" for c in columns), flush=True)
+    _table_row(columns)
     for scale in scales:
         built = scale.built or {}
         cells = (
-            f"{scale.size:,}" + (" again" if scale is scales[-1] and len(scales) > 1 else ""),
+            _size_label(scale, scales),
             f"{built.get('checkins', 0):,}",
             f"{built.get('seconds', '-')} s",
             ms(percentile(scale.due, 0.5)),
             ms(percentile(scale.waiting, 0.5)),
             ms(percentile(scale.unindexed, 0.5)),
         )
-        print("  " + " ".join(f"{c:>16}" for c in cells), flush=True)
+        _table_row(cells)
     timings = (
         "departures",
         "send 20 due",
@@ -230,10 +239,10 @@ def report(scales: list[Scale]) -> None:
         "reconcile (1/h)",
         "idle",
     )
-    print("  " + " ".join(f"{c:>16}" for c in timings), flush=True)
+    _table_row(timings)
     for scale in scales:
         row = (
-            f"{scale.size:,}" + (" again" if scale is scales[-1] and len(scales) > 1 else ""),
+            _size_label(scale, scales),
             ms(percentile(scale.send, 0.5)),
             ms(sum(scale.tasks.values())),
             ms(scale.tasks["send_due_checkins"]),
@@ -241,7 +250,7 @@ def report(scales: list[Scale]) -> None:
             ms(scale.tasks["reconcile"]),
             ms(percentile(scale.idle, 0.5)),
         )
-        print("  " + " ".join(f"{c:>16}" for c in row), flush=True)
+        _table_row(row)
     print(
         f"  Medians. Queries: {QUERY_RUNS} runs, {MIX.due_per_batch} rows each; 'no index' is the"
         " due query with NOT INDEXED (5 runs).\n"

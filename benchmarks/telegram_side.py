@@ -31,7 +31,7 @@ import tornado.netutil
 import tornado.web
 
 from app.config import load_config
-from benchmarks.villager_walk import sender_of, walk
+from benchmarks.villager_walk import replay_by_person, sender_of, walk
 from content.bundle import load_content
 from preview.botapi import FakeTelegram
 from preview.server import bot_api_routes
@@ -149,22 +149,17 @@ async def _walk(side: Side, users: list[int], questions: Any) -> dict[str, Any]:
 
 async def _replay(side: Side, updates: list[dict[str, Any]]) -> dict[str, Any]:
     """The same people send the same updates, each in their own order, all at once."""
-    people: dict[int, list[dict[str, Any]]] = {}
-    for data in updates:
-        people.setdefault(sender_of(data), []).append(data)
-    samples: list[float] = []
 
-    async def one(sent: list[dict[str, Any]]) -> None:
-        for data in sent:
-            # A new id from this fake: getUpdates' offset drops any id below the last one.
-            data = {**data, "update_id": side.next_update_id()}
-            query = data.get("callback_query")
-            if query is not None:  # Telegram knows the query: it may be answered once
-                side.telegram.callback_owner[query["id"]] = query["from"]["id"]
-            samples.append(await side.through(data))
+    async def through(data: dict[str, Any]) -> float:
+        # A new id from this fake: getUpdates' offset drops any id below the last one.
+        data = {**data, "update_id": side.next_update_id()}
+        query = data.get("callback_query")
+        if query is not None:  # Telegram knows the query: it may be answered once
+            side.telegram.callback_owner[query["id"]] = query["from"]["id"]
+        return await side.through(data)
 
     cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(one(sent) for sent in people.values()))
+    samples = await replay_by_person(updates, through)
     return {
         "samples": samples,
         "seconds": time.perf_counter() - started,

@@ -69,7 +69,7 @@ from benchmarks.common import (
     record,
     smoke,
 )
-from benchmarks.villager_walk import sender_of, walk
+from benchmarks.villager_walk import replay_by_person, sender_of, walk
 from conversations.commands import register_commands
 from preview.botapi import FakeTelegram
 from preview.server import FakeTelegramServer
@@ -241,21 +241,16 @@ class EchoBot:
 
     async def replay(self, updates: list[dict[str, Any]]) -> Round:
         """The same people send the same updates, each in their own order, all at once."""
-        people: dict[int, list[dict[str, Any]]] = {}
-        for data in updates:
-            people.setdefault(sender_of(data), []).append(data)
-        samples: list[float] = []
 
-        async def one(sent: list[dict[str, Any]]) -> None:
-            for data in sent:
-                query = data.get("callback_query")
-                if query is not None:  # Telegram knows the query: it may be answered once
-                    assert self.telegram is not None
-                    self.telegram.callback_owner[query["id"]] = query["from"]["id"]
-                samples.append(await self._handled.through_queue(self.app, data))
+        async def through(data: dict[str, Any]) -> float:
+            query = data.get("callback_query")
+            if query is not None:  # Telegram knows the query: it may be answered once
+                assert self.telegram is not None
+                self.telegram.callback_owner[query["id"]] = query["from"]["id"]
+            return await self._handled.through_queue(self.app, data)
 
         started = time.perf_counter()
-        await asyncio.gather(*(one(sent) for sent in people.values()))
+        samples = await replay_by_person(updates, through)
         return Round(samples, time.perf_counter() - started)
 
 

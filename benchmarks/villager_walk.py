@@ -6,9 +6,10 @@ Its own module so that both sides of the throughput benchmark (the bot's process
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from tests.support.chat import Person
@@ -27,6 +28,24 @@ def sender_of(data: dict[str, Any]) -> int:
         if kind in data:
             return int(data[kind]["from"]["id"])
     return 0
+
+
+async def replay_by_person(
+    updates: list[dict[str, Any]], through: Callable[[dict[str, Any]], Awaitable[float]]
+) -> list[float]:
+    """The same people send the same updates, each in their own order, all at once: how long
+    ``through`` took for each update."""
+    people: dict[int, list[dict[str, Any]]] = {}
+    for data in updates:
+        people.setdefault(sender_of(data), []).append(data)
+    samples: list[float] = []
+
+    async def one(sent: list[dict[str, Any]]) -> None:
+        for data in sent:
+            samples.append(await through(data))
+
+    await asyncio.gather(*(one(sent) for sent in people.values()))
+    return samples
 
 
 async def walk(person: Person, questions: Sequence[Any]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from typing import Any
 
 from telegram import ForceReply, Message, Update
@@ -89,6 +90,40 @@ def _parts(update: Update) -> list[str]:
 
 def _case_id(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+async def _pressed_choice(
+    update: Update, context: BotContext, choices: Collection[str]
+) -> tuple[Alert, str] | None:
+    """The case and the choice a ``case:<step>:<id>:<choice>`` press names, when the presser
+    may act on that case and the choice is one offered; else the press is refused (None)."""
+    parts = _parts(update)
+    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
+    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
+    if alert is None or parts[3] not in choices:
+        lang = await language_of(update, context)
+        await answer(update, context.content.texts.plain(lang, "input.not_allowed"))
+        return None
+    return alert, parts[3]
+
+
+async def _own_case(
+    update: Update, context: BotContext, action: str, choices: Collection[str] | None = None
+) -> Alert | None:
+    """The presser's own case a press names (``case:<step>:<id>``, or with ``choices``
+    ``case:<step>:<id>:<choice>`` and a choice offered); else the press is logged as forged and
+    refused (None). These are the person's buttons under "your case was closed"."""
+    assert update.effective_user is not None
+    parts = _parts(update)
+    fits = len(parts) == 3 if choices is None else len(parts) == 4 and parts[3] in choices
+    alert_id = _case_id(parts[2]) if fits else None
+    alert = await context.store.alert(alert_id) if alert_id else None
+    if alert is None or alert.user_id != update.effective_user.id:
+        log.warning("forged_press user=%s action=%s", update.effective_user.id, action)
+        lang = await language_of(update, context)
+        await answer(update, context.content.texts.plain(lang, "input.not_allowed"))
+        return None
+    return alert
 
 
 async def _name(update: Update, context: BotContext, alert: Alert) -> str:
@@ -268,49 +303,45 @@ async def _hand_buttons(context: BotContext, lang: str, alert: Alert) -> Any:
 async def hand(update: Update, context: BotContext) -> None:
     """An organisation picked: the case is marked handed to it."""
     assert update.effective_user is not None
+    known = {c.id for c in context.content.contacts.contacts} | {"other"}
+    pressed = await _pressed_choice(update, context, known)
+    if pressed is None:
+        return
+    alert, org = pressed
+    name = await _name(update, context, alert)
     lang = await language_of(update, context)
     t = context.content.texts
-    parts = _parts(update)
-    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
-    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
-    known = {c.id for c in context.content.contacts.contacts} | {"other"}
-    if alert is None or parts[3] not in known:
-        await answer(update, t.plain(lang, "input.not_allowed"))
-        return
-    name = await _name(update, context, alert)
     if not await context.store.hand_case(
-        alert.alert_id, update.effective_user.id, name=name, to=parts[3]
+        alert.alert_id, update.effective_user.id, name=name, to=org
     ):
         await answer(update, t.plain(lang, "case.already_closed"))
         return
     await answer(
-        update, t.plain(lang, "case.handed_toast", org=organisation_name(context, lang, parts[3]))
+        update, t.plain(lang, "case.handed_toast", org=organisation_name(context, lang, org))
     )
     log.info("case_handed alert=%s by=%s", alert.alert_id, update.effective_user.id)
     await refresh_copies(update, context, alert.alert_id)
-    if parts[3] == "other":  # which organisation, in their words
+    if org == "other":  # which organisation, in their words
         await ask_note(update, context, alert)
 
 
 async def close(update: Update, context: BotContext) -> None:
     """An outcome picked: the case is closed and the person told, neutrally."""
     assert update.effective_user is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    parts = _parts(update)
-    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
-    alert = await _allowed_alert(update, context, alert_id) if alert_id else None
-    if alert is None or parts[3] not in OUTCOMES:
-        await answer(update, t.plain(lang, "input.not_allowed"))
+    pressed = await _pressed_choice(update, context, OUTCOMES)
+    if pressed is None:
         return
-    name = await _name(update, context, alert)
+    alert, outcome = pressed
     events = await context.store.case_events(alert.alert_id)
     closings = sum(e.kind == "closed" for e in events) + 1
+    name = await _name(update, context, alert)
+    lang = await language_of(update, context)
+    t = context.content.texts
     if not await context.store.close_case(
         alert.alert_id,
         update.effective_user.id,
         name=name,
-        outcome=parts[3],
+        outcome=outcome,
         messages=person_closed(
             alert, await name_for_person(context, alert.user_id, name), closings
         ),
@@ -319,7 +350,7 @@ async def close(update: Update, context: BotContext) -> None:
         return
     await answer(update, t.plain(lang, "case.closed_toast"))
     log.info(
-        "case_closed alert=%s by=%s outcome=%s", alert.alert_id, update.effective_user.id, parts[3]
+        "case_closed alert=%s by=%s outcome=%s", alert.alert_id, update.effective_user.id, outcome
     )
     await refresh_copies(update, context, alert.alert_id)
     await drain_group(context, f"alert:{alert.alert_id}:closed:{closings}")
@@ -328,14 +359,8 @@ async def close(update: Update, context: BotContext) -> None:
 async def still_need_help(update: Update, context: BotContext) -> None:
     """The person says they still need help: their closed case opens again."""
     assert update.effective_user is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    parts = _parts(update)
-    alert_id = _case_id(parts[2]) if len(parts) == 3 else None
-    alert = await context.store.alert(alert_id) if alert_id else None
-    if alert is None or alert.user_id != update.effective_user.id:
-        log.warning("forged_press user=%s action=case_again", update.effective_user.id)
-        await answer(update, t.plain(lang, "input.not_allowed"))
+    alert = await _own_case(update, context, "case_again")
+    if alert is None:
         return
     await answer(update)
     events = await context.store.case_events(alert.alert_id)
@@ -354,29 +379,24 @@ async def still_need_help(update: Update, context: BotContext) -> None:
         reached = any(r.status == "sent" and r.key in keys for r in sent)
         key = "case.person_reopened" if reached else "case.person_reopened_waiting"
         await _edit_markup(update, None)
-        await send(update, t.get(lang, key))
+        await send(update, context.content.texts.get(await language_of(update, context), key))
         await refresh_copies(update, context, alert.alert_id, skip_pressed=False)
     else:
         await _edit_markup(update, None)
-        await send(update, t.get(lang, "case.person_still_open"))
+        lang = await language_of(update, context)
+        await send(update, context.content.texts.get(lang, "case.person_still_open"))
 
 
 async def feedback(update: Update, context: BotContext) -> None:
     """The person says whether they got the help they needed (their case was closed)."""
-    assert update.effective_user is not None
+    alert = await _own_case(update, context, "case_feedback", FEEDBACK)
+    if alert is None:
+        return
+    said = _parts(update)[3]
+    await context.store.add_case_event(alert.alert_id, alert.user_id, "feedback", {"answer": said})
+    log.info("case_feedback alert=%s", alert.alert_id)
     lang = await language_of(update, context)
     t = context.content.texts
-    parts = _parts(update)
-    alert_id = _case_id(parts[2]) if len(parts) == 4 else None
-    alert = await context.store.alert(alert_id) if alert_id else None
-    if alert is None or alert.user_id != update.effective_user.id or parts[3] not in FEEDBACK:
-        log.warning("forged_press user=%s action=case_feedback", update.effective_user.id)
-        await answer(update, t.plain(lang, "input.not_allowed"))
-        return
-    await context.store.add_case_event(
-        alert.alert_id, update.effective_user.id, "feedback", {"answer": parts[3]}
-    )
-    log.info("case_feedback alert=%s", alert.alert_id)
     await answer(update, t.plain(lang, "case.feedback_thanks"))
     still = closed_buttons(context, lang, alert.alert_id) if alert.resolved_at else None
     await _edit_markup(update, still)

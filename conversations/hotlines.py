@@ -31,34 +31,32 @@ def _home_screen(context: BotContext, lang: str) -> tuple[str, Any]:
     return context.content.texts.get(lang, "help.intro"), keyboard(rows)
 
 
-async def help_command(update: Update, context: BotContext) -> None:
-    """Shows the hotline countries to choose from."""
-    text, markup = _home_screen(context, await language_of(update, context))
-    await send(update, text, markup)
-
-
 async def open_help(update: Update, context: BotContext) -> None:
-    """Shows the hotline countries in place of the pressed screen."""
+    """Shows the hotline countries to choose from: in place of the pressed screen, or as a new
+    message after /help."""
     await answer(update)
     text, markup = _home_screen(context, await language_of(update, context))
     await show(update, text, markup)
 
 
-def _pressed_country(update: Update, context: BotContext) -> str | None:
-    """The country code at the end of the button's data, if it is one of ours."""
+async def _pressed_country(update: Update, context: BotContext, lang: str) -> str | None:
+    """The country code at the end of the button's data, the press acknowledged; one that is
+    not ours is refused as an expired button (None)."""
     assert update.callback_query is not None
     code = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    return code if context.content.contacts.country(code) is not None else None
+    if context.content.contacts.country(code) is None:
+        await answer(update, context.content.texts.get(lang, "input.button_expired"))
+        return None
+    await answer(update)
+    return code
 
 
 async def open_country(update: Update, context: BotContext) -> None:
     """Shows one country's first numbers; an unknown country code is refused."""
     lang = await language_of(update, context)
-    code = _pressed_country(update, context)
+    code = await _pressed_country(update, context, lang)
     if code is None:
-        await answer(update, context.content.texts.get(lang, "input.button_expired"))
         return
-    await answer(update)
     await show_voiced(
         update,
         context,
@@ -72,11 +70,9 @@ async def open_all(update: Update, context: BotContext) -> None:
     """Sends a country's full list as a new message, so the first screen (and, after /sos,
     what was done) stays above it; a forged country is refused and nothing is sent."""
     lang = await language_of(update, context)
-    code = _pressed_country(update, context)
+    code = await _pressed_country(update, context, lang)
     if code is None:
-        await answer(update, context.content.texts.get(lang, "input.button_expired"))
         return
-    await answer(update)
     await show_country(update, context, lang, code)
 
 
@@ -96,7 +92,7 @@ async def show_country(
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("help", help_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("help", open_help, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_help, pattern=rf"^{PREFIX}:home$"),
         CallbackQueryHandler(open_country, pattern=rf"^{PREFIX}:country:"),
         CallbackQueryHandler(open_all, pattern=rf"^{ALL}"),

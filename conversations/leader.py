@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,8 +21,8 @@ from app.context import BotContext
 from content.formatting import format_day
 from content.texts import Html
 from conversations.groups import private_or_staff_chat
-from conversations.roles import villages_in_scope
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.roles import leader_scope
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from delivery.viewers import scope_viewer, visible_departures
 from domain.departure import ABROAD, is_regular, shared_reason
 from screens.buttons import keyboard, menu_button
@@ -48,35 +49,39 @@ EXPORT_COLUMNS = (
 )
 
 
-async def _scope(update: Update, context: BotContext) -> list[str] | bool | None:
-    """The villages in scope (None = all); False after telling a non-leader it is not for them."""
-    assert update.effective_user is not None
-    scope = await villages_in_scope(context, update.effective_user.id)
-    if scope == []:
-        lang = await language_of(update, context)
-        text = context.content.texts.get(lang, "leader.only_leaders")
-        await answer(update, text if update.callback_query else None)
-        if update.callback_query is None:
-            await send(update, text)
-        log.info("not_a_leader user=%s", update.effective_user.id)
-        return False
-    return scope
+async def _show_departures(
+    update: Update,
+    context: BotContext,
+    action: str,
+    screen: Callable[[BotContext, str, list[Departure]], Awaitable[str]],
+    *,
+    statuses: tuple[str, ...] = ("active",),
+    names_shown: bool = False,
+) -> None:
+    """A leader's screen of their villages' departures (every village for staff), in place of
+    the pressed one, with a menu button. A screen that shows names is recorded as viewed."""
+    allowed, villages = await leader_scope(update, context, action)
+    if not allowed:
+        return
+    await answer(update)
+    lang = await language_of(update, context)
+    if names_shown:
+        assert update.effective_user is not None
+        await context.store.record_view(update.effective_user.id, action, villages=villages)
+    departures = visible_departures(
+        await context.store.departures_in(villages, statuses), scope_viewer(villages)
+    )
+    text = await screen(context, lang, departures)
+    await show(update, text, keyboard([[menu_button(context, lang)]]))
 
 
 async def away(update: Update, context: BotContext) -> None:
     """Lists who from the village is away or about to leave."""
-    scope = await _scope(update, context)
-    if scope is False:
-        return
-    await answer(update)
-    lang = await language_of(update, context)
+    await _show_departures(update, context, "away", _away_text, names_shown=True)
+
+
+async def _away_text(context: BotContext, lang: str, departures: list[Departure]) -> str:
     t = context.content.texts
-    villages = scope if isinstance(scope, list) else None
-    assert update.effective_user is not None
-    await context.store.record_view(update.effective_user.id, "away", villages=villages)
-    departures = visible_departures(
-        await context.store.departures_in(villages), scope_viewer(villages)
-    )
     lines = [t.get(lang, "leader.away_title", count=len(departures))]
     ending = await papers_ending(context, departures[:AWAY_AT_MOST])
     for departure in departures[:AWAY_AT_MOST]:
@@ -96,7 +101,7 @@ async def away(update: Update, context: BotContext) -> None:
             lines.append(paper_line(context, lang, ending[departure.departure_id]))
     if len(departures) > AWAY_AT_MOST:
         lines.append(t.get(lang, "quiz.review_more", count=len(departures) - AWAY_AT_MOST))
-    await show(update, "\n".join(lines), keyboard([[menu_button(context, lang)]]))
+    return "\n".join(lines)
 
 
 async def papers_ending(
@@ -167,20 +172,16 @@ def count_lines(context: BotContext, lang: str, departures: list[Departure]) -> 
 
 async def stats(update: Update, context: BotContext) -> None:
     """Shows the village's numbers (all villages for staff)."""
-    scope = await _scope(update, context)
-    if scope is False:
-        return
-    await answer(update)
-    lang = await language_of(update, context)
-    t = context.content.texts
-    villages = scope if isinstance(scope, list) else None
-    departures = visible_departures(
-        await context.store.departures_in(villages, ("active", "returned")), scope_viewer(villages)
-    )
-    blocks: list[str] = [t.get(lang, "leader.stats_title", count=len(departures))]
+    await _show_departures(update, context, "stats", _stats_text, statuses=("active", "returned"))
+
+
+async def _stats_text(context: BotContext, lang: str, departures: list[Departure]) -> str:
+    blocks: list[str] = [
+        context.content.texts.get(lang, "leader.stats_title", count=len(departures))
+    ]
     if departures:
         blocks += count_lines(context, lang, departures)
-    await show(update, "\n\n".join(blocks), keyboard([[menu_button(context, lang)]]))
+    return "\n\n".join(blocks)
 
 
 def export_csv(context: BotContext, lang: str, departures: list[Departure]) -> bytes:
@@ -225,13 +226,12 @@ async def export(update: Update, context: BotContext) -> None:
         chat = update.effective_chat
         log.warning("export_refused chat=%s", chat.id if chat else None)
         return
-    scope = await _scope(update, context)
-    if scope is False:
+    allowed, villages = await leader_scope(update, context, "export")
+    if not allowed:
         return
     await answer(update)
     assert update.effective_chat is not None and update.effective_user is not None
     lang = await language_of(update, context)
-    villages = scope if isinstance(scope, list) else None
     await context.store.record_view(update.effective_user.id, "export", villages=villages)
     statuses = ("active", "returned", "cancelled")
     departures = visible_departures(

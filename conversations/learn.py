@@ -18,8 +18,9 @@ from content.awareness import Lesson, Story
 from content.texts import Html
 from conversations.lesson_quiz import round_button
 from conversations.listening import show_voiced
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from screens.buttons import Button, html, keyboard, menu_button
+from screens.lessons import paged_text
 from screens.refreshers import offer_rows
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,9 @@ async def _home_screen(update: Update, context: BotContext) -> tuple[str, Inline
     return text, keyboard(rows)
 
 
-async def learn_command(update: Update, context: BotContext) -> None:
-    """Lists the lessons, marking those already finished."""
-    text, markup = await _home_screen(update, context)
-    await send(update, text, markup)
-
-
 async def open_home(update: Update, context: BotContext) -> None:
-    """Lists the lessons in place of the pressed screen."""
+    """Lists the lessons, marking those already finished: in place of the pressed screen, or
+    as a new message after /learn (``show`` sends one when nothing was pressed)."""
     await answer(update)
     text, markup = await _home_screen(update, context)
     await show(update, text, markup)
@@ -111,15 +107,8 @@ async def open_lesson(update: Update, context: BotContext) -> None:
         return await _refuse(update, context)
     await answer(update)
     lang = await language_of(update, context)
+    text = paged_text(context, lang, lesson, n)
     t = context.content.texts
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=lesson.titles[lang],
-        number=n + 1,
-        total=lesson.length,
-        body=html(lesson.screens[lang][n]),
-    )
     finish = (t.raw(lang, "learn.finish"), f"{PREFIX}:done:{lesson.id}")
     markup = _pager(context, lang, "l", lesson, n, finish)
     voice = f"lesson.{lesson.id}.{n + 1}"  # its Khmer recording, if staff made one
@@ -204,14 +193,7 @@ async def open_story(update: Update, context: BotContext) -> None:
     t = context.content.texts
     lesson = awareness.lesson(story.lesson)
     assert lesson is not None  # checked when content was loaded
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=story.titles[lang],
-        number=n + 1,
-        total=story.length,
-        body=html(story.screens[lang][n]),
-    )
+    text = paged_text(context, lang, story, n)
     last = (
         t.plain(lang, "learn.read_lesson", title=lesson.titles[lang]),
         f"{PREFIX}:l:{lesson.id}:0",
@@ -281,7 +263,7 @@ async def answer_statement(update: Update, context: BotContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("learn", learn_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("learn", open_home, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_home, pattern=rf"^{PREFIX}:home$"),
         CallbackQueryHandler(open_lesson, pattern=rf"^{PREFIX}:l:"),
         CallbackQueryHandler(finish_lesson, pattern=rf"^{PREFIX}:done:"),

@@ -36,7 +36,7 @@ def leaving_handlers(draft_key: str) -> list[BaseHandler[Update, BotContext, Any
     return [
         CommandHandler("menu", ending(menu.menu_command), filters=PRIVATE_MESSAGE),
         CommandHandler("language", ending(language.language_command), filters=PRIVATE_MESSAGE),
-        CommandHandler("delete", ending(privacy.delete_command), filters=PRIVATE_MESSAGE),
+        CommandHandler("delete", ending(privacy.open_delete), filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(ending(menu.open_menu), pattern=r"^menu:home$"),
         CallbackQueryHandler(privacy.erase, pattern=rf"^{privacy.ERASE_YES}$"),
     ]

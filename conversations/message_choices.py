@@ -103,13 +103,19 @@ async def press(update: Update, context: BotContext) -> None:
     await show(update, *screen)
 
 
+async def _choose_announcements(update: Update, context: BotContext, *, wanted: bool) -> str:
+    """Keeps whether the person wants announcements, logs it and acknowledges the press;
+    returns their language for the answer."""
+    assert update.effective_user is not None
+    await context.store.set_announcements(update.effective_user.id, wanted)
+    log.info("announcements_%s user=%s", "on" if wanted else "off", update.effective_user.id)
+    await answer(update)
+    return await language_of(update, context)
+
+
 async def stop_announcements(update: Update, context: BotContext) -> None:
     """No more announcements for this person, from any area or sender."""
-    assert update.effective_user is not None
-    await context.store.set_announcements(update.effective_user.id, False)
-    log.info("announcements_off user=%s", update.effective_user.id)
-    await answer(update)
-    lang = await language_of(update, context)
+    lang = await _choose_announcements(update, context, wanted=False)
     t = context.content.texts
     rows = [[(t.raw(lang, "announce.start_again"), ANNOUNCE_START)], [menu_button(context, lang)]]
     await send(update, t.get(lang, "announce.stopped"), keyboard(rows))
@@ -117,11 +123,7 @@ async def stop_announcements(update: Update, context: BotContext) -> None:
 
 async def start_announcements(update: Update, context: BotContext) -> None:
     """Announcements again, from the next one on."""
-    assert update.effective_user is not None
-    await context.store.set_announcements(update.effective_user.id, True)
-    log.info("announcements_on user=%s", update.effective_user.id)
-    await answer(update)
-    lang = await language_of(update, context)
+    lang = await _choose_announcements(update, context, wanted=True)
     t = context.content.texts
     await send(update, t.get(lang, "announce.started"), keyboard([[menu_button(context, lang)]]))
 

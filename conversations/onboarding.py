@@ -8,7 +8,7 @@ the person is written to the ``users`` table until they have agreed and chosen a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -105,26 +105,37 @@ async def _consent_is_voiced(context: BotContext) -> bool:
 
 # Consent in three short screens a villager reads in one breath each (review E1, content/budget.py);
 # "yes" is a button of the third alone, so nobody agrees to what they were not shown.
-def _consent_screen(context: BotContext, lang: str) -> Screen:
+def _choice_screen(context: BotContext, lang: str, text: str, *choices: tuple[str, str]) -> Screen:
+    """``text`` over one button a row, each given as (its label's text key, its data after
+    ``onboarding:``)."""
     t = context.content.texts
-    next_button = (t.raw(lang, "consent.next"), f"{PREFIX}:consent:kept")
-    return t.get(lang, "consent.text"), keyboard([[next_button]])
+    return text, keyboard(column([(t.raw(lang, key), f"{PREFIX}:{data}") for key, data in choices]))
 
 
-def _consent_kept_screen(context: BotContext, lang: str) -> Screen:
-    t = context.content.texts
-    text = f"{t.get(lang, 'consent.kept')}\n\n{t.get(lang, 'consent.voice')}"
-    return text, keyboard([[(t.raw(lang, "consent.next"), f"{PREFIX}:consent:erase")]])
+# The screens that are only words and buttons: the text keys of their paragraphs, then their
+# buttons as (label key, data after "onboarding:").
+WORDS_AND_BUTTONS: dict[Step, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    Step.CONSENT: (("consent.text",), (("consent.next", "consent:kept"),)),
+    Step.CONSENT_KEPT: (("consent.kept", "consent.voice"), (("consent.next", "consent:erase"),)),
+    Step.CONSENT_ERASE: (
+        ("consent.erase",),
+        (("consent.agree", "consent:yes"), ("consent.decline", "consent:no")),
+    ),
+    Step.NOT_LISTED: (
+        ("onboarding.not_listed_text",),
+        (("onboarding.continue", "unlisted:ok"), ("common.back", "back")),
+    ),
+}
 
 
-def _consent_erase_screen(context: BotContext, lang: str) -> Screen:
-    t = context.content.texts
-    return t.get(lang, "consent.erase"), keyboard(
-        [
-            [(t.raw(lang, "consent.agree"), f"{PREFIX}:consent:yes")],
-            [(t.raw(lang, "consent.decline"), f"{PREFIX}:consent:no")],
-        ]
-    )
+def _words_and_buttons(step: Step) -> Callable[[BotContext, str], Screen]:
+    paragraphs, choices = WORDS_AND_BUTTONS[step]
+
+    def screen(context: BotContext, lang: str) -> Screen:
+        text = "\n\n".join(context.content.texts.get(lang, key) for key in paragraphs)
+        return _choice_screen(context, lang, text, *choices)
+
+    return screen
 
 
 def _district_screen(context: BotContext, lang: str) -> Screen:
@@ -160,16 +171,6 @@ def _village_screen(context: BotContext, lang: str) -> Screen:
     return t.get(lang, "onboarding.choose_village", commune=commune.name(lang)), keyboard(rows)
 
 
-def _not_listed_screen(context: BotContext, lang: str) -> Screen:
-    t = context.content.texts
-    return t.get(lang, "onboarding.not_listed_text"), keyboard(
-        [
-            [(t.raw(lang, "onboarding.continue"), f"{PREFIX}:unlisted:ok")],
-            [(t.raw(lang, "common.back"), f"{PREFIX}:back")],
-        ]
-    )
-
-
 def _confirm_village_screen(context: BotContext, lang: str) -> Screen:
     t = context.content.texts
     path = context.content.places.village_path(_draft(context).get(POSTER_VILLAGE, ""))
@@ -179,11 +180,12 @@ def _confirm_village_screen(context: BotContext, lang: str) -> Screen:
     text = t.get(
         lang, "onboarding.poster_confirm", village=village.name(lang), commune=commune.name(lang)
     )
-    return text, keyboard(
-        [
-            [(t.raw(lang, "onboarding.poster_yes"), f"{PREFIX}:poster:yes")],
-            [(t.raw(lang, "onboarding.poster_no"), f"{PREFIX}:poster:no")],
-        ]
+    return _choice_screen(
+        context,
+        lang,
+        text,
+        ("onboarding.poster_yes", "poster:yes"),
+        ("onboarding.poster_no", "poster:no"),
     )
 
 
@@ -209,13 +211,10 @@ VOICED = {
 }
 SCREENS: dict[Step, Callable[[BotContext, str], Screen]] = {
     Step.LANGUAGE: _language_screen,
-    Step.CONSENT: _consent_screen,
-    Step.CONSENT_KEPT: _consent_kept_screen,
-    Step.CONSENT_ERASE: _consent_erase_screen,
+    **{step: _words_and_buttons(step) for step in WORDS_AND_BUTTONS},
     Step.DISTRICT: _district_screen,
     Step.COMMUNE: _commune_screen,
     Step.VILLAGE: _village_screen,
-    Step.NOT_LISTED: _not_listed_screen,
     Step.GENDER: _gender_screen,
     Step.AGE: _age_screen,
     Step.CONFIRM_VILLAGE: _confirm_village_screen,
@@ -269,6 +268,12 @@ def _choice(update: Update) -> str:
     """The last part of the pressed button's data (``onb:district:0906`` → ``0906``)."""
     assert update.callback_query is not None
     return (update.callback_query.data or "").rsplit(":", 1)[-1]
+
+
+def _offered(update: Update, codes: Iterable[str]) -> str | None:
+    """The pressed choice, if it is one of ``codes`` (else an old or forged button: None)."""
+    code = _choice(update)
+    return code if code in set(codes) else None
 
 
 # -- steps ----------------------------------------------------------------------------------
@@ -455,8 +460,8 @@ async def decline(update: Update, context: BotContext) -> int:
 
 async def choose_district(update: Update, context: BotContext) -> int | None:
     """Keeps a valid district and asks for the commune."""
-    code = _choice(update)
-    if context.content.places.district(code) is None:
+    code = _offered(update, (d.code for d in context.content.places.districts()))
+    if code is None:
         return await _refuse(update, context, Step.DISTRICT)
     draft = _draft(context)
     draft["district"] = code
@@ -467,8 +472,10 @@ async def choose_district(update: Update, context: BotContext) -> int | None:
 async def choose_commune(update: Update, context: BotContext) -> int | None:
     """Keeps a commune of the chosen district and asks for the village."""
     draft = _draft(context)
-    code = _choice(update)
-    if code not in {c.code for c in context.content.places.communes(draft.get("district", ""))}:
+    code = _offered(
+        update, (c.code for c in context.content.places.communes(draft.get("district", "")))
+    )
+    if code is None:
         return await _refuse(update, context, Step.COMMUNE)
     draft["commune"] = code
     return await _go(update, context, Step.VILLAGE)
@@ -476,9 +483,9 @@ async def choose_commune(update: Update, context: BotContext) -> int | None:
 
 async def choose_village(update: Update, context: BotContext) -> int | None:
     """Registers the person in a village of the chosen commune and asks the optional questions."""
-    draft = _draft(context)
-    code = _choice(update)
-    if code not in {v.code for v in context.content.places.villages(draft.get("commune", ""))}:
+    villages = context.content.places.villages(_draft(context).get("commune", ""))
+    code = _offered(update, (v.code for v in villages))
+    if code is None:
         return await _refuse(update, context, Step.VILLAGE)
     return await _register(update, context, village_code=code)
 

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.message_choices import mydata_part
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from delivery.viewers import departure_lens
 from domain.visibility import Viewer
 from screens.buttons import keyboard, menu_button
@@ -166,14 +166,9 @@ async def document_lines(context: BotContext, lang: str, user_id: int) -> list[s
     return lines
 
 
-async def mydata_command(update: Update, context: BotContext) -> None:
-    """Shows everything the bot keeps about the person."""
-    text, markup = await _mydata_screen(update, context)
-    await send(update, text, markup)
-
-
 async def open_mydata(update: Update, context: BotContext) -> None:
-    """Shows the person's data in place of the pressed screen."""
+    """Shows everything the bot keeps about the person: in place of the pressed screen, or as
+    a new message after /mydata."""
     await answer(update)
     text, markup = await _mydata_screen(update, context)
     await show(update, text, markup)
@@ -193,14 +188,9 @@ async def _confirm_screen(update: Update, context: BotContext) -> tuple[str, Any
     )
 
 
-async def delete_command(update: Update, context: BotContext) -> None:
-    """Asks whether to erase everything."""
-    text, markup = await _confirm_screen(update, context)
-    await send(update, text, markup)
-
-
 async def open_delete(update: Update, context: BotContext) -> None:
-    """Asks whether to erase everything, in place of the pressed screen."""
+    """Asks whether to erase everything: in place of the pressed screen, or as a new message
+    after /delete."""
     await answer(update)
     text, markup = await _confirm_screen(update, context)
     await show(update, text, markup)
@@ -231,8 +221,8 @@ async def keep(update: Update, context: BotContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("mydata", mydata_command, filters=PRIVATE_MESSAGE),
-        CommandHandler("delete", delete_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("mydata", open_mydata, filters=PRIVATE_MESSAGE),
+        CommandHandler("delete", open_delete, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_mydata, pattern=rf"^{PREFIX}:mydata$"),
         CallbackQueryHandler(open_delete, pattern=rf"^{PREFIX}:delete$"),
         CallbackQueryHandler(erase, pattern=rf"^{PREFIX}:erase:yes$"),

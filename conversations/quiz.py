@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from app.context import BotContext
 from content.awareness import Question
 from conversations.listening import show_voiced
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from domain.quiz import ROUND_AT_MOST, round_of, rounds
 from screens.buttons import Button, keyboard, menu_button
 from screens.quiz import feedback_text, question_screen
@@ -89,14 +89,9 @@ async def _intro(update: Update, context: BotContext) -> tuple[str, InlineKeyboa
     return "\n\n".join(parts), keyboard(rows)
 
 
-async def quiz_command(update: Update, context: BotContext) -> None:
-    """Explains the check and offers to start it, or to go on where the person stopped."""
-    text, markup = await _intro(update, context)
-    await send(update, text, markup)
-
-
 async def open_intro(update: Update, context: BotContext) -> None:
-    """Explains the check in place of the pressed screen."""
+    """Explains the check and offers to start it, or to go on where the person stopped: in
+    place of the pressed screen, or as a new message after /quiz."""
     await answer(update)
     text, markup = await _intro(update, context)
     await show(update, text, markup)
@@ -279,7 +274,7 @@ def _result_screen(
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CommandHandler("quiz", quiz_command, filters=PRIVATE_MESSAGE),
+        CommandHandler("quiz", open_intro, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(open_intro, pattern=rf"^{PREFIX}:intro$"),
         CallbackQueryHandler(start, pattern=rf"^{PREFIX}:start$"),
         CallbackQueryHandler(choose, pattern=rf"^{PREFIX}:a:"),

@@ -21,7 +21,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from access.relinks import create_relink, relink_link
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.roles import is_staff, may_act_for, villages_in_scope
+from conversations.roles import is_staff, leader_scope, may_act_for
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.viewers import only_staff_may_relink, scope_viewer
 from domain.parsing import to_khmer_digits
@@ -179,25 +179,9 @@ async def _list_screen(
     return "\n".join(lines), keyboard(rows)
 
 
-async def _scope(update: Update, context: BotContext) -> tuple[bool, list[str] | None]:
-    """(allowed, the villages in scope: None for all); a villager is told it is not for them."""
-    assert update.effective_user is not None
-    scope = await villages_in_scope(context, update.effective_user.id)
-    if scope == []:
-        lang = await language_of(update, context)
-        text = context.content.texts.get(lang, "leader.only_leaders")
-        if update.callback_query is not None:
-            await answer(update, text)
-        else:
-            await send(update, text)
-        log.info("not_a_leader user=%s action=relink", update.effective_user.id)
-        return False, []
-    return True, scope
-
-
 async def relink_command(update: Update, context: BotContext) -> None:
     """Lists the people of the village a new-phone code can be made for."""
-    allowed, scope = await _scope(update, context)
+    allowed, scope = await leader_scope(update, context, "relink")
     if not allowed:
         return
     lang = await language_of(update, context)
@@ -207,7 +191,7 @@ async def relink_command(update: Update, context: BotContext) -> None:
 
 async def turn_page(update: Update, context: BotContext) -> None:
     """Shows another page of the list."""
-    allowed, scope = await _scope(update, context)
+    allowed, scope = await leader_scope(update, context, "relink")
     if not allowed:
         return
     assert update.callback_query is not None
@@ -289,7 +273,7 @@ async def cancel(update: Update, context: BotContext) -> None:
 
 async def relink_command_press(update: Update, context: BotContext) -> None:
     """The menu's "new phone" entry: the same list, in place of the menu."""
-    allowed, scope = await _scope(update, context)
+    allowed, scope = await leader_scope(update, context, "relink")
     if not allowed:
         return
     await answer(update)

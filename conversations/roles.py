@@ -6,7 +6,14 @@ server, whatever the button claims.
 
 from __future__ import annotations
 
+import logging
+
+from telegram import Update
+
 from app.context import BotContext
+from conversations.ui import language_of, tell
+
+log = logging.getLogger(__name__)
 
 
 def is_staff(context: BotContext, user_id: int) -> bool:
@@ -18,6 +25,21 @@ async def villages_in_scope(context: BotContext, user_id: int) -> list[str] | No
     if is_staff(context, user_id):
         return None
     return await context.store.led_villages(user_id)
+
+
+async def leader_scope(
+    update: Update, context: BotContext, action: str
+) -> tuple[bool, list[str] | None]:
+    """(allowed, the villages in scope: None for all) for a leader's or staff's command; anyone
+    else is told it is only for village leaders and staff, and the attempt is logged (ids only)."""
+    assert update.effective_user is not None
+    scope = await villages_in_scope(context, update.effective_user.id)
+    if scope == []:
+        lang = await language_of(update, context)
+        await tell(update, context.content.texts.get(lang, "leader.only_leaders"))
+        log.info("not_a_leader user=%s action=%s", update.effective_user.id, action)
+        return False, []
+    return True, scope
 
 
 async def may_act_for(context: BotContext, user_id: int, village_code: str | None) -> bool:

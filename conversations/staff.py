@@ -13,7 +13,7 @@ from app.context import BotContext
 from content.formatting import format_day
 from conversations.printouts import send_invite_sheet
 from conversations.roles import is_staff
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show, tell
 from printables.posters import POSTER_LANGUAGE
 from screens.buttons import Button, column, keyboard
 
@@ -27,11 +27,7 @@ async def _staff_only(update: Update, context: BotContext) -> bool:
     if is_staff(context, update.effective_user.id):
         return True
     lang = await language_of(update, context)
-    text = context.content.texts.get(lang, "staff.only_staff")
-    if update.callback_query is not None:
-        await answer(update, text)
-    else:
-        await send(update, text)
+    await tell(update, context.content.texts.get(lang, "staff.only_staff"))
     log.warning("not_staff user=%s", update.effective_user.id)
     return False
 

@@ -81,6 +81,14 @@ async def answer(update: Update, alert: str | None = None) -> None:
             log.info("answer_failed error=%s", type(error).__name__)
 
 
+async def tell(update: Update, text: str) -> None:
+    """Says ``text`` where the person is: a pop-up on a pressed button, else a new message."""
+    if update.callback_query is not None:
+        await answer(update, text)
+    else:
+        await send(update, text)
+
+
 # New messages in a private chat: what people type to the bot. Edits and group chatter are not
 # answered (an edited message is not a new request).
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE

@@ -8,12 +8,12 @@ import logging
 from dataclasses import dataclass
 
 from app.context import BotContext
-from delivery.recipients import copies, leader_chats, staff_chats
+from delivery.recipients import alert_copies, leader_chats, staff_chats
 from delivery.viewers import chiefs_may_know
 from delivery.voice_copies import staff_voice_copies
 from domain.take_on import take_on_within
 from storage.alerts import Attach
-from storage.outbox import URGENT, NewMessage, OutboxRow
+from storage.outbox import NewMessage, OutboxRow
 from storage.rows import Alert, Departure
 
 log = logging.getLogger(__name__)
@@ -55,15 +55,7 @@ class Reached:
 
 
 def staff_copies(context: BotContext, alert_id: int, user_id: int | None) -> list[NewMessage]:
-    return copies(
-        f"alert:{alert_id}",
-        "alert",
-        "staff",
-        staff_chats(context),
-        priority=URGENT,
-        user_id=user_id,
-        ref_id=alert_id,
-    )
+    return alert_copies(alert_id, "staff", staff_chats(context), user_id=user_id)
 
 
 async def queue_alert(
@@ -99,15 +91,7 @@ async def queue_alert(
     window = take_on_within(kind, details, high=config.take_on_high, other=config.take_on)
 
     def messages(alert_id: int) -> list[NewMessage]:
-        found = copies(
-            f"alert:{alert_id}",
-            "alert",
-            "leader",
-            leaders,
-            priority=URGENT,
-            user_id=user_id,
-            ref_id=alert_id,
-        )
+        found = alert_copies(alert_id, "leader", leaders, user_id=user_id)
         return found + (staff_copies(context, alert_id, user_id) if tell_staff else [])
 
     alert_id, ids = await context.store.create_alert(

@@ -8,14 +8,15 @@ of it names the trouble.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from app.context import BotContext
-from delivery.recipients import copies, leader_chats, staff_chats, to_person
+from delivery.recipients import alert_copies, leader_chats, staff_chats, to_person
 from delivery.viewers import chiefs_may_know
 from delivery.voice_copies import staff_voice_copies
 from domain.take_on import next_reminder, take_on_within
-from storage.outbox import URGENT, NewMessage
+from storage.outbox import NewMessage
 from storage.rows import Alert
 
 log = logging.getLogger(__name__)
@@ -59,18 +60,7 @@ def person_closed(alert: Alert, name: str, closings: int) -> list[NewMessage]:
     # Asked only of someone who asked for help themselves (not after a silence they never
     # raised): did they get what they needed? Counted in /report.
     message.payload["feedback"] = alert.kind in ASKED_BY_PERSON
-    return [
-        NewMessage(
-            key=message.key,
-            group_key=message.group_key,
-            kind=message.kind,
-            role=message.role,
-            chat_id=message.chat_id,
-            user_id=message.user_id,
-            ref_id=alert.alert_id,
-            payload=message.payload,
-        )
-    ]
+    return [replace(message, ref_id=alert.alert_id)]
 
 
 async def chiefs_of_case(context: BotContext, alert: Alert) -> list[int]:
@@ -89,16 +79,9 @@ def case_copies(
     alert: Alert, role: str, chats: list[int], header: str, suffix: str, **params: object
 ) -> list[NewMessage]:
     """New copies of a case (the card and its buttons) under a header, urgent."""
-    return copies(
-        f"alert:{alert.alert_id}",
-        "alert",
-        role,
-        chats,
-        priority=URGENT,
-        user_id=alert.user_id,
-        ref_id=alert.alert_id,
-        payload={"header": header, "header_params": dict(params)},
-        suffix=suffix,
+    payload = {"header": header, "header_params": dict(params)}
+    return alert_copies(
+        alert.alert_id, role, chats, user_id=alert.user_id, payload=payload, suffix=suffix
     )
 
 

@@ -131,14 +131,7 @@ async def follow_up_silence(context: BotContext) -> int:
         else:
             if not await context.store.record_silence_step(checkin.checkin_id, 3, None, None):
                 continue
-            await queue_alert(
-                context,
-                "silence",
-                checkin.user_id,
-                departure=departure,
-                checkin_id=checkin.checkin_id,
-                claimed=False,
-            )
+            await _alert_leader(context, "silence", checkin, departure)
         steps += 1
     return steps
 
@@ -155,13 +148,20 @@ async def follow_up_problems(context: BotContext) -> int:
         departure = await context.store.departure(checkin.departure_id)
         if departure is None or departure.status != "active":
             continue
-        await queue_alert(
-            context,
-            "problem",
-            checkin.user_id,
-            departure=departure,
-            checkin_id=checkin.checkin_id,
-            claimed=False,
-        )
+        await _alert_leader(context, "problem", checkin, departure)
         count += 1
     return count
+
+
+async def _alert_leader(
+    context: BotContext, kind: str, checkin: Checkin, departure: Departure
+) -> None:
+    """The follow-up of a check-in ran out: a case for its leader, queued like any other."""
+    await queue_alert(
+        context,
+        kind,
+        checkin.user_id,
+        departure=departure,
+        checkin_id=checkin.checkin_id,
+        claimed=False,
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.context import BotContext
 from domain.lock_screen import neutral_name
-from storage.outbox import NORMAL, NewMessage
+from storage.outbox import NORMAL, URGENT, NewMessage, OutboxRow
 
 MIGRATED_KEY = "staff_chat_migrated_to"  # bot_data: a staff group's new id after migration
 
@@ -55,6 +55,29 @@ def copies(
     ]
 
 
+def alert_copies(
+    alert_id: int,
+    role: str,
+    chats: list[int],
+    *,
+    user_id: int | None,
+    payload: dict[str, Any] | None = None,
+    suffix: str = "",
+) -> list[NewMessage]:
+    """The case's card for each chat in ``role``: urgent, in the case's group ``alert:<id>``."""
+    return copies(
+        f"alert:{alert_id}",
+        "alert",
+        role,
+        chats,
+        priority=URGENT,
+        user_id=user_id,
+        ref_id=alert_id,
+        payload=payload,
+        suffix=suffix,
+    )
+
+
 def to_person(
     key: str, chat_id: int, text_key: str, params: dict[str, Any], *, user_id: int
 ) -> NewMessage:
@@ -68,6 +91,16 @@ def to_person(
         user_id=user_id,
         payload={"key": text_key, "params": params},
     )
+
+
+async def tell_reached_later(context: BotContext, row: OutboxRow, message: NewMessage) -> list[int]:
+    """A copy of ``row``'s group reached someone only after a failed try: the person is sent
+    ``message`` (it has reached someone now), unless a copy went through at once and they were
+    told so then."""
+    sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
+    if any(r.attempts == 0 for r in sent):
+        return []
+    return await context.store.enqueue([message], claimed=True)
 
 
 async def village_news(

@@ -14,10 +14,10 @@ from delivery.alerting import escalate_to_staff
 from delivery.checkins import upcoming
 from delivery.drainer import recover_claims
 from delivery.notices import build_notices, notice_messages
-from delivery.recipients import copies, leader_chats, staff_chats
+from delivery.recipients import alert_copies, leader_chats, staff_chats
 from delivery.rules import prompt_went_out
 from domain.departure import staff_only
-from storage.outbox import URGENT, NewMessage
+from storage.outbox import NewMessage
 from storage.rows import Alert, Checkin
 
 log = logging.getLogger(__name__)
@@ -89,19 +89,10 @@ async def reconcile(context: BotContext) -> dict[str, int]:
 
 async def _alert_again(context: BotContext, alert: Alert, today: str) -> list[NewMessage]:
     leaders = await leader_chats(context, alert.village_code)
-    group = f"alert:{alert.alert_id}"
     return [
         replace(m, key=f"{m.key}:again:{today}")
         for role, chats in (("leader", leaders), ("staff", staff_chats(context)))
-        for m in copies(
-            group,
-            "alert",
-            role,
-            chats,
-            priority=URGENT,
-            user_id=alert.user_id,
-            ref_id=alert.alert_id,
-        )
+        for m in alert_copies(alert.alert_id, role, chats, user_id=alert.user_id)
     ]
 
 

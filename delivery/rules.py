@@ -12,7 +12,7 @@ from delivery.alerting import RAISED_BY_PERSON, escalate_to_staff, queue_alert
 from delivery.announcements import count_copy
 from delivery.checkins import next_step, upcoming
 from delivery.documents import reminder_went_out
-from delivery.recipients import copies, staff_chats, to_person
+from delivery.recipients import copies, staff_chats, tell_reached_later, to_person
 from delivery.voice_copies import KIND, voice_reached_later
 from storage.outbox import OutboxRow
 
@@ -108,18 +108,9 @@ async def _reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     alert = await context.store.alert(row.ref_id)
     if alert is None or alert.user_id is None or alert.kind not in RAISED_BY_PERSON:
         return []
-    group = await context.store.outbox_group(row.group_key)
-    sent = [r for r in group if r.status == "sent"]
-    if any(r.attempts == 0 for r in sent):  # a copy went through at once: they were told so
-        return []
-    message = to_person(
-        f"alert:{alert.alert_id}:reached_later",
-        alert.user_id,
-        "sos.reached_later",
-        {},
-        user_id=alert.user_id,
-    )
-    return await context.store.enqueue([message], claimed=True)
+    person, key = alert.user_id, f"alert:{alert.alert_id}:reached_later"
+    message = to_person(key, person, "sos.reached_later", {}, user_id=person)
+    return await tell_reached_later(context, row, message)
 
 
 async def prompt_went_out(context: BotContext, checkin_id: int, message_id: int | None) -> None:

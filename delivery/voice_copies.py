@@ -8,7 +8,7 @@ it), urgent, and at least once, like the alert itself.
 from __future__ import annotations
 
 from app.context import BotContext
-from delivery.recipients import copies, staff_chats, to_person
+from delivery.recipients import copies, staff_chats, tell_reached_later, to_person
 from storage.outbox import URGENT, NewMessage, OutboxRow
 from storage.rows import Alert
 
@@ -82,14 +82,6 @@ async def voice_reached_later(context: BotContext, row: OutboxRow) -> list[int]:
     voice = await context.store.voice_answer(row.ref_id or 0)
     if row.attempts == 0 or voice is None:
         return []
-    sent = [r for r in await context.store.outbox_group(row.group_key) if r.status == "sent"]
-    if any(r.attempts == 0 for r in sent):  # a copy went through at once: they were told so
-        return []
-    message = to_person(
-        f"{row.group_key}:reached_later",
-        voice.user_id,
-        "media.voice.reached_later",
-        {},
-        user_id=voice.user_id,
-    )
-    return await context.store.enqueue([message], claimed=True)
+    person, key = voice.user_id, f"{row.group_key}:reached_later"
+    message = to_person(key, person, "media.voice.reached_later", {}, user_id=person)
+    return await tell_reached_later(context, row, message)

@@ -265,11 +265,7 @@ class FakeTelegram(BaseRequest):
         A leading /command is marked as one, as Telegram's apps do.
         """
         chat_id = int(user["id"])
-        message = self.add(
-            ChatMessage(
-                chat_id, self.new_message_id(chat_id), text or "", False, date=self.timestamp()
-            )
-        )
+        message = self.new_message(chat_id, text or "", from_bot=False)
         data: dict[str, Any] = {
             "message_id": message.message_id,
             "date": self.timestamp(),
@@ -312,6 +308,22 @@ class FakeTelegram(BaseRequest):
     def add(self, message: ChatMessage) -> ChatMessage:
         self.chats.setdefault(message.chat_id, []).append(message)
         return message
+
+    def new_message(
+        self, chat_id: int, text: str, *, from_bot: bool = True, **fields: Any
+    ) -> ChatMessage:
+        """A new message in the chat (the bot's, unless ``from_bot`` is False): the chat's next
+        message id, dated now."""
+        return self.add(
+            ChatMessage(
+                chat_id,
+                self.new_message_id(chat_id),
+                text,
+                from_bot,
+                date=self.timestamp(),
+                **fields,
+            )
+        )
 
     def message(self, chat_id: int, message_id: int) -> ChatMessage:
         for message in self.chats.get(chat_id, []):
@@ -386,16 +398,8 @@ class FakeTelegram(BaseRequest):
         self._check_chat(chat_id)
         text = _checked_text(params.get("text"), params.get("parse_mode"))
         markup = _checked_markup(params.get("reply_markup"))
-        message = self.add(
-            ChatMessage(
-                chat_id,
-                self.new_message_id(chat_id),
-                text,
-                True,
-                markup,
-                parse_mode=params.get("parse_mode"),
-                date=self.timestamp(),
-            )
+        message = self.new_message(
+            chat_id, text, reply_markup=markup, parse_mode=params.get("parse_mode")
         )
         self.shown.append(Shown("message", chat_id, text, message.message_id))
         return self.message_json(message)
@@ -450,17 +454,7 @@ class FakeTelegram(BaseRequest):
         self._check_chat(chat_id)
         where = (float(params["latitude"]), float(params["longitude"]))
         text = f"[venue] {params['title']} | {params['address']}"
-        message = self.add(
-            ChatMessage(
-                chat_id,
-                self.new_message_id(chat_id),
-                text,
-                True,
-                kind="venue",
-                location=where,
-                date=self.timestamp(),
-            )
-        )
+        message = self.new_message(chat_id, text, kind="venue", location=where)
         self.shown.append(Shown("venue", chat_id, text, message.message_id))
         return self.message_json(message)
 
@@ -492,16 +486,8 @@ class FakeTelegram(BaseRequest):
         """A person's voice message: shown in their chat, and as Telegram would deliver it."""
         chat_id = int(user["id"])
         file_id = self.user_file("voice", content, mime_type)
-        message = self.add(
-            ChatMessage(
-                chat_id,
-                self.new_message_id(chat_id),
-                "[voice]",
-                False,
-                kind="voice",
-                file_id=file_id,
-                date=self.timestamp(),
-            )
+        message = self.new_message(
+            chat_id, "[voice]", from_bot=False, kind="voice", file_id=file_id
         )
         self.changed()
         return {
@@ -534,19 +520,14 @@ class FakeTelegram(BaseRequest):
         if caption is not None:
             caption = _checked_text(caption, params.get("parse_mode"), limit=1024)
         text = f"[document {stored.name}]" if kind == "document" else f"[{kind}]"
-        message = self.add(
-            ChatMessage(
-                chat_id,
-                self.new_message_id(chat_id),
-                text,
-                True,
-                _checked_markup(params.get("reply_markup")),
-                kind=kind,
-                parse_mode=params.get("parse_mode"),
-                file_id=file_id,
-                caption=caption,
-                date=self.timestamp(),
-            )
+        message = self.new_message(
+            chat_id,
+            text,
+            reply_markup=_checked_markup(params.get("reply_markup")),
+            kind=kind,
+            parse_mode=params.get("parse_mode"),
+            file_id=file_id,
+            caption=caption,
         )
         if kind == "document":
             self.documents[message.message_id] = stored.content

@@ -76,29 +76,38 @@ def invite_sheet_png(content: Content, lang: str, sheet: InviteSheet) -> bytes:
         picture_qr(canvas, sheet.link, (width - 560) / 2, 160, 560)
         y = 780.0
         for step in steps:
-            lines = _lines(step)
-            canvas.text(
-                middle,
-                y + 20 * (len(lines) - 1),
-                "\n".join(lines),
-                size=28,
-                align="center",
-                max_width=room,
-            )
-            y += 50 + 40 * len(lines)
-        lines = _lines(keep)
-        canvas.text(
-            middle,
-            y + 18 * (len(lines) - 1),
-            "\n".join(lines),
-            size=26,
-            bold=True,
-            align="center",
-            max_width=room,
-        )
-        y += 40 + 36 * len(lines)
+            y += 50 + 40 * _sentence(canvas, middle, y, step, size=28, room=room, lead=20)
+        kept = _sentence(canvas, middle, y, keep, size=26, room=room, lead=18, bold=True)
+        y += 40 + 36 * kept
         strip(content, lang, canvas, 30, y, width - 60)
         return canvas.png(smallest=False, colours=64)  # the strip's emoji keep their colours
+
+
+def _sentence(
+    canvas: Canvas,
+    middle: float,
+    top: float,
+    text: str,
+    *,
+    size: float,
+    room: float,
+    lead: float,
+    bold: bool = False,
+) -> int:
+    """A sentence broken into lines (``_lines``), centred under ``top``: the canvas centres a
+    block on its y, so it goes ``lead`` lower for each line after the first. Returns how many
+    lines it took."""
+    lines = _lines(text)
+    canvas.text(
+        middle,
+        top + lead * (len(lines) - 1),
+        "\n".join(lines),
+        size=size,
+        bold=bold,
+        align="center",
+        max_width=room,
+    )
+    return len(lines)
 
 
 def _lines(text: str, most: int = 48) -> list[str]:

@@ -12,6 +12,7 @@ from app.context import BotContext
 from content.texts import Html
 from screens.buttons import Button, html, keyboard, menu_button
 from screens.hotlines import first_text, full_text
+from screens.lessons import paged_text
 from screens.quiz import question_screen
 
 PREFIX = "rf"
@@ -78,14 +79,7 @@ def lesson_screen(context: BotContext, lang: str, lesson_id: str) -> Rendered | 
     t, lesson = context.content.texts, context.content.awareness.lesson(lesson_id)
     if lesson is None:
         return None
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=lesson.titles[lang],
-        number=1,
-        total=lesson.length,
-        body=html(lesson.screens[lang][0]),
-    )
+    text = paged_text(context, lang, lesson, 0)
     onward = (
         (t.raw(lang, "learn.next"), f"learn:l:{lesson.id}:1")
         if lesson.length > 1
@@ -111,14 +105,7 @@ def story_screen(context: BotContext, lang: str, story_id: str) -> Rendered | No
     t, story = context.content.texts, context.content.awareness.story(story_id)
     if story is None:
         return None
-    text = t.get(
-        lang,
-        "learn.screen",
-        title=story.titles[lang],
-        number=1,
-        total=story.length,
-        body=html(story.screens[lang][0]),
-    )
+    text = paged_text(context, lang, story, 0)
     rows: list[list[Button]] = [[(t.raw(lang, "learn.all_stories"), "learn:stories")]]
     if story.length > 1:
         rows.insert(0, [(t.raw(lang, "learn.next"), f"learn:s:{story.id}:1")])
