@@ -139,6 +139,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     _, waiting = await context.store.assisted_state(code_hash)
     reason = stored_reason(waiting.answers) if waiting is not None else ""
     alone = staff_only(reason)  # only staff may know where and when
+    said = waiting is not None and bool(waiting.answers.get("name_voice"))
     village = waiting.village_code if waiting is not None else None
     leaders, staff = await delivery_notices.notice_messages(context, village, chiefs=not alone)
     name = update.effective_user.first_name
@@ -147,7 +148,9 @@ async def confirm(update: Update, context: BotContext) -> None:
         me,
         _registration(context),
         lambda assisted, user_id, departure: [
-            *delivery_notices.build_notices(departure, user_id, leaders, staff, staff_only=alone),
+            *delivery_notices.build_notices(
+                departure, user_id, leaders, staff, staff_only=alone, name_voice=said
+            ),
             *confirmed_on(assisted, user_id, name),
         ],
     )

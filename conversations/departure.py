@@ -239,7 +239,12 @@ async def _register(
         request_key=request_key,
         first=first,
         messages=lambda d: delivery_notices.build_notices(
-            d, values["user_id"], leaders, staff, staff_only=alone
+            d,
+            values["user_id"],
+            leaders,
+            staff,
+            staff_only=alone,
+            name_voice=values["name_voice"] is not None,
         ),
         documents=passport_dates(context, answers),
     )

@@ -5,12 +5,14 @@ to staff when no leader acknowledges in time. What the villager is told comes fr
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from app.context import BotContext
 from delivery.recipients import copies, leader_chats, staff_chats
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
+NAME_VOICE = "name_voice"  # outbox kind: the name as said, following a notice
 
 
 async def notice_messages(
@@ -31,10 +33,12 @@ def build_notices(
     staff: list[int],
     *,
     staff_only: bool = False,
+    name_voice: bool = False,
 ) -> list[NewMessage]:
+    """The notice for each chat; with ``name_voice``, the name as said follows each notice."""
     group = f"notice:{departure_id}"
     header = "notice.staff_only" if staff_only else "notice.no_leader"
-    return copies(
+    messages = copies(
         group, "notice", "leader", leaders, user_id=user_id, ref_id=departure_id
     ) + copies(
         group,
@@ -45,6 +49,15 @@ def build_notices(
         ref_id=departure_id,
         payload={"header": header},
     )
+    return messages + (_voices(messages) if name_voice else [])
+
+
+def _voices(notices: list[NewMessage]) -> list[NewMessage]:
+    """The name as said (a voice message), after each notice, to the same chat."""
+    return [
+        replace(notice, key=f"{notice.key}:name_voice", kind=NAME_VOICE, payload={})
+        for notice in notices
+    ]
 
 
 def outcome(rows: list[OutboxRow]) -> str:
@@ -78,6 +91,8 @@ async def escalate_unacknowledged(context: BotContext) -> int:
             payload={"header": "notice.not_acknowledged"},
             suffix=":late",
         )
+        if departure.name_voice is not None:
+            messages += _voices(messages)
         if await context.store.escalate_departure(departure.departure_id, messages):
             log.info("departure_escalated departure=%s", departure.departure_id)
             count += 1

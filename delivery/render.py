@@ -17,6 +17,7 @@ from delivery.broker_reports import render_broker_report, render_pattern
 from delivery.case_texts import case_buttons, case_card, closed_buttons
 from delivery.checkins import prompt
 from delivery.documents import sealed_reminder
+from delivery.notices import NAME_VOICE
 from delivery.recipients import language_of_user
 from delivery.refreshers import render_refresher
 from delivery.texts import notice_buttons, notice_text
@@ -87,6 +88,17 @@ async def render(context: BotContext, row: OutboxRow) -> Rendered | None:
             return None
         text = notice_text(context, lang, departure, lens)
         markup = notice_buttons(context, lang, departure.departure_id)
+    elif row.kind == NAME_VOICE:  # the name as said, after its notice, to the same reader
+        departure = await store.departure(row.ref_id or 0)
+        if departure is None or departure.status != "active" or departure.name_voice is None:
+            return None
+        viewer = await row_viewer(
+            context, row.role, row.chat_id, departure.village_code, departure.user_id
+        )
+        if not departure_lens(departure, viewer).shows(Piece.NAME):
+            return None
+        caption = t.get(lang, "notice.name_voice", number=departure.departure_id)
+        return Rendered(caption, None, Media("voice", departure.name_voice))
     elif row.kind in ("checkin", "reminder"):
         checkin = await store.checkin(row.ref_id or 0)
         waiting_for = "sending" if row.kind == "checkin" else "sent"

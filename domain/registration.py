@@ -31,4 +31,5 @@ def departure_values(answers: Answers, user_id: int, village_code: str | None) -
         "reason": stored_reason(answers),
         "family_phone": answers.get("family_phone"),
         "risk_flags": risk_flags(answers),
+        "name_voice": answers.get("name_voice"),
     }

@@ -19,6 +19,7 @@ HIDDEN = {"who", "agency", "agency_name", "reason_shared"}
 # Which piece of the policy each answer of the form is (domain/visibility.py).
 PIECE_OF = {
     "name": Piece.NAME,
+    "name_voice": Piece.NAME,  # the name as said
     "gender": Piece.GENDER,
     "age": Piece.AGE,
     "destination": Piece.DESTINATION,
@@ -62,6 +63,7 @@ def answers_of(departure: Departure, lens: Lens) -> dict[str, Any]:
         "reason": base_reason(departure.reason),
         "reason_shared": audience_of(departure.reason),
         "family_phone": departure.family_phone,
+        "name_voice": departure.name_voice,
     }
     if lens.masks(Piece.REASON):
         answers["reason"], answers["reason_shared"] = PRIVATE, None
@@ -79,6 +81,8 @@ def value_text(context: BotContext, lang: str, field_id: str, answers: Mapping[s
     agency = answers.get("agency_label") or answers.get("agency_name")
     if field_id == "channel" and value == "agency" and agency:
         return t.get(lang, "plan.agency_named", agency=agency)
+    if field_id == "name" and answers.get("name_voice"):
+        return t.raw(lang, "plan.name_said")  # the voice itself follows the notice
     if value is None or value == "":
         return t.raw(lang, "mydata.not_given")
     if field_id == "reason" and answers.get("reason_shared") == "staff":

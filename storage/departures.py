@@ -38,6 +38,7 @@ NEW_COLUMNS = (
     "reason",
     "family_phone",
     "risk_flags",
+    "name_voice",
 )
 Documents = tuple[tuple[str, date | None, NextReminder | None], ...]
 

@@ -900,6 +900,15 @@ MIGRATIONS: Sequence[tuple[str, Sequence[str]]] = (
             "CREATE INDEX assisted_open ON assisted_departures (expires_at) WHERE outcome IS NULL",
         ),
     ),
+    (
+        "m018_name_voice",
+        (
+            # A name said rather than typed (issue 25: no typing for someone who cannot write):
+            # the voice message's Telegram file_id, kept with the departure and sent to the chief
+            # with the notice; ``name`` then holds the 🔊 mark.
+            "ALTER TABLE departures ADD COLUMN name_voice TEXT",
+        ),
+    ),
 )
 
 

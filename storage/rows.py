@@ -97,6 +97,7 @@ class Departure:
     acknowledged_at: datetime | None
     acknowledged_by: int | None
     escalated_at: datetime | None
+    name_voice: str | None = None  # the name as a voice message (its file_id), if said
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ EXPECTED_SCHEMA = {
         *("destination", "work", "duration", "channel", "agency", "documents"),
         *("employer_phone", "wage", "depart_on", "arrive_on", "reason", "family_phone"),
         *("risk_flags", "status", "created_at", "updated_at", "acknowledged_at"),
-        *("acknowledged_by", "escalated_at", "request_key"),
+        *("acknowledged_by", "escalated_at", "request_key", "name_voice"),
     ],
     "leaders": ["leader_id", "user_id", "village_code", "display_name", "created_at", "revoked_at"],
     "leader_invites": [

@@ -145,3 +145,18 @@ class NonReader:
     def _newest_text(self) -> str:
         texts = [m.text for m in self.person._messages() if m.from_bot and m.kind == "text"]
         return texts[-1] if texts else ""
+
+
+async def record_everything(staff: Person) -> int:
+    """A staff member records every item through /record's «next not yet recorded» (a short
+    silent take for each: the test needs a recording, not a voice); returns how many."""
+    from tests.support.audio import silent_opus
+
+    await staff.send("/record")
+    await staff.click("⏭ ទំព័របន្ទាប់ ដែលមិនទាន់ថត")
+    kept = 0
+    while "✅ ទំព័រទាំងអស់ មានសំឡេងហើយ។" not in staff.last_text():
+        await staff.send_voice(silent_opus(frames=3))
+        await staff.click("✅ រក្សាទុក")
+        kept += 1
+    return kept
