@@ -62,8 +62,20 @@ TO_HELPERS = (
     "case.take_on_header",
     "broker.notice",
     "alert.unsaved",
+    # What became of a departure a chief wrote down with someone (conversations/assisted_open.py)
+    "assisted.chief_*",
 )
-WHO_PLACEHOLDERS = {"name", "person", "age", "phone", "family_phone", "contact", "reporter"}
+# "account": the Telegram name that confirmed a chief's registration (assisted.chief_confirmed)
+WHO_PLACEHOLDERS = {
+    "name",
+    "person",
+    "age",
+    "phone",
+    "family_phone",
+    "contact",
+    "reporter",
+    "account",
+}
 
 # Placeholders a neutral first paragraph may hold: names (a person's name says nothing of why).
 NEUTRAL_PLACEHOLDERS = {"name", "person"}

@@ -21,9 +21,9 @@ FIRST_PROMPT = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)  # 08:00 in Bangkok, the d
 async def chief_writes_down(bot: Bot, chief: Person) -> str:
     """The chief's form, with the villager beside him; returns the ``a_…`` payload he shows."""
     await chief.send("/menu")
-    await chief.click("📋 ចុះឈ្មោះអ្នកចេញដំណើរ ដែលនៅជាមួយអ្នក")
+    await chief.click("📋 ចុះឈ្មោះអ្នកចេញដំណើរ ដែលនៅជាមួយលោកអ្នក")
     intro = chief.new_texts()[-2]
-    assert "ហេតុផលដែលគាត់ចេញដំណើរ មិនត្រូវបានសួរទេ" in intro  # why she leaves is not asked
+    assert "បូតមិនសួរថា ហេតុអ្វីគាត់ចេញដំណើរទេ" in intro  # why she leaves is not asked
     await chief.send("Srey Mom")
     await chief.click("ស្ត្រី")
     await chief.send("២០")
@@ -121,9 +121,9 @@ async def test_not_me_keeps_nothing_and_the_chief_is_told(bot: Bot) -> None:
     assert await bot.store.departures_of(VILLAGER) == []
     assert await bot.store.assisted_made_by(CHIEF) == []
     told = chief.last_text()
-    assert "បាននិយាយថា នោះមិនមែនជាគាត់ទេ" in told and "Srey Mom" not in told
+    assert "បានឆ្លើយថា នោះមិនមែនជាគាត់ទេ" in told and "Srey Mom" not in told
     await stranger.send(f"/start {payload}")  # the code is spent
-    assert stranger.last_text().startswith("លេខកូដនេះ ត្រូវបានប្រើរួចហើយ។")
+    assert stranger.last_text().startswith("លេខកូដនេះ គេបានប្រើរួចហើយ។")
 
 
 async def test_an_unopened_code_expires_its_answers_go_and_the_chief_is_told(bot: Bot) -> None:
@@ -133,7 +133,7 @@ async def test_an_unopened_code_expires_its_answers_go_and_the_chief_is_told(bot
     await sweep_at(bot, bot.clock.now() + timedelta(hours=73))
     assert await bot.store.assisted_made_by(CHIEF) == []
     told = chief.last_text()
-    assert "មិនត្រូវបានបញ្ជាក់" in told and "Srey Mom" not in told
+    assert "មិនបានបញ្ជាក់ នៅលើទូរស័ព្ទរបស់គាត់" in told and "Srey Mom" not in told
     villager = bot.user(VILLAGER, "Mom")
     await villager.send(f"/start {payload}")
     assert villager.last_text().startswith("លេខកូដនេះ ផុតកំណត់ហើយ")
@@ -183,7 +183,7 @@ async def test_a_revoked_chief_s_waiting_registrations_go_with_his_role(bot: Bot
     assert await bot.store.assisted_made_by(CHIEF) == []
     villager = bot.user(VILLAGER, "Mom")
     await villager.send(f"/start {payload}")
-    assert villager.last_text().startswith("លេខកូដនេះ ត្រូវបានប្រើរួចហើយ។") or (
+    assert villager.last_text().startswith("លេខកូដនេះ គេបានប្រើរួចហើយ។") or (
         villager.last_text().startswith("លេខកូដនេះ ផុតកំណត់ហើយ")
     )
 
