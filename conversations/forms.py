@@ -22,6 +22,13 @@ way for every form:
 The plainest form is conversations/broker_report.py; conversations/missing.py adds a gate, a
 request key and skippable steps; conversations/announce.py has steps whose buttons depend on
 who asks (they draw their own screen and read their own presses) and a Send that looks again.
+
+Forms without a review (``review=None``) store as soon as the last step is answered: the
+returnee questions (conversations/returning.py: a step asked only ``when`` an earlier answer
+allows it, answers kept ``within`` a part of the draft, a draft ``opens`` from the press that
+starts it). A ``hub`` stores each round and shows its first step again, the thanks above: the
+list of papers (conversations/documents.py), where a paper's date is saved the moment it is
+given. A step, a draw or a store that finds what the form is about gone raises ``Closed``.
 """
 
 from __future__ import annotations
@@ -64,15 +71,28 @@ def cleaned(text: str) -> str:
 
 @dataclass(frozen=True)
 class Wrong:
-    """A typed answer refused: the text key that says why, and its values."""
+    """A typed answer refused: the text key that says why, and its values; ``again``: the
+    question shown again below it (else the why alone)."""
 
     key: str
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    again: bool = True
+
+
+class Closed(Exception):
+    """What the form is about is gone (the trip ended meanwhile): raised by a step's draw, pick
+    or read, or by the store. Its text is said alone, the draft dropped, the form over."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 # Reads a typed answer (already cleaned): the value to keep, or Wrong. A text it keeps must
 # read the same again (that is how a draft's answer is checked when the form goes on).
 Read = Callable[[str], object]
+# The same, for an answer whose reading needs the context (today's date where the person is).
+ReadIn = Callable[[BotContext, str], object]
 
 
 def words(least: int, most: int, wrong: str, too_long: str | None = None) -> Read:
@@ -124,7 +144,8 @@ class Step:
     """One question: typed (``read``) or buttons (``choices``), perhaps with a skip button.
 
     A step whose buttons depend on who asks draws its own screen (``draw``), reads its own
-    presses (``pick``) and says which kept values are answers (``valid``).
+    presses (``pick``) and says which kept values are answers (``valid``). A choice may keep
+    None (a skip button of its own data); a step may have both buttons and a typed answer.
     """
 
     field: str  # the draft's key it fills
@@ -136,21 +157,41 @@ class Step:
     draw: Draw | None = None
     pick: Pick | None = None
     valid: Callable[[object], bool] | None = None
+    read_in: ReadIn | None = None  # a typed answer read with the context (instead of ``read``)
+    when: Callable[[Draft], bool] | None = None  # asked only when the draft so far allows it
+    within: str | None = None  # the part of the draft that holds the answer (else the draft)
+    not_words: Wrong | None = None  # said for a sticker or photo (else the form's type_words)
+
+    def answers(self, draft: Draft) -> dict[str, Any]:
+        """Where this step's answer lives in the draft (made if it is missing)."""
+        if self.within is None:
+            return draft
+        held: dict[str, Any] = draft.setdefault(self.within, {})
+        return held
+
+    @property
+    def typed(self) -> bool:
+        return self.read is not None or self.read_in is not None
 
     def kept(self, draft: Draft) -> bool:
         """Whether the draft holds an answer this step would have kept."""
+        held = draft.get(self.within, {}) if self.within is not None else draft
+        if not isinstance(held, dict) or self.field not in held:
+            return False
+        value = held[self.field]
         if self.valid is not None:
-            return self.field in draft and self.valid(draft[self.field])
+            return self.valid(value)
         if self.skip:
-            return self.field in draft  # None (skipped) is an answer too
-        value = draft.get(self.field)
-        if self.choices:
-            return any(value == c.value and type(value) is type(c.value) for c in self.choices)
-        if self.read is None or value is None:
+            return True  # None (skipped) is an answer too
+        if any(value == c.value and type(value) is type(c.value) for c in self.choices):
+            return True
+        if not self.typed or value is None:
             return False
         # A text is read again (what a draft holds is checked, not trusted); anything else (a
         # number, a date) only its read made.
-        return not isinstance(value, str) or not isinstance(self.read(cleaned(value)), Wrong)
+        if not isinstance(value, str) or self.read is None:
+            return True
+        return not isinstance(self.read(cleaned(value)), Wrong)
 
 
 @dataclass(frozen=True)
@@ -206,6 +247,9 @@ class Keys:
 # Before the form starts: None to go on, or the screen that ends it instead (who may not).
 Refusal = tuple[str, InlineKeyboardMarkup | None]
 Gate = Callable[[Update, BotContext, str], Awaitable[Refusal | None]]
+# What the draft starts with, read from the press or the person (the trip it is about), or a
+# refusal: a screen that ends it, or Wrong (its key is the pop-up).
+Opens = Callable[[Update, BotContext, str], Awaitable[Draft | Refusal | Wrong]]
 Review = Callable[[Update, BotContext, str, Draft], Awaitable[str | Summary]]
 # Send's one transaction: (update, context, draft, request key) -> Stored, or Wrong (refused:
 # its key is the pop-up, and the step the draft is at is shown again).
@@ -219,15 +263,21 @@ class Form:
     name: str
     prefix: str
     draft: str  # the key of its draft in user_data
-    command: str
+    command: str | None  # None: only a press starts it
     steps: tuple[Step, ...]
     keys: Keys
-    review: Review
+    review: Review | None  # None: Send runs as soon as the last step is answered
     store: Store  # the one transaction of Send: (update, context, draft, request key)
     gate: Gate | None = None
     keyed: bool = False  # the storage finds a second Send by the draft's request key
     others: str | None = None  # presses under the prefix that other handlers answer (a regex)
     open_button: bool = True  # PREFIX:open starts it too (a menu's or a notice's button)
+    starts: str | None = None  # more presses that start it (a regex after the prefix)
+    opens: Opens | None = None  # what the draft starts with (from the press that starts it)
+    in_place: bool = False  # started by a press, its first step replaces the pressed message
+    hub: bool = False  # each Send keeps the draft's other fields and asks the first step again
+    cancellable: bool = True  # a cancel button under its steps and review (and its press)
+    stale_again: bool = True  # a stale press shows the current step again (else pop-up alone)
 
     # -- the draft ------------------------------------------------------------------------
 
@@ -237,9 +287,10 @@ class Form:
         return draft
 
     def current(self, draft: Draft) -> int:
-        """The first step the draft lacks; ``len(steps)`` (the review) when complete."""
+        """The first step the draft lacks (of those asked); ``len(steps)`` (the review) when
+        complete."""
         for number, step in enumerate(self.steps):
-            if not step.kept(draft):
+            if (step.when is None or step.when(draft)) and not step.kept(draft):
                 return number
         return len(self.steps)
 
@@ -255,19 +306,21 @@ class Form:
     async def screen(self, update: Update, context: BotContext, lang: str, number: int) -> Screen:
         """What the step shows, from the draft alone (so any step can be shown again)."""
         t, draft = context.content.texts, self.draft_of(context)
-        cancel = self._button(context, lang, self.keys.cancel, "cancel")
-        if number >= len(self.steps):
+        cancel = (
+            [self._button(context, lang, self.keys.cancel, "cancel")] if self.cancellable else []
+        )
+        if number >= len(self.steps) and self.review is not None:
             review = await self.review(update, context, lang, draft)
             summary = review if isinstance(review, Summary) else Summary(review)
             send_row = [self._button(context, lang, self.keys.send, "send")]
-            return summary.text, keyboard([*(send_row if summary.sendable else []), cancel])
-        step = self.steps[number]
+            return summary.text, keyboard([*(send_row if summary.sendable else []), *cancel])
+        step = self.steps[min(number, len(self.steps) - 1)]
         if step.draw is not None:
             return await step.draw(update, context, lang, draft)
         rows = [self._button(context, lang, c.label, c.data) for c in step.choices]
         if step.skip:
             rows.append(self._button(context, lang, self.keys.skip, "skip"))
-        return t.get(lang, step.question, **step.params), keyboard([*rows, cancel])
+        return t.get(lang, step.question, **step.params), keyboard([*rows, *cancel])
 
     async def _show_current(
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False
@@ -282,18 +335,42 @@ class Form:
 
     # -- handlers -------------------------------------------------------------------------
 
+    async def _say(self, update: Update, context: BotContext, wrong: Wrong) -> None:
+        """Why an answer does not fit: with the current step again, or alone."""
+        lang = await language_of(update, context)
+        why = context.content.texts.get(lang, wrong.key, **wrong.params)
+        await (self._show_current(update, context, why) if wrong.again else send(update, why))
+
+    async def _went_on(self, update: Update, context: BotContext, *, edit: bool) -> int | None:
+        """After an answer kept: the next step, or (no review, all answered) Send at once."""
+        if self.review is None and self.current(self.draft_of(context)) == self.review_step:
+            return await self.send(update, context)
+        await answer(update)
+        return await self._show_current(update, context, edit=edit)
+
     async def begin(self, update: Update, context: BotContext) -> int:
         """Starts the form anew (after its gate, if any) and asks the first question."""
         assert context.user_data is not None
-        await answer(update)
         lang = await language_of(update, context)
-        if self.gate is not None and (refused := await self.gate(update, context, lang)):
+        opened: Draft | Refusal | Wrong = {}
+        if self.opens is not None:
+            opened = await self.opens(update, context, lang)
+            if isinstance(opened, Wrong):  # a stale or forged press: the pop-up, no form
+                await answer(update, context.content.texts.plain(lang, opened.key))
+                return ConversationHandler.END
+        await answer(update)
+        refused = opened if isinstance(opened, tuple) else None
+        if refused is None and self.gate is not None:
+            refused = await self.gate(update, context, lang)
+        if refused:
             await send(update, *refused)
             return ConversationHandler.END
         draft: Draft = {REQUEST_KEY: secrets.token_hex(16)} if self.keyed else {}
+        draft.update(opened if isinstance(opened, dict) else {})
         context.user_data[self.draft] = draft
         intro = context.content.texts.get(lang, self.keys.intro) if self.keys.intro else None
-        return await self._show_current(update, context, intro)
+        edit = self.in_place and update.callback_query is not None
+        return await self._show_current(update, context, intro, edit=edit)
 
     async def typed(self, update: Update, context: BotContext) -> int | None:
         """A typed answer for the current step: kept and the next step asked, or why not."""
@@ -303,15 +380,19 @@ class Form:
         draft = self.draft_of(context)
         number = self.current(draft)
         step = self.steps[number] if number < len(self.steps) else None
-        if step is None or step.read is None:
+        text = cleaned(update.message.text or "")
+        if step is not None and step.read is not None:
+            value = step.read(text)
+        elif step is not None and step.read_in is not None:
+            value = step.read_in(context, text)
+        else:
             await self._show_current(update, context, t.get(lang, "input.use_buttons"))
             return None
-        value = step.read(cleaned(update.message.text or ""))
         if isinstance(value, Wrong):
-            await self._show_current(update, context, t.get(lang, value.key, **value.params))
+            await self._say(update, context, value)
             return None
-        draft[step.field] = value
-        return await self._show_current(update, context)
+        step.answers(draft)[step.field] = value
+        return await self._went_on(update, context, edit=False)
 
     async def pressed(self, update: Update, context: BotContext) -> int | None:
         """A button of the current step (or its skip): kept and the next step shown in place."""
@@ -325,17 +406,16 @@ class Form:
         if picked is STAY:
             return None
         if step is not None and step.skip and data == "skip":
-            draft[step.field] = None
+            step.answers(draft)[step.field] = None
         elif step is not None and chosen is not None:
-            draft[step.field] = chosen.value
+            step.answers(draft)[step.field] = chosen.value
         elif step is not None and step.pick is not None and not isinstance(picked, Wrong):
-            draft[step.field] = picked
+            step.answers(draft)[step.field] = picked
         else:  # a stale press from another step, or a value no button offers
             popup = picked.key if isinstance(picked, Wrong) else "input.button_expired"
             await self.refuse(update, context, popup)
             return None
-        await answer(update)
-        return await self._show_current(update, context, edit=True)
+        return await self._went_on(update, context, edit=True)
 
     async def refuse(
         self, update: Update, context: BotContext, popup: str = "input.button_expired"
@@ -345,11 +425,15 @@ class Form:
         t = context.content.texts
         if update.callback_query is not None:
             await answer(update, t.plain(lang, popup))
-            await self._show_current(update, context)
+            if self.stale_again:
+                await self._show_current(update, context)
             return
         number = self.current(self.draft_of(context))
-        typed = number < len(self.steps) and self.steps[number].read is not None
-        key = self.keys.type_words if typed else "input.use_buttons"
+        step = self.steps[number] if number < len(self.steps) else None
+        if step is not None and step.typed and step.not_words is not None:
+            await self._say(update, context, step.not_words)
+            return
+        key = self.keys.type_words if step is not None and step.typed else "input.use_buttons"
         await self._show_current(update, context, t.get(lang, key))
 
     async def send(self, update: Update, context: BotContext) -> int | None:
@@ -364,6 +448,13 @@ class Form:
         if isinstance(stored, Wrong):  # refused on a second look (who may, who would get it)
             await self.refuse(update, context, stored.key)
             return self.current(self.draft_of(context))
+        if self.hub:  # this round is kept: its answers go, and the first step is asked again
+            for step in self.steps:
+                step.answers(draft).pop(step.field, None)
+            await answer(update)
+            lang = await language_of(update, context)
+            thanks = context.content.texts.get(lang, stored.thanks, **stored.params)
+            return await self._show_current(update, context, thanks)
         # Forgotten and written now, before the notices go out: a crash while they do must
         # neither leave the answers in the draft nor let the old Send button store them again.
         if self.draft in context.user_data:  # unless the store forgot it first (forget)
@@ -392,22 +483,46 @@ class Form:
         await show(update, text, keyboard([[menu_button(context, lang)]]))
         return ConversationHandler.END
 
+    async def closed(self, update: Update, context: BotContext, key: str) -> int:
+        """What the form is about is gone (Closed): said alone, the draft dropped, over."""
+        assert context.user_data is not None
+        context.user_data.pop(self.draft, None)
+        await answer(update)
+        lang = await language_of(update, context)
+        await send(update, context.content.texts.get(lang, key))
+        return ConversationHandler.END
+
+    def _closing(self, callback: Callable[[Update, BotContext], Awaitable[Any]]) -> Any:
+        async def run(update: Update, context: BotContext) -> Any:
+            try:
+                return await callback(update, context)
+            except Closed as closed:
+                return await self.closed(update, context, closed.key)
+
+        return run
+
     def handler(self) -> ConversationHandler[BotContext]:
         """The conversation (persistent: a restart keeps the answers given so far)."""
-        prefix = self.prefix
+        prefix, run = self.prefix, self._closing
         mine = rf"^{prefix}:(?!{self.others})" if self.others else rf"^{prefix}:"
+        cancel = [CallbackQueryHandler(self.cancel, pattern=rf"^{prefix}:cancel$")]
         handlers: list[BaseHandler[Update, BotContext, Any]] = [
-            CallbackQueryHandler(self.cancel, pattern=rf"^{prefix}:cancel$"),
-            CallbackQueryHandler(self.send, pattern=rf"^{prefix}:send$"),
-            CallbackQueryHandler(self.pressed, pattern=mine),
-            MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, self.typed),
-            MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, self.refuse),
+            *(cancel if self.cancellable else []),
+            CallbackQueryHandler(run(self.send), pattern=rf"^{prefix}:send$"),
+            CallbackQueryHandler(run(self.pressed), pattern=mine),
+            MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, run(self.typed)),
+            MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, run(self.refuse)),
         ]
-        entry_points: list[BaseHandler[Update, BotContext, Any]] = [
-            CommandHandler(self.command, self.begin, filters=PRIVATE_MESSAGE)
-        ]
+        entry_points: list[BaseHandler[Update, BotContext, Any]] = []
+        if self.command is not None:
+            entry_points.append(
+                CommandHandler(self.command, run(self.begin), filters=PRIVATE_MESSAGE)
+            )
         if self.open_button:
-            entry_points.append(CallbackQueryHandler(self.begin, pattern=rf"^{prefix}:open$"))
+            entry_points.append(CallbackQueryHandler(run(self.begin), pattern=rf"^{prefix}:open$"))
+        if self.starts is not None:
+            pattern = rf"^{prefix}:(?:{self.starts})"
+            entry_points.append(CallbackQueryHandler(run(self.begin), pattern=pattern))
         return ConversationHandler(
             entry_points=entry_points,
             states={number: handlers for number in range(len(self.steps) + 1)},
