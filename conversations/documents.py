@@ -6,6 +6,12 @@ reminder's buttons: a new date (asked here, the plan re-made), "I need help" (an
 problem" on a check-in is) and "remind me later"; once the date has passed, "numbers for help"
 (the country's numbers) instead of "later". Every press names its reminder and is checked
 against the person who pressed it.
+
+The list is a hub on the form skeleton (conversations/forms.py): each date is stored the
+moment it is given, and the list shown again with what was kept.
+
+    LIST --paper--> ASK --date|don't know--> stored, LIST ...     (ASK --back--> LIST)
+    a reminder's "new date" --> ASK (of its paper)
 """
 
 from __future__ import annotations
