@@ -154,7 +154,7 @@ async def _opens(update: Update, context: BotContext, lang: str) -> Draft | Refu
 
 async def _renewing(update: Update, context: BotContext, lang: str) -> Draft | Refusal | Wrong:
     """ "Done, I have the new date": its paper's date asked at once (the new one re-plans)."""
-    found = await _own_or_refused(update, context, answered=False)
+    found = await _own_or_refused(update, context, popup=False)
     if found is None:
         return Wrong("input.button_expired")
     reminder, departure = found
@@ -299,15 +299,15 @@ async def _own(update: Update, context: BotContext) -> tuple[DocumentReminder, D
 
 
 async def _own_or_refused(
-    update: Update, context: BotContext, *, answered: bool = True
+    update: Update, context: BotContext, *, popup: bool = True
 ) -> tuple[DocumentReminder, Departure] | None:
     """The pressed reminder and its trip; a forged, stale or someone else's press is refused
-    (said in a pop-up, unless the caller says it: logged by id, nothing changed): None."""
+    (the pop-up, unless the caller says it; logged by id, nothing changed): None."""
     assert update.effective_user is not None
     found = await _own(update, context)
     if found is None:
         log.warning("forged_press user=%s action=document", update.effective_user.id)
-        if answered:
+        if popup:
             await _refuse(update, context)
         else:  # the form's opening says it (conversations/forms.py)
             _refused(update)
