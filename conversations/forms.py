@@ -270,7 +270,6 @@ class Keys:
     with_type_words: bool = False
     skip: str = "common.skip"  # the skip button
     at_review: str = "input.use_buttons"  # said for anything typed or sent at the review
-    back: str = "common.back"  # the «back» button (a form with_back)
 
     @property
     def cancel(self) -> str:
@@ -394,7 +393,7 @@ class Form:
         """What the step shows, from the draft alone (so any step can be shown again)."""
         t, answers = context.content.texts, self.answers_of(context)
         cancel = self._button(context, lang, self.keys.cancel, "cancel") if self.cancellable else []
-        back = self._button(context, lang, self.keys.back, "back") if self.with_back else []
+        back = self._button(context, lang, "common.back", "back") if self.with_back else []
         if number >= len(self.steps) and self.review is not None:
             review = await self.review(update, context, lang, answers)
             summary = review if isinstance(review, Summary) else Summary(review)
