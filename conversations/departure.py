@@ -166,12 +166,12 @@ def step_of(spec: Field) -> Step:
             Choice(f"c:{spec.id}:{o}", o, f"plan.opt.{spec.id}.{o}") for o in spec.options
         )
         return Step(spec.id, question, choices=options, **common)
-    if kind == "multi":
+    if kind == "multi":  # ticks: ☑️/⬜ options, «done» keeps the ticked ones
         ticks = tuple(
             Choice(f"m:{spec.id}:{o}", o, f"plan.opt.{spec.id}.{o}") for o in spec.options
         )
         done = Choice(f"m:{spec.id}:done", None, "plan.done")
-        return Step(spec.id, question, ticks=ticks, done=done, **common)
+        return Step(spec.id, question, choices=ticks, done=done, **common)
     if kind == "date":
         return Step(
             spec.id,
@@ -179,7 +179,7 @@ def step_of(spec: Field) -> Step:
             buttons=_dates(spec),
             read_with=_typed_date,
             valid=_is_day,
-            wrong="plan.bad.date",
+            wrong=Wrong("plan.bad.date"),
             **common,
         )
     if kind == "expiry":
@@ -189,7 +189,7 @@ def step_of(spec: Field) -> Step:
             choices=(Choice(f"x:{spec.id}:{UNKNOWN}", UNKNOWN, "documents.dont_know"),),
             read_with=_typed_expiry,
             valid=lambda value: value == UNKNOWN or _is_day(value),
-            wrong="documents.bad_date",
+            wrong=Wrong("documents.bad_date"),
             **common,
         )
     if kind == "agency":
@@ -206,7 +206,7 @@ def step_of(spec: Field) -> Step:
         read, wrong = parsed(parse_wage, "plan.bad.wage"), "plan.bad.wage"
     else:
         read, wrong = _READ[kind], "plan.bad.name" if kind == "text" else f"plan.bad.{kind}"
-    return Step(spec.id, question, read=read, wrong=wrong, **common)
+    return Step(spec.id, question, read=read, wrong=Wrong(wrong), **common)
 
 
 # -- before and after ----------------------------------------------------------------------

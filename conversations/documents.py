@@ -6,32 +6,41 @@ reminder's buttons: a new date (asked here, the plan re-made), "I need help" (an
 problem" on a check-in is) and "remind me later"; once the date has passed, "numbers for help"
 (the country's numbers) instead of "later". Every press names its reminder and is checked
 against the person who pressed it.
+
+The list is a hub on the form skeleton (conversations/forms.py): each date is stored the
+moment it is given, and the list shown again with what was kept.
+
+    LIST --paper--> ASK --date|don't know--> stored, LIST ...     (ASK --back--> LIST)
+    a reminder's "new date" --> ASK (of its paper)
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date
-from enum import IntEnum
 from typing import Any
 
 import aiosqlite
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import raise_alert
+from conversations.forms import (
+    STAY,
+    Closed,
+    Draft,
+    Form,
+    Keys,
+    Refusal,
+    Screen,
+    Step,
+    Stored,
+    Wrong,
+)
 from conversations.hotlines import show_country
-from conversations.leaving import leaving_handlers
-from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from conversations.ui import answer, language_of, send, show
 from delivery.checkins import zone_of
 from delivery.documents import (
     PREFIX,
@@ -50,11 +59,8 @@ from storage.rows import Departure
 
 log = logging.getLogger(__name__)
 DRAFT = "documents"
-
-
-class Step(IntEnum):
-    LIST = 0
-    ASK = 1
+# The reminders' own buttons: answered outside the form (build_handlers), whatever is open.
+REMINDER_PRESSES = "(help|later|numbers|read):"
 
 
 async def _trip(context: BotContext, user_id: int) -> Departure | None:
@@ -83,7 +89,7 @@ def _date_of(context: BotContext, lang: str, document: Document | None) -> str:
     return format_day(document.expires_on, lang)
 
 
-async def _list_screen(context: BotContext, lang: str, departure: Departure) -> tuple[str, Any]:
+async def _list_screen(context: BotContext, lang: str, departure: Departure) -> Screen:
     t = context.content.texts
     kept = {d.kind: d for d in await context.store.documents_of(departure.departure_id)}
     blocks: list[str] = [t.get(lang, "documents.title", name=departure.name)]
@@ -109,7 +115,7 @@ async def _list_screen(context: BotContext, lang: str, departure: Departure) -> 
     return "\n\n".join(blocks), keyboard(rows)
 
 
-def _ask_screen(context: BotContext, lang: str, kind: str) -> tuple[str, Any]:
+def _ask_screen(context: BotContext, lang: str, kind: str) -> Screen:
     t = context.content.texts
     rows: list[list[Button]] = [
         [(t.raw(lang, "documents.dont_know"), f"{PREFIX}:unknown")],
@@ -119,149 +125,160 @@ def _ask_screen(context: BotContext, lang: str, kind: str) -> tuple[str, Any]:
     return t.get(lang, "documents.ask_date", paper=paper), keyboard(rows)
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
 async def _current(update: Update, context: BotContext) -> Departure | None:
     """The trip the open screen is about, if it is still active and the person's own."""
     assert update.effective_user is not None
-    departure_id = _draft(context).get("departure")
+    departure_id = FORM.draft_of(context).get("departure")
     departure = await context.store.departure(int(departure_id)) if departure_id else None
     if departure is None or departure.user_id != update.effective_user.id:
         return None
     return departure if departure.status == "active" else None
 
 
-# -- steps -----------------------------------------------------------------------------------
+# -- the form: the list of papers (a hub: each date is kept as soon as it is given) ------------
 
 
-async def begin(update: Update, context: BotContext) -> int:
-    """Shows the dates kept for the person's trip abroad, with a button for each paper."""
-    assert update.effective_user is not None and context.user_data is not None
-    await answer(update)
-    lang = await language_of(update, context)
+async def _opens(update: Update, context: BotContext, lang: str) -> Draft | Refusal | Wrong:
+    """/documents (or its button): the person's trip abroad; «Done, I have the new date» under
+    a reminder: that reminder's paper."""
+    assert update.effective_user is not None
+    query = update.callback_query
+    if query is not None and (query.data or "").startswith(f"{PREFIX}:renew:"):
+        return await _renewing(update, context, lang)
     departure = await _trip(context, update.effective_user.id)
     if departure is None:
         text = context.content.texts.get(lang, "documents.no_trip")
-        await send(update, text, keyboard([[menu_button(context, lang)]]))
-        return ConversationHandler.END
-    context.user_data[DRAFT] = {"departure": departure.departure_id}
-    await send(update, *await _list_screen(context, lang, departure))
-    return Step.LIST
+        return text, keyboard([[menu_button(context, lang)]])
+    return {"departure": departure.departure_id}
 
 
-async def choose(update: Update, context: BotContext) -> int | None:
-    """Asks when the chosen paper ends."""
-    assert update.callback_query is not None
-    parts = (update.callback_query.data or "").split(":")
-    if len(parts) != 3 or parts[2] not in KINDS or await _current(update, context) is None:
-        return await _refuse(update, context)
-    _draft(context)["kind"] = parts[2]
-    await answer(update)
-    await show(update, *_ask_screen(context, await language_of(update, context), parts[2]))
-    return Step.ASK
+async def _renewing(update: Update, context: BotContext, lang: str) -> Draft | Refusal | Wrong:
+    """ "Done, I have the new date": its paper's date asked at once (the new one re-plans)."""
+    found = await _own_or_refused(update, context, popup=False)
+    if found is None:
+        return Wrong("input.button_expired")
+    reminder, departure = found
+    document = await context.store.document(reminder.document_id)
+    if departure.status != "active" or document is None:
+        return context.content.texts.get(lang, "checkin.closed"), None
+    await context.store.answer_document_reminder(reminder.reminder_id, "renew")
+    return {"departure": departure.departure_id, "kind": document.kind}
 
 
-async def typed_date(update: Update, context: BotContext) -> int | None:
-    """Keeps a typed date (day/month/year, Khmer digits welcome); anything else is explained."""
-    assert update.message is not None
-    lang = await language_of(update, context)
-    today = context.clock.now().astimezone(context.services.config.timezone).date()
-    value = parse_expiry(update.message.text or "", today)
-    if value is None:
-        return await _again(update, context, lang)
-    return await _keep(update, context, lang, value)
-
-
-async def dont_know(update: Update, context: BotContext) -> int | None:
-    """Notes that the person does not know the date (nothing is reminded)."""
-    if "kind" not in _draft(context):
-        return await _refuse(update, context)
-    await answer(update)
-    return await _keep(update, context, await language_of(update, context), None)
-
-
-async def _keep(update: Update, context: BotContext, lang: str, value: date | None) -> int | None:
-    """Stores the date and re-plans its reminders in one transaction, then shows the list."""
-    draft = _draft(context)
-    departure, kind = await _current(update, context), draft.get("kind")
-    t = context.content.texts
-    if departure is None or kind not in KINDS:
-        assert context.user_data is not None
-        context.user_data.pop(DRAFT, None)
-        await send(update, t.get(lang, "checkin.closed"))
-        return ConversationHandler.END
-    first = first_reminder(context, value, departure.destination) if value else None
-    await context.store.set_document_date(
-        departure.departure_id, departure.user_id, str(kind), value, first
-    )
-    log.info("document_date_set departure=%s kind=%s", departure.departure_id, kind)
-    draft.pop("kind", None)
-    paper = t.raw(lang, f"documents.kind.{kind}")
-    saved = (
-        t.get(lang, "documents.saved", paper=paper, date=format_day(value, lang))
-        if value
-        else t.get(lang, "documents.saved_unknown", paper=paper)
-    )
-    text, markup = await _list_screen(context, lang, departure)
-    await send(update, f"{saved}\n\n{text}", markup)
-    return Step.LIST
-
-
-async def _again(update: Update, context: BotContext, lang: str) -> int | None:
-    """A wrong date, a sticker or a photo: what is wanted, and the question again."""
-    kind = _draft(context).get("kind")
-    if kind not in KINDS:
-        return await _refuse(update, context)
-    text, markup = _ask_screen(context, lang, str(kind))
-    await send(update, f"{context.content.texts.get(lang, 'documents.bad_date')}\n\n{text}", markup)
-    return None
-
-
-async def not_a_date(update: Update, context: BotContext) -> int | None:
-    """Anything but text where a date is expected."""
-    return await _again(update, context, await language_of(update, context))
-
-
-async def back_to_list(update: Update, context: BotContext) -> int | None:
-    """Back from a question to the list of papers."""
-    departure = await _current(update, context)
-    if departure is None:
-        return await _refuse(update, context)
-    _draft(context).pop("kind", None)
-    await answer(update)
-    await show(update, *await _list_screen(context, await language_of(update, context), departure))
-    return Step.LIST
-
-
-async def use_buttons(update: Update, context: BotContext) -> int | None:
-    """Typing on the list: say to tap a paper, and show the list again."""
-    lang = await language_of(update, context)
+async def _draw_list(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """The dates kept for the trip, with a button for each paper."""
     departure = await _current(update, context)
     if departure is None:  # the trip ended meanwhile: the form ends too, it cannot trap them
-        assert context.user_data is not None
-        context.user_data.pop(DRAFT, None)
-        await send(update, context.content.texts.get(lang, "checkin.closed"))
-        return ConversationHandler.END
-    text, markup = await _list_screen(context, lang, departure)
-    await send(update, f"{context.content.texts.get(lang, 'input.use_buttons')}\n\n{text}", markup)
-    return None
+        raise Closed("checkin.closed")
+    return await _list_screen(context, lang, departure)
 
 
-async def _refuse(update: Update, context: BotContext) -> int | None:
-    """A stale or forged press, or a trip that has ended: said, nothing changes."""
+async def _pick_paper(update: Update, context: BotContext, data: str) -> object:
+    """A paper of the list (``set:KIND``), on a trip still the person's own and active."""
+    kind = data.removeprefix("set:")
+    if not data.startswith("set:") or kind not in KINDS or await _current(update, context) is None:
+        return _refused(update)
+    return kind
+
+
+async def _draw_ask(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    """When the chosen paper ends: typed, or «I don't know», or back to the list."""
+    return _ask_screen(context, lang, str(draft["kind"]))
+
+
+async def _pick_date(update: Update, context: BotContext, data: str) -> object:
+    """«I don't know» (kept as no date); back to the list; or another paper of the list."""
+    if data == "unknown":
+        return None
+    lang = await language_of(update, context)
+    if data == "list":  # back: the list again, in place
+        departure = await _current(update, context)
+        if departure is None:
+            return _refused(update)
+        FORM.draft_of(context).pop("kind", None)
+        await answer(update)
+        await show(update, *await _list_screen(context, lang, departure))
+        return STAY
+    kind = await _pick_paper(update, context, data)
+    if isinstance(kind, Wrong):
+        return kind
+    FORM.draft_of(context)["kind"] = kind
+    await answer(update)
+    await show(update, *_ask_screen(context, lang, str(kind)))
+    return STAY
+
+
+def _read_date(context: BotContext, draft: Draft, text: str) -> object:
+    """A typed date (day/month/year, Khmer digits welcome), not already long past."""
+    today = context.clock.now().astimezone(context.services.config.timezone).date()
+    value = parse_expiry(text, today)
+    return Wrong("documents.bad_date") if value is None else value
+
+
+async def _keep(update: Update, context: BotContext, draft: Draft, request_key: str) -> Stored:
+    """Stores the date and re-plans its reminders in one transaction."""
+    departure, kind, value = await _current(update, context), str(draft["kind"]), draft["date"]
+    if departure is None:
+        raise Closed("checkin.closed")
+    first = first_reminder(context, value, departure.destination) if value else None
+    await context.store.set_document_date(
+        departure.departure_id, departure.user_id, kind, value, first
+    )
+    log.info("document_date_set departure=%s kind=%s", departure.departure_id, kind)
+    lang = await language_of(update, context)
+    paper = context.content.texts.raw(lang, f"documents.kind.{kind}")
+    if value is None:
+        return Stored("documents.saved_unknown", {"paper": paper})
+    return Stored("documents.saved", {"paper": paper, "date": format_day(value, lang)})
+
+
+def _refused(update: Update) -> Wrong:
+    """A stale or forged press, or a trip that has ended: the pop-up, nothing changes."""
     assert update.effective_user is not None
+    log.info("documents_refused user=%s", update.effective_user.id)
+    return Wrong("input.button_expired")
+
+
+FORM = Form(
+    name="documents",
+    prefix=PREFIX,
+    draft=DRAFT,
+    command="documents",
+    steps=(
+        Step(
+            "kind", "documents.title", draw=_draw_list, pick=_pick_paper, valid=KINDS.__contains__
+        ),
+        Step(
+            "date",
+            "documents.ask_date",
+            read_with=_read_date,
+            draw=_draw_ask,
+            pick=_pick_date,
+            valid=lambda value: value is None or isinstance(value, date),
+            wrong=Wrong("documents.bad_date"),
+        ),
+    ),
+    keys=Keys("documents"),
+    review=None,
+    store=_keep,
+    hub=True,
+    starts="renew:",
+    opens=_opens,
+    others=REMINDER_PRESSES,
+    cancellable=False,
+    stale_again=False,
+)
+
+
+async def _refuse(update: Update, context: BotContext) -> None:
+    """A stale or forged press, or a trip that has ended: said, nothing changes."""
     lang = await language_of(update, context)
     t = context.content.texts
     if update.callback_query is not None:
         await answer(update, t.plain(lang, "input.button_expired"))
     else:
         await send(update, t.get(lang, "input.button_expired"))
-    log.info("documents_refused user=%s", update.effective_user.id)
-    return None
+    _refused(update)
 
 
 # -- answers to a reminder -------------------------------------------------------------------
@@ -282,36 +299,19 @@ async def _own(update: Update, context: BotContext) -> tuple[DocumentReminder, D
 
 
 async def _own_or_refused(
-    update: Update, context: BotContext
+    update: Update, context: BotContext, *, popup: bool = True
 ) -> tuple[DocumentReminder, Departure] | None:
     """The pressed reminder and its trip; a forged, stale or someone else's press is refused
-    (said in a pop-up, logged by id, nothing changed) and gives None."""
+    (the pop-up, unless the caller says it; logged by id, nothing changed): None."""
     assert update.effective_user is not None
     found = await _own(update, context)
     if found is None:
         log.warning("forged_press user=%s action=document", update.effective_user.id)
-        await _refuse(update, context)
+        if popup:
+            await _refuse(update, context)
+        else:  # the form's opening says it (conversations/forms.py)
+            _refused(update)
     return found
-
-
-async def renew(update: Update, context: BotContext) -> int:
-    """ "Done, I have the new date": asks it; the new date re-plans the reminders."""
-    assert update.effective_user is not None and context.user_data is not None
-    found = await _own_or_refused(update, context)
-    lang = await language_of(update, context)
-    if found is None:
-        return ConversationHandler.END
-    reminder, departure = found
-    document = await context.store.document(reminder.document_id)
-    if departure.status != "active" or document is None:
-        await answer(update)
-        await send(update, context.content.texts.get(lang, "checkin.closed"))
-        return ConversationHandler.END
-    await context.store.answer_document_reminder(reminder.reminder_id, "renew")
-    context.user_data[DRAFT] = {"departure": departure.departure_id, "kind": document.kind}
-    await answer(update)
-    await send(update, *_ask_screen(context, lang, document.kind))
-    return Step.ASK
 
 
 async def need_help(update: Update, context: BotContext) -> None:
@@ -417,37 +417,7 @@ async def remind_later(update: Update, context: BotContext) -> None:
 
 def build_handler() -> ConversationHandler[BotContext]:
     """The dates of one's papers (persistent: a restart keeps the question open)."""
-
-    def press(callback: Any, suffix: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{suffix}")
-
-    stale: BaseHandler[Update, BotContext, Any] = press(_refuse, "(set|unknown|list)")
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("documents", begin, filters=PRIVATE_MESSAGE),
-            press(begin, "open$"),
-            press(renew, "renew:"),
-        ],
-        states={
-            Step.LIST: [
-                press(choose, "set:"),
-                MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, use_buttons),
-                stale,
-            ],
-            Step.ASK: [
-                press(dont_know, "unknown$"),
-                press(back_to_list, "list$"),
-                press(choose, "set:"),
-                MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, typed_date),
-                MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND & ~filters.TEXT, not_a_date),
-                stale,
-            ],
-        },
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="documents",
-        persistent=True,
-    )
+    return FORM.handler()
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -8,24 +8,49 @@ way for every form:
   with the conversation's state, and the sweep (conversations/drafts.py) erases it when left
   too long; /menu and the like drop it (conversations/leaving.py), as does another form
   (conversations/switching.py, which the composition root hands ``form.draft``).
-- The current step is always the first one whose answer the draft lacks, so a restart, a
-  wrong answer or a stale press simply shows it again; the conversation's state is that step's
-  number (the review is the number after the last step), which is what persistence stores.
+- The current step is always the first one (of those the answers so far call for) whose answer
+  the draft lacks, so a restart, a wrong answer or a stale press simply shows it again; the
+  conversation's state is that step's number (the review is the number after the last step),
+  which is what persistence stores, so a state number an older version wrote resumes too.
 - Send runs only on a complete draft. A keyed form makes its request key with the draft, so
   Send pressed twice, or again after a crash, finds what the first press stored; the draft is
   forgotten and written to disk before the (slow) notices go out, so a crash while they do
   cannot bring back a review whose Send would store it again.
 
-    begin --gate--> step 0 --answer--> step 1 ... --answer--> review --send--> end
-    (every step: cancel ends it; anything that does not fit shows the current step again)
+    begin --opens, gate--> step 0 --answer--> step 1 ... --answer--> review --send--> end
+    (every step: cancel ends it; anything that does not fit shows the current step again;
+     no review: Send on the last answer; a hub: Send, then step 0 again below the thanks)
 
-The plainest form is conversations/broker_report.py; conversations/missing.py adds a gate, a
-request key and skippable steps; conversations/announce.py has steps whose buttons depend on
-who asks (they draw their own screen and read their own presses) and a Send that looks again.
-conversations/departure.py (/plan) uses the rest: steps asked only after some answers
-(``when``), «back» that takes back the last answer (a history in the draft), a progress line,
-a step of ticks, buttons drawn from today or the store, typed answers read with the context
-and the answers so far, and a Send whose thanks depends on how its notices went.
+Which form shows what:
+
+- conversations/broker_report.py, the plainest: typed steps (``read``), buttons (``choices``),
+  a review and Send.
+- conversations/missing.py: a ``gate``, a request key (``keyed``) and ``skip`` buttons.
+- conversations/announce.py: steps whose buttons depend on who asks (they ``draw`` their own
+  screen, ``pick`` their own presses and say which values are ``valid``), a review that may not
+  be sent (``Summary.sendable``) and a store that looks again (it may return ``Wrong``).
+- conversations/departure.py (/plan) and conversations/assisted.py (a chief's form on /plan's
+  steps): the answers in a part of the draft (``answers_in``), steps asked only ``when`` the
+  answers so far call for them, «back» (``with_back``: a history in the draft), a progress line
+  (``progress``), an intro of its own (``intro_apart``), a cancel without the menu button
+  (``cancel_menu``), skip data naming the step (``skip_data``), the review's own words for
+  typing (``Keys.at_review``) and its own Send (``Summary.send``); a step of ticks (``done``),
+  buttons drawn from today or the store (``buttons``: a ``Choice`` with a ``name`` and what it
+  keeps ``also``, taken back with it as ``companions``), a ``pick`` that finds a button anew,
+  typed answers read with the context and the answers so far (``read_with``), a step's own
+  words for what is no answer (``wrong``), and a thanks told by how the notices went
+  (``Stored.deliver``) or said anew when Send found what it had stored (``Stored.again``).
+- conversations/documents.py (/documents): a ``hub`` with no review: each paper's date is
+  stored the moment it is given and the list shown again, the thanks above; opened by
+  /documents or a reminder's «new date» (``opens`` the draft with the trip, ``starts``), no
+  cancel (``cancellable``), a stale press is its pop-up alone (``stale_again``), and a trip that
+  ended meanwhile ends the form (``Closed``).
+- conversations/returning.py (the returnee questions): no review (``review=None``): the consent,
+  or the story skipped, stores them; started only by a press (``command=None``) that names the
+  trip, in place of the message pressed (``in_place``); the five questions' answers kept
+  ``within`` the draft's "answers" (where the older code kept them, beside the story), ticks
+  drawn from the content (``buttons`` with ``done``, a ``name`` in each language), choices of
+  their own that keep None, and a why said alone (``Wrong.alone``).
 """
 
 from __future__ import annotations
@@ -70,10 +95,21 @@ def cleaned(text: str) -> str:
 
 @dataclass(frozen=True)
 class Wrong:
-    """A typed answer refused: the text key that says why, and its values."""
+    """An answer refused: the text key that says why, and its values; ``alone``: said without
+    the question below it."""
 
     key: str
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    alone: bool = False
+
+
+class Closed(Exception):
+    """What the form is about is gone (the trip ended meanwhile): raised by a step's draw, pick
+    or read, or by the store. Its text is said alone, the draft dropped, the form over."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 # Reads a typed answer (already cleaned): the value to keep, or Wrong. A text it keeps must
@@ -114,7 +150,9 @@ class Choice:
     data: str
     value: object
     label: str
-    name: str | None = None  # shown as it is (a name from the store), not a text key's text
+    # Shown as it is instead of the label's text: a name from the store, or (a mapping) the
+    # content's own label in each language.
+    name: str | Mapping[str, str] | None = None
     also: Mapping[str, object] = dataclasses.field(default_factory=dict)  # kept with the value
 
 
@@ -127,7 +165,7 @@ Draw = Callable[[Update, BotContext, str, Draft], Awaitable[Screen]]
 Pick = Callable[[Update, BotContext, str], Awaitable[object]]
 # A typed answer read with what it depends on (today, the answers so far): value or Wrong.
 ReadWith = Callable[[BotContext, Draft, str], object]
-# Buttons drawn when the step is shown and again when pressed (from today, from the store).
+# Buttons drawn when the step is shown and again when pressed (from today, the store, content).
 Buttons = Callable[[BotContext, Draft], Awaitable[Sequence[Choice]]]
 
 
@@ -138,13 +176,15 @@ class Step:
     A step whose buttons depend on who asks draws its own screen (``draw``), reads its own
     presses (``pick``) and says which kept values are answers (``valid``).
 
-    A step may also be asked only when earlier answers call for it (``when``), tick several
-    values (``ticks``, kept as a list by its ``done`` button), draw buttons from today or the
-    store (``buttons``), read a typed answer with the context (``read_with``), and say its own
-    text for input that is no answer (``wrong``: a sticker, a voice).
+    A step may also be asked only when earlier answers call for it (``when``), draw buttons
+    from today, the store or the content (``buttons``), tick several of its buttons (``done``
+    keeps the ticked values as a list), read a typed answer with the context (``read_with``),
+    say its own words for input that is no answer (``wrong``: a sticker, a voice), and keep
+    its answer in a part of the answers (``within``). A choice may keep None (a skip of its own
+    data); a step may have both buttons and a typed answer.
     """
 
-    field: str  # the draft's key it fills
+    field: str  # the answers' key it fills
     question: str  # the text key of its screen
     read: Read | None = None
     choices: tuple[Choice, ...] = ()
@@ -154,34 +194,45 @@ class Step:
     pick: Pick | None = None
     valid: Callable[[object], bool] | None = None
     when: Callable[[Draft], bool] | None = None  # asked only when this holds of the answers
-    ticks: tuple[Choice, ...] = ()  # ☑️/⬜ buttons; ``done`` keeps the ticked values as a list
-    done: Choice | None = None  # the button that keeps the ticks (its value is not used)
+    done: Choice | None = None  # a step of ticks: ☑️/⬜ buttons, and this one keeps the list
     buttons: Buttons | None = None
     read_with: ReadWith | None = None
-    wrong: str | None = None  # the text key for input that is no answer (default: the form's)
+    wrong: Wrong | None = None  # said for input that is no answer (else the form's words)
     companions: tuple[str, ...] = ()  # the answers a Choice's ``also`` keeps, taken back with it
+    within: str | None = None  # the part of the answers holding this one (else the answers)
+
+    def held(self, answers: Draft) -> Draft:
+        """Where this step's answer lives among the answers (made if it is missing)."""
+        if self.within is None:
+            return answers
+        held: Draft = answers.setdefault(self.within, {})
+        return held
 
     @property
     def typed(self) -> bool:
         """Whether it takes a typed answer."""
         return self.read is not None or self.read_with is not None
 
-    def kept(self, draft: Draft) -> bool:
-        """Whether the draft holds an answer this step would have kept."""
-        if self.valid is not None:
-            return self.field in draft and self.valid(draft[self.field])
-        if self.skip:
-            return self.field in draft  # None (skipped) is an answer too
-        value = draft.get(self.field)
-        if self.ticks:
-            values = [c.value for c in self.ticks]
-            return isinstance(value, list | tuple) and all(v in values for v in value)
-        if self.read_with is not None or self.buttons is not None:
-            return value is not None  # only what its read or its buttons made (else: ``valid``)
-        if self.choices:
-            return any(value == c.value and type(value) is type(c.value) for c in self.choices)
-        if self.read is None or value is None:
+    def kept(self, answers: Draft) -> bool:
+        """Whether the answers hold one this step would have kept."""
+        held = answers.get(self.within, {}) if self.within is not None else answers
+        if not isinstance(held, dict) or self.field not in held:
             return False
+        value = held[self.field]
+        if self.valid is not None:
+            return self.valid(value)
+        if self.skip:
+            return True  # None (skipped) is an answer too
+        if self.done is not None:  # ticks: a list of values offered (drawn ones: only done made)
+            offered = [c.value for c in self.choices]
+            listed = isinstance(value, list | tuple)
+            return listed and (self.buttons is not None or all(v in offered for v in value))
+        if any(value == c.value and type(value) is type(c.value) for c in self.choices):
+            return True
+        if value is None:
+            return False
+        if self.read is None:  # only what its read or its buttons made (else: ``valid``)
+            return self.read_with is not None or self.buttons is not None
         # A text is read again (what a draft holds is checked, not trusted); anything else (a
         # number, a date) only its read made.
         return not isinstance(value, str) or not isinstance(self.read(cleaned(value)), Wrong)
@@ -219,7 +270,6 @@ class Keys:
     with_type_words: bool = False
     skip: str = "common.skip"  # the skip button
     at_review: str = "input.use_buttons"  # said for anything typed or sent at the review
-    back: str = "common.back"  # the «back» button (a form with_back)
 
     @property
     def cancel(self) -> str:
@@ -245,8 +295,11 @@ class Keys:
 # Before the form starts: None to go on, or the screen that ends it instead (who may not).
 Refusal = tuple[str, InlineKeyboardMarkup | None]
 Gate = Callable[[Update, BotContext, str], Awaitable[Refusal | None]]
+# What the draft starts with, read from the press or the person (the trip it is about), or a
+# refusal: a screen that ends it, or Wrong (its key is the pop-up).
+Opens = Callable[[Update, BotContext, str], Awaitable[Draft | Refusal | Wrong]]
 Review = Callable[[Update, BotContext, str, Draft], Awaitable[str | Summary]]
-# Send's one transaction: (update, context, draft, request key) -> Stored, or Wrong (refused:
+# Send's one transaction: (update, context, answers, request key) -> Stored, or Wrong (refused:
 # its key is the pop-up, and the step the draft is at is shown again).
 Store = Callable[[Update, BotContext, Draft, str], Awaitable[Stored | Wrong]]
 
@@ -258,20 +311,26 @@ class Form:
     name: str
     prefix: str
     draft: str  # the key of its draft in user_data
-    command: str
+    command: str | None  # None: only a press starts it
     steps: tuple[Step, ...]
     keys: Keys
-    review: Review
-    store: Store  # the one transaction of Send: (update, context, draft, request key)
+    review: Review | None  # None: Send runs as soon as the last step is answered
+    store: Store  # the one transaction of Send: (update, context, answers, request key)
     gate: Gate | None = None
     keyed: bool = False  # the storage finds a second Send by the draft's request key
     others: str | None = None  # presses under the prefix that other handlers answer (a regex)
     open_button: bool = True  # PREFIX:open starts it too (a menu's or a notice's button)
+    starts: str | None = None  # more presses that start it (a regex after the prefix)
+    opens: Opens | None = None  # what the draft starts with (from the press that starts it)
+    in_place: bool = False  # started by a press, its first step replaces the pressed message
     answers_in: str | None = None  # the draft's key holding the answers (None: the draft)
     with_back: bool = False  # «back» takes back the last answer (HISTORY in the draft)
     progress: str | None = None  # a text key above each question, given {number} and {total}
     intro_apart: bool = False  # the intro is a message of its own, given {total}
+    hub: bool = False  # each Send keeps the draft's other fields and asks the first step again
+    cancellable: bool = True  # a cancel button under its steps and review (and its press)
     cancel_menu: bool = True  # cancelled: the menu button under the text
+    stale_again: bool = True  # a stale press shows the current step again (else pop-up alone)
     skip_data: str = "skip"  # the skip button's data after the prefix ({field}: the step's)
 
     # -- the draft ------------------------------------------------------------------------
@@ -289,10 +348,10 @@ class Form:
         answers: Draft = draft.setdefault(self.answers_in, {})
         return answers
 
-    def current(self, draft: Draft) -> int:
-        """The first step the draft lacks; ``len(steps)`` (the review) when complete."""
+    def current(self, answers: Draft) -> int:
+        """The first step the answers lack; ``len(steps)`` (the review) when complete."""
         for number, step in enumerate(self.steps):
-            if applies(step, draft) and not step.kept(draft):
+            if applies(step, answers) and not step.kept(answers):
                 return number
         return len(self.steps)
 
@@ -302,9 +361,9 @@ class Form:
 
     def _keep(self, context: BotContext, step: Step, value: object, **also: object) -> None:
         """Keeps an answer (with what it brings along) and, with «back», notes it was given."""
-        draft, answers = self.draft_of(context), self.answers_of(context)
-        answers[step.field] = value
-        answers.update(also)
+        draft, held = self.draft_of(context), step.held(self.answers_of(context))
+        held[step.field] = value
+        held.update(also)
         if self.with_back:
             draft.setdefault(HISTORY, []).append(step.field)
         draft.pop(TICKED, None)
@@ -323,23 +382,33 @@ class Form:
     def _button(self, context: BotContext, lang: str, key: str, data: str) -> list[Button]:
         return [(context.content.texts.raw(lang, key), f"{self.prefix}:{data}")]
 
+    def _label(self, context: BotContext, lang: str, choice: Choice) -> str:
+        if isinstance(choice.name, str):
+            return choice.name
+        if choice.name is not None:
+            return choice.name[lang]
+        return context.content.texts.raw(lang, choice.label)
+
     async def screen(self, update: Update, context: BotContext, lang: str, number: int) -> Screen:
         """What the step shows, from the draft alone (so any step can be shown again)."""
-        t, draft = context.content.texts, self.answers_of(context)
-        cancel = self._button(context, lang, self.keys.cancel, "cancel")
-        back = self._button(context, lang, self.keys.back, "back") if self.with_back else []
-        if number >= len(self.steps):
-            review = await self.review(update, context, lang, draft)
+        t, answers = context.content.texts, self.answers_of(context)
+        cancel = self._button(context, lang, self.keys.cancel, "cancel") if self.cancellable else []
+        back = self._button(context, lang, "common.back", "back") if self.with_back else []
+        if number >= len(self.steps) and self.review is not None:
+            review = await self.review(update, context, lang, answers)
             summary = review if isinstance(review, Summary) else Summary(review)
             send_key = summary.send or self.keys.send
             send_row = self._button(context, lang, send_key, "send")
-            below = [*([send_row] if summary.sendable else []), *([back] if back else [])]
-            return summary.text, keyboard([*below, cancel])
-        step = self.steps[number]
+            below = [send_row] if summary.sendable else []
+            return summary.text, keyboard([r for r in (*below, back, cancel) if r])
+        step = self.steps[min(number, len(self.steps) - 1)]
         if step.draw is not None:
-            return await step.draw(update, context, lang, draft)
-        rows = [self._choice(context, lang, c) for c in await self.choices(context, step, draft)]
-        rows += self._ticks(context, lang, step)
+            return await step.draw(update, context, lang, answers)
+        ticked = self.draft_of(context).get(TICKED, []) if step.done is not None else None
+        offered = await self.choices(context, step, answers)
+        rows = [self._choice(context, lang, c, ticked) for c in offered]
+        if step.done is not None:
+            rows.append(self._button(context, lang, step.done.label, step.done.data))
         if step.skip:
             skip_data = self.skip_data.format(field=step.field)
             rows.append(self._button(context, lang, self.keys.skip, skip_data))
@@ -347,33 +416,17 @@ class Form:
             cancel = [*back, *cancel]
         question: str = t.get(lang, step.question, **step.params)
         if self.progress is not None:  # "6 of 15": the total is the steps on this path so far
-            before = sum(1 for s in self.steps[:number] if applies(s, draft))
-            total = max(len(self.path(draft)), before + 1)
+            before = sum(1 for s in self.steps[:number] if applies(s, answers))
+            total = max(len(self.path(answers)), before + 1)
             question = f"{t.get(lang, self.progress, number=before + 1, total=total)}\n{question}"
-        return question, keyboard([*rows, cancel])
+        return question, keyboard([*rows, *([cancel] if cancel else [])])
 
-    def _choice(self, context: BotContext, lang: str, choice: Choice) -> list[Button]:
-        if choice.name is not None:
-            return [(choice.name, f"{self.prefix}:{choice.data}")]
-        return self._button(context, lang, choice.label, choice.data)
-
-    def _ticks(self, context: BotContext, lang: str, step: Step) -> list[list[Button]]:
-        """A step of ticks: ☑️ or ⬜ before each label, then its done button."""
-        if not step.ticks:
-            return []
-        t, ticked = context.content.texts, self.draft_of(context).get(TICKED, [])
-        rows = [
-            [
-                (
-                    ("☑️ " if c.value in ticked else "⬜ ") + t.raw(lang, c.label),
-                    f"{self.prefix}:{c.data}",
-                )
-            ]
-            for c in step.ticks
-        ]
-        if step.done is not None:
-            rows.append(self._button(context, lang, step.done.label, step.done.data))
-        return rows
+    def _choice(
+        self, context: BotContext, lang: str, choice: Choice, ticked: list[Any] | None
+    ) -> list[Button]:
+        """A button; at a step of ticks (``ticked``), ☑️ or ⬜ before its label."""
+        tick = "" if ticked is None else "☑️ " if choice.value in ticked else "⬜ "
+        return [(tick + self._label(context, lang, choice), f"{self.prefix}:{choice.data}")]
 
     async def _show_current(
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False
@@ -386,14 +439,37 @@ class Form:
         await (show(update, text, markup) if edit else send(update, text, markup))
         return number
 
+    async def _say(self, update: Update, context: BotContext, wrong: Wrong) -> None:
+        """Why an answer does not fit: with the current step again, or alone."""
+        lang = await language_of(update, context)
+        why = context.content.texts.get(lang, wrong.key, **wrong.params)
+        await (send(update, why) if wrong.alone else self._show_current(update, context, why))
+
+    async def _went_on(self, update: Update, context: BotContext, *, edit: bool) -> int | None:
+        """After an answer kept: the next step, or (no review, all answered) Send at once."""
+        if self.review is None and self.current(self.answers_of(context)) == self.review_step:
+            return await self.send(update, context)
+        await answer(update)
+        return await self._show_current(update, context, edit=edit)
+
     # -- handlers -------------------------------------------------------------------------
 
     async def begin(self, update: Update, context: BotContext) -> int:
-        """Starts the form anew (after its gate, if any) and asks the first question."""
+        """Starts the form anew (after its opening and gate, if any) and asks the first step."""
         assert context.user_data is not None
-        await answer(update)
         lang = await language_of(update, context)
-        if self.gate is not None and (refused := await self.gate(update, context, lang)):
+        t = context.content.texts
+        opened: Draft | Refusal | Wrong = {}
+        if self.opens is not None:
+            opened = await self.opens(update, context, lang)
+            if isinstance(opened, Wrong):  # a stale or forged press: the pop-up, no form
+                await answer(update, t.plain(lang, opened.key))
+                return ConversationHandler.END
+        await answer(update)
+        refused = opened if isinstance(opened, tuple) else None
+        if refused is None and self.gate is not None:
+            refused = await self.gate(update, context, lang)
+        if refused:
             await send(update, *refused)
             return ConversationHandler.END
         draft: Draft = {REQUEST_KEY: secrets.token_hex(16)} if self.keyed else {}
@@ -401,50 +477,49 @@ class Form:
             draft[self.answers_in] = {}
         if self.with_back:
             draft[HISTORY] = []
+        draft.update(opened if isinstance(opened, dict) else {})
         context.user_data[self.draft] = draft
-        t = context.content.texts
+        edit = self.in_place and update.callback_query is not None
         if self.intro_apart and self.keys.intro:  # its own message, with the questions ahead
             await send(update, t.get(lang, self.keys.intro, total=len(self.path({}))))
-            return await self._show_current(update, context)
+            return await self._show_current(update, context, edit=edit)
         intro = t.get(lang, self.keys.intro) if self.keys.intro else None
-        return await self._show_current(update, context, intro)
+        return await self._show_current(update, context, intro, edit=edit)
 
     async def typed(self, update: Update, context: BotContext) -> int | None:
         """A typed answer for the current step: kept and the next step asked, or why not."""
         assert update.message is not None
         lang = await language_of(update, context)
-        t = context.content.texts
-        draft = self.answers_of(context)
-        number = self.current(draft)
+        answers = self.answers_of(context)
+        number = self.current(answers)
         step = self.steps[number] if number < len(self.steps) else None
         if step is None or not step.typed:
             hint = self.keys.at_review if step is None else "input.use_buttons"
-            await self._show_current(update, context, t.get(lang, hint))
+            await self._show_current(update, context, context.content.texts.get(lang, hint))
             return None
         text = cleaned(update.message.text or "")
         if step.read is not None:
             value = step.read(text)
         else:
             assert step.read_with is not None
-            value = step.read_with(context, draft, text)
+            value = step.read_with(context, answers, text)
         if isinstance(value, Wrong):
-            await self._show_current(update, context, t.get(lang, value.key, **value.params))
+            await self._say(update, context, value)
             return None
         self._keep(context, step, value)
-        return await self._show_current(update, context)
+        return await self._went_on(update, context, edit=False)
 
     async def pressed(self, update: Update, context: BotContext) -> int | None:
         """A button of the current step (or its skip): kept and the next step shown in place."""
         assert update.callback_query is not None
         data = (update.callback_query.data or "").removeprefix(f"{self.prefix}:")
-        draft = self.answers_of(context)
-        number = self.current(draft)
+        answers = self.answers_of(context)
+        number = self.current(answers)
         step = self.steps[number] if number < len(self.steps) else None
-        offered = await self.choices(context, step, draft) if step else []
+        offered = await self.choices(context, step, answers) if step else []
         chosen = next((c for c in offered if c.data == data), None)
-        if step is not None and chosen is None and self._tick(context, step, data):
-            await answer(update)
-            return await self._show_current(update, context, edit=True)
+        if step is not None and step.done is not None and (chosen or data == step.done.data):
+            return await self._tick(update, context, step, offered, chosen)
         picked = (
             await step.pick(update, context, data) if step and step.pick and not chosen else None
         )
@@ -462,22 +537,27 @@ class Form:
             popup = picked.key if isinstance(picked, Wrong) else "input.button_expired"
             await self.refuse(update, context, popup)
             return None
+        return await self._went_on(update, context, edit=True)
+
+    async def _tick(
+        self,
+        update: Update,
+        context: BotContext,
+        step: Step,
+        offered: Sequence[Choice],
+        tick: Choice | None,
+    ) -> int | None:
+        """A press of a step of ticks: a tick changed (the step again), or done (``tick`` None):
+        the values ticked kept, in the order offered (none is an answer too)."""
+        draft = self.draft_of(context)
+        ticked: list[Any] = list(draft.get(TICKED, []))
+        if tick is None:
+            self._keep(context, step, [c.value for c in offered if c.value in ticked])
+            return await self._went_on(update, context, edit=True)
+        on = tick.value in ticked
+        draft[TICKED] = [v for v in ticked if v != tick.value] if on else [*ticked, tick.value]
         await answer(update)
         return await self._show_current(update, context, edit=True)
-
-    def _tick(self, context: BotContext, step: Step, data: str) -> bool:
-        """A press of a step of ticks: a tick changed, or the ticked values kept (done)."""
-        ticked: list[Any] = list(self.draft_of(context).get(TICKED, []))
-        tick = next((c for c in step.ticks if c.data == data), None)
-        if tick is not None:
-            on = tick.value in ticked
-            ticked = [v for v in ticked if v != tick.value] if on else [*ticked, tick.value]
-            self.draft_of(context)[TICKED] = ticked
-            return True
-        if step.ticks and step.done is not None and data == step.done.data:
-            self._keep(context, step, [c.value for c in step.ticks if c.value in ticked])
-            return True
-        return False
 
     async def take_back(self, update: Update, context: BotContext) -> int:
         """«Back»: takes back the last answer (and what came with it) and asks it again."""
@@ -485,11 +565,11 @@ class Form:
         history: list[str] = draft.get(HISTORY, [])
         if history:
             last = history.pop()
-            answers.pop(last, None)
             for step in self.steps:
                 if step.field == last:
-                    for companion in step.companions:
-                        answers.pop(companion, None)
+                    held = step.held(answers)
+                    for field in (last, *step.companions):
+                        held.pop(field, None)
         draft.pop(TICKED, None)
         await answer(update)
         return await self._show_current(update, context, edit=True)
@@ -502,14 +582,16 @@ class Form:
         t = context.content.texts
         if update.callback_query is not None:
             await answer(update, t.plain(lang, popup))
-            await self._show_current(update, context)
+            if self.stale_again:
+                await self._show_current(update, context)
             return
         number = self.current(self.answers_of(context))
         step = self.steps[number] if number < len(self.steps) else None
+        if step is not None and step.wrong is not None:
+            await self._say(update, context, step.wrong)
+            return
         if step is None:
             key = self.keys.at_review
-        elif step.wrong is not None:
-            key = step.wrong
         else:
             key = self.keys.type_words if step.typed else "input.use_buttons"
         await self._show_current(update, context, t.get(lang, key))
@@ -526,9 +608,12 @@ class Form:
         if isinstance(stored, Wrong):  # refused on a second look (who may, who would get it)
             await self.refuse(update, context, stored.key)
             return self.current(self.answers_of(context))
+        if self.hub:  # this round is kept: its answers go, and the first step is asked again
+            for step in self.steps:
+                step.held(answers).pop(step.field, None)
         # Forgotten and written now, before the notices go out: a crash while they do must
         # neither leave the answers in the draft nor let the old Send button store them again.
-        if self.draft in context.user_data:  # unless the store forgot it first (forget)
+        elif self.draft in context.user_data:  # unless the store forgot it first (forget)
             await self.forget(update, context)
         thanks_key = stored.thanks
         if stored.deliver is not None:
@@ -536,6 +621,8 @@ class Form:
         await answer(update)
         lang = await language_of(update, context)
         thanks = context.content.texts.get(lang, thanks_key, **stored.params)
+        if self.hub:
+            return await self._show_current(update, context, thanks)
         markup = keyboard([[menu_button(context, lang)]])
         await (send(update, thanks, markup) if stored.again else show(update, thanks, markup))
         return ConversationHandler.END
@@ -558,27 +645,50 @@ class Form:
         )
         return ConversationHandler.END
 
+    async def closed(self, update: Update, context: BotContext, key: str) -> int:
+        """What the form is about is gone (Closed): said alone, the draft dropped, over."""
+        assert context.user_data is not None
+        context.user_data.pop(self.draft, None)
+        await answer(update)
+        lang = await language_of(update, context)
+        await send(update, context.content.texts.get(lang, key))
+        return ConversationHandler.END
+
+    def _closing(self, callback: Callable[[Update, BotContext], Awaitable[Any]]) -> Any:
+        """The handler, ending the form when it finds what the form is about gone."""
+
+        async def run(update: Update, context: BotContext) -> Any:
+            try:
+                return await callback(update, context)
+            except Closed as closed:
+                return await self.closed(update, context, closed.key)
+
+        return run
+
     def handler(self) -> ConversationHandler[BotContext]:
         """The conversation (persistent: a restart keeps the answers given so far)."""
-        prefix = self.prefix
+        prefix, run = self.prefix, self._closing
         mine = rf"^{prefix}:(?!{self.others})" if self.others else rf"^{prefix}:"
+        cancel = [CallbackQueryHandler(self.cancel, pattern=rf"^{prefix}:cancel$")]
+        back = [CallbackQueryHandler(run(self.take_back), pattern=rf"^{prefix}:back$")]
         handlers: list[BaseHandler[Update, BotContext, Any]] = [
-            CallbackQueryHandler(self.cancel, pattern=rf"^{prefix}:cancel$"),
-            CallbackQueryHandler(self.send, pattern=rf"^{prefix}:send$"),
-            *(
-                [CallbackQueryHandler(self.take_back, pattern=rf"^{prefix}:back$")]
-                if self.with_back
-                else []
-            ),
-            CallbackQueryHandler(self.pressed, pattern=mine),
-            MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, self.typed),
-            MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, self.refuse),
+            *(cancel if self.cancellable else []),
+            CallbackQueryHandler(run(self.send), pattern=rf"^{prefix}:send$"),
+            *(back if self.with_back else []),
+            CallbackQueryHandler(run(self.pressed), pattern=mine),
+            MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, run(self.typed)),
+            MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, run(self.refuse)),
         ]
-        entry_points: list[BaseHandler[Update, BotContext, Any]] = [
-            CommandHandler(self.command, self.begin, filters=PRIVATE_MESSAGE)
-        ]
+        entry_points: list[BaseHandler[Update, BotContext, Any]] = []
+        if self.command is not None:
+            entry_points.append(
+                CommandHandler(self.command, run(self.begin), filters=PRIVATE_MESSAGE)
+            )
         if self.open_button:
-            entry_points.append(CallbackQueryHandler(self.begin, pattern=rf"^{prefix}:open$"))
+            entry_points.append(CallbackQueryHandler(run(self.begin), pattern=rf"^{prefix}:open$"))
+        if self.starts is not None:
+            pattern = rf"^{prefix}:(?:{self.starts})"
+            entry_points.append(CallbackQueryHandler(run(self.begin), pattern=pattern))
         return ConversationHandler(
             entry_points=entry_points,
             states={number: handlers for number in range(len(self.steps) + 1)},

@@ -2,26 +2,23 @@
 
 The questions are optional (each can be skipped). A story is kept only with the person's yes,
 and is shared by staff without a name (the report asks returnees to share their experience).
+They are a form on the skeleton (conversations/forms.py) with no review: the consent (or the
+story skipped) stores them at once.
+
+    WAGE --a|skip--> SAVINGS --a|skip--> PROBLEMS --ticks, done--> DOCUMENTS --a|skip-->
+    ADVISE --a|skip--> STORY --text--> CONSENT --yes|no--> stored     (STORY --skip--> stored)
 """
 
 from __future__ import annotations
 
 import logging
-from enum import IntEnum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from app.context import BotContext
-from conversations.leaving import leaving_handlers
+from conversations.forms import Choice, Draft, Form, Keys, Step, Stored, Wrong
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
@@ -40,12 +37,6 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("documents", ("yes", "no")),
     ("advise", ("yes", "no", "unsure")),
 )
-
-
-class Step(IntEnum):
-    ASK = 0
-    STORY = 1
-    CONSENT = 2
 
 
 async def came_home(update: Update, context: BotContext, departure: Departure) -> None:
@@ -128,141 +119,48 @@ async def _refuse(update: Update, context: BotContext) -> None:
 # -- the returnee questions ----------------------------------------------------------------------
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def _question(context: BotContext, lang: str) -> tuple[str, Any] | None:
-    """The first unanswered question, or None when all are answered."""
-    t, draft = context.content.texts, _draft(context)
-    answers = draft.get("answers", {})
-    for field_id, options in QUESTIONS:
-        if field_id in answers:
-            continue
-        if field_id == "problems":
-            ticked = set(draft.get("ticked", []))
-            buttons: list[Button] = [
-                (("☑️ " if p.id in ticked else "⬜ ") + p.labels[lang], f"{PREFIX}:m:{p.id}")
-                for p in context.content.problems
-            ]
-            rows = column(buttons)
-            rows.append([(t.raw(lang, "plan.done"), f"{PREFIX}:m:done")])
-        else:
-            rows = column(
-                [
-                    (t.raw(lang, f"returning.opt.{field_id}.{o}"), f"{PREFIX}:a:{field_id}:{o}")
-                    for o in options
-                ]
-            )
-            rows.append([(t.raw(lang, "common.skip"), f"{PREFIX}:a:{field_id}:skip")])
-        return t.get(lang, f"returning.q.{field_id}"), keyboard(rows)
-    return None
-
-
-async def begin(update: Update, context: BotContext) -> int:
-    """Starts the questions for a departure that has come home."""
-    assert context.user_data is not None
+async def _opens(update: Update, context: BotContext, lang: str) -> Draft | Wrong:
+    """The questions for a departure of the person's own that has come home."""
     departure = await _own(update, context)
     if departure is None or departure.status != "returned":
-        await _refuse(update, context)
-        return ConversationHandler.END
-    context.user_data[DRAFT] = {"departure_id": departure.departure_id, "answers": {}}
-    await answer(update)
-    return await _next(update, context)
+        return Wrong("input.button_expired")
+    return {"departure_id": departure.departure_id, "answers": {}}
 
 
-async def _next(update: Update, context: BotContext) -> int:
-    lang = await language_of(update, context)
-    question = _question(context, lang)
-    if question is not None:
-        await show(update, *question)
-        return Step.ASK
-    t = context.content.texts
-    markup = keyboard([[(t.raw(lang, "common.skip"), f"{PREFIX}:story:skip")]])
-    await show(update, t.get(lang, "returning.q.story"), markup)
-    return Step.STORY
+def _question(field_id: str, options: tuple[str, ...]) -> Step:
+    """One optional question: a button for each answer, and «skip» (kept as None)."""
+    choices = [Choice(f"a:{field_id}:{o}", o, f"returning.opt.{field_id}.{o}") for o in options]
+    skip = Choice(f"a:{field_id}:skip", None, "common.skip")
+    return Step(field_id, f"returning.q.{field_id}", choices=(*choices, skip), within="answers")
 
 
-async def choose(update: Update, context: BotContext) -> int | None:
-    """Keeps one answer (or a skip) for the current question."""
-    assert update.callback_query is not None
-    parts = (update.callback_query.data or "").split(":")
-    draft = _draft(context)
-    current = next((q for q in QUESTIONS if q[0] not in draft.get("answers", {})), None)
-    if (
-        len(parts) != 4
-        or current is None
-        or parts[2] != current[0]
-        or parts[3] not in (*current[1], "skip")
-    ):
-        return await _stay(update, context)
-    draft["answers"][parts[2]] = None if parts[3] == "skip" else parts[3]
-    await answer(update)
-    return await _next(update, context)
+async def _problems(context: BotContext, draft: Draft) -> list[Choice]:
+    """What went wrong, from the check-in problems, each named as the content words it."""
+    return [Choice(f"m:{p.id}", p.id, "", p.labels) for p in context.content.problems]
 
 
-async def tick(update: Update, context: BotContext) -> int | None:
-    """Ticks a problem (or "done") in the list of what went wrong."""
-    assert update.callback_query is not None
-    value = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    draft = _draft(context)
-    known = {p.id for p in context.content.problems}
-    current = next((q for q in QUESTIONS if q[0] not in draft.get("answers", {})), None)
-    if current is None or current[0] != "problems" or value not in (*known, "done"):
-        return await _stay(update, context)
-    ticked = list(draft.get("ticked", []))
-    if value == "done":
-        draft["answers"]["problems"] = ticked
-        draft.pop("ticked", None)
-    else:
-        draft["ticked"] = [p for p in ticked if p != value] if value in ticked else [*ticked, value]
-    await answer(update)
-    return await _next(update, context)
+PROBLEMS = Step(
+    "problems",
+    "returning.q.problems",
+    buttons=_problems,
+    done=Choice("m:done", None, "plan.done"),
+    within="answers",
+)
 
 
-async def _stay(update: Update, context: BotContext) -> int | None:
-    lang = await language_of(update, context)
-    await answer(update, context.content.texts.plain(lang, "input.button_expired"))
-    return None
+def _read_story(text: str) -> object:
+    """The story as typed, its spaces made single; up to STORY_MAX characters."""
+    story = " ".join(text.split())
+    if not story or len(story) > STORY_MAX or parse_name(story[:1]) is None:
+        return BAD_STORY
+    return story
 
 
-async def type_story(update: Update, context: BotContext) -> int | None:
-    """Keeps a typed story (until the person says whether it may be shared)."""
-    assert update.message is not None
-    lang = await language_of(update, context)
-    t = context.content.texts
-    text = " ".join((update.message.text or "").split())
-    if not text or len(text) > STORY_MAX or parse_name(text[:1]) is None:
-        await send(update, t.get(lang, "returning.bad_story", most=STORY_MAX))
-        return None
-    _draft(context)["story"] = text
-    markup = keyboard(
-        [
-            [(t.raw(lang, "returning.share_yes"), f"{PREFIX}:consent:yes")],
-            [(t.raw(lang, "returning.share_no"), f"{PREFIX}:consent:no")],
-        ]
-    )
-    await send(update, t.get(lang, "returning.q.consent"), markup)
-    return Step.CONSENT
-
-
-async def not_a_story(update: Update, context: BotContext) -> int | None:
-    """Stickers, photos or voice where a typed story (or skip) is expected."""
-    lang = await language_of(update, context)
-    await send(update, context.content.texts.get(lang, "returning.bad_story", most=STORY_MAX))
-    return None
-
-
-async def finish(update: Update, context: BotContext) -> int:
-    """Stores the answers (the story only with consent) and thanks the person."""
-    assert update.callback_query is not None and update.effective_user is not None
-    assert context.user_data is not None
-    choice = (update.callback_query.data or "").rsplit(":", 1)[-1]
-    draft = _draft(context)
+async def _finish(update: Update, context: BotContext, draft: Draft, request_key: str) -> Stored:
+    """Stores the answers (the story only with consent)."""
+    assert update.effective_user is not None
     answers = draft.get("answers", {})
-    consent = choice == "yes" and "story" in draft
+    consent = draft.get("consent") is True and draft.get("story") is not None
     await context.store.record_return(
         {
             "departure_id": draft.get("departure_id"),
@@ -280,41 +178,53 @@ async def finish(update: Update, context: BotContext) -> int:
             "story_consent": int(consent),
         }
     )
-    context.user_data.pop(DRAFT, None)
     log.info("returnee_answers user=%s story=%s", update.effective_user.id, consent)
-    await answer(update)
-    lang = await language_of(update, context)
-    await show(
-        update,
-        context.content.texts.get(lang, "returning.thanks"),
-        keyboard([[menu_button(context, lang)]]),
-    )
-    return ConversationHandler.END
+    return Stored("returning.thanks")
+
+
+BAD_STORY = Wrong("returning.bad_story", {"most": STORY_MAX}, alone=True)
+FORM = Form(
+    name="returning",
+    prefix=PREFIX,
+    draft=DRAFT,
+    command=None,
+    steps=(
+        *(
+            PROBLEMS if field_id == "problems" else _question(field_id, options)
+            for field_id, options in QUESTIONS
+        ),
+        Step(
+            "story",
+            "returning.q.story",
+            read=_read_story,
+            choices=(Choice("story:skip", None, "common.skip"),),
+            wrong=BAD_STORY,
+        ),
+        Step(
+            "consent",
+            "returning.q.consent",
+            choices=(
+                Choice("consent:yes", True, "returning.share_yes"),
+                Choice("consent:no", False, "returning.share_no"),
+            ),
+            when=lambda draft: draft.get("story") is not None,
+        ),
+    ),
+    keys=Keys("returning"),
+    review=None,
+    store=_finish,
+    open_button=False,
+    starts="start:",
+    opens=_opens,
+    in_place=True,
+    cancellable=False,
+    stale_again=False,
+)
 
 
 def build_handler() -> ConversationHandler[BotContext]:
-    """The returnee questions (persistent)."""
-
-    def press(callback: Any, suffix: str) -> CallbackQueryHandler[BotContext, Any]:
-        return CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{suffix}")
-
-    return ConversationHandler(
-        entry_points=[press(begin, "start:")],
-        states={
-            Step.ASK: [press(choose, "a:"), press(tick, "m:"), press(_stay, "")],
-            Step.STORY: [
-                press(finish, "story:skip$"),
-                MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, type_story),
-                MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, not_a_story),
-                press(_stay, ""),
-            ],
-            Step.CONSENT: [press(finish, "consent:(yes|no)$"), press(_stay, "")],
-        },
-        fallbacks=leaving_handlers(DRAFT),
-        allow_reentry=True,
-        name="returning",
-        persistent=True,
-    )
+    """The returnee questions (persistent: a restart keeps the answers given so far)."""
+    return FORM.handler()
 
 
 def build_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -1,8 +1,12 @@
 """The form skeleton (conversations/forms.py), through a tiny form of its own: typed answers and
 their checks, buttons, skip, stale presses, the review, Send once (a double press, a crash and a
-retry), cancel, and a restart in the middle. A second one, a tiny trip, has what /plan needs:
-a step asked only after some answers, «back», a progress line, ticks, buttons from today and
-from the store, typed answers read with the answers so far, and a thanks told by delivery."""
+retry), cancel, and a restart in the middle. Then three more tiny forms, each for what a real
+form needs of it: a trip (/plan's: a step asked only after some answers, «back», a progress line,
+ticks, buttons from today and from the store, typed answers read with the answers so far, and a
+thanks told by delivery), a hub (/documents': each answer kept at once, the list again, an
+opening from the press, the form ended when what it is about is gone) and a survey with no
+review (the returnee questions': kept on its last answer, a step asked only when an earlier
+answer allows, ticks drawn at the time, answers kept within a part of the draft)."""
 
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ from app.context import BotContext
 from app.factory import MAIN
 from conversations.forms import (
     Choice,
+    Closed,
     Draft,
     Form,
     Keys,
     Refusal,
+    Screen,
     Step,
     Stored,
     Summary,
@@ -33,6 +39,8 @@ from conversations.forms import (
 )
 from domain.departure import parse_date
 from domain.parsing import parse_whole_number
+from preview.botapi import ChatMessage
+from screens.buttons import keyboard
 from tests.support.chat import Bot, Person
 from tests.support.journeys import sweep_at
 
@@ -100,18 +108,20 @@ TINY = Form(
 
 @pytest.fixture
 def tiny_form(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The real Application with the tiny form first among its handlers (as the forms are)."""
+    """The real Application with the tiny forms first among its handlers (as the forms are)."""
     add_handlers = app.factory._add_handlers
 
     def with_tiny(application: Any) -> None:
         add_handlers(application)
-        application.handlers[MAIN].insert(0, TINY.handler())
-        application.handlers[MAIN].insert(0, TRIP.handler())
+        forms = [TINY.handler(), TRIP.handler(), HUB.handler(), SURVEY.handler()]
+        application.handlers[MAIN][0:0] = forms
 
     monkeypatch.setattr(app.factory, "_add_handlers", with_tiny)
-    STORED.clear()
+    for kept in (STORED, SAVED, SURVEYED, GONE):
+        kept.clear()
     yield
-    STORED.clear()
+    for kept in (STORED, SAVED, SURVEYED, GONE):
+        kept.clear()
 
 
 @pytest.fixture
@@ -133,11 +143,16 @@ def label(bot: Bot, key: str) -> str:
     return bot.services.content.texts.raw("km", key)
 
 
-def draft(bot: Bot, person: Person) -> dict[str, Any]:
+def form_draft(bot: Bot, person: Person, name: str) -> dict[str, Any]:
+    """The person's draft of the form ``name``, as the bot keeps it ({} when there is none)."""
     assert bot.app is not None
-    found = bot.app.user_data.get(person.id, {}).get("tiny", {})
+    found = bot.app.user_data.get(person.id, {}).get(name, {})
     assert isinstance(found, dict)
     return found
+
+
+def draft(bot: Bot, person: Person) -> dict[str, Any]:
+    return form_draft(bot, person, "tiny")
 
 
 async def to_review(person: Person) -> None:
@@ -392,10 +407,10 @@ TRIP = Form(
                 Choice(f"c:where:{p}", p, f"plan.opt.destination.{p}") for p in ("TH", "KH_PP")
             ),
         ),
-        Step(  # papers: asked only for a trip abroad
+        Step(  # papers, ticked: asked only for a trip abroad
             "papers",
             "plan.q.documents",
-            ticks=tuple(
+            choices=tuple(
                 Choice(f"m:{d}", d, f"plan.opt.documents.{d}") for d in ("passport", "visa_permit")
             ),
             done=Choice("m:done", None, "plan.done"),
@@ -406,9 +421,15 @@ TRIP = Form(
             "plan.q.depart_on",
             buttons=_days,
             read_with=_leaving,
-            wrong="plan.bad.date",
+            wrong=Wrong("plan.bad.date"),
         ),
-        Step("back_on", "plan.q.arrive_on", read_with=_back_on, skip=True, wrong="plan.bad.date"),
+        Step(
+            "back_on",
+            "plan.q.arrive_on",
+            read_with=_back_on,
+            skip=True,
+            wrong=Wrong("plan.bad.date"),
+        ),
         Step(
             "agency",
             "plan.q.agency",
@@ -431,10 +452,7 @@ TRIP = Form(
 
 
 def trip(bot: Bot, person: Person) -> dict[str, Any]:
-    assert bot.app is not None
-    found = bot.app.user_data.get(person.id, {}).get("trip", {})
-    assert isinstance(found, dict)
-    return found
+    return form_draft(bot, person, "trip")
 
 
 def asked(bot: Bot, key: str, number: int, total: int) -> str:
@@ -652,3 +670,279 @@ async def test_send_that_finds_what_was_stored_says_it_anew(bot: Bot, trips: Non
     assert thanks.text == say(bot, "plan.sent_leader")
     assert before.text == review  # the old screen is left as it was
     assert list(TRIPS.values()) == [{}] and trip(bot, person) == {}  # not stored a second time
+
+
+# -- a hub: a list whose every answer is kept at once, and the list shown again --------------
+
+SAVED: list[tuple[str, object]] = []  # what the hub kept, round by round
+GONE: set[int] = set()  # people whose list is about something that ended meanwhile
+
+
+async def _hub_opens(update: Update, context: BotContext, lang: str) -> Draft | Wrong:
+    """/hub: about "home"; a press of hub:go:PLACE: about that place (a forged one: refused)."""
+    if update.callback_query is None:
+        return {"place": "home"}
+    place = (update.callback_query.data or "").removeprefix("hub:go:")
+    return {"place": place} if place in ("home", "away") else Wrong("input.button_expired")
+
+
+async def _hub_list(update: Update, context: BotContext, lang: str, draft: Draft) -> Screen:
+    assert update.effective_user is not None
+    if update.effective_user.id in GONE:
+        raise Closed("checkin.closed")
+    buttons = keyboard([[("A", "hub:pick:a")], [("B", "hub:pick:b")]])
+    return f"LIST {draft['place']} {len(SAVED)}", buttons
+
+
+async def _hub_pick(update: Update, context: BotContext, data: str) -> object:
+    return (
+        data.removeprefix("pick:")
+        if data in ("pick:a", "pick:b")
+        else Wrong("input.button_expired")
+    )
+
+
+def _year(context: BotContext, answers: Draft, text: str) -> object:
+    """A year not after this one (which only the context knows)."""
+    value = parse_whole_number(text)
+    if value is None or value > context.clock.now().year:
+        return Wrong("family.bad_number")
+    return value
+
+
+async def _hub_store(
+    update: Update, context: BotContext, draft: dict[str, Any], request_key: str
+) -> Stored:
+    assert update.effective_user is not None
+    if update.effective_user.id in GONE:
+        raise Closed("checkin.closed")
+    SAVED.append((draft["which"], draft["year"]))
+    return Stored("documents.saved_unknown", {"paper": draft["which"]})
+
+
+HUB = Form(
+    name="hub",
+    prefix="hub",
+    draft="hub",
+    command="hub",
+    steps=(
+        Step(
+            "which", "broker.ask_who", draw=_hub_list, pick=_hub_pick, valid=("a", "b").__contains__
+        ),
+        Step(
+            "year",
+            "family.ask_number",
+            read_with=_year,
+            choices=(Choice("unknown", None, "documents.dont_know"),),
+            wrong=Wrong("documents.bad_date"),
+        ),
+    ),
+    keys=Keys("broker"),
+    review=None,
+    store=_hub_store,
+    hub=True,
+    starts="go:",
+    opens=_hub_opens,
+    cancellable=False,
+    stale_again=False,
+)
+
+
+# -- a form with no review: kept on its last answer --------------------------------------------
+
+SURVEYED: list[dict[str, Any]] = []
+
+
+async def _survey_opens(update: Update, context: BotContext, lang: str) -> Draft | Wrong:
+    data = update.callback_query.data if update.callback_query is not None else None
+    return {"answers": {}, "number": 1} if data == "survey:start:1" else Wrong("announce.nobody")
+
+
+async def _colours(context: BotContext, answers: Draft) -> Sequence[Choice]:
+    """Ticks drawn at the time, named as they are (as the content's labels are)."""
+    return [Choice(f"m:{c}", c, "", c.title()) for c in ("red", "blue")]
+
+
+def _note(text: str) -> object:
+    return text if len(text) <= 10 else TOO_LONG
+
+
+async def _survey_store(
+    update: Update, context: BotContext, draft: dict[str, Any], request_key: str
+) -> Stored:
+    SURVEYED.append(copy.deepcopy(draft))
+    return Stored("returning.thanks")
+
+
+TOO_LONG = Wrong("broker.too_long", {"most": 10}, alone=True)  # said alone, not the question
+SURVEY = Form(
+    name="survey",
+    prefix="survey",
+    draft="survey",
+    command=None,
+    steps=(
+        Step(
+            "size",
+            "broker.ask_named",
+            choices=(
+                Choice("big", "big", "family.rel.child"),
+                Choice("size:skip", None, "common.skip"),
+            ),
+            within="answers",
+        ),
+        Step(
+            "colours",
+            "broker.ask_who",
+            buttons=_colours,
+            done=Choice("m:done", None, "plan.done"),
+            within="answers",
+        ),
+        Step(
+            "note",
+            "family.ask_name",
+            read=_note,
+            choices=(Choice("note:none", None, "common.skip"),),
+            wrong=TOO_LONG,
+        ),
+        Step(
+            "share",
+            "returning.q.consent",
+            choices=(
+                Choice("yes", True, "returning.share_yes"),
+                Choice("no", False, "returning.share_no"),
+            ),
+            when=lambda draft: draft.get("note") is not None,
+        ),
+    ),
+    keys=Keys("broker"),
+    review=None,
+    store=_survey_store,
+    open_button=False,
+    starts="start:",
+    opens=_survey_opens,
+    in_place=True,
+    cancellable=False,
+    stale_again=False,
+)
+
+
+def a_message_with(bot: Bot, person: Person, data: str) -> ChatMessage:
+    """A message in the person's chat with one button (as a notice or an old screen has)."""
+    message = ChatMessage(person.id, bot.telegram.new_message_id(person.id), "COME IN", True)
+    message.reply_markup = {"inline_keyboard": [[{"text": "Go", "callback_data": data}]]}
+    return bot.telegram.add(message)
+
+
+async def test_a_hub_keeps_each_answer_at_once_and_shows_the_list_again(bot: Bot) -> None:
+    person = bot.user(7111)
+    await person.send("/hub")
+    assert person.last_text() == "LIST home 0"  # what it opened with is in the draft
+    assert person.buttons() == ["A", "B"]  # no cancel: the hub is left by /menu
+    await person.send("hello")
+    assert person.last_text() == f"{say(bot, 'input.use_buttons')}\n\nLIST home 0"
+
+    await person.click("A")
+    ask = say(bot, "family.ask_number")
+    assert person.last_text() == ask
+    assert person.buttons() == [label(bot, "documents.dont_know")]
+    await person.send_sticker()  # the step's own words for what is not typed
+    assert person.last_text() == f"{say(bot, 'documents.bad_date')}\n\n{ask}"
+    await person.send("2999")  # read with the context: after this year
+    assert person.last_text() == f"{say(bot, 'family.bad_number')}\n\n{ask}"
+    await person.send("2020")
+    saved = say(bot, "documents.saved_unknown", paper="a")
+    assert person.last_text() == f"{saved}\n\nLIST home 1"
+    assert SAVED == [("a", 2020)]
+    assert form_draft(bot, person, "hub") == {"place": "home"}  # the round's answers are gone
+
+    await person.click("B")
+    await person.click(label(bot, "documents.dont_know"))  # a button that keeps None
+    assert person.last_text() == f"{say(bot, 'documents.saved_unknown', paper='b')}\n\nLIST home 2"
+    assert SAVED[-1] == ("b", None)
+
+    person.new_texts()
+    await person.press("hub:unknown")  # a press of the other step: the pop-up alone
+    assert person.last_alert() == label(bot, "input.button_expired")
+    assert person.new_texts() == []
+
+
+async def test_a_hub_resumes_after_a_restart_and_ends_when_what_it_is_about_is_gone(
+    bot: Bot,
+) -> None:
+    person = bot.user(7112)
+    await person.send("/hub")
+    await person.click("A")
+    await bot.restart(crash=True)
+    await person.send("2021")
+    assert person.last_text().endswith("LIST home 1") and SAVED == [("a", 2021)]
+
+    await person.click("B")
+    GONE.add(person.id)  # what the list is about ended meanwhile
+    await person.send("2022")
+    assert person.last_text() == say(bot, "checkin.closed")  # said alone, the form over
+    assert form_draft(bot, person, "hub") == {}
+    await person.send("2023")  # not taken as an answer
+    assert SAVED == [("a", 2021)]
+
+
+async def test_a_press_opens_a_form_with_what_it_names_and_a_forged_one_opens_nothing(
+    bot: Bot,
+) -> None:
+    person = bot.user(7113)
+    await person.press("hub:go:moon", a_message_with(bot, person, "hub:go:moon"))
+    assert person.last_alert() == label(bot, "input.button_expired")
+    assert form_draft(bot, person, "hub") == {}
+    await person.press("hub:go:away", a_message_with(bot, person, "hub:go:away"))
+    assert person.last_text() == "LIST away 0"
+
+
+async def test_a_form_without_review_is_kept_on_its_last_answer(bot: Bot) -> None:
+    person = bot.user(7114)
+    start = a_message_with(bot, person, "survey:start:1")
+    await person.press("survey:start:1", start)
+    assert start.text == say(bot, "broker.ask_named")  # in place of the message pressed
+    assert person.buttons() == [label(bot, "family.rel.child"), label(bot, "common.skip")]
+    person.new_texts()
+    await person.press("survey:yes")  # a later step's button: the pop-up alone
+    assert person.last_alert() == label(bot, "input.button_expired")
+    assert person.new_texts() == []
+
+    await person.click(label(bot, "common.skip"))  # a skip of its own data, kept as None
+    assert form_draft(bot, person, "survey")["answers"] == {"size": None}  # within "answers"
+    assert person.last_text() == say(bot, "broker.ask_who")
+    assert person.buttons() == ["⬜ Red", "⬜ Blue", label(bot, "plan.done")]
+    await person.click("⬜ Red")
+    await person.click("⬜ Blue")
+    await bot.restart()  # the ticks so far are in the draft
+    await person.click("☑️ Red")
+    assert person.buttons() == ["⬜ Red", "☑️ Blue", label(bot, "plan.done")]
+    await person.click(label(bot, "plan.done"))
+    assert form_draft(bot, person, "survey")["answers"] == {"size": None, "colours": ["blue"]}
+    assert "ticked" not in form_draft(bot, person, "survey")
+
+    assert person.last_text() == say(bot, "family.ask_name")
+    await person.send("far too long")
+    assert person.last_text() == say(bot, "broker.too_long", most=10)  # alone
+    await person.send_sticker()
+    assert person.last_text() == say(bot, "broker.too_long", most=10)
+    await person.send("ok")
+    assert person.last_text() == say(bot, "returning.q.consent")  # asked: there is a note
+    assert SURVEYED == []
+    await person.click(label(bot, "returning.share_yes"))
+    assert person.last_text() == say(bot, "returning.thanks")
+    assert SURVEYED == [
+        {"answers": {"size": None, "colours": ["blue"]}, "number": 1, "note": "ok", "share": True}
+    ]
+    assert form_draft(bot, person, "survey") == {}
+
+
+async def test_a_step_asked_only_when_an_earlier_answer_allows_it(bot: Bot) -> None:
+    person = bot.user(7115)
+    await person.press("survey:start:2", a_message_with(bot, person, "survey:start:2"))
+    assert person.last_alert() == label(bot, "announce.nobody")  # the opening's own refusal
+    await person.press("survey:start:1", a_message_with(bot, person, "survey:start:1"))
+    await person.click(label(bot, "family.rel.child"))
+    await person.click(label(bot, "plan.done"))  # nothing ticked is an answer too
+    await person.click(label(bot, "common.skip"))  # no note: nothing to share, kept at once
+    assert person.last_text() == say(bot, "returning.thanks")
+    assert SURVEYED == [{"answers": {"size": "big", "colours": []}, "number": 1, "note": None}]
