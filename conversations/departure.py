@@ -150,6 +150,8 @@ async def _any_agency(update: Update, context: BotContext, data: str) -> object:
     return Choice(data, str(agency.agency_id), "", also={"agency_label": agency.name})
 
 
+# The keypad of a kind of answer: an age or a wage in Khmer digits, a phone as it is dialled.
+KEYPADS = {"number": "km", "phone": "latin"}
 _READ = {
     "text": parsed(parse_name, "plan.bad.name"),
     "number": parsed(parse_age, "plan.bad.number"),
@@ -206,6 +208,11 @@ def step_of(spec: Field) -> Step:
         read, wrong = parsed(parse_wage, "plan.bad.wage"), "plan.bad.wage"
     else:
         read, wrong = _READ[kind], "plan.bad.name" if kind == "text" else f"plan.bad.{kind}"
+    # Nothing needs typing (issue 25): the name may be said, a number or phone tapped.
+    if spec.id == "name":
+        common |= {"voice": "name_voice", "companions": ("name_voice",)}
+    elif kind in KEYPADS:
+        common |= {"keypad": KEYPADS[kind]}
     return Step(spec.id, question, read=read, wrong=Wrong(wrong), **common)
 
 

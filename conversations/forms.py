@@ -75,7 +75,9 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
+from conversations.media_input import seconds_of
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
+from domain.parsing import to_khmer_digits
 from screens.buttons import Button, keyboard, menu_button
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,11 @@ _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufe
 REQUEST_KEY = "request_key"  # the draft's field holding a keyed form's request key
 HISTORY = "history"  # the draft's fields answered, in order (a form with «back»)
 TICKED = "ticked"  # the draft's values ticked so far at a step of ticks
+DIALLED = "dialled"  # the draft's digits tapped so far on a step's keypad
+SAID = "🔊"  # the answer of a step said as a voice message (its file_id kept beside it)
+KEYCAPS = tuple(f"{digit}\ufe0f\u20e3" for digit in "0123456789")  # 0️⃣ … 9️⃣
+KEYPAD_MOST = 15  # digits: a phone number with its country code
+VOICE_SECONDS = (1, 30)  # a name said: at least a second, at most half a minute
 
 Draft = dict[str, Any]
 Screen = tuple[str, InlineKeyboardMarkup]
@@ -200,6 +207,11 @@ class Step:
     wrong: Wrong | None = None  # said for input that is no answer (else the form's words)
     companions: tuple[str, ...] = ()  # the answers a Choice's ``also`` keeps, taken back with it
     within: str | None = None  # the part of the answers holding this one (else the answers)
+    # No typing needed: digits tapped on a keypad (0️⃣–9️⃣, ⌫, ✅) read as if typed, shown as
+    # they grow in "km" (Khmer) or "latin" digits (a number to dial); or a voice message, whose
+    # file_id is kept under ``voice`` (list it in ``companions`` too) and the answer is SAID.
+    keypad: str | None = None
+    voice: str | None = None
 
     def held(self, answers: Draft) -> Draft:
         """Where this step's answer lives among the answers (made if it is missing)."""
@@ -219,6 +231,8 @@ class Step:
         if not isinstance(held, dict) or self.field not in held:
             return False
         value = held[self.field]
+        if self.voice is not None and value == SAID:  # said, not typed: its voice beside it
+            return isinstance(held.get(self.voice), str)
         if self.valid is not None:
             return self.valid(value)
         if self.skip:
@@ -407,6 +421,7 @@ class Form:
         ticked = self.draft_of(context).get(TICKED, []) if step.done is not None else None
         offered = await self.choices(context, step, answers)
         rows = [self._choice(context, lang, c, ticked) for c in offered]
+        rows += self._keypad(step)
         if step.done is not None:
             rows.append(self._button(context, lang, step.done.label, step.done.data))
         if step.skip:
@@ -415,11 +430,23 @@ class Form:
         if self.draft_of(context).get(HISTORY):  # «back» from the second answer on
             cancel = [*back, *cancel]
         question: str = t.get(lang, step.question, **step.params)
+        if step.keypad is not None:  # the digits tapped so far, large, as they will be kept
+            dialled = str(self.draft_of(context).get(DIALLED, ""))
+            shown = to_khmer_digits(dialled) if step.keypad == "km" else dialled
+            question = f"{question}\n\n<b>{shown or '…'}</b>"
         if self.progress is not None:  # "6 of 15": the total is the steps on this path so far
             before = sum(1 for s in self.steps[:number] if applies(s, answers))
             total = max(len(self.path(answers)), before + 1)
             question = f"{t.get(lang, self.progress, number=before + 1, total=total)}\n{question}"
         return question, keyboard([*rows, *([cancel] if cancel else [])])
+
+    def _keypad(self, step: Step) -> list[list[Button]]:
+        """A keypad's buttons, as on a phone: 1️⃣ 2️⃣ 3️⃣ … then ⌫ 0️⃣ ✅."""
+        if step.keypad is None:
+            return []
+        key = [(KEYCAPS[d], f"{self.prefix}:k:{d}") for d in range(10)]
+        rows = [key[1:4], key[4:7], key[7:10]]
+        return [*rows, [("⌫", f"{self.prefix}:k:del"), key[0], ("✅", f"{self.prefix}:k:ok")]]
 
     def _choice(
         self, context: BotContext, lang: str, choice: Choice, ticked: list[Any] | None
@@ -497,16 +524,58 @@ class Form:
             hint = self.keys.at_review if step is None else "input.use_buttons"
             await self._show_current(update, context, context.content.texts.get(lang, hint))
             return None
-        text = cleaned(update.message.text or "")
+        return await self._read(update, context, step, cleaned(update.message.text or ""))
+
+    async def _read(
+        self, update: Update, context: BotContext, step: Step, text: str, *, edit: bool = False
+    ) -> int | None:
+        """Reads an answer written (typed, or tapped on the keypad): kept, or why not."""
+        answers = self.answers_of(context)
         if step.read is not None:
             value = step.read(text)
         else:
             assert step.read_with is not None
             value = step.read_with(context, answers, text)
         if isinstance(value, Wrong):
+            await answer(update)
             await self._say(update, context, value)
             return None
+        self.draft_of(context).pop(DIALLED, None)
         self._keep(context, step, value)
+        return await self._went_on(update, context, edit=edit)
+
+    async def _dial(self, update: Update, context: BotContext, step: Step, key: str) -> int | None:
+        """A keypad's press: a digit added, the last taken away, or ✅ (read as if typed)."""
+        draft = self.draft_of(context)
+        dialled = str(draft.get(DIALLED, ""))
+        if key == "ok":
+            return await self._read(update, context, step, dialled, edit=True)
+        before = dialled
+        if key == "del":
+            dialled = dialled[:-1]
+        elif key.isascii() and key.isdigit() and len(key) == 1 and len(dialled) < KEYPAD_MOST:
+            dialled += key
+        await answer(update)
+        if dialled == before:  # a forged key, a full pad, nothing to take away: as it was
+            return None
+        draft[DIALLED] = dialled
+        return await self._show_current(update, context, edit=True)
+
+    async def spoken(self, update: Update, context: BotContext) -> int | None:
+        """A voice message: the answer of a step that may be said, else what is wanted."""
+        assert update.message is not None and update.message.voice is not None
+        number = self.current(self.answers_of(context))
+        step = self.steps[number] if number < len(self.steps) else None
+        if step is None or step.voice is None:
+            await self.refuse(update, context)
+            return None
+        voice, seconds = update.message.voice, seconds_of(update.message.voice) or 0
+        least, most = VOICE_SECONDS
+        if not least <= seconds <= most:
+            key = "input.voice_short" if seconds < least else "input.voice_long"
+            await self._say(update, context, Wrong(key))
+            return None
+        self._keep(context, step, SAID, **{step.voice: voice.file_id})
         return await self._went_on(update, context, edit=False)
 
     async def pressed(self, update: Update, context: BotContext) -> int | None:
@@ -516,6 +585,8 @@ class Form:
         answers = self.answers_of(context)
         number = self.current(answers)
         step = self.steps[number] if number < len(self.steps) else None
+        if step is not None and step.keypad is not None and data.startswith("k:"):
+            return await self._dial(update, context, step, data.removeprefix("k:"))
         offered = await self.choices(context, step, answers) if step else []
         chosen = next((c for c in offered if c.data == data), None)
         if step is not None and step.done is not None and (chosen or data == step.done.data):
@@ -571,6 +642,7 @@ class Form:
                     for field in (last, *step.companions):
                         held.pop(field, None)
         draft.pop(TICKED, None)
+        draft.pop(DIALLED, None)
         await answer(update)
         return await self._show_current(update, context, edit=True)
 
@@ -677,6 +749,7 @@ class Form:
             *(back if self.with_back else []),
             CallbackQueryHandler(run(self.pressed), pattern=mine),
             MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, run(self.typed)),
+            MessageHandler(PRIVATE_MESSAGE & filters.VOICE, run(self.spoken)),
             MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, run(self.refuse)),
         ]
         entry_points: list[BaseHandler[Update, BotContext, Any]] = []

@@ -59,7 +59,7 @@ async def register_in(
     )
     if existing is not None:
         return int(existing[0]), False, []
-    row = dict(values)
+    row = {"name_voice": None, **values}  # a name typed has no voice
     row["documents"] = ",".join(row["documents"])
     row["risk_flags"] = ",".join(row["risk_flags"])
     row["depart_on"] = row["depart_on"].isoformat()

@@ -390,6 +390,9 @@ def check_departure_draft(bot: Bot, answers: dict[str, Any]) -> None:
         if field_id == "agency_label":
             assert isinstance(value, str) and value
             continue
+        if field_id == "name_voice":  # the name said (issue 25): its voice's file id, and 🔊
+            assert isinstance(value, str) and value and answers.get("name") == "🔊", answers
+            continue
         spec = BY_ID[field_id]
         if value is None:
             assert spec.optional, field_id
