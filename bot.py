@@ -47,11 +47,12 @@ from app.runner import serve
 from content.bundle import CONTENT_DIR, Content, load_content
 from content.errors import ContentError, ContentErrors
 from content.formatting import format_day
+from conversations.literacy import literacy as literacy_of
 from domain.clock import SystemClock
 from domain.report import Report
 from operations.agency_import import import_agencies_command
 from operations.backup import backup_command, restore_command
-from operations.media import coverage_lines, item_problems, media_command
+from operations.media import coverage_lines, item_problems, media_command, recorded_hashes
 from operations.reporting import (
     gather,
     render_chart,
@@ -126,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "more", nargs="?", help="strings export/import: the CSV file; media: the folder"
     )
+    parser.add_argument(
+        "--literacy",
+        action="store_true",
+        help="check: what a villager who cannot read meets (typing, unmarked buttons, silence)",
+    )
     parser.add_argument("--content", type=Path, default=CONTENT_DIR, help=argparse.SUPPRESS)
     parser.add_argument(
         "--village", help="village code for invite-leader or posters, e.g. 09060405"
@@ -172,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "check":
-        return check(config, args.content)
+        return check(config, args.content, literacy=args.literacy)
     if args.command == "strings":
         return strings(args.file or "", args.more, args.content)
     if args.command == "media":
@@ -215,8 +221,9 @@ def _config(path: Path | None) -> Config:
     return load_config(None)
 
 
-def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
-    """Checks settings and content; prints what is wrong, or a summary."""
+def check(config: Config, content_dir: Path = CONTENT_DIR, *, literacy: bool = False) -> int:
+    """Checks settings and content; prints what is wrong, or a summary (``literacy``: also
+    what a villager who cannot read meets on the four journeys)."""
     try:
         content = load_content(
             districts=config.districts,
@@ -245,6 +252,9 @@ def check(config: Config, content_dir: Path = CONTENT_DIR) -> int:
         return EXIT_USAGE
     for line in coverage_lines(content, config.database):
         print(line)
+    if literacy:
+        for line in literacy_of(content, recorded_hashes(config.database)).lines():
+            print(line)
     poster_errors = _poster_check(content)
     for poster_error in poster_errors:
         print(f"Poster error: {poster_error}", file=sys.stderr)

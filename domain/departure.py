@@ -84,9 +84,12 @@ FIELDS: tuple[Field, ...] = (
     Field("duration", "choice", ("short", "long")),
     Field("channel", "choice", CHANNELS),
     Field("agency", "agency", when=lambda a: a.get("channel") == "agency"),
+    # Optional: someone who cannot write, or who was never told the name, may skip it (the
+    # agency is then "not on the checked list", as a typed one is).
     Field(
         "agency_name",
         "text",
+        optional=True,
         when=lambda a: a.get("channel") == "agency" and a.get("agency") == "typed",
     ),
     Field("documents", "multi", DOCUMENTS),

@@ -107,3 +107,25 @@ async def test_a_keypad_half_tapped_survives_a_restart(bot: Bot) -> None:
     assert "<b>១៩</b>" in villager.last_text()
     await villager.click("✅")
     assert "🇹🇭 ថៃ" in villager.buttons()
+
+
+def test_the_literacy_check_reads_the_real_forms_and_buttons() -> None:
+    """`bot.py check --literacy`: counted from the forms' steps and the catalog, not by hand."""
+    from app.config import load_config
+    from content.bundle import load_content
+    from conversations.forms import Step
+    from conversations.literacy import leading_symbol, literacy, typing_needed
+
+    content = load_content(districts=load_config(None, environ={}).districts)
+    found = literacy(content, None)
+    assert found.typing == []  # every step of the villager's forms has a way without typing
+    assert found.items == len(found.silent) > 100  # no database: no recording yet
+    assert typing_needed(Step("x", "q", read=str))  # a words-only step would be counted
+    assert not typing_needed(Step("x", "q", read=str, keypad="km"))
+    assert [leading_symbol(x) for x in ("✅ បាទ", "1️⃣", "ℹ️ អំពី", "ស្ត្រី", "១៨ ដល់")] == [
+        "✅",
+        "1️⃣",
+        "ℹ️",
+        None,
+        None,
+    ]

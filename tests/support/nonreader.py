@@ -12,25 +12,13 @@ location and her own contact (Telegram's buttons), and speak a voice message.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
+from conversations.literacy import leading_symbol
 from preview.botapi import ChatMessage
 from tests.support.chat import Person
 
 LISTEN_PREFIX = "hear:"  # screens/listen_button.py: the 🔊 button of a recorded screen
-
-
-def leading_symbol(label: str) -> str | None:
-    """The emoji or symbol a button starts with (``🇰🇭 ភាសាខ្មែរ`` → ``🇰🇭``), if any.
-
-    A symbol is anything before the first space that is not a letter or a digit of any script:
-    emoji (with their joiners and variation selectors), flags, ✅ ✖️ ⬜ ☑️, arrows.
-    """
-    head = label.split(" ", 1)[0]
-    if not head or any(unicodedata.category(c)[0] in "LN" for c in head):
-        return None
-    return head
 
 
 @dataclass
