@@ -86,7 +86,10 @@ async def _review(update: Update, context: BotContext, lang: str, answers: Draft
         blocks.append(advice)
     alone = answers.get("reason_shared") == "staff"  # only staff may know where and when
     blocks.append(t.get(lang, "plan.ask_send_staff" if alone else "plan.ask_send"))
-    return Summary("\n\n".join(blocks), send="plan.send_staff" if alone else "plan.send")
+    voice = "plan.review_staff" if alone else "plan.review"  # content/recordable.py
+    return Summary(
+        "\n\n".join(blocks), send="plan.send_staff" if alone else "plan.send", voice=voice
+    )
 
 
 # -- the steps: each field of domain/departure.py, by its kind --------------------------------

@@ -75,10 +75,12 @@ from telegram.ext import (
 
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
+from conversations.listening import show_voiced
 from conversations.media_input import seconds_of
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from domain.parsing import to_khmer_digits
 from screens.buttons import Button, keyboard, menu_button
+from screens.listen_button import item_for_key
 
 log = logging.getLogger(__name__)
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
@@ -270,6 +272,7 @@ class Summary:
     text: str
     sendable: bool = True
     send: str | None = None  # the Send button's text key, if not the form's own
+    voice: str | None = None  # the recorded item that reads it (content/recordable.py)
 
 
 @dataclass(frozen=True)
@@ -459,12 +462,35 @@ class Form:
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False
     ) -> int:
         lang = await language_of(update, context)
-        number = self.current(self.answers_of(context))
+        answers = self.answers_of(context)
+        number = self.current(answers)
         text, markup = await self.screen(update, context, lang, number)
         if above:
             text = f"{above}\n\n{text}"
-        await (show(update, text, markup) if edit else send(update, text, markup))
+        voice = None
+        if number < len(self.steps):
+            voice = item_for_key(context, self.steps[number].question)
+        elif self.review is not None:
+            review = await self.review(update, context, lang, answers)
+            voice = review.voice if isinstance(review, Summary) else None
+        await self._display(update, context, voice, text, markup, edit=edit)
         return number
+
+    async def _display(
+        self,
+        update: Update,
+        context: BotContext,
+        voice: str | None,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        edit: bool,
+    ) -> None:
+        """A screen, with 🔊 when staff recorded it (played at once for a listener)."""
+        if voice is not None:
+            await show_voiced(update, context, voice, text, markup, new=not edit)
+        else:
+            await (show(update, text, markup) if edit else send(update, text, markup))
 
     async def _say(self, update: Update, context: BotContext, wrong: Wrong) -> None:
         """Why an answer does not fit: with the current step again, or alone."""
@@ -508,7 +534,9 @@ class Form:
         context.user_data[self.draft] = draft
         edit = self.in_place and update.callback_query is not None
         if self.intro_apart and self.keys.intro:  # its own message, with the questions ahead
-            await send(update, t.get(lang, self.keys.intro, total=len(self.path({}))))
+            intro_text = t.get(lang, self.keys.intro, total=len(self.path({})))
+            intro_voice = item_for_key(context, self.keys.intro)
+            await self._display(update, context, intro_voice, intro_text, None, edit=False)
             return await self._show_current(update, context, edit=edit)
         intro = t.get(lang, self.keys.intro) if self.keys.intro else None
         return await self._show_current(update, context, intro, edit=edit)
@@ -696,7 +724,8 @@ class Form:
         if self.hub:
             return await self._show_current(update, context, thanks)
         markup = keyboard([[menu_button(context, lang)]])
-        await (send(update, thanks, markup) if stored.again else show(update, thanks, markup))
+        voice = item_for_key(context, thanks_key)
+        await self._display(update, context, voice, thanks, markup, edit=not stored.again)
         return ConversationHandler.END
 
     async def forget(self, update: Update, context: BotContext) -> None:

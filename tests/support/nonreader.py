@@ -77,6 +77,18 @@ class NonReader:
             f" {self.person.reply_buttons()}"
         )
 
+    async def open_menu(self) -> None:
+        """Telegram's ☰ menu button, then «menu»: a tap that sends /menu for her."""
+        await self.person.send("/menu")
+        self._look()
+
+    def look(self) -> None:
+        """Reads what arrived without her doing anything (news pushed to her phone)."""
+        self._look()
+
+    def newest_text(self) -> str:
+        return self._newest_text()
+
     async def listen(self) -> None:
         """Taps 🔊 on the newest screen (the recording plays)."""
         await self.tap("🔊")
