@@ -51,7 +51,7 @@ from telegram.ext import (
 from app.context import BotContext
 from conversations.leaving import leaving_handlers
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
-from screens.buttons import Button, keyboard, menu_button
+from screens.buttons import Button, keyboard, menu_button, tick_label
 
 log = logging.getLogger(__name__)
 _EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
@@ -358,14 +358,14 @@ class Form:
         return self._button(context, lang, choice.label, choice.data)
 
     def _ticks(self, context: BotContext, lang: str, step: Step) -> list[list[Button]]:
-        """A step of ticks: ☑️ or ⬜ before each label, then its done button."""
+        """A step of ticks: ☑️ or ⬜ after each label's sign, then its done button."""
         if not step.ticks:
             return []
         t, ticked = context.content.texts, self.draft_of(context).get(TICKED, [])
         rows = [
             [
                 (
-                    ("☑️ " if c.value in ticked else "⬜ ") + t.raw(lang, c.label),
+                    tick_label(t.raw(lang, c.label), c.value in ticked),
                     f"{self.prefix}:{c.data}",
                 )
             ]

@@ -26,7 +26,7 @@ from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
 from domain.departure import parse_name, staff_only
-from screens.buttons import Button, column, keyboard, menu_button
+from screens.buttons import Button, column, keyboard, menu_button, tick_label
 from storage.rows import Departure
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def _question(context: BotContext, lang: str) -> tuple[str, Any] | None:
         if field_id == "problems":
             ticked = set(draft.get("ticked", []))
             buttons: list[Button] = [
-                (("☑️ " if p.id in ticked else "⬜ ") + p.labels[lang], f"{PREFIX}:m:{p.id}")
+                (tick_label(f"{p.emoji} {p.labels[lang]}", p.id in ticked), f"{PREFIX}:m:{p.id}")
                 for p in context.content.problems
             ]
             rows = column(buttons)
