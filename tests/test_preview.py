@@ -321,9 +321,9 @@ async def test_the_story_of_a_case_can_be_shown_from_sos_to_closed(page: Page) -
     await page.send("villager", "📍 ផ្ញើទីតាំងរបស់ខ្ញុំ")  # the page's location button
     pin = await page.wait_for("staff", "ទីតាំងរបស់អ្នកនោះ")
     assert pin["kind"] == "venue" and "13.7563, 100.5018" in pin["text"]
-    await page.press("staff", "🙋 ខ្ញុំនឹងជួយ")
+    await page.press("staff", "🤝 ខ្ញុំនឹងជួយ")
     await page.wait_for("villager", "បានឃើញសាររបស់អ្នក")
-    await page.press("staff", "📝 សរសេរកំណត់ចំណាំ")
+    await page.press("staff", "✏️ សរសេរកំណត់ចំណាំ")
     await page.wait_for("staff", "សូមឆ្លើយតបសារនេះ")
     await page.send("staff", "Called her; she is with Issara now")  # sent as the reply
     await page.wait_for("staff", "បានរក្សាទុកកំណត់ចំណាំ")

@@ -180,12 +180,12 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     # Under the numbers, Telegram's location button; pressed, the pin reaches those helping.
     villager.pane.locator(".reply-keyboard button", has_text="ផ្ញើទីតាំងរបស់ខ្ញុំ").click()
     staff.expect("ទីតាំងរបស់អ្នកនោះ")
-    leader.click("🙋 ខ្ញុំនឹងជួយ")
+    leader.click("🤝 ខ្ញុំនឹងជួយ")
     villager.expect("បានឃើញសាររបស់អ្នកហើយ")
     tab.screenshot(path=str(shots / "story.png"))  # type: ignore[attr-defined]
 
     # The leader keeps a note (the answer to the bot's question) and closes the case.
-    leader.click("📝 សរសេរកំណត់ចំណាំ")
+    leader.click("✏️ សរសេរកំណត់ចំណាំ")
     leader.type("បានទូរស័ព្ទទៅគាត់ហើយ")
     leader.expect("បានរក្សាទុកកំណត់ចំណាំ")
     leader.click("✔️ បិទករណី")
