@@ -9,6 +9,7 @@ departure, the leader acknowledges it, "+1 day" twice brings the first check-in,
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,9 +87,11 @@ class Chat:
     def click(self, label: str) -> None:
         """Taps the button on the newest message that has it, then waits for the bot."""
         before = self.text()
+        # By its words alone too, as chat.Person.click: «ស្ត្រី» is the button «👩 ស្ត្រី».
+        name = re.compile(r"^(?:\S+ )?" + re.escape(label) + "$")
         self.pane.locator(".message.bot").filter(
-            has=self.tab.get_by_role("button", name=label, exact=True)  # type: ignore[attr-defined]
-        ).last.get_by_role("button", name=label, exact=True).click()
+            has=self.tab.get_by_role("button", name=name)  # type: ignore[attr-defined]
+        ).last.get_by_role("button", name=name).click()
         self.wait_for_change(before)
 
     def wait_for_change(self, before: str) -> None:
