@@ -318,7 +318,7 @@ async def test_the_story_of_a_case_can_be_shown_from_sos_to_closed(page: Page) -
     await page.send("villager", "/sos")
     await page.wait_for("villager", "បើមានសុវត្ថិភាព")
     chat = (await page.state())["chats"]["villager"]
-    assert [["📍 ផ្ញើទីតាំងរបស់ខ្ញុំ"], ["ទេ អរគុណ"]] in [m["keyboard"] for m in chat]
+    assert [["📍 ផ្ញើទីតាំងរបស់ខ្ញុំ"], ["✖️ ទេ អរគុណ"]] in [m["keyboard"] for m in chat]
     await page.send("villager", "📍 ផ្ញើទីតាំងរបស់ខ្ញុំ")  # the page's location button
     pin = await page.wait_for("staff", "ទីតាំងរបស់អ្នកនោះ")
     assert pin["kind"] == "venue" and "13.7563, 100.5018" in pin["text"]
