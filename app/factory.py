@@ -163,6 +163,8 @@ def _add_handlers(application: BotApplication) -> None:
     forms = Switchboard()
     texts = application.bot_data[SERVICES_KEY].content.texts
     no_thanks = [texts.raw(lang, "case.location_no") for lang in texts.languages]
+    # A keyboard sent before the button had its ✖️ still sends the words alone.
+    no_thanks += [label.partition(" ")[2] for label in no_thanks if " " in label]
     handlers: list[Any] = [
         # Conversations first: while one is active it sees the person's messages first.
         forms.add(onboarding.build_handler(), onboarding.DRAFT),

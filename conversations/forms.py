@@ -79,7 +79,7 @@ from conversations.listening import show_voiced
 from conversations.media_input import seconds_of
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from domain.parsing import to_khmer_digits
-from screens.buttons import Button, keyboard, menu_button
+from screens.buttons import Button, keyboard, menu_button, tick_label
 from screens.listen_button import item_for_key
 
 log = logging.getLogger(__name__)
@@ -454,9 +454,11 @@ class Form:
     def _choice(
         self, context: BotContext, lang: str, choice: Choice, ticked: list[Any] | None
     ) -> list[Button]:
-        """A button; at a step of ticks (``ticked``), ☑️ or ⬜ before its label."""
-        tick = "" if ticked is None else "☑️ " if choice.value in ticked else "⬜ "
-        return [(tick + self._label(context, lang, choice), f"{self.prefix}:{choice.data}")]
+        """A button; at a step of ticks (``ticked``), ☑️ or ⬜ after its label's own sign."""
+        label = self._label(context, lang, choice)
+        if ticked is not None:
+            label = tick_label(label, choice.value in ticked)
+        return [(label, f"{self.prefix}:{choice.data}")]
 
     async def _show_current(
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False

@@ -136,7 +136,13 @@ def _question(field_id: str, options: tuple[str, ...]) -> Step:
 
 async def _problems(context: BotContext, draft: Draft) -> list[Choice]:
     """What went wrong, from the check-in problems, each named as the content words it."""
-    return [Choice(f"m:{p.id}", p.id, "", p.labels) for p in context.content.problems]
+    # Each with its sign first, the one of its check-in button and picture (docs/PICTURES.md).
+    return [
+        Choice(
+            f"m:{p.id}", p.id, "", {lang: f"{p.emoji} {label}" for lang, label in p.labels.items()}
+        )
+        for p in context.content.problems
+    ]
 
 
 PROBLEMS = Step(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -36,3 +37,14 @@ def menu_button(context: BotContext, lang: str) -> Button:
 def html(text: str) -> Html:
     """Marks looked-up content as already-safe HTML for use inside another text."""
     return Html(text)
+
+
+def tick_label(label: str, ticked: bool) -> str:
+    """A button of a list to tick: ☑️ (ticked) or ⬜ after the label's own leading sign, so she
+    still finds «📕 ប៉ាស្ព័រ» by its 📕 and sees whether it is picked (``📕 ☑️ ប៉ាស្ព័រ``).
+    A label without a sign gets the box first, as before."""
+    box = "☑️" if ticked else "⬜"
+    head, _, rest = label.partition(" ")
+    if rest and head and not any(unicodedata.category(c)[0] in "LN" for c in head):
+        return f"{head} {box} {rest}"  # a sign is text before a space with no letter or digit
+    return f"{box} {label}"

@@ -59,8 +59,8 @@ async def test_the_menu_leads_to_about_and_back(bot: Bot) -> None:
     await person.send("/language")
     await person.click("English")
     await person.send("/menu")
-    assert person.buttons()[-2:] == ["ℹ️ About this bot", "🌐 Language / ភាសា"]
-    await person.click("ℹ️ About this bot")
+    assert person.buttons()[-2:] == ["🤖 About this bot", "🌐 Language / ភាសា"]
+    await person.click("🤖 About this bot")
     assert person.last_text().startswith("<b>About this bot</b>")
     assert "<b>Who runs it:</b> <i>not set by the operator</i>" in person.last_text()
     await person.click("🏠 Main menu")

@@ -41,27 +41,27 @@ async def test_a_case_from_sos_to_closed_and_opened_again(bot: Bot) -> None:
         leader.last_text()
     )
     assert leader.buttons() == [
-        "🙋 ខ្ញុំនឹងជួយ",
-        "📝 សរសេរកំណត់ចំណាំ",
+        "🤝 ខ្ញុំនឹងជួយ",
+        "✏️ សរសេរកំណត់ចំណាំ",
         "🏢 បញ្ជូនទៅ…",
         "🕘 ប្រវត្តិ",
         "✔️ បិទករណី",
     ]
 
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     assert leader.last_alert() == "អ្នកកំពុងជួយករណីនេះ។ ពេលមានដំណឹង សូមសរសេរកំណត់ចំណាំ។"
     assert (
         villager.last_text() == "👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
     )  # "Chief": no title on her phone
-    assert "🙋 Chief is handling it" in staff.last_text()  # staff's copy, edited
-    assert "🙋 I will handle it" not in staff.buttons()  # taken: nobody else takes it on
+    assert "🤝 Chief is handling it" in staff.last_text()  # staff's copy, edited
+    assert "🤝 I will handle it" not in staff.buttons()  # taken: nobody else takes it on
 
-    await leader.click("📝 សរសេរកំណត់ចំណាំ")
-    assert leader.last_text().startswith("📝 ករណីលេខ")
+    await leader.click("✏️ សរសេរកំណត់ចំណាំ")
+    assert leader.last_text().startswith("✏️ ករណីលេខ")
     leader.new_texts()
     await leader.reply("Called her: the employer keeps her passport. <b>Calling Issara</b>.")
-    assert leader.new_texts()[0].startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")
-    assert "📝 Notes: 1" in staff.last_text()
+    assert leader.new_texts()[0].startswith("✏️ បានរក្សាទុកកំណត់ចំណាំ")
+    assert "✏️ Notes: 1" in staff.last_text()
 
     await staff.click("🏢 Handed to…")
     # What fits where she is (Cambodia and Thailand), then "another organisation".
@@ -158,7 +158,7 @@ async def test_a_silence_case_tells_the_person_the_truth(bot: Bot) -> None:
     await sweep_at(bot, utc(3, 6, 1, 2))
     await sweep_at(bot, utc(3, 7, 1, 3))  # the silence alert to the chief
     assert leader.last_text().startswith("🔕")
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     # She sent nothing: not "has seen your message", and nothing that names a worry.
     assert villager.last_text() == "👋 នរណាម្នាក់ នឹងព្យាយាមទាក់ទងអ្នក។"
     assert villager.buttons() == ["🚨 ខ្ញុំត្រូវការជំនួយឥឡូវនេះ"]  # the way to ask, off the lock screen
@@ -166,21 +166,21 @@ async def test_a_silence_case_tells_the_person_the_truth(bot: Bot) -> None:
 
 async def test_a_handler_who_writes_nothing_is_asked_and_a_note_quiets_it(bot: Bot) -> None:
     _villager, leader, staff, _number = await sos_case(bot)
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     taken = bot.clock.now()
     leader.new_texts()
     await sweep_at(bot, taken + timedelta(days=1))
     assert leader.new_texts() == []
     await sweep_at(bot, taken + timedelta(days=2, minutes=1))
     [nudge] = leader.new_texts()
-    assert nudge.startswith("📝 ករណីលេខ") and "តើយ៉ាងម៉េចហើយ" in nudge
-    assert "📝 សរសេរកំណត់ចំណាំ" in leader.buttons()
+    assert nudge.startswith("✏️ ករណីលេខ") and "តើយ៉ាងម៉េចហើយ" in nudge
+    assert "✏️ សរសេរកំណត់ចំណាំ" in leader.buttons()
     await sweep_at(bot, taken + timedelta(days=2, hours=5))  # sweeps again: asked once
     assert leader.new_texts() == []
-    await leader.click("📝 សរសេរកំណត់ចំណាំ")
+    await leader.click("✏️ សរសេរកំណត់ចំណាំ")
     leader.new_texts()
     await leader.reply(voice=True)  # a spoken note counts
-    assert leader.new_texts()[0].startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")
+    assert leader.new_texts()[0].startswith("✏️ បានរក្សាទុកកំណត់ចំណាំ")
     noted = bot.clock.now()
     leader.new_texts()
     await sweep_at(bot, noted + timedelta(days=1, hours=23))
@@ -200,14 +200,14 @@ async def test_a_note_that_is_not_a_note_changes_nothing_and_survives_a_restart(
     bot: Bot,
 ) -> None:
     _villager, leader, staff, number = await sos_case(bot)
-    await leader.click("📝 សរសេរកំណត់ចំណាំ")
+    await leader.click("✏️ សរសេរកំណត់ចំណាំ")
     await bot.restart()
     await leader.reply("x" * 1600)
     assert leader.last_text() == "កំណត់ចំណាំនេះវែងពេក។ សូមសរសេរឱ្យខ្លីជាង ១៥០០ តួអក្សរ។"
     await leader.send_sticker()  # not a reply: the ordinary "I did not understand"
     assert leader.last_text() != ""
     assert not [e for e in await bot.store.case_events(number) if e.kind == "note"]
-    await leader.click("📝 សរសេរកំណត់ចំណាំ")
+    await leader.click("✏️ សរសេរកំណត់ចំណាំ")
     await leader.reply("សួស្ដី ១២៣")  # Khmer, Khmer digits: kept as typed
     [note] = [e for e in await bot.store.case_events(number) if e.kind == "note"]
     assert note.detail["text"] == "សួស្ដី ១២៣" and note.actor_id == leader.id
@@ -249,7 +249,7 @@ async def test_delete_with_a_case_open_keeps_the_case_without_the_person(bot: Bo
         assert not [t for t in texts if "Srey Mom" in t or "012 345 678" in t], texts
     assert "🗑 The person erased their data in the bot." in staff.last_text()
     # The case can still be taken on and finished (the old buttons are not "only for chiefs").
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     assert leader.last_alert() == "អ្នកកំពុងជួយករណីនេះ។ ពេលមានដំណឹង សូមសរសេរកំណត់ចំណាំ។"
     await leader.click("✔️ បិទករណី")
     await leader.click("ទាក់ទងគាត់មិនបាន")
@@ -261,7 +261,7 @@ async def test_delete_with_a_case_open_keeps_the_case_without_the_person(bot: Bo
 async def test_the_report_counts_cases_by_outcome_and_time_to_act(bot: Bot) -> None:
     _villager, leader, staff, _number = await sos_case(bot)
     bot.clock.advance(timedelta(hours=5))
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     bot.clock.advance(timedelta(hours=20))
     await staff.click("✔️ Close")
     await staff.click("Safe and working")
@@ -405,7 +405,7 @@ async def test_a_location_without_a_cry_for_help_goes_nowhere(bot: Bot) -> None:
     assert villager.last_text().startswith("ទីតាំងរបស់អ្នក មិនបានផ្ញើទៅនរណាទេ")
     assert not [m for chat in bot.telegram.chats.values() for m in chat if m.kind == "venue"]
     await villager.send("/sos")
-    await villager.send("ទេ អរគុណ")
+    await villager.send("✖️ ទេ អរគុណ")
     assert villager.last_text().startswith("មិនអីទេ។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
 
 

@@ -96,8 +96,8 @@ async def test_silence_reminds_twice_then_tells_the_leader_then_staff(bot: Bot) 
     assert staff.last_text().startswith("⏰ <b>Nobody has taken this case on yet")
     assert "🔕 <b>No reply to check-ins for 3 days</b>" in staff.last_text()
     assert leader.last_text().startswith("⏰ <b>មិនទាន់មាននរណាទទួលជួយករណីនេះ")
-    await staff.click("🙋 I will handle it")
-    assert "🙋 Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
+    await staff.click("🤝 I will handle it")
+    assert "🤝 Staff កំពុងជួយ" in leader.last_text()  # the leader's copy shows it too
     # The villager sent nothing: "has seen your message" would be false.
     assert villager.last_text() == "👋 នរណាម្នាក់ នឹងព្យាយាមទាក់ទងអ្នក។"
 
@@ -219,9 +219,9 @@ async def test_need_help_reaches_leader_and_staff_and_the_answer_reaches_the_per
     assert "<b>ថៃ៖ លេខទូរស័ព្ទជំនួយ</b>" in text and "1-800-010-181" in text
     assert leader.last_text().startswith("🚨 <b>សុំជំនួយបន្ទាន់</b>")
     assert staff.last_text().startswith("🚨 <b>Asks for help now</b>")
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     assert villager.last_text() == "👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
-    assert "🙋 Chief is handling it" in staff.last_text()
+    assert "🤝 Chief is handling it" in staff.last_text()
     await staff.click("✔️ Close")
     await staff.click("Safe and working")
     assert await bot.store.open_cases(None) == []

@@ -198,7 +198,7 @@ async def test_khmer_digits_dates_and_going_back(bot: Bot) -> None:
     review = villager.last_text()
     assert "<b>ចេញដំណើរ៖</b> ៥ មីនា ២០២៦" in review
     assert "<b>ទៅដល់៖</b> ៦ មីនា ២០២៦" in review
-    assert "<b>ឯកសារ៖</b> គ្មានឯកសារ" in review
+    assert "<b>ឯកសារ៖</b> 🚫 គ្មានឯកសារ" in review
     assert "អាយុក្រោម ១៨ឆ្នាំ" in review  # child-protection advice for a 17-year-old
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     [departure] = await bot.store.departures_of(211)

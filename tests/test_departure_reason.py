@@ -27,7 +27,7 @@ async def up_to_the_reason(villager: Person) -> None:
     await villager.send("Srey Pov")
     await villager.click("ស្ត្រី")
     await villager.send("២២")
-    await villager.click("🇰🇭 ភ្នំពេញ")
+    await villager.click("🏙 ភ្នំពេញ")
     await villager.click("រោងចក្រ")
     await villager.click("យូរ (មួយឆ្នាំឡើងទៅ)")
     await villager.click("ទៅដោយខ្លួនឯង")
@@ -53,7 +53,7 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
     await onboard(villager)
     await up_to_the_reason(villager)
     assert SEEN_BY_CHIEF in villager.last_text()  # said on the question itself
-    assert "មិនចង់ប្រាប់" in villager.buttons()
+    assert "🤐 មិនចង់ប្រាប់" in villager.buttons()
 
     await villager.click(VIOLENCE)
     # Who may know where and when, said plainly: a chief who gets the notice sees both.
@@ -63,12 +63,12 @@ async def test_violence_kept_from_the_chief_stays_out_of_the_notice_and_the_list
     await villager.click("មេភូមិដឹងថាខ្ញុំទៅណា តែមិនដឹងមូលហេតុ")
     await villager.send("012 345 678")  # family phone
     review = villager.last_text()
-    assert "<b>ហេតុផល៖</b> អំពើហិង្សាក្នុងគ្រួសារ (មេភូមិមិនឃើញមូលហេតុទេ)" in review
+    assert "<b>ហេតុផល៖</b> 👊 អំពើហិង្សាក្នុងគ្រួសារ (មេភូមិមិនឃើញមូលហេតុទេ)" in review
 
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
     notice = chief.last_text()
     assert notice.startswith("<b>ដំណឹងចេញដំណើរ</b>")
-    assert "<b>ហេតុផល៖</b> មិនចង់ប្រាប់" in notice
+    assert "<b>ហេតុផល៖</b> 🤐 មិនចង់ប្រាប់" in notice
     assert "ហិង្សា" not in notice
     [departure] = await bot.store.departures_of(250)
     assert departure.reason == "violence_hidden"
@@ -100,9 +100,9 @@ async def test_violence_the_person_shares_reaches_the_chief(bot: Bot) -> None:
     await villager.click(VIOLENCE)
     await villager.click("មេភូមិដឹងទាំងកន្លែង ទាំងមូលហេតុ")
     await villager.click("រំលង")  # family phone
-    assert f"<b>ហេតុផល៖</b> {VIOLENCE}\n" in villager.last_text()
+    assert f"<b>ហេតុផល៖</b> 👊 {VIOLENCE}\n" in villager.last_text()
     await villager.click("✅ បាទ/ចាស ផ្ញើទៅមេភូមិ")
-    assert f"<b>ហេតុផល៖</b> {VIOLENCE}\n" in chief.last_text()
+    assert f"<b>ហេតុផល៖</b> 👊 {VIOLENCE}\n" in chief.last_text()
     [departure] = await bot.store.departures_of(251)
     assert departure.reason == "violence"
 
@@ -129,4 +129,4 @@ async def test_prefer_not_to_say_in_english(bot: Bot) -> None:
     await villager.click("Prefer not to say")
     await villager.click("Skip")  # family phone: no follow-up question for this reason
     await villager.click("✅ Yes, send it to my village chief")
-    assert "<b>Reason:</b> Prefer not to say" in chief.last_text()
+    assert "<b>Reason:</b> 🤐 Prefer not to say" in chief.last_text()

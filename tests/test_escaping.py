@@ -72,9 +72,9 @@ async def test_an_alert_and_coming_home_show_typed_names_as_text(bot: Bot) -> No
     assert alert.startswith("🚨 <b>Asks for help now (SOS)</b>")
     assert f"{ESCAPED}, 20, from Nesat" in alert and shows_escaped(alert)
     assert shows_escaped(staff.last_text())
-    await leader.click("🙋 I will handle it")
+    await leader.click("🤝 I will handle it")
     assert villager.last_text() == f"👍 {ESCAPED} បានឃើញសាររបស់អ្នកហើយ។\nគាត់នឹងទាក់ទងអ្នក។"
-    assert f"🙋 {ESCAPED} is handling it" in staff.last_text()
+    assert f"🤝 {ESCAPED} is handling it" in staff.last_text()
     assert shows_escaped(staff.last_text(), times=2)  # the person, and who helps
 
     await villager.send("/home")

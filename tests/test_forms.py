@@ -40,7 +40,7 @@ from conversations.forms import (
 from domain.departure import parse_date
 from domain.parsing import parse_whole_number
 from preview.botapi import ChatMessage
-from screens.buttons import keyboard
+from screens.buttons import keyboard, tick_label
 from tests.support.chat import Bot, Person
 from tests.support.journeys import sweep_at
 
@@ -511,17 +511,18 @@ async def test_a_trip_walked_with_ticks_days_back_and_a_thanks_from_delivery(
     await person.click(label(bot, "plan.opt.destination.TH"))  # abroad: the papers are asked
     assert person.last_text() == asked(bot, "plan.q.documents", 2, 5)
     passport, visa = (label(bot, f"plan.opt.documents.{d}") for d in ("passport", "visa_permit"))
+    # The box comes after a label's own sign (📕 ⬜ …), so the sign still leads (issue 25).
     assert person.buttons() == [
-        f"⬜ {passport}",
-        f"⬜ {visa}",
+        tick_label(passport, False),
+        tick_label(visa, False),
         label(bot, "plan.done"),
         label(bot, "common.back"),
         label(bot, "plan.cancel"),
     ]
-    await person.click(f"⬜ {passport}")
-    assert person.buttons()[:2] == [f"☑️ {passport}", f"⬜ {visa}"]
-    await person.click(f"⬜ {visa}")
-    await person.click(f"☑️ {visa}")  # ticked, then unticked
+    await person.click(tick_label(passport, False))
+    assert person.buttons()[:2] == [tick_label(passport, True), tick_label(visa, False)]
+    await person.click(tick_label(visa, False))
+    await person.click(tick_label(visa, True))  # ticked, then unticked
     await person.send_sticker()  # not an answer: the buttons, and the ticks stay
     assert person.last_text() == f"{say(bot, 'input.use_buttons')}\n\n" + asked(
         bot, "plan.q.documents", 2, 5
@@ -583,7 +584,7 @@ async def test_back_over_a_step_only_some_answers_ask(bot: Bot, trips: None) -> 
     person = bot.user(7102)
     await person.send("/trip")
     await person.click(label(bot, "plan.opt.destination.TH"))
-    await person.click(f"⬜ {label(bot, 'plan.opt.documents.passport')}")
+    await person.click(tick_label(label(bot, "plan.opt.documents.passport"), False))
     await person.click(label(bot, "common.back"))  # the ticks go, and the place is asked again
     assert person.last_text() == asked(bot, "plan.q.destination", 1, 4)
     assert label(bot, "common.back") not in person.buttons()

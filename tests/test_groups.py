@@ -249,7 +249,7 @@ async def test_a_case_is_taken_on_and_noted_in_the_staff_group(bot: Bot) -> None
     await bot.feed(bot.telegram.user_press(staff.json, copy, f"case:take:{case.alert_id}"))
     await bot.feed(bot.telegram.user_press(staff.json, copy, f"case:note:{case.alert_id}"))
     question = posted(bot, STAFF_GROUP)[-1]
-    assert question.text.startswith("📝 ករណីលេខ")
+    assert question.text.startswith("✏️ ករណីលេខ")
 
     def reply(person: Person, text: str) -> dict[str, Any]:
         return {
@@ -270,4 +270,4 @@ async def test_a_case_is_taken_on_and_noted_in_the_staff_group(bot: Bot) -> None
     await bot.feed(reply(staff, "Called the employer"))
     [note] = [e for e in await bot.store.case_events(case.alert_id) if e.kind == "note"]
     assert note.detail["text"] == "Called the employer" and note.actor_id == STAFF_ID
-    assert posted(bot, STAFF_GROUP)[-1].text.startswith("📝 បានរក្សាទុកកំណត់ចំណាំ")
+    assert posted(bot, STAFF_GROUP)[-1].text.startswith("✏️ បានរក្សាទុកកំណត់ចំណាំ")

@@ -136,13 +136,13 @@ async def test_away_stats_and_export_for_the_village(bot: Bot) -> None:
         bot,
         bot.user(322),
         name="Dara",
-        destination="🇰🇭 ភ្នំពេញ",
+        destination="🏙 ភ្នំពេញ",
         channel="ទៅដោយខ្លួនឯង",
     )
     await leader.send("/away")
     away = leader.last_text()
     assert "<b>នៅឆ្ងាយ ឬជិតចេញទៅ៖ ២ នាក់</b>" in away
-    assert "⏳ Dara អាយុ ២០ → 🇰🇭 ភ្នំពេញ" in away
+    assert "⏳ Dara អាយុ ២០ → 🏙 ភ្នំពេញ" in away
 
     await leader.send("/stats")
     stats = leader.last_text()

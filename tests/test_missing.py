@@ -151,7 +151,7 @@ async def test_a_location_and_no_thanks_are_not_taken_by_a_form_left_open(bot: B
     await onboard(villager)
     await villager.send("/missing")  # a form left open
     await villager.send("/sos")
-    await villager.send("ទេ អរគុណ")  # "No thanks" under the location button: not a name
+    await villager.send("✖️ ទេ អរគុណ")  # "No thanks" under the location button: not a name
     assert villager.last_text().startswith("មិនអីទេ។ សារសុំជំនួយរបស់អ្នកនៅដដែល")
     villager.new_texts()
     await villager.send_location(13.7, 100.5)

@@ -14,7 +14,7 @@ AGREE_KM = "បាទ/ចាស ខ្ញុំយល់ព្រម"
 NEXT_KM = NEXT["km"]
 # Khmer, Khmer with the voice on every screen (issue 18), English.
 # No consent screen is recorded in these tests, so "I would rather listen" is not offered.
-LANGUAGE_BUTTONS = [KHMER, "English"]
+LANGUAGE_BUTTONS = ["🇰🇭 " + KHMER, "🇬🇧 English"]  # each led by its flag (issue 25)
 
 
 async def onboard_in_khmer(villager: Person) -> None:
@@ -54,7 +54,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
     await villager.click(NEXT_KM)
     assert "/mydata" in villager.last_text() and "/delete" in villager.last_text()
     assert "តើអ្នកយល់ព្រមទេ?" in villager.last_text()
-    assert villager.buttons() == [AGREE_KM, "ទេ អរគុណ"]
+    assert villager.buttons() == ["✅ " + AGREE_KM, "✖️ ទេ អរគុណ"]
     assert await bot.store.get_user(1001) is None  # reading is not agreeing
 
     await villager.click(AGREE_KM)
@@ -67,7 +67,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
 
     await villager.click("ជ្រោយស្វាយ")
     assert villager.last_text() == "តើអ្នករស់នៅភូមិណា ក្នុងឃុំជ្រោយស្វាយ?"
-    assert "ភូមិខ្ញុំមិនមានក្នុងបញ្ជី" in villager.buttons()
+    assert "➕ ភូមិខ្ញុំមិនមានក្នុងបញ្ជី" in villager.buttons()
     assert await bot.store.get_user(1001) is None  # nothing kept before a village is chosen
 
     await villager.click("នេសាទ")
@@ -95,7 +95,7 @@ async def test_a_villager_onboards_in_khmer(bot: Bot) -> None:
         "📤 ប្រាប់មិត្តភក្តិ",
         "🆘 ជំនួយ និងលេខទូរស័ព្ទ",
         "🔒 ព័ត៌មានរបស់ខ្ញុំ",
-        "ℹ️ អំពីបូតនេះ",
+        "🤖 អំពីបូតនេះ",
         "🌐 ភាសា / Language",
     ]
 

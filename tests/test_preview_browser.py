@@ -9,6 +9,7 @@ departure, the leader acknowledges it, "+1 day" twice brings the first check-in,
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,9 +87,11 @@ class Chat:
     def click(self, label: str) -> None:
         """Taps the button on the newest message that has it, then waits for the bot."""
         before = self.text()
+        # By its words alone too, as chat.Person.click: «ស្ត្រី» is the button «👩 ស្ត្រី».
+        name = re.compile(r"^(?:\S+ )?" + re.escape(label) + "$")
         self.pane.locator(".message.bot").filter(
-            has=self.tab.get_by_role("button", name=label, exact=True)  # type: ignore[attr-defined]
-        ).last.get_by_role("button", name=label, exact=True).click()
+            has=self.tab.get_by_role("button", name=name)  # type: ignore[attr-defined]
+        ).last.get_by_role("button", name=name).click()
         self.wait_for_change(before)
 
     def wait_for_change(self, before: str) -> None:
@@ -180,12 +183,12 @@ def test_the_whole_story_in_khmer_by_clicking(page: object, shots: Path) -> None
     # Under the numbers, Telegram's location button; pressed, the pin reaches those helping.
     villager.pane.locator(".reply-keyboard button", has_text="ផ្ញើទីតាំងរបស់ខ្ញុំ").click()
     staff.expect("ទីតាំងរបស់អ្នកនោះ")
-    leader.click("🙋 ខ្ញុំនឹងជួយ")
+    leader.click("🤝 ខ្ញុំនឹងជួយ")
     villager.expect("បានឃើញសាររបស់អ្នកហើយ")
     tab.screenshot(path=str(shots / "story.png"))  # type: ignore[attr-defined]
 
     # The leader keeps a note (the answer to the bot's question) and closes the case.
-    leader.click("📝 សរសេរកំណត់ចំណាំ")
+    leader.click("✏️ សរសេរកំណត់ចំណាំ")
     leader.type("បានទូរស័ព្ទទៅគាត់ហើយ")
     leader.expect("បានរក្សាទុកកំណត់ចំណាំ")
     leader.click("✔️ បិទករណី")

@@ -16,10 +16,10 @@ async def test_mydata_shows_everything_kept_in_khmer(bot: Bot) -> None:
     await villager.send("/mydata")
     text = villager.last_text()
     assert "<b>អ្វីដែលបូតនេះរក្សាទុកអំពីអ្នក</b>" in text
-    assert "ភាសា៖ ភាសាខ្មែរ" in text
+    assert "ភាសា៖ 🇰🇭 ភាសាខ្មែរ" in text
     assert "ភូមិ៖ នេសាទ\nឃុំ៖ ជ្រោយស្វាយ\nស្រុក៖ ស្រែ អំបិល" in text
-    assert "ភេទ៖ ស្ត្រី" in text
-    assert "អាយុ៖ ១៨ ដល់ ២៤ឆ្នាំ" in text
+    assert "ភេទ៖ 👩 ស្ត្រី" in text
+    assert "អាយុ៖ 🧑 ១៨ ដល់ ២៤ឆ្នាំ" in text
     assert "ថ្ងៃដែលអ្នកយល់ព្រម៖ ១ មីនា ២០២៦" in text  # Khmer digits, Phnom Penh date
     assert "បុគ្គលិកគម្រោងមើលឃើញព័ត៌មាននេះ" in text
 

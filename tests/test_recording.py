@@ -122,13 +122,13 @@ async def test_rather_listen_is_offered_only_once_every_consent_screen_is_record
     staff = bot.user(STAFF_ID, "Dara")
     villager = bot.user(8103)
     await villager.send("/start")
-    assert villager.buttons() == ["ភាសាខ្មែរ", "English"]  # nothing recorded: no such choice
+    assert villager.buttons() == ["🇰🇭 ភាសាខ្មែរ", "🇬🇧 English"]  # nothing recorded: no such choice
     await record_consent(bot, staff, silent_opus(frames=4), silent_opus(frames=5))
     await villager.send("/start")
     assert RATHER_LISTEN not in villager.buttons()  # two of three: the third would be silent
     await record_consent(bot, staff, *(silent_opus(frames=n) for n in (4, 5, 7)))
     await villager.send("/start")
-    assert villager.buttons() == ["ភាសាខ្មែរ", RATHER_LISTEN, "English"]
+    assert villager.buttons() == ["🇰🇭 ភាសាខ្មែរ", RATHER_LISTEN, "🇬🇧 English"]
 
 
 async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot) -> None:
@@ -166,8 +166,8 @@ async def test_a_listener_gets_the_voice_with_each_screen_without_a_tap(bot: Bot
     assert "🔊 អ្នកចង់ស្ដាប់សំឡេង ជាមួយទំព័រនីមួយៗ" in villager.last_text()
     await villager.send("/listen")
     assert villager.last_text().startswith("🔊 ឥឡូវនេះ បូតផ្ញើសំឡេង")
-    await villager.click("📝 ផ្ញើតែអក្សរ")
-    assert villager.last_text().startswith("📝 ឥឡូវនេះ បូតផ្ញើតែអក្សរ")
+    await villager.click("🔇 ផ្ញើតែអក្សរ")
+    assert villager.last_text().startswith("🔇 ឥឡូវនេះ បូតផ្ញើតែអក្សរ")
     assert not await bot.store.listens(8102)
     await villager.send("/learn")
     await villager.click(LESSON)
@@ -397,7 +397,7 @@ def test_every_screen_of_the_four_journeys_is_an_item_in_journey_order() -> None
         assert set(wanted) <= {i.item_id for i in items if i.section == section}, section
     by_id = {item.item_id: item for item in items}
     # A question is read with its buttons, as the quiz is.
-    assert by_id["plan.q.gender"].text.endswith("ស្ត្រី\nបុរស")
+    assert by_id["plan.q.gender"].text.endswith("👩 ស្ត្រី\n👨 បុរស")
     assert "ភូមិខ្ញុំមិនមានក្នុងបញ្ជី" in by_id["start.village.090604"].text
     assert "នេសាទ" in by_id["start.village.090604"].text  # a place's name is read: it is fixed
     # A person's own part is not read: the fixed words, "…" where the screen shows it.
@@ -582,7 +582,7 @@ async def test_after_sos_a_listener_hears_each_step_and_the_case_news_waits_for_
     assert said[0] == sounds["sos.location"]
     assert said[1] in [sounds[key] for key in answers]
     assert said[2:] == [sounds["help.th"]]
-    await leader.click("🙋 ខ្ញុំនឹងជួយ")
+    await leader.click("🤝 ខ្ញុំនឹងជួយ")
     assert villager.last_text().startswith("👍 នរណាម្នាក់ បានឃើញសាររបស់អ្នកហើយ។")
     assert villager.buttons()[0] == LISTEN  # news that arrives unasked never plays by itself
     assert len(heard(bot, villager)) == 3

@@ -31,7 +31,7 @@ async def seed(harness: Bot) -> None:
     for user_id, destination, channel in (
         (700, "🇹🇭 ថៃ", "មេខ្យល់"),
         (701, "🇹🇭 ថៃ", "មេខ្យល់"),
-        (702, "🇰🇭 ភ្នំពេញ", "ទៅដោយខ្លួនឯង"),
+        (702, "🏙 ភ្នំពេញ", "ទៅដោយខ្លួនឯង"),
     ):
         await sent_departure(
             harness, harness.user(user_id), destination=destination, channel=channel
@@ -60,7 +60,7 @@ async def staff_report(bot: Bot, command: str) -> tuple[str, bytes, bytes]:
 async def test_the_report_for_all_villages(bot: Bot) -> None:
     text, _, sheet = await staff_report(bot, "/report all 30")
     assert "<b>Programme report: all villages</b>" in text
-    assert "<b>Departures by destination</b>\n• 🇹🇭 Thailand: 2\n• 🇰🇭 Phnom Penh: 1" in text
+    assert "<b>Departures by destination</b>\n• 🇹🇭 Thailand: 2\n• 🏙 Phnom Penh: 1" in text
     assert "• Another way: 3" in text
     assert "• Check-ins sent: 3" in text
     assert "• 🙂 I'm fine: 1\n• 😟 I have a problem: 1" in text
@@ -78,7 +78,7 @@ async def test_small_numbers_in_a_village_are_masked(bot: Bot) -> None:
     assert "• 🇹🇭 Thailand: fewer than 3" in text
     assert "• Another way: 3" in text  # three is enough not to point at anyone
     assert "numbers below 3 are not shown" in text
-    assert ["departures_destination", "KH_PP", "🇰🇭 Phnom Penh", "<3"] in list(
+    assert ["departures_destination", "KH_PP", "🏙 Phnom Penh", "<3"] in list(
         csv.reader(io.StringIO(sheet.decode("utf-8-sig")))
     )
 

@@ -32,7 +32,7 @@ from tests.support.journeys import (
 pytestmark = pytest.mark.staffed
 
 KM_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
-TAKE_KM, CLOSE_KM, HISTORY_KM = "🙋 ខ្ញុំនឹងជួយ", "✔️ បិទករណី", "🕘 ប្រវត្តិ"
+TAKE_KM, CLOSE_KM, HISTORY_KM = "🤝 ខ្ញុំនឹងជួយ", "✔️ បិទករណី", "🕘 ប្រវត្តិ"
 SAFE_WORKING_KM = "មានសុវត្ថិភាព ហើយកំពុងធ្វើការ"
 AGAIN_KM = "🙋 ខ្ញុំនៅតែត្រូវការជំនួយ"
 
@@ -225,7 +225,7 @@ async def test_a_relatives_words_go_with_her_delete(bot: Bot) -> None:
 async def test_a_long_history_still_opens(bot: Bot) -> None:
     _villager, chief, staff, _number = await sos_case(bot)
     for n in range(4):
-        await chief.click("📝 សរសេរកំណត់ចំណាំ")
+        await chief.click("✏️ សរសេរកំណត់ចំណាំ")
         await chief.reply(f"note {n} " + "x" * 1400)
     staff.new_texts()
     await staff.click("🕘 History")
@@ -455,7 +455,7 @@ async def test_overdue_cases_come_first_and_the_report_counts_taking_on_in_time(
     assert title.startswith("<b>Open cases: 2</b>")
     assert cases[0].startswith("⏰ Not taken on in time") and "Srey Mom" in cases[0]
     assert cases[1].startswith("⏳ Opened today") and "Mony" in cases[1]
-    await staff.click("🙋 I will handle it")  # the newer one, in time
+    await staff.click("🤝 I will handle it")  # the newer one, in time
     await staff.send("/report all all")
     report = " ".join(staff.new_texts())
     assert "Cases taken on in time (percent: within 1 hour if high-risk" in report

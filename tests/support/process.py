@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from preview.botapi import ChatMessage, FakeTelegram, user_json
 from preview.server import FakeTelegramServer
-from tests.support.chat import TEST_TOKEN
+from tests.support.chat import TEST_TOKEN, _words_of
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWER_WAIT = 20.0  # seconds: generous, a busy machine runs other tests at the same time
@@ -220,7 +220,7 @@ class Chatter:
         def button() -> bool:
             for message in reversed(self.messages()):
                 for text, data in message.buttons():
-                    if text == label:
+                    if text == label or _words_of(text) == label:  # as chat.Person.click
                         found.append((message, data))
                         return True
             return False
