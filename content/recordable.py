@@ -191,6 +191,11 @@ def _help(found: _Items, content: Content) -> None:
     )
     for what in ("sent", "waiting", "declined"):
         found.screen(f"sos.location_{what}", "sos", [f"case.location_{what}"])
+    for who in ("", "_staff"):  # the map in her chat: she may remove it
+        remove = ["case.location_remove"]
+        found.screen(
+            f"sos.location_remove{who}", "sos", [f"case.location_remove_offer{who}"], remove
+        )
     found.screen("case.taken", "sos", ["case.person_taken"])
     found.screen("case.taken_quiet", "sos", ["case.person_taken_quiet"], ["menu.sos"])
     found.screen("case.closed", "sos", ["case.person_closed"], ["case.still_need_help"])

@@ -26,6 +26,7 @@ from telegram.ext import (
 from app.context import BotContext
 from content.formatting import format_day
 from conversations.alerts import country_of
+from conversations.listening import show_voiced
 from conversations.missing import relative_message
 from conversations.roles import may_act_for, responder_name, villages_in_scope
 from conversations.ui import answer, language_of, send
@@ -379,12 +380,14 @@ async def still_need_help(update: Update, context: BotContext) -> None:
         reached = any(r.status == "sent" and r.key in keys for r in sent)
         key = "case.person_reopened" if reached else "case.person_reopened_waiting"
         await _edit_markup(update, None)
-        await send(update, context.content.texts.get(await language_of(update, context), key))
+        text = context.content.texts.get(await language_of(update, context), key)
+        await show_voiced(update, context, key.replace("person_", ""), text, new=True)
         await refresh_copies(update, context, alert.alert_id, skip_pressed=False)
     else:
         await _edit_markup(update, None)
         lang = await language_of(update, context)
-        await send(update, context.content.texts.get(lang, "case.person_still_open"))
+        text = context.content.texts.get(lang, "case.person_still_open")
+        await show_voiced(update, context, "case.still_open", text, new=True)
 
 
 async def feedback(update: Update, context: BotContext) -> None:

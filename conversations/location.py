@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from app.context import BotContext
 from content.texts import Html
-from conversations.listening import voice_for_listener
+from conversations.listening import play, show_voiced, voice_for_listener, wants_voice
 from conversations.ui import PRIVATE_MESSAGE, answer, language_of, show
 from delivery.drainer import deliver_now
 from delivery.recipients import staff_chats
@@ -138,6 +138,11 @@ async def got_location(update: Update, context: BotContext) -> None:
     log.info("location_shared alert=%s copies=%s sent=%s", alert.alert_id, len(ids), len(sent))
     key = "case.location_sent" if sent else "case.location_waiting"
     await message.reply_text(t.get(lang, key), reply_markup=_GONE)
+    # That reply takes the location keyboard away, so it has no room for 🔊: a listener hears it.
+    if await wants_voice(update, context):
+        await play(
+            context, message.chat.id, "sos.location_sent" if sent else "sos.location_waiting"
+        )
     # A message of its own: one message cannot both take the location keyboard away and carry
     # a button.
     chief = any(role == "leader" for role, _ in recipients)
@@ -146,7 +151,8 @@ async def got_location(update: Update, context: BotContext) -> None:
     )
     button = (t.raw(lang, "case.location_remove"), f"{REMOVE}:{alert.alert_id}:{number}")
     try:
-        await message.chat.send_message(offer, reply_markup=keyboard([[button]]))
+        item = "sos.location_remove" if chief else "sos.location_remove_staff"
+        await show_voiced(update, context, item, offer, keyboard([[button]]), new=True)
     except TelegramError as error:  # the pin went and she was thanked; this is extra
         log.info("location_remove_offer_failed error=%s", type(error).__name__)
     raise ApplicationHandlerStop  # an open form must not take it as an answer

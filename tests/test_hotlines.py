@@ -65,7 +65,7 @@ async def test_cambodia_first_then_every_number_with_its_source(bot: Bot) -> Non
         "📞 1280 ខ្សែទូរស័ព្ទជំនួយកុមារកម្ពុជា សម្រាប់អ្នកអាយុដល់ ២៥ឆ្នាំ ឥតគិតថ្លៃ ហៅបាន ២៤ម៉ោង\n"
         "📞 117 ប៉ូលិស៖ ការឃុំខ្លួនខុសច្បាប់ និងការជួញដូរមនុស្ស ឥតគិតថ្លៃ"
     )
-    assert villager.buttons() == [ALL_KM, "ប្រទេសផ្សេង", "🏠 ម៉ឺនុយដើម"]
+    assert villager.buttons() == [ALL_KM, "🌏 ប្រទេសផ្សេង", "🏠 ម៉ឺនុយដើម"]
     await villager.click(ALL_KM)
     full = villager.last_text()
     # The first screen's numbers in its order, then the others (1297: on the full list only).
@@ -82,7 +82,7 @@ async def test_cambodia_first_then_every_number_with_its_source(bot: Bot) -> Non
     assert "1288" not in full  # unconfirmed and redundant: left out on purpose
     # A new message: the first screen stays above it, as it was.
     assert villager.new_texts()[-2:] == [first, full]
-    assert villager.buttons() == ["ប្រទេសផ្សេង", "🏠 ម៉ឺនុយដើម"]
+    assert villager.buttons() == ["🌏 ប្រទេសផ្សេង", "🏠 ម៉ឺនុយដើម"]
 
 
 async def test_the_first_screen_holds_the_numbers_the_data_puts_first(bot: Bot) -> None:
@@ -158,7 +158,7 @@ async def test_thailand_as_the_review_proposed(bot: Bot) -> None:
         "📞 1669 Ambulance: when a life is in danger\n"
         "📞 191 Police: when a life is in danger"
     )
-    assert person.buttons() == [ALL_EN, "Another country", "🏠 Main menu"]
+    assert person.buttons() == [ALL_EN, "🌏 Another country", "🏠 Main menu"]
 
 
 async def test_the_check_note_is_on_the_full_list_and_never_under_the_police(bot: Bot) -> None:

@@ -116,7 +116,7 @@ async def test_a_scanned_poster_lands_on_the_villages_confirmation(bot: Bot) -> 
     villager = bot.user(1601)
     await scan_poster(villager)
     assert villager.last_text() == CONFIRM_NESAT
-    assert villager.buttons() == [YES_MY_VILLAGE, "ទេ ខ្ញុំជ្រើសរើសភូមិផ្សេង"]
+    assert villager.buttons() == [YES_MY_VILLAGE, "✖️ ទេ ខ្ញុំជ្រើសរើសភូមិផ្សេង"]
     assert await bot.store.get_user(1601) is None  # nothing kept before she confirms
 
     await villager.click(YES_MY_VILLAGE)

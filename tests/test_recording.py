@@ -28,7 +28,7 @@ pytestmark = pytest.mark.staffed
 LESSON = "📖 ហេតុអ្វីមនុស្សចាកចេញពីភូមិ"
 FIRST_SCREEN = "lesson.why_people_leave.1"
 LISTEN = "🔊 ស្ដាប់"
-RATHER_LISTEN = "🔊 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន"
+RATHER_LISTEN = "🎧 ខ្មែរ៖ ខ្ញុំចង់ស្ដាប់ ជាជាងអាន"
 NEXT_MISSING = "⏭ ទំព័របន្ទាប់ ដែលមិនទាន់ថត"
 CONTENT = load_content(districts=load_config(None, environ={}).districts)
 COUNT = len(recordable_items(CONTENT))  # every screen of the four journeys, then the lessons

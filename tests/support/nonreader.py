@@ -56,6 +56,7 @@ class NonReader:
         like sit). Two buttons with the same symbol on one screen are a defect: she cannot
         tell them apart.
         """
+        self._look()  # she sees the screen before she taps (a tap may take its buttons away)
         message = self._last_with_buttons()
         inline = message.buttons() if message is not None else []
         matching = [(label, data) for label, data in inline if leading_symbol(label) == symbol]
