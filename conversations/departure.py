@@ -215,7 +215,7 @@ def step_of(spec: Field) -> Step:
     if spec.id == "name":
         common |= {"voice": "name_voice", "companions": ("name_voice",)}
     elif kind in KEYPADS:
-        common |= {"keypad": KEYPADS[kind]}
+        common |= {"keypad": KEYPADS[kind], "contact": kind == "phone"}
     return Step(spec.id, question, read=read, wrong=Wrong(wrong), **common)
 
 

@@ -214,6 +214,7 @@ class Step:
     # file_id is kept under ``voice`` (list it in ``companions`` too) and the answer is SAID.
     keypad: str | None = None
     voice: str | None = None
+    contact: bool = False  # a contact shared (Telegram's 📎 → Contact): its number, read as typed
 
     def held(self, answers: Draft) -> Draft:
         """Where this step's answer lives among the answers (made if it is missing)."""
@@ -591,6 +592,17 @@ class Form:
         draft[DIALLED] = dialled
         return await self._show_current(update, context, edit=True)
 
+    async def shared(self, update: Update, context: BotContext) -> int | None:
+        """A contact shared: its phone number is the answer of a step that takes a phone."""
+        assert update.message is not None and update.message.contact is not None
+        number = self.current(self.answers_of(context))
+        step = self.steps[number] if number < len(self.steps) else None
+        if step is None or not step.contact:
+            await self.refuse(update, context)
+            return None
+        phone = update.message.contact.phone_number
+        return await self._read(update, context, step, cleaned(phone))
+
     async def spoken(self, update: Update, context: BotContext) -> int | None:
         """A voice message: the answer of a step that may be said, else what is wanted."""
         assert update.message is not None and update.message.voice is not None
@@ -781,6 +793,7 @@ class Form:
             CallbackQueryHandler(run(self.pressed), pattern=mine),
             MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, run(self.typed)),
             MessageHandler(PRIVATE_MESSAGE & filters.VOICE, run(self.spoken)),
+            MessageHandler(PRIVATE_MESSAGE & filters.CONTACT, run(self.shared)),
             MessageHandler(PRIVATE_MESSAGE & ~filters.COMMAND, run(self.refuse)),
         ]
         entry_points: list[BaseHandler[Update, BotContext, Any]] = []

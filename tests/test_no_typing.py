@@ -74,14 +74,14 @@ async def test_a_voice_too_short_or_too_long_is_refused_and_changes_nothing(bot:
     assert villager.last_text().startswith("សារសំឡេងវែងពេក")
     assert "ឈ្មោះអ្វី" in villager.last_text()  # still the name's question
     await villager.send_voice(duration=2)
-    assert "ស្ត្រី" in villager.buttons()  # said: the next question
+    assert "👩 ស្ត្រី" in villager.buttons()  # said: the next question
 
 
 async def test_a_voice_where_a_button_is_wanted_and_forged_keypad_presses(bot: Bot) -> None:
     villager, _ = await to_the_name(bot)
     await villager.send("Srey Mom")  # typing stays possible everywhere
     await villager.send_voice(duration=3)  # at the gender question: not an answer
-    assert "ស្ត្រី" in villager.buttons()
+    assert "👩 ស្ត្រី" in villager.buttons()
     await villager.press("plan:k:5")  # a keypad press at a step without one
     assert villager.last_alert() is not None
     await villager.click("ស្ត្រី")
@@ -129,3 +129,20 @@ def test_the_literacy_check_reads_the_real_forms_and_buttons() -> None:
         None,
         None,
     ]
+
+
+async def test_a_contact_shared_is_a_phone_answer_and_nothing_elsewhere(bot: Bot) -> None:
+    villager, _ = await to_the_name(bot)
+    await villager.send_contact("+855 12 345 678", user_id=villager.id)  # at the name: no
+    assert "ឈ្មោះអ្វី" in villager.last_text() and bot.app is not None
+    draft = bot.app.user_data[villager.id]["departure"]["answers"]
+    assert "name" not in draft
+    await villager.send("Srey Mom")
+    await villager.click("ស្ត្រី")
+    await tap(villager, "20")
+    await villager.click("✅")
+    for label in ("🇹🇭 ថៃ", "🦐", "🌙", "🕴️"):
+        await villager.click(next(b for b in villager.buttons() if b.startswith(label)))
+    await villager.click("✅ រួចរាល់")
+    await villager.send_contact("+66 81 234 5678")  # the employer's, from her address book
+    assert draft["employer_phone"] == "+66 81 234 5678"
