@@ -261,6 +261,10 @@ class Delivery(RuleBasedStateMachine):
                 checkin = next(
                     (d.split(":")[1] for _, d in message.buttons() if d.startswith("ci:")), ""
                 )
+                if not checkin:
+                    # Answered «😟 a problem»: the prompt gave up its buttons (the list comes
+                    # below its picture). It was counted while it had them, at every step.
+                    continue
                 prompts[(int(checkin), message.text)] += 1
         for (checkin_id, text), count in prompts.items():
             assert count <= (1 if text == PROMPT_KM else 2), (checkin_id, text, count)

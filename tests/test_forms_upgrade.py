@@ -45,7 +45,7 @@ async def test_the_list_shown_before_the_upgrade_still_answers_its_buttons(bot: 
     assert "វីសា មិនដឹងថ្ងៃផុតកំណត់" in villager.last_text()
 
 
-KEPT_THEM, NOT_KEPT = "បាទ/ចាស ខ្ញុំទុកជាប់នឹងខ្លួន", "ទេ អ្នកផ្សេងយកទុក"
+KEPT_THEM, NOT_KEPT = "👍 បាទ/ចាស ខ្ញុំទុកជាប់នឹងខ្លួន", "🛂 ទេ អ្នកផ្សេងយកទុក"
 ANSWERS = {
     "wage": "partly",
     "savings": None,

@@ -88,7 +88,8 @@ class Chat:
         """Taps the button on the newest message that has it, then waits for the bot."""
         before = self.text()
         # By its words alone too, as chat.Person.click: «ស្ត្រី» is the button «👩 ស្ត្រី».
-        name = re.compile(r"^(?:\S+ )?" + re.escape(label) + "$")
+        # (A "/" would end Playwright's regex, as in «បាទ/ចាស»: escaped too.)
+        name = re.compile(r"^(?:\S+ )?" + re.escape(label).replace("/", r"\/") + "$")
         self.pane.locator(".message.bot").filter(
             has=self.tab.get_by_role("button", name=name)  # type: ignore[attr-defined]
         ).last.get_by_role("button", name=name).click()
