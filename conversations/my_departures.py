@@ -28,7 +28,7 @@ from conversations.ui import PRIVATE_MESSAGE, answer, language_of, send, show
 from delivery.checkins import upcoming_for
 from delivery.drainer import drain_group
 from delivery.recipients import village_news
-from domain.departure import ABROAD, parse_date, staff_only
+from domain.departure import ABROAD, BY_ID, parse_date, staff_only
 from screens.buttons import Button, column, keyboard, menu_button
 from storage.rows import Departure
 
@@ -188,7 +188,8 @@ def _date_screen(
     return t.get(lang, f"plan.q.{field_id}"), keyboard(rows)
 
 
-LEAVE_OPTIONS, ARRIVE_OPTIONS = ("0", "1", "7"), ("0", "1", "3")
+# The same day buttons as /plan's (domain/departure.py): no typing here either.
+LEAVE_OPTIONS, ARRIVE_OPTIONS = BY_ID["depart_on"].options, BY_ID["arrive_on"].options
 
 
 def _today(context: BotContext) -> date:

@@ -98,7 +98,7 @@ FIELDS: tuple[Field, ...] = (
     Field("passport_until", "expiry", when=_passport_abroad),
     Field("employer_phone", "phone", optional=True),
     Field("wage", "number", optional=True),
-    Field("depart_on", "date", ("0", "1", "7")),
+    Field("depart_on", "date", ("0", "1", "7", "14", "30")),  # no typing: up to a month ahead
     Field("arrive_on", "date", ("0", "1", "3")),
     Field("reason", "choice", REASONS),
     Field(

@@ -47,6 +47,8 @@ async def test_a_name_said_and_numbers_tapped_reach_the_chief_with_the_voice(bot
     await villager.click("រំលង")  # employer phone
     await tap(villager, "250")
     await villager.click("✅")
+    # Leaving: a day up to a month ahead without typing one.
+    assert {"🗓️ ពីរអាទិត្យទៀត", "🌕 មួយខែទៀត"} <= set(villager.buttons())
     await villager.click("ថ្ងៃស្អែក")
     await villager.click("ថ្ងៃបន្ទាប់")
     await villager.click("ក្រីក្រ ឬជំពាក់បំណុល")
