@@ -14,17 +14,17 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from access.assisted import assisted_link, create_assisted
 from app.context import BotContext
 from content.formatting import format_day
-from conversations.departure import step_of
+from conversations.departure import TRIP_WALK, step_of, trip_review_text
 from conversations.forms import Draft, Form, Keys, Refusal, Stored, Summary
 from conversations.ui import language_of
 from domain.departure import FIELDS, PRIVATE
 from printables.qr import qr_png
-from screens.departure_text import risk_advice, summary
 
 log = logging.getLogger(__name__)
 PREFIX = "reg"
@@ -43,13 +43,7 @@ async def _gate(update: Update, context: BotContext, lang: str) -> Refusal | Non
 
 
 async def _review(update: Update, context: BotContext, lang: str, answers: Draft) -> Summary:
-    t = context.content.texts
-    full = answers | PRESET
-    blocks = [t.get(lang, "plan.review_title"), summary(context, lang, full)]
-    if advice := risk_advice(context, lang, full):
-        blocks.append(advice)
-    blocks.append(t.get(lang, "assisted.ask_send"))
-    return Summary("\n\n".join(blocks))
+    return Summary(trip_review_text(context, lang, answers | PRESET, "assisted.ask_send"))
 
 
 async def _make_code(
@@ -74,8 +68,12 @@ async def _make_code(
     chat_id = update.effective_chat.id
 
     async def show_code() -> None:
-        # The picture her phone's camera reads; the link below it works as well.
-        await context.bot.send_photo(chat_id, qr_png(link))
+        # The picture her phone's camera reads; the link below it works as well, so a picture
+        # that did not go must not lose the code (the thanks with the link still comes).
+        try:
+            await context.bot.send_photo(chat_id, qr_png(link))
+        except TelegramError as error:
+            log.warning("assisted_qr_failed error=%s", type(error).__name__)
 
     # Sent anew below the picture (the review's message stays above it).
     return Stored(
@@ -96,13 +94,7 @@ FORM = Form(
     review=_review,
     store=_make_code,
     gate=_gate,
-    keyed=True,
-    answers_in="answers",
-    with_back=True,
-    progress="plan.progress",
-    intro_apart=True,
-    cancel_menu=False,
-    skip_data="skip:{field}",
+    **TRIP_WALK,
 )
 
 

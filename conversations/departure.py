@@ -79,17 +79,24 @@ def _is_day(value: object) -> bool:
     return isinstance(value, str)
 
 
-async def _review(update: Update, context: BotContext, lang: str, answers: Draft) -> Summary:
+def trip_review_text(context: BotContext, lang: str, answers: Draft, ask: str) -> str:
+    """The review of a trip's answers: title, one line each, the risk advice, then ``ask``
+    (shared with the chief's form, conversations/assisted.py)."""
     t = context.content.texts
     blocks = [t.get(lang, "plan.review_title"), summary(context, lang, answers)]
     if advice := risk_advice(context, lang, answers):
         blocks.append(advice)
+    blocks.append(t.get(lang, ask))
+    return "\n\n".join(blocks)
+
+
+async def _review(update: Update, context: BotContext, lang: str, answers: Draft) -> Summary:
     alone = answers.get("reason_shared") == "staff"  # only staff may know where and when
-    blocks.append(t.get(lang, "plan.ask_send_staff" if alone else "plan.ask_send"))
-    voice = "plan.review_staff" if alone else "plan.review"  # content/recordable.py
-    return Summary(
-        "\n\n".join(blocks), send="plan.send_staff" if alone else "plan.send", voice=voice
+    text = trip_review_text(
+        context, lang, answers, "plan.ask_send_staff" if alone else "plan.ask_send"
     )
+    voice = "plan.review_staff" if alone else "plan.review"  # content/recordable.py
+    return Summary(text, send="plan.send_staff" if alone else "plan.send", voice=voice)
 
 
 # -- the steps: each field of domain/departure.py, by its kind --------------------------------
@@ -274,6 +281,18 @@ async def _register(
     return Stored("plan.sent_staff", deliver=deliver, again=not new)
 
 
+# How a trip's form walks (also the chief's form): the answers apart in the draft, «back»,
+# "6 of 15", the intro of its own, skip data naming the step, one keyed Send.
+TRIP_WALK: dict[str, Any] = {
+    "keyed": True,
+    "answers_in": "answers",
+    "with_back": True,
+    "progress": "plan.progress",
+    "intro_apart": True,
+    "cancel_menu": False,
+    "skip_data": "skip:{field}",
+}
+
 FORM = Form(
     name="departure",  # the conversation's name as persisted (its states were 0 and 1)
     prefix=PREFIX,
@@ -284,13 +303,7 @@ FORM = Form(
     review=_review,
     store=_register,
     gate=_gate,
-    keyed=True,
-    answers_in="answers",
-    with_back=True,
-    progress="plan.progress",
-    intro_apart=True,
-    cancel_menu=False,
-    skip_data="skip:{field}",
+    **TRIP_WALK,
 )
 
 
