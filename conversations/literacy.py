@@ -10,7 +10,6 @@ taps, speaks and listens; this is its figure for the real content and recordings
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from content.bundle import Content
 from content.recordable import recordable_items
 from conversations import departure, documents, returning
 from conversations.forms import Form, Step
+from screens.buttons import leading_sign
 
 # The recordable sections of the four journeys (content/recordable.py), in their order.
 JOURNEY_SECTIONS = ("sos", "help", "checkin", "start", "plan", "papers", "returning")
@@ -57,17 +57,6 @@ BUTTON_PREFIXES = (
 # Answers' words on the review and the notice, not buttons (a reason kept back).
 SHOWN_ONLY = ("_hidden", "_private")
 NOT_BUTTONS = ("onboarding.registered", "onboarding.done", "onboarding.confirm", "menu.title")
-
-
-def leading_symbol(label: str) -> str | None:
-    """The emoji or symbol a label starts with: what comes before its first space, with no
-    letter or digit of any script in it (a keycap like 1️⃣ counts: it is drawn as a sign)."""
-    head = label.split(" ", 1)[0]
-    if not head:
-        return None
-    if "\u20e3" in head or "\ufe0f" in head:  # a keycap (1️⃣), or drawn as an emoji (ℹ️)
-        return head
-    return None if any(unicodedata.category(c)[0] in "LN" for c in head) else head
 
 
 def typing_needed(step: Step) -> bool:
@@ -132,7 +121,7 @@ def literacy(content: Content, recorded: Mapping[str, str] | None) -> Literacy:
     unmarked = [
         f"{key}: {texts.raw('km', key)}"
         for key in button_keys(content)
-        if leading_symbol(texts.raw("km", key)) is None
+        if leading_sign(texts.raw("km", key)) is None
     ]
     items = recordable_items(content)
     journeys = [i for i in items if i.section in JOURNEY_SECTIONS]

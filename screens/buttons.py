@@ -39,12 +39,24 @@ def html(text: str) -> Html:
     return Html(text)
 
 
+def leading_sign(label: str) -> str | None:
+    """The emoji or symbol a label starts with: what comes before its first space, with no
+    letter or digit of any script in it (a keycap like 1️⃣ and an emoji like ℹ️ count: they are
+    drawn as signs). The one test of "a button a villager who cannot read can tell apart"."""
+    head = label.split(" ", 1)[0]
+    if not head:
+        return None
+    if "\u20e3" in head or "\ufe0f" in head:  # a keycap (1️⃣), or drawn as an emoji (ℹ️)
+        return head
+    return None if any(unicodedata.category(c)[0] in "LN" for c in head) else head
+
+
 def tick_label(label: str, ticked: bool) -> str:
     """A button of a list to tick: ☑️ (ticked) or ⬜ after the label's own leading sign, so she
     still finds «📕 ប៉ាស្ព័រ» by its 📕 and sees whether it is picked (``📕 ☑️ ប៉ាស្ព័រ``).
     A label without a sign gets the box first, as before."""
     box = "☑️" if ticked else "⬜"
-    head, _, rest = label.partition(" ")
-    if rest and head and not any(unicodedata.category(c)[0] in "LN" for c in head):
-        return f"{head} {box} {rest}"  # a sign is text before a space with no letter or digit
+    sign, _, rest = label.partition(" ")
+    if rest and leading_sign(label) is not None:
+        return f"{sign} {box} {rest}"
     return f"{box} {label}"

@@ -14,10 +14,9 @@ import pytest
 
 from content.bundle import load_content
 from content.texts import Texts
-from conversations.literacy import leading_symbol
 from conversations.returning import QUESTIONS
 from domain.departure import FIELDS, SENSITIVE_REASONS
-from screens.buttons import tick_label
+from screens.buttons import leading_sign, tick_label
 
 PILOT = ("0906", "0901")
 
@@ -93,7 +92,7 @@ def _screen_ids() -> list[str]:
 @pytest.mark.parametrize("screen", _screen_ids())
 def test_each_button_of_a_screen_has_its_own_sign(screen: str, lang: str) -> None:
     t = _texts()
-    signs = {key: leading_symbol(t.raw(lang, key)) for key in SCREENS[screen]}
+    signs = {key: leading_sign(t.raw(lang, key)) for key in SCREENS[screen]}
     unmarked = [key for key, sign in signs.items() if sign is None]
     assert not unmarked, f"{screen} ({lang}): no leading sign on {unmarked}"
     shared = {s for s in signs.values() if list(signs.values()).count(s) > 1}
@@ -107,7 +106,7 @@ def test_a_key_has_the_same_sign_in_khmer_and_english() -> None:
     differ = [
         key
         for key in sorted(keys)
-        if leading_symbol(t.raw("km", key)) != leading_symbol(t.raw("en", key))
+        if leading_sign(t.raw("km", key)) != leading_sign(t.raw("en", key))
     ]
     assert not differ
 
@@ -116,7 +115,7 @@ def test_every_plan_option_and_menu_button_has_a_sign() -> None:
     t = _texts()
     keys = [k for k in t.keys("km") if k.startswith(("plan.opt.", "plan.when.", "menu."))]
     keys = [k for k in keys if k not in ("menu.title", "menu.voice")]  # texts, not buttons
-    assert not [k for k in sorted(keys) if leading_symbol(t.raw("km", k)) is None]
+    assert not [k for k in sorted(keys) if leading_sign(t.raw("km", k)) is None]
 
 
 def test_the_menu_buttons_differ() -> None:
@@ -125,7 +124,7 @@ def test_the_menu_buttons_differ() -> None:
     keys = [
         k for k in t.keys("km") if k.startswith("menu.") and k not in ("menu.title", "menu.voice")
     ]
-    signs = [leading_symbol(t.raw("km", k)) for k in keys]
+    signs = [leading_sign(t.raw("km", k)) for k in keys]
     assert len(set(signs)) == len(signs), dict(zip(keys, signs, strict=True))
 
 
@@ -133,14 +132,14 @@ def test_a_reason_said_privately_keeps_the_reasons_sign() -> None:
     """«Violence at home (only the staff know where you go)» is still 👊 on the review."""
     t = _texts()
     for reason in SENSITIVE_REASONS:
-        sign = leading_symbol(t.raw("km", f"plan.opt.reason.{reason}"))
+        sign = leading_sign(t.raw("km", f"plan.opt.reason.{reason}"))
         for shown in ("private", "hidden"):
-            assert leading_symbol(t.raw("km", f"plan.opt.reason.{reason}_{shown}")) == sign
+            assert leading_sign(t.raw("km", f"plan.opt.reason.{reason}_{shown}")) == sign
 
 
 def test_the_language_buttons_are_told_apart_by_their_flags() -> None:
     t = _texts()
-    flags = [leading_symbol(t.raw(lang, "language.name")) for lang in t.languages]
+    flags = [leading_sign(t.raw(lang, "language.name")) for lang in t.languages]
     assert None not in flags and len(set(flags)) == len(flags) == 2
 
 
@@ -149,6 +148,6 @@ def test_the_problems_keep_their_own_sign_in_the_returnees_list() -> None:
     box says whether it is ticked."""
     problems = load_content(districts=PILOT).problems
     labels = [tick_label(f"{p.emoji} {p.labels['km']}", False) for p in problems]
-    assert [leading_symbol(label) for label in labels] == [p.emoji for p in problems]
+    assert [leading_sign(label) for label in labels] == [p.emoji for p in problems]
     assert tick_label("📕 ប៉ាស្ព័រ", True) == "📕 ☑️ ប៉ាស្ព័រ"
     assert tick_label("ប៉ាស្ព័រ", False) == "⬜ ប៉ាស្ព័រ"

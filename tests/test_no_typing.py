@@ -116,7 +116,8 @@ def test_the_literacy_check_reads_the_real_forms_and_buttons() -> None:
     from app.config import load_config
     from content.bundle import load_content
     from conversations.forms import Step
-    from conversations.literacy import leading_symbol, literacy, typing_needed
+    from conversations.literacy import literacy, typing_needed
+    from screens.buttons import leading_sign
 
     content = load_content(districts=load_config(None, environ={}).districts)
     found = literacy(content, None)
@@ -124,7 +125,7 @@ def test_the_literacy_check_reads_the_real_forms_and_buttons() -> None:
     assert found.items == len(found.silent) > 100  # no database: no recording yet
     assert typing_needed(Step("x", "q", read=str))  # a words-only step would be counted
     assert not typing_needed(Step("x", "q", read=str, keypad="km"))
-    assert [leading_symbol(x) for x in ("✅ បាទ", "1️⃣", "ℹ️ អំពី", "ស្ត្រី", "១៨ ដល់")] == [
+    assert [leading_sign(x) for x in ("✅ បាទ", "1️⃣", "ℹ️ អំពី", "ស្ត្រី", "១៨ ដល់")] == [
         "✅",
         "1️⃣",
         "ℹ️",

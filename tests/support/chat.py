@@ -9,7 +9,6 @@ assert "យល់ព្រម" in villager.last_text()
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from content.bundle import CONTENT_DIR
 from conversations.commands import register_commands
 from domain.clock import ManualClock
 from preview.botapi import BOT_USER, ChatMessage, FakeTelegram, user_json
+from screens.buttons import leading_sign
 from storage.store import Store
 
 TEST_TOKEN = "test-token-never-valid"
@@ -291,10 +291,8 @@ class Person:
 
 def _words_of(label: str) -> str | None:
     """A button's label without its leading symbol (emoji, flag, ✅), if it has one."""
-    head, _, rest = label.partition(" ")
-    if rest and head and not any(unicodedata.category(c)[0] in "LN" for c in head):
-        return rest
-    return None
+    _, _, rest = label.partition(" ")
+    return rest if rest and leading_sign(label) is not None else None
 
 
 __all__ = ["BOT_USER", "Bot", "Person"]

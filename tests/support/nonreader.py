@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conversations.literacy import leading_symbol
 from preview.botapi import ChatMessage
+from screens.buttons import leading_sign
 from tests.support.chat import Person
 
 LISTEN_PREFIX = "hear:"  # screens/listen_button.py: the 🔊 button of a recorded screen
@@ -59,14 +59,14 @@ class NonReader:
         self._look()  # she sees the screen before she taps (a tap may take its buttons away)
         message = self._last_with_buttons()
         inline = message.buttons() if message is not None else []
-        matching = [(label, data) for label, data in inline if leading_symbol(label) == symbol]
+        matching = [(label, data) for label, data in inline if leading_sign(label) == symbol]
         if len(matching) > 1:
             raise AssertionError(f"two buttons start with {symbol}: {[m[0] for m in matching]}")
         if matching:
             await self.person.press(matching[0][1], message)
             self._look()
             return
-        reply = [b for b in self.person.reply_buttons() if leading_symbol(b) == symbol]
+        reply = [b for b in self.person.reply_buttons() if leading_sign(b) == symbol]
         if len(reply) == 1:
             await self.person.send(reply[0])  # a reply keyboard's button sends its own label
             self._look()
@@ -125,7 +125,7 @@ class NonReader:
             if not self._voiced(messages, n):
                 self.counts.silent.append(message.text.split("\n", 1)[0][:80])
             for label, _ in message.buttons():
-                if leading_symbol(label) is None:
+                if leading_sign(label) is None:
                     self.counts.unmarked.add(label)
 
     @staticmethod
