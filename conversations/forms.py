@@ -409,6 +409,14 @@ class Form:
 
     async def screen(self, update: Update, context: BotContext, lang: str, number: int) -> Screen:
         """What the step shows, from the draft alone (so any step can be shown again)."""
+        text, markup, _ = await self.voiced_screen(update, context, lang, number)
+        return text, markup
+
+    async def voiced_screen(
+        self, update: Update, context: BotContext, lang: str, number: int
+    ) -> tuple[str, InlineKeyboardMarkup, str | None]:
+        """The step's screen and the recorded item that reads it, if any (content/recordable.py:
+        a step's item is its question's key; the review names its own)."""
         t, answers = context.content.texts, self.answers_of(context)
         cancel = self._button(context, lang, self.keys.cancel, "cancel") if self.cancellable else []
         back = self._button(context, lang, "common.back", "back") if self.with_back else []
@@ -418,10 +426,12 @@ class Form:
             send_key = summary.send or self.keys.send
             send_row = self._button(context, lang, send_key, "send")
             below = [send_row] if summary.sendable else []
-            return summary.text, keyboard([r for r in (*below, back, cancel) if r])
+            markup = keyboard([r for r in (*below, back, cancel) if r])
+            return summary.text, markup, summary.voice
         step = self.steps[min(number, len(self.steps) - 1)]
+        voice = item_for_key(context, step.question)
         if step.draw is not None:
-            return await step.draw(update, context, lang, answers)
+            return (*await step.draw(update, context, lang, answers), voice)
         ticked = self.draft_of(context).get(TICKED, []) if step.done is not None else None
         offered = await self.choices(context, step, answers)
         rows = [self._choice(context, lang, c, ticked) for c in offered]
@@ -442,7 +452,7 @@ class Form:
             before = sum(1 for s in self.steps[:number] if applies(s, answers))
             total = max(len(self.path(answers)), before + 1)
             question = f"{t.get(lang, self.progress, number=before + 1, total=total)}\n{question}"
-        return question, keyboard([*rows, *([cancel] if cancel else [])])
+        return question, keyboard([*rows, *([cancel] if cancel else [])]), voice
 
     def _keypad(self, step: Step) -> list[list[Button]]:
         """A keypad's buttons, as on a phone: 1️⃣ 2️⃣ 3️⃣ … then ⌫ 0️⃣ ✅."""
@@ -465,17 +475,10 @@ class Form:
         self, update: Update, context: BotContext, above: str | None = None, *, edit: bool = False
     ) -> int:
         lang = await language_of(update, context)
-        answers = self.answers_of(context)
-        number = self.current(answers)
-        text, markup = await self.screen(update, context, lang, number)
+        number = self.current(self.answers_of(context))
+        text, markup, voice = await self.voiced_screen(update, context, lang, number)
         if above:
             text = f"{above}\n\n{text}"
-        voice = None
-        if number < len(self.steps):
-            voice = item_for_key(context, self.steps[number].question)
-        elif self.review is not None:
-            review = await self.review(update, context, lang, answers)
-            voice = review.voice if isinstance(review, Summary) else None
         await self._display(update, context, voice, text, markup, edit=edit)
         return number
 
